@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependencies point one way:
+// COpenBLAS → Numerics → Autodiff → Models → Training → tlab
+let package = Package(
+    name: "TransferLab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tlab", targets: ["tlab"]),
+        .library(name: "Numerics", targets: ["Numerics"]),
+        .library(name: "Autodiff", targets: ["Autodiff"]),
+        .library(name: "Models", targets: ["Models"]),
+        .library(name: "Training", targets: ["Training"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "Numerics", dependencies: ["COpenBLAS"]),
+        .target(name: "Autodiff", dependencies: ["Numerics"]),
+        .target(name: "Models", dependencies: ["Autodiff", "Numerics"]),
+        .target(name: "Training", dependencies: ["Autodiff", "Numerics"]),
+        .executableTarget(
+            name: "tlab",
+            dependencies: [
+                "Numerics", "Autodiff", "Models", "Training",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "TestSupport", dependencies: ["Numerics", "Autodiff"], path: "Tests/TestSupport"),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics", "TestSupport"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Numerics", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff", "Numerics", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Autodiff", "Numerics", "TestSupport"]),
+    ]
+)
+

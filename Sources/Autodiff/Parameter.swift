@@ -1,0 +1,37 @@
+import Numerics
+
+/// A trainable tensor with a dotted name (`encoder.1.lstm.weightHH`) and its gradient buffer.
+///
+/// `requiresGrad` is owned by the training side (parameter groups): a frozen parameter has it false,
+/// so the tape skips its gradient computation and the optimizer never steps it.
+public final class Parameter: @unchecked Sendable {
+    public let name: String
+    public let value: Tensor
+    public let grad: Tensor
+    public var requiresGrad = true
+
+    public init(_ name: String, _ value: Tensor) {
+        self.name = name
+        self.value = value
+        grad = Tensor(zeros: value.shape)
+    }
+
+    public var shape: [Int] { value.shape }
+    public var count: Int { value.count }
+    public func zeroGrad() { grad.zero() }
+}
+
+/// Anything that owns parameters: a layer or a whole model.
+public protocol ParameterContainer {
+    /// Every parameter, each exactly once, in a stable order.
+    var parameters: [Parameter] { get }
+}
+
+extension ParameterContainer {
+    /// The parameters by name.
+    public var namedParameters: [String: Parameter] {
+        Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0) })
+    }
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+    public func zeroGrad() { parameters.forEach { $0.zeroGrad() } }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Pointwise nonlinearities with their derivatives.
+public enum Activation: String, Codable, Sendable, CaseIterable {
+    case identity, relu, tanh, sigmoid
+    /// GELU with the exact erf form, as PyTorch's default `nn.GELU()` (Hendrycks & Gimpel 2016).
+    case gelu
+
+    /// y = f(x) over `count` floats.
+    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .identity: y.update(from: x, count: count)
+        case .relu: for i in 0..<count { y[i] = max(x[i], 0) }
+        case .tanh: for i in 0..<count { y[i] = Foundation.tanh(x[i]) }
+        case .sigmoid: for i in 0..<count { y[i] = Activation.sigmoid(x[i]) }
+        case .gelu: for i in 0..<count { y[i] = 0.5 * x[i] * (1 + erf(x[i] * Float(0.5).squareRoot())) }
+        }
+    }
+
+    /// dx += dy · f'(x), with f' taken from `x` or the saved output `y`, whichever is cheaper.
+    public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                         dx: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .identity: for i in 0..<count { dx[i] += dy[i] }
+        case .relu: for i in 0..<count where x[i] > 0 { dx[i] += dy[i] }
+        case .tanh: for i in 0..<count { dx[i] += dy[i] * (1 - y[i] * y[i]) }
+        case .sigmoid: for i in 0..<count { dx[i] += dy[i] * y[i] * (1 - y[i]) }
+        case .gelu:
+            let invSqrt2 = Float(0.5).squareRoot(), invSqrt2Pi = 1 / Float(2 * Double.pi).squareRoot()
+            for i in 0..<count {
+                let cdf = 0.5 * (1 + erf(x[i] * invSqrt2))
+                let pdf = invSqrt2Pi * exp(-0.5 * x[i] * x[i])
+                dx[i] += dy[i] * (cdf + x[i] * pdf)
+            }
+        }
+    }
+
+    @inline(__always)
+    public static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
+}

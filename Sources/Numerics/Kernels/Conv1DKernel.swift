@@ -1,0 +1,68 @@
+/// 1-D convolution over a token sequence (Kim 2014), as one GEMM per pass.
+///
+/// Input x: [B, T, E] (batch-major). Weight: [width, maps, E], i.e. one [maps, E] slice per offset.
+/// Output: [B, T − width + 1, maps] ("valid" positions; pad the tokens to convolve at the edges).
+/// Forward computes Y = X · Wᵀ ([B·T, E] · [E, width·maps]) and sums the shifted slices:
+/// out[b, p, m] = bias[m] + Σⱼ Y[b·T + p + j, j·maps + m]. No im2col copy of X is needed.
+public enum Conv1DKernel {
+    public static func outputLength(_ length: Int, width: Int) -> Int { max(length - width + 1, 0) }
+
+    /// Returns the output [B, T − width + 1, maps].
+    public static func forward(x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let (batch, length, dim) = (x.dim(0), x.dim(1), x.dim(2))
+        let (width, maps) = (weight.dim(0), weight.dim(1))
+        precondition(weight.dim(2) == dim, "conv weight \(weight.shape) for input \(x.shape)")
+        let outLength = outputLength(length, width: width)
+        let out = Tensor(zeros: [batch, outLength, maps])
+        guard outLength > 0 else { return out }
+        let wm = width * maps
+        let y = Tensor(zeros: [batch * length, wm])  // [B·T, width·maps]
+        BLAS.gemm(transB: true, m: batch * length, n: wm, k: dim, a: x.data, lda: dim,
+                  b: weight.data, ldb: dim, c: y.data, ldc: wm)
+        for b in 0..<batch {
+            for p in 0..<outLength {
+                let o = out.data + (b * outLength + p) * maps
+                if let bias { o.update(from: bias.data, count: maps) }
+                for j in 0..<width {
+                    let src = y.data + (b * length + p + j) * wm + j * maps
+                    for m in 0..<maps { o[m] += src[m] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Accumulates dx, dWeight, dBias (each optional: a frozen input gets no gradient work).
+    public static func backward(x: Tensor, weight: Tensor, dOut: Tensor,
+                                dx: Tensor?, dWeight: Tensor?, dBias: Tensor?) {
+        let (batch, length, dim) = (x.dim(0), x.dim(1), x.dim(2))
+        let (width, maps) = (weight.dim(0), weight.dim(1))
+        let outLength = dOut.dim(1)
+        guard outLength > 0 else { return }
+        let wm = width * maps
+        if let dBias {
+            for r in 0..<(batch * outLength) {
+                let g = dOut.data + r * maps
+                for m in 0..<maps { dBias.data[m] += g[m] }
+            }
+        }
+        guard dx != nil || dWeight != nil else { return }
+        let dy = Tensor(zeros: [batch * length, wm])
+        for b in 0..<batch {
+            for p in 0..<outLength {
+                let g = dOut.data + (b * outLength + p) * maps
+                for j in 0..<width {
+                    (dy.data + (b * length + p + j) * wm + j * maps).update(from: g, count: maps)
+                }
+            }
+        }
+        if let dx {
+            BLAS.gemm(m: batch * length, n: dim, k: wm, a: dy.data, lda: wm, b: weight.data, ldb: dim,
+                      beta: 1, c: dx.data, ldc: dim)
+        }
+        if let dWeight {
+            BLAS.gemm(transA: true, m: wm, n: dim, k: batch * length, a: dy.data, lda: wm, b: x.data, ldb: dim,
+                      beta: 1, c: dWeight.data, ldc: dim)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Row-wise softmax over the last dimension.
+public enum Softmax {
+    /// y[r] = softmax(x[r]) for `rows` rows of `columns`; `y` may alias `x`.
+    public static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        for r in 0..<rows {
+            let xr = x + r * columns, yr = y + r * columns
+            var peak = -Float.infinity
+            for j in 0..<columns { peak = max(peak, xr[j]) }
+            var sum: Float = 0
+            for j in 0..<columns { let e = exp(xr[j] - peak); yr[j] = e; sum += e }
+            let inv = 1 / sum
+            for j in 0..<columns { yr[j] *= inv }
+        }
+    }
+
+    /// dx += y ⊙ (dy − Σ dy·y) row by row.
+    public static func backward(y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+                                rows: Int, columns: Int) {
+        for r in 0..<rows {
+            let yr = y + r * columns, dyr = dy + r * columns, dxr = dx + r * columns
+            var inner: Float = 0
+            for j in 0..<columns { inner += dyr[j] * yr[j] }
+            for j in 0..<columns { dxr[j] += yr[j] * (dyr[j] - inner) }
+        }
+    }
+}
+
+/// Log-softmax + negative log-likelihood, fused: the loss of a classifier or language model.
+///
+/// Matches PyTorch's `cross_entropy(weight:, ignore_index:, reduction: "mean")`: the loss is
+/// Σ w[yᵢ]·(−log pᵢ[yᵢ]) / Σ w[yᵢ] over the rows whose target is not `ignoreIndex`.
+public enum CrossEntropy {
+    public struct Saved {
+        /// Softmax probabilities [rows, classes].
+        public let probabilities: Tensor
+        /// Σ w[yᵢ] over the counted rows (the mean's denominator).
+        public let totalWeight: Float
+    }
+
+    /// Returns the mean loss and what the backward pass needs.
+    public static func forward(logits: Tensor, targets: [Int32], classWeights: Tensor? = nil,
+                               ignoreIndex: Int32? = nil) -> (loss: Float, saved: Saved) {
+        let rows = logits.rows, classes = logits.columns
+        precondition(targets.count == rows, "\(targets.count) targets for logits \(logits.shape)")
+        precondition(classWeights.map { $0.count == classes } ?? true, "class weights must have \(classes) entries")
+        let probabilities = Tensor(zeros: logits.shape)
+        var total: Double = 0, totalWeight: Double = 0
+        for r in 0..<rows {
+            let x = logits.data + r * classes, p = probabilities.data + r * classes
+            var peak = -Float.infinity
+            for j in 0..<classes { peak = max(peak, x[j]) }
+            var sum: Float = 0
+            for j in 0..<classes { let e = exp(x[j] - peak); p[j] = e; sum += e }
+            let inv = 1 / sum
+            for j in 0..<classes { p[j] *= inv }
+            let target = targets[r]
+            if target == ignoreIndex { continue }
+            precondition(target >= 0 && Int(target) < classes, "target \(target) outside 0..<\(classes) at row \(r)")
+            let weight = Double(classWeights?.data[Int(target)] ?? 1)
+            // −log p[y] = log Σ exp(x − peak) + peak − x[y], exact even where p[y] underflows.
+            total += weight * (Double(log(sum)) + Double(peak) - Double(x[Int(target)]))
+            totalWeight += weight
+        }
+        let loss = totalWeight > 0 ? Float(total / totalWeight) : 0
+        return (loss, Saved(probabilities: probabilities, totalWeight: Float(totalWeight)))
+    }
+
+    /// dlogits += dloss · w[yᵢ] · (pᵢ − onehot(yᵢ)) / Σw.
+    public static func backward(saved: Saved, targets: [Int32], classWeights: Tensor? = nil, ignoreIndex: Int32? = nil,
+                                upstream: Float, dLogits: Tensor) {
+        guard saved.totalWeight > 0 else { return }
+        let classes = saved.probabilities.columns
+        let p = saved.probabilities.data, d = dLogits.data
+        for r in 0..<targets.count {
+            let target = targets[r]
+            if target == ignoreIndex { continue }
+            let scale = upstream * (classWeights?.data[Int(target)] ?? 1) / saved.totalWeight
+            let pr = p + r * classes, dr = d + r * classes
+            for j in 0..<classes { dr[j] += scale * pr[j] }
+            dr[Int(target)] -= scale
+        }
+    }
+}
