@@ -1,0 +1,105 @@
+import Autodiff
+import Numerics
+
+/// Something that happened to the optimizer during training, for the run's event log.
+public struct TrainingEvent: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable { case froze, unfroze }
+    public let kind: Kind
+    public let group: String
+    public let step: Int
+    public let resetMoments: Bool
+}
+
+/// Routes every parameter to its group's optimizer, learning rate, schedule and constraints.
+///
+/// A frozen group's parameters have `requiresGrad == false` (the tape computes no gradient for
+/// them), are never stepped and hold no optimizer state, so they stay bit-identical.
+public final class GroupedOptimizer {
+    public final class Group {
+        public var config: GroupConfig
+        public let parameters: [Parameter]
+        var states: [ObjectIdentifier: OptimizerState] = [:]
+        init(config: GroupConfig, parameters: [Parameter]) { self.config = config; self.parameters = parameters }
+
+        /// The optimizer state of `parameter`, nil while the group has never stepped it.
+        public func state(of parameter: Parameter) -> OptimizerState? { states[ObjectIdentifier(parameter)] }
+        public var stateCount: Int { states.count }
+    }
+
+    public let groups: [Group]
+    /// Optimizer steps taken so far; the schedules' argument.
+    public private(set) var step = 0
+    public private(set) var events: [TrainingEvent] = []
+
+    public init(parameters: [Parameter], groups configs: [GroupConfig]) throws {
+        let members = try GroupAssignment.assign(parameters, to: configs)
+        groups = zip(configs, members).map { Group(config: $0, parameters: $1) }
+        for group in groups { group.parameters.forEach { $0.requiresGrad = !group.config.frozen } }
+    }
+
+    public func group(named name: String) -> Group? { groups.first { $0.config.name == name } }
+
+    /// "parameter → group" lines, for the run log.
+    public var assignmentLog: [String] {
+        groups.flatMap { g in g.parameters.map { "\($0.name) → \(g.config.name)\(g.config.frozen ? " (frozen)" : "")" } }
+    }
+
+    /// The learning rate group `name` uses at the current step.
+    public func learningRate(of name: String) -> Float? {
+        group(named: name).map { $0.config.learningRate * $0.config.schedule.multiplier(at: step) }
+    }
+
+    public var trainableParameters: [Parameter] { groups.filter { !$0.config.frozen }.flatMap(\.parameters) }
+
+    public func zeroGrad() { groups.forEach { $0.parameters.forEach { $0.zeroGrad() } } }
+
+    /// One update of every unfrozen group, then its max-norm constraint.
+    public func update() {
+        for group in groups where !group.config.frozen {
+            let lr = group.config.learningRate * group.config.schedule.multiplier(at: step)
+            for parameter in group.parameters {
+                let key = ObjectIdentifier(parameter)
+                let state = group.states[key] ?? OptimizerState(names: group.config.optimizer.stateNames, shape: parameter.shape)
+                group.states[key] = state
+                group.config.optimizer.update(parameter, state: state, lr: lr, weightDecay: group.config.weightDecay)
+                if let limit = group.config.maxRowNorm, parameter.value.rank == 2 {
+                    Constraints.clipRowNorms(parameter.value, maxNorm: limit)
+                }
+            }
+        }
+        step += 1
+    }
+
+    /// Rescales all trainable gradients so their global L2 norm is at most `maxNorm`; returns the norm before.
+    @discardableResult
+    public func clipGradients(maxNorm: Float) -> Float {
+        Constraints.clipGlobalNorm(trainableParameters.map(\.grad), maxNorm: maxNorm)
+    }
+
+    /// Stops training group `name`: no gradients, no steps. Its optimizer state is kept for a later unfreeze.
+    public func freeze(_ name: String) throws {
+        let group = try require(name)
+        guard !group.config.frozen else { return }
+        group.config.frozen = true
+        group.parameters.forEach { $0.requiresGrad = false; $0.zeroGrad() }
+        events.append(TrainingEvent(kind: .froze, group: name, step: step, resetMoments: false))
+    }
+
+    /// Resumes training group `name`, optionally at a new rate, dropping its optimizer moments if asked.
+    public func unfreeze(_ name: String, learningRate: Float? = nil, resetMoments: Bool = false) throws {
+        let group = try require(name)
+        guard group.config.frozen else { return }
+        group.config.frozen = false
+        if let learningRate { group.config.learningRate = learningRate }
+        if resetMoments { group.states.removeAll() }
+        group.parameters.forEach { $0.requiresGrad = true }
+        events.append(TrainingEvent(kind: .unfroze, group: name, step: step, resetMoments: resetMoments))
+    }
+
+    private func require(_ name: String) throws -> Group {
+        guard let group = group(named: name) else {
+            throw GroupAssignmentError(description: "no parameter group named '\(name)' (groups: \(groups.map(\.config.name).joined(separator: ", ")))")
+        }
+        return group
+    }
+}

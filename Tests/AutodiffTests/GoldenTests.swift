@@ -1,0 +1,56 @@
+import Autodiff
+import Numerics
+import TestSupport
+import XCTest
+
+/// Forward values and gradients against `Tests/References/make_fixtures.py` (NumPy, float64; its
+/// gradients are float64 central differences). Tolerances allow float32 rounding in our kernels.
+final class GoldenTests: XCTestCase {
+    func testLSTMMatchesReference() throws {
+        let f = try Fixture("lstm")
+        let names = ["weightIH", "weightHH", "biasIH", "biasHH"]
+        let parameters = (0..<2).map { l in names.map { Parameter("layer\(l).\($0)", f.tensor("layer\(l).\($0)")) } }
+        let tape = Tape(training: false)
+        let x = tape.input(f.tensor("x"))
+        let layers = parameters.map {
+            LSTMLayerVariables(inputWeight: tape.parameter($0[0]), hiddenWeight: tape.parameter($0[1]),
+                               inputBias: tape.parameter($0[2]), hiddenBias: tape.parameter($0[3]))
+        }
+        let (out, final) = tape.lstm(x, layers: layers, lengths: f.ints("lengths"),
+                                     initial: LSTMState(hidden: f.tensor("h0"), cell: f.tensor("c0")))
+        assertClose(tape.value(out), f.tensor("out"), absolute: 1e-6, relative: 1e-5)
+        assertClose(final.hidden, f.tensor("hT"), absolute: 1e-6, relative: 1e-5)
+        assertClose(final.cell, f.tensor("cT"), absolute: 1e-6, relative: 1e-5)
+        tape.backward(tape.weightedSum(out, weights: f.tensor("dout")))
+        assertClose(tape.gradient(x)!, f.tensor("dx"), absolute: 1e-5, relative: 1e-4, "dx")
+        for layer in parameters { for p in layer {
+            assertClose(p.grad, f.tensor("\(p.name).grad"), absolute: 1e-5, relative: 1e-4, p.name)
+        } }
+    }
+
+    func testCrossEntropyMatchesReference() throws {
+        let f = try Fixture("cross_entropy")
+        let tape = Tape(training: false)
+        let logits = tape.input(f.tensor("logits"))
+        let targets = f.ints("targets").map(Int32.init)
+        let loss = tape.crossEntropy(logits, targets: targets, classWeights: f.tensor("weights"), ignoreIndex: -100)
+        XCTAssertEqual(Double(tape.value(loss).scalar), f.number("loss"), accuracy: 1e-5)
+        tape.backward(loss)
+        assertClose(tape.gradient(logits)!, f.tensor("grad"), absolute: 1e-6, relative: 1e-4)
+        // Where p[target] underflows in float32 the loss must still be the exact log-sum-exp value.
+        let extreme = CrossEntropy.forward(logits: f.tensor("extremeLogits"), targets: [1]).loss
+        XCTAssertEqual(Double(extreme), f.number("extremeLoss"), accuracy: 1e-4)
+    }
+
+    func testAttentionMatchesReference() throws {
+        let f = try Fixture("attention")
+        let tape = Tape(training: false)
+        let (q, k, v) = (tape.input(f.tensor("q")), tape.input(f.tensor("k")), tape.input(f.tensor("v")))
+        let out = tape.attention(q: q, k: k, v: v, mask: f.tensor("mask"))
+        assertClose(tape.value(out), f.tensor("out"), absolute: 1e-6, relative: 1e-5)
+        tape.backward(tape.weightedSum(out, weights: f.tensor("dout")))
+        assertClose(tape.gradient(q)!, f.tensor("dq"), absolute: 1e-5, relative: 1e-4, "dq")
+        assertClose(tape.gradient(k)!, f.tensor("dk"), absolute: 1e-5, relative: 1e-4, "dk")
+        assertClose(tape.gradient(v)!, f.tensor("dv"), absolute: 1e-5, relative: 1e-4, "dv")
+    }
+}

@@ -1,0 +1,51 @@
+import Numerics
+import TestSupport
+import XCTest
+
+/// Every transpose case of the GEMM path against a naive triple loop in Double.
+final class BLASTests: XCTestCase {
+    func testGemmAllTransposeCasesWithStridesAndBeta() {
+        var rng = RandomGenerator(seed: 1)
+        let (m, n, k) = (5, 4, 3)
+        for transA in [false, true] { for transB in [false, true] {
+            let (aRows, aCols) = transA ? (k, m) : (m, k)
+            let (bRows, bCols) = transB ? (n, k) : (k, n)
+            let lda = aCols + 2, ldb = bCols + 1, ldc = n + 3  // padded strides
+            let a = randomTensor([aRows, lda], &rng), b = randomTensor([bRows, ldb], &rng), c = randomTensor([m, ldc], &rng)
+            let c0 = c.copy()
+            BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5, a: a.data, lda: lda,
+                      b: b.data, ldb: ldb, beta: 2, c: c.data, ldc: ldc)
+            for i in 0..<m { for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let av = transA ? a[p * lda + i] : a[i * lda + p]
+                    let bv = transB ? b[j * ldb + p] : b[p * ldb + j]
+                    sum += Double(av) * Double(bv)
+                }
+                XCTAssertEqual(Double(c[i * ldc + j]), 0.5 * sum + 2 * Double(c0[i * ldc + j]), accuracy: 1e-5)
+            } }
+            XCTAssertEqual(c[ldc - 1], c0[ldc - 1], "padding columns are untouched")
+        } }
+    }
+
+    func testBatchedGemmAndGemv() {
+        var rng = RandomGenerator(seed: 2)
+        let a = randomTensor([3, 2, 4], &rng), b = randomTensor([3, 4, 5], &rng)
+        let c = Tensor(zeros: [3, 2, 5])
+        BLAS.gemmBatched(count: 3, m: 2, n: 5, k: 4, a: a.data, lda: 4, strideA: 8, b: b.data, ldb: 5, strideB: 20,
+                         c: c.data, ldc: 5, strideC: 10)
+        for g in 0..<3 {
+            let single = Matmul.product(Tensor(shape: [2, 4], values: Array(a.array[(g * 8)..<(g * 8 + 8)])),
+                                        Tensor(shape: [4, 5], values: Array(b.array[(g * 20)..<(g * 20 + 20)])))
+            assertClose(Array(c.array[(g * 10)..<(g * 10 + 10)]), single.array)
+        }
+        let x = randomTensor([4], &rng), y = Tensor(zeros: [2])
+        BLAS.gemv(m: 2, n: 4, a: a.data, lda: 4, x: x.data, y: y.data)
+        assertClose(y.array, Matmul.product(Tensor(shape: [2, 4], values: Array(a.array[0..<8])), x.reshaped([4, 1])).array)
+    }
+
+    func testIntrospectionNamesACore() {
+        XCTAssertFalse(BLAS.coreName.isEmpty)
+        XCTAssertTrue(BLAS.summary.contains(BLAS.coreName))
+    }
+}

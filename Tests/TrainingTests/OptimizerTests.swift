@@ -1,0 +1,79 @@
+import Autodiff
+import Numerics
+import TestSupport
+import Training
+import XCTest
+
+/// One step of every optimizer against its closed form; Adam/AdamW against the NumPy reference.
+final class OptimizerTests: XCTestCase {
+    /// A single parameter [w0, w1] = [1, -2] with gradient [0.5, 0.25], stepped by `kind`.
+    func step(_ kind: OptimizerKind, lr: Float, weightDecay: Float = 0, steps: Int = 1) throws -> [Float] {
+        let p = Parameter("w", Tensor(shape: [2], values: [1, -2]))
+        let optimizer = try GroupedOptimizer(parameters: [p], groups: [
+            GroupConfig(name: "all", patterns: ["*"], optimizer: kind, learningRate: lr, weightDecay: weightDecay)])
+        for _ in 0..<steps {
+            p.grad.assign(Tensor(shape: [2], values: [0.5, 0.25]))
+            optimizer.update()
+        }
+        return p.value.array
+    }
+
+    func testSGDPlainMomentumNesterovAndWeightDecay() throws {
+        assertClose(try step(.sgd(), lr: 0.1), [0.95, -2.025])
+        assertClose(try step(.sgd(), lr: 0.1, weightDecay: 0.1), [1 - 0.1 * 0.6, -2 - 0.1 * (0.25 - 0.2)])
+        // Momentum 0.9, two steps: buffer = g, then 0.9g + g = 1.9g; total 2.9g·lr.
+        assertClose(try step(.sgd(momentum: 0.9), lr: 0.1, steps: 2), [1 - 0.29 * 0.5, -2 - 0.29 * 0.25])
+        // Nesterov: update g + μ·buf: step1 1.9g, step2 g + 0.9·1.9g = 2.71g; total 4.61g·lr.
+        assertClose(try step(.sgd(momentum: 0.9, nesterov: true), lr: 0.1, steps: 2), [1 - 0.461 * 0.5, -2 - 0.461 * 0.25])
+    }
+
+    func testAdagradAdadeltaASGDClosedForms() throws {
+        // Adagrad step 1: w − lr·g/|g| = w − lr·sign(g).
+        assertClose(try step(.adagrad(), lr: 0.1), [0.9, -2.1], absolute: 1e-6)
+        // Adadelta step 1: E[g²] = (1−ρ)g²; Δ = √ε/√(E[g²]+ε)·g.
+        let rho: Float = 0.9, eps: Float = 1e-6
+        let expected = [Float(0.5), 0.25].enumerated().map { i, g in
+            [Float(1), -2][i] - eps.squareRoot() / ((1 - rho) * g * g + eps).squareRoot() * g
+        }
+        assertClose(try step(.adadelta(rho: rho, epsilon: eps), lr: 1), expected, absolute: 1e-7)
+        // ASGD step 1: w·(1 − λη) − ηg with η = lr.
+        let lambda: Float = 1e-4, lr: Float = 0.1
+        assertClose(try step(.asgd(lambda: lambda), lr: lr), [1 * (1 - lambda * lr) - lr * 0.5, -2 * (1 - lambda * lr) - lr * 0.25])
+    }
+
+    func testASGDAveragesIteratesAfterT0() throws {
+        let p = Parameter("w", Tensor(shape: [1], values: [0]))
+        let optimizer = try GroupedOptimizer(parameters: [p], groups: [
+            GroupConfig(name: "all", patterns: ["*"], optimizer: .asgd(lambda: 0, alpha: 0.75, t0: 0), learningRate: 1)])
+        var iterates: [Float] = []
+        for _ in 0..<4 {
+            p.grad.assign(Tensor(shape: [1], values: [-1]))  // w grows by η each step
+            optimizer.update()
+            iterates.append(p.value[0])
+        }
+        // torch.optim.ASGD uses μ_t = 1/max(1, t − 1 − t0) at step t: with t0 = 0 the average is reset
+        // to the iterate at steps 1 and 2 and then averages iterates 2, 3, 4.
+        let average = optimizer.groups[0].state(of: p)!.tensors["average"]!
+        XCTAssertEqual(iterates, [1, 2, 3, 4])
+        XCTAssertEqual(average[0], (iterates[1] + iterates[2] + iterates[3]) / 3, accuracy: 1e-6)
+    }
+
+    func testAdamAndAdamWMatchReferenceTrajectories() throws {
+        let f = try Fixture("adam")
+        let grads = f.tensor("grads"), n = f.tensor("p0").count
+        for (kind, key) in [(OptimizerKind.adam(beta1: Float(f.number("beta1")), beta2: Float(f.number("beta2")), epsilon: Float(f.number("eps"))), "adam"),
+                            (.adamW(beta1: Float(f.number("beta1")), beta2: Float(f.number("beta2")), epsilon: Float(f.number("eps"))), "adamW")] {
+            let p = Parameter("w", f.tensor("p0"))
+            let optimizer = try GroupedOptimizer(parameters: [p], groups: [
+                GroupConfig(name: "all", patterns: ["*"], optimizer: kind, learningRate: Float(f.number("lr")),
+                            weightDecay: Float(f.number("weightDecay")))])
+            let expected = f.tensor(key)
+            for t in 0..<grads.dim(0) {
+                p.grad.assign(Tensor(shape: [n], values: Array(grads.array[(t * n)..<((t + 1) * n)])))
+                optimizer.update()
+                assertClose(p.value.array, Array(expected.array[(t * n)..<((t + 1) * n)]), absolute: 1e-6, relative: 1e-5,
+                            "\(key) step \(t + 1)")
+            }
+        }
+    }
+}
