@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way:
-// COpenBLAS → Numerics → Autodiff → Models → Training → tlab
+// COpenBLAS → Numerics → Autodiff → Models → Training → Benchmarks → tlab
 let package = Package(
     name: "TransferLab",
     platforms: [.macOS(.v14)],
@@ -25,11 +25,12 @@ let package = Package(
         .target(name: "Numerics", dependencies: ["COpenBLAS"]),
         .target(name: "Autodiff", dependencies: ["Numerics"]),
         .target(name: "Models", dependencies: ["Autodiff", "Numerics"]),
-        .target(name: "Training", dependencies: ["Autodiff", "Numerics"]),
+        .target(name: "Training", dependencies: ["Models", "Autodiff", "Numerics"]),
+        .target(name: "Benchmarks", dependencies: ["Training", "Models", "Autodiff", "Numerics", "COpenBLAS"]),
         .executableTarget(
             name: "tlab",
             dependencies: [
-                "Numerics", "Autodiff", "Models", "Training",
+                "Numerics", "Autodiff", "Models", "Training", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

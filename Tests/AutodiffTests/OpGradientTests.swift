@@ -168,3 +168,19 @@ final class OpGradientTests: XCTestCase {
         XCTAssertTrue(trained.grad.array.contains { $0 != 0 })
     }
 }
+
+final class FusedOutputLayerTests: XCTestCase {
+    func testLinearCrossEntropyEqualsUnfusedAndChecksGradients() {
+        var rng = RandomGenerator(seed: 21)
+        let x = randomTensor([6, 4], &rng), w = randomTensor([9, 4], &rng), b = randomTensor([9], &rng)
+        let targets: [Int32] = [0, 8, 3, -1, 3, 5]
+        gradientCheck(inputs: [x, w, b]) { t, v in t.linearCrossEntropy(v[0], weight: v[1], bias: v[2], targets: targets, ignoreIndex: -1) }
+        let fused = Tape(training: false), plain = Tape(training: false)
+        let fv = [x, w, b].map { fused.input($0) }, pv = [x, w, b].map { plain.input($0) }
+        let lf = fused.linearCrossEntropy(fv[0], weight: fv[1], bias: fv[2], targets: targets, ignoreIndex: -1)
+        let lp = plain.crossEntropy(plain.linear(pv[0], weight: pv[1], bias: pv[2]), targets: targets, ignoreIndex: -1)
+        XCTAssertEqual(fused.value(lf).scalar, plain.value(lp).scalar, accuracy: 1e-5)
+        fused.backward(lf); plain.backward(lp)
+        for i in 0..<3 { assertClose(fused.gradient(fv[i])!, plain.gradient(pv[i])!, absolute: 1e-6, relative: 1e-4) }
+    }
+}

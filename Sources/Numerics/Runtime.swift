@@ -1,0 +1,18 @@
+/// Process-wide settings for numerical work.
+public enum Runtime {
+    /// Keeps freed memory in the heap instead of returning it to the kernel. Training allocates and
+    /// frees the same large activation buffers every step; with glibc's defaults each buffer above
+    /// 32 MB is a fresh mmap whose pages fault in (and are zeroed) on every step. Call once at start-up.
+    public static func keepFreedMemory() {
+        #if os(Linux)
+        _ = glibcMallopt(-4, 0)              // M_MMAP_MAX = 0: serve large blocks from the heap
+        _ = glibcMallopt(-1, Int32.max)      // M_TRIM_THRESHOLD: never give the heap top back
+        #endif
+    }
+}
+
+#if os(Linux)
+/// glibc's `int mallopt(int param, int value)` from <malloc.h>, which the Glibc module does not export.
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif

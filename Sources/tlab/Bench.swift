@@ -1,0 +1,80 @@
+import ArgumentParser
+import Benchmarks
+import Foundation
+import Models
+import Numerics
+
+extension Tlab {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Throughput benchmarks (figures printed, never asserted).",
+            subcommands: [Gemm.self, LanguageModel.self]
+        )
+    }
+}
+
+/// Options every benchmark shares: which BLAS core settings and thread counts to run.
+struct VariantOptions: ParsableArguments {
+    @Option(name: .long, parsing: .upToNextOption, help: "OpenBLAS thread counts to run.")
+    var threads: [Int] = [1, 2]
+
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "BLAS core settings: 'inherited' (the shell's OPENBLAS_CORETYPE), 'auto' (unset), or a core name.")
+    var core: [String] = ["inherited", "auto"]
+
+    @Flag(name: .long, help: .hidden)
+    var inProcess = false
+
+    /// Runs `body` here (child) or launches one child per setting (parent).
+    func dispatch(_ arguments: [String], _ body: () throws -> Void) throws {
+        if inProcess {
+            BLAS.threads = threads.first ?? 1
+            try body()
+        } else {
+            let ok = try VariantLauncher.run(arguments: arguments, cores: VariantLauncher.coreSettings(core), threads: threads)
+            if !ok { throw ExitCode.failure }
+        }
+    }
+}
+
+extension Tlab.Bench {
+    struct Gemm: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "SGEMM GFLOP/s: our matmul path vs raw cblas_sgemm.")
+        @OptionGroup var variants: VariantOptions
+
+        func run() throws {
+            try variants.dispatch(["bench", "gemm"]) {
+                print("# \(BLAS.summary)")
+                print("case                              ours GFLOP/s (median/min/max)        raw cblas GFLOP/s")
+                for c in GemmBenchmark.cases {
+                    let r = GemmBenchmark.run(c)
+                    print(String(format: "%-32@  %7.1f / %6.1f / %6.1f          %7.1f / %6.1f / %6.1f", c.name as NSString,
+                                 r.ours.median, r.ours.min, r.ours.max, r.raw.median, r.raw.min, r.raw.max))
+                }
+            }
+        }
+    }
+
+    struct LanguageModel: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lstm-lm",
+            abstract: "Training tokens/s of the reference LSTM LM (V 20k, E 256, 2×LSTM 512, BPTT 70, batch 32, Adam).")
+        @OptionGroup var variants: VariantOptions
+        @Option(help: "Timed steps per run (PyTorch's script uses 20).") var steps = 20
+        @Option(help: "Timed runs (median reported).") var runs = 3
+
+        func run() throws {
+            try variants.dispatch(["bench", "lstm-lm", "--steps", String(steps), "--runs", String(runs)]) {
+                let result = try LanguageModelBenchmark.run(steps: steps, runs: runs)
+                let threads = BLAS.threads
+                let torch = PeerFigures.torchLanguageModel[threads]
+                var line = "lstm-lm core=\(BLAS.coreName) (OPENBLAS_CORETYPE=\(BLAS.coreTypeOverride ?? "unset")) threads=\(threads) "
+                line += "params=\(result.parameters) tokens/s \(result.tokensPerSecond)"
+                if let torch {
+                    line += String(format: " | PyTorch 2.15 CPU (PERF.md) %.0f → ratio %.2f×", torch, result.tokensPerSecond.median / torch)
+                }
+                print(line)
+            }
+        }
+    }
+}

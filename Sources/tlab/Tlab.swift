@@ -1,0 +1,21 @@
+import ArgumentParser
+import Numerics
+
+@main
+struct Tlab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tlab",
+        abstract: "TransferLab: rerun NLP transfer-learning comparisons on real data.",
+        subcommands: [Demo.self, Bench.self, Info.self]
+    )
+
+    static func main() {
+        Runtime.keepFreedMemory()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
