@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way:
-// COpenBLAS → Numerics → Autodiff → Models → Training → Benchmarks → tlab
+// COpenBLAS, CKernels → Numerics → Autodiff → Models → Training → Benchmarks → tlab
 let package = Package(
     name: "TransferLab",
     platforms: [.macOS(.v14)],
@@ -22,7 +22,9 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "Numerics", dependencies: ["COpenBLAS"]),
+        // -ffp-contract=off: no FMA contraction, so every target clone gives the same bits.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
+        .target(name: "Numerics", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "Autodiff", dependencies: ["Numerics"]),
         .target(name: "Models", dependencies: ["Autodiff", "Numerics"]),
         .target(name: "Training", dependencies: ["Models", "Autodiff", "Numerics"]),
