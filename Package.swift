@@ -34,7 +34,7 @@ let package = Package(
             resources: [.copy("Install/convert_special.py")]
         ),
         .target(name: "Models", dependencies: ["Autodiff", "Numerics"]),
-        .target(name: "Training", dependencies: ["Models", "Autodiff", "Numerics"]),
+        .target(name: "Training", dependencies: ["Models", "Datasets", "Autodiff", "Numerics"]),
         .target(name: "Benchmarks", dependencies: ["Training", "Models", "Autodiff", "Numerics", "COpenBLAS"]),
         .executableTarget(
             name: "tlab",

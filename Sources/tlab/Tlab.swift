@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Numerics
 
 @main
@@ -6,11 +7,12 @@ struct Tlab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tlab",
         abstract: "TransferLab: rerun NLP transfer-learning comparisons on real data.",
-        subcommands: [Demo.self, DataGroup.self, Bench.self, Info.self]
+        subcommands: [Demo.self, DataGroup.self, GloVe.self, Bench.self, Info.self]
     )
 
     static func main() {
         Runtime.keepFreedMemory()
+        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they happen, also in logs
         do {
             var command = try parseAsRoot()
             try command.run()

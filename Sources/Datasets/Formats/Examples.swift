@@ -18,10 +18,14 @@ public struct TaggedSentence: Equatable, Sendable {
 public struct WordPair: Equatable, Sendable {
     public let first: String, second: String
     public let score: Double
+    public init(first: String, second: String, score: Double) { self.first = first; self.second = second; self.score = score }
 }
 
 /// An analogy question a : b :: c : d within a named section.
 public struct AnalogyQuestion: Equatable, Sendable {
     public let section: String
     public let a: String, b: String, c: String, d: String
+    public init(section: String, a: String, b: String, c: String, d: String) {
+        self.section = section; self.a = a; self.b = b; self.c = c; self.d = d
+    }
 }

@@ -68,19 +68,24 @@ public struct Tokenizer: Codable, Equatable, Sendable {
         return tokens
     }
 
-    private func matches(_ scalars: [Unicode.Scalar], _ i: Int, _ pattern: String) -> Bool {
+    private func hasPrefix(_ scalars: [Unicode.Scalar], _ i: Int, _ pattern: String) -> Bool {
         var k = i
         for p in pattern.unicodeScalars {
             guard k < scalars.count, scalars[k] == p else { return false }
             k += 1
         }
-        // An emoticon must not run into a word ("http:/" is not ":/").
+        return true
+    }
+
+    /// An emoticon must not run into a word (":/" inside "x:/y" is not one).
+    private func matches(_ scalars: [Unicode.Scalar], _ i: Int, _ emoticon: String) -> Bool {
+        guard hasPrefix(scalars, i, emoticon) else { return false }
+        let k = i + emoticon.unicodeScalars.count
         return k == scalars.count || !scalars[k].properties.isAlphabetic
     }
 
     private func urlEnd(_ scalars: [Unicode.Scalar], _ i: Int) -> Int? {
-        guard matches(scalars, i, "http://") || matches(scalars, i, "https://") || matches(scalars, i, "www.")
-                || (i + 7 < scalars.count && String(String.UnicodeScalarView(scalars[i..<(i + 7)])).lowercased() == "http://") else { return nil }
+        guard ["http://", "https://", "www.", "HTTP://", "HTTPS://", "WWW."].contains(where: { hasPrefix(scalars, i, $0) }) else { return nil }
         var j = i
         while j < scalars.count, !scalars[j].properties.isWhitespace { j += 1 }
         return j
