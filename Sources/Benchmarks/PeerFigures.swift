@@ -8,3 +8,9 @@ public enum PeerFigures {
         "square1024": (113.5, 209.7), "skinny_fwd_32x1600x400": (98.4, 142.3), "lstm_gates_32x768x2048": (98.5, 106.0),
     ]
 }
+
+extension PeerFigures {
+    /// Stanford GloVe (C, double precision) on the peers' 2M-token corpus, vector 50, window 15,
+    /// 5 iterations: seconds for vocab_count + cooccur + shuffle, and training at 1 / 2 threads.
+    public static let stanfordGloVe = (vocabCount: 0.26, cooccur: 4.41, shuffle: 4.57, train: [1: 73.0, 2: 40.5])
+}

@@ -1,5 +1,10 @@
+import CKernels
+
 /// Process-wide settings for numerical work.
 public enum Runtime {
+    /// Line-buffers standard output so progress reaches logs and pipes as it is printed.
+    public static func lineBufferStandardOutput() { tl_line_buffer_stdout() }
+
     /// Keeps freed memory in the heap instead of returning it to the kernel. Training allocates and
     /// frees the same large activation buffers every step; with glibc's defaults each buffer above
     /// 32 MB is a fresh mmap whose pages fault in (and are zeroed) on every step. Call once at start-up.

@@ -3,12 +3,14 @@ import Benchmarks
 import Foundation
 import Models
 import Numerics
+import Training
+import Datasets
 
 extension Tlab {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Throughput benchmarks (figures printed, never asserted).",
-            subcommands: [Gemm.self, LanguageModel.self]
+            subcommands: [Gemm.self, LanguageModel.self, GloVeBench.self]
         )
     }
 }
@@ -74,6 +76,38 @@ extension Tlab.Bench {
                     line += String(format: " | PyTorch 2.15 CPU (PERF.md) %.0f → ratio %.2f×", torch, result.tokensPerSecond.median / torch)
                 }
                 print(line)
+            }
+        }
+    }
+}
+
+extension Tlab.Bench {
+    struct GloVeBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "glove",
+            abstract: "Seconds per GloVe stage on installed corpora (vector 50, window 15, 5 iterations, as PERF.md's Stanford run).")
+        @Option(parsing: .upToNextOption, help: "Installed corpus ids.") var corpus: [String] = genericCorpus
+        @Option(help: "A plain-text corpus file instead (one document per line), e.g. ../shared/peers/gen_corpus.py's output, the corpus PERF.md's Stanford figures were measured on.") var corpusFile: String?
+        @Option(parsing: .upToNextOption, help: "Thread counts.") var threads: [Int] = [1, 2]
+        @Option(help: "Training iterations.") var iterations = 5
+        @OptionGroup var location: DataLocation
+
+        func run() throws {
+            let documents = try corpusFile.map { try UserFiles.corpus(path: $0) } ?? corpus.flatMap { try location.store.documents($0) }
+            print("# corpus \(corpusFile ?? corpus.joined(separator: " + ")); \(BLAS.summary)")
+            for count in threads {
+                var config = GloVeConfig()
+                config.iterations = iterations
+                config.threads = count
+                let result = GloVePipeline(config: config, log: { _ in }).run(documents: documents)
+                let t = result.timings
+                print(String(format: "threads=%d  tokens %d  co-occurrences %d  tokenize %.2f s  vocabulary %.2f s  cooccur %.2f s  train %.2f s (%.2f s/iteration)",
+                             count, result.tokens, result.cooccurrences, t.tokenize, t.vocabulary, t.cooccur, t.train, t.train / Double(iterations)))
+                if let stanford = PeerFigures.stanfordGloVe.train[count] {
+                    let s = PeerFigures.stanfordGloVe
+                    print(String(format: "           Stanford GloVe (PERF.md, gen_corpus.py's 2.0M tokens): vocab %.2f s  cooccur %.2f s  shuffle %.2f s  train %.1f s → train ratio %.1f×",
+                                 s.vocabCount, s.cooccur, s.shuffle, stanford, stanford / t.train))
+                }
             }
         }
     }

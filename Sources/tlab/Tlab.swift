@@ -12,7 +12,7 @@ struct Tlab: ParsableCommand {
 
     static func main() {
         Runtime.keepFreedMemory()
-        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they happen, also in logs
+        Runtime.lineBufferStandardOutput()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -21,3 +21,4 @@ struct Tlab: ParsableCommand {
         }
     }
 }
+

@@ -11,4 +11,7 @@ void tl_scale(float *x, long n, float s);
 /// exp of one float, the same arithmetic as tl_exp_shifted.
 float tl_exp(float x);
 
+/// Make stdout line-buffered, so progress lines reach a log file as they are printed.
+void tl_line_buffer_stdout(void);
+
 #endif

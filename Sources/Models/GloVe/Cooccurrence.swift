@@ -6,8 +6,8 @@ public struct CooccurrenceMatrix: Sendable {
     public let values: [Float]
     public var count: Int { values.count }
 
-    /// Counts over documents of token ids (ids < 0 are skipped: out-of-vocabulary words, which still
-    /// occupy a position as in Stanford's tool only when `keepPositions`; here they are removed first).
+    /// Counts over documents of token ids. Ids < 0 (out-of-vocabulary words) are removed before the
+    /// window is applied, as Stanford's `cooccur` skips them; windows do not cross documents.
     public init(documents: [[Int32]], vocabulary: Int, window: Int) {
         var counts: [UInt64: Float] = [:]
         counts.reserveCapacity(Swift.min(documents.reduce(0) { $0 + $1.count } * window, 1 << 26))
@@ -28,5 +28,13 @@ public struct CooccurrenceMatrix: Sendable {
         columns = keys.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
         values = keys.map { counts[$0]! }
         _ = vocabulary
+    }
+
+    /// The entries of `matrix` in row `row` only.
+    public init(filtering matrix: CooccurrenceMatrix, row: Int32) {
+        let keep = matrix.rows.indices.filter { matrix.rows[$0] == row }
+        rows = keep.map { matrix.rows[$0] }
+        columns = keep.map { matrix.columns[$0] }
+        values = keep.map { matrix.values[$0] }
     }
 }

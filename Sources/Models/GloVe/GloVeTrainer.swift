@@ -116,6 +116,13 @@ public final class GloVeTrainer: @unchecked Sendable {
         return cost
     }
 
+    /// Copies of all trained values, for inspection and tests.
+    public func parameterSnapshot() -> (word: [Float], context: [Float], wordBias: [Float], contextBias: [Float]) {
+        let n = vocabulary * config.dimension
+        return (Array(UnsafeBufferPointer(start: word, count: n)), Array(UnsafeBufferPointer(start: context, count: n)),
+                Array(UnsafeBufferPointer(start: wordBias, count: vocabulary)), Array(UnsafeBufferPointer(start: contextBias, count: vocabulary)))
+    }
+
     /// w + w̃, row-major [V, D].
     public func vectors() -> [Float] {
         let n = vocabulary * config.dimension
