@@ -33,7 +33,7 @@ let package = Package(
             dependencies: ["Numerics", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Install/convert_special.py")]
         ),
-        .target(name: "Models", dependencies: ["Autodiff", "Numerics"]),
+        .target(name: "Models", dependencies: ["Autodiff", "Numerics", "CKernels"]),
         .target(name: "Training", dependencies: ["Models", "Datasets", "Autodiff", "Numerics"]),
         .target(name: "Benchmarks", dependencies: ["Training", "Models", "Autodiff", "Numerics", "COpenBLAS"]),
         .executableTarget(

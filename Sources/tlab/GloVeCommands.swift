@@ -53,9 +53,7 @@ extension Tlab.GloVe {
             if let out {
                 let folder = URL(fileURLWithPath: out)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                try result.vectors.matrix().buffer.withMemoryRebound(to: Float.self) {
-                    try NormalizedFormat.writeVectors(words: result.vectors.words, values: $0, to: folder)
-                }
+                try result.vectors.write(to: folder)
                 print("wrote \(folder.path)")
             }
             try printEvaluation(result.vectors, store: store)

@@ -12,6 +12,17 @@ final class GloVeTests: XCTestCase {
         // Second document: the out-of-vocabulary id is removed first, so 1 and 1 are adjacent (1 + 1 both ways).
         XCTAssertEqual(x, ["0,1": 1, "1,0": 1, "1,2": 1, "2,1": 1, "0,2": 0.5, "2,0": 0.5, "1,1": 2])
         XCTAssertEqual(m.rows + [], m.rows.sorted(), "entries sorted by row")
+        // The hash-table path (no dense block) gives the same matrix as the dense block.
+        var rng = RandomGenerator(seed: 2)
+        let docs = (0..<30).map { _ in (0..<40).map { _ in Int32(rng.int(below: 50)) - 3 } }
+        let dense = CooccurrenceMatrix(documents: docs, vocabulary: 47, window: 4)
+        let hashed = CooccurrenceMatrix(documents: docs, vocabulary: 47, window: 4, denseSize: 0)
+        let mixed = CooccurrenceMatrix(documents: docs, vocabulary: 47, window: 4, denseSize: 10)
+        for other in [hashed, mixed] {
+            XCTAssertEqual(other.rows, dense.rows)
+            XCTAssertEqual(other.columns, dense.columns)
+            XCTAssertEqual(other.values, dense.values)
+        }
     }
 
     /// One AdaGrad step on a single entry equals the closed form of eq. 8's gradient.

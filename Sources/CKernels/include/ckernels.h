@@ -14,4 +14,12 @@ float tl_exp(float x);
 /// Make stdout line-buffered, so progress lines reach a log file as they are printed.
 void tl_line_buffer_stdout(void);
 
+#include <stdint.h>
+/// One GloVe AdaGrad pass over entries order[0..<count] of the co-occurrence list (rows, columns,
+/// values); updates the parameter buffers in place and returns the summed cost ½·f(x)·diff².
+double tl_glove_pass(const int32_t *order, long count, const int32_t *rows, const int32_t *columns,
+                     const float *values, float *word, float *context, float *word_bias, float *context_bias,
+                     float *word_sq, float *context_sq, float *word_bias_sq, float *context_bias_sq,
+                     long d, float x_max, float alpha, float eta);
+
 #endif

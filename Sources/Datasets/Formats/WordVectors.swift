@@ -67,6 +67,11 @@ public final class WordVectors: @unchecked Sendable {
         return t
     }
 
+    /// Writes `words.txt` and `vectors.f32` (the normalised format) into `folder`.
+    public func write(to folder: URL) throws {
+        try NormalizedFormat.writeVectors(words: words, values: UnsafeBufferPointer(start: base, count: count * dimension), to: folder)
+    }
+
     /// Mean and variance over every coordinate of every vector.
     public func moments() -> (mean: Double, variance: Double) {
         var sum = 0.0, squares = 0.0

@@ -196,9 +196,7 @@ struct Converter {
 
     private func textVectors() throws -> Counts {
         let vectors = try VectorFileReader.read(member(), format: .glove)
-        try vectors.matrix().buffer.withMemoryRebound(to: Float.self) { buffer in
-            try NormalizedFormat.writeVectors(words: vectors.words, values: buffer, to: output)
-        }
+        try vectors.write(to: output)
         return Counts(items: vectors.count, vocabulary: vectors.count, dimension: vectors.dimension, firstWord: vectors.words.first)
     }
 

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Numerics
 
@@ -89,31 +90,10 @@ public final class GloVeTrainer: @unchecked Sendable {
     }
 
     private func pass(_ entries: ArraySlice<Int32>, _ rows: UnsafePointer<Int32>, _ columns: UnsafePointer<Int32>, _ values: UnsafePointer<Float>) -> Double {
-        let d = config.dimension, eta = config.learningRate, xMax = config.xMax, alpha = config.alpha
-        var cost = 0.0
-        for e in entries {
-            let entry = Int(e)
-            let i = Int(rows[entry]), j = Int(columns[entry]), x = values[entry]
-            let w = word + i * d, c = context + j * d, wSq = wordSq + i * d, cSq = contextSq + j * d
-            var diff = wordBias[i] + contextBias[j] - log(x)
-            for k in 0..<d { diff += w[k] * c[k] }
-            let weight = x > xMax ? 1 : pow(x / xMax, alpha)
-            let fdiff = weight * diff
-            cost += Double(0.5 * fdiff * diff)
-            let step = eta * fdiff
-            for k in 0..<d {
-                let gw = step * c[k], gc = step * w[k]
-                w[k] -= gw / wSq[k].squareRoot()
-                c[k] -= gc / cSq[k].squareRoot()
-                wSq[k] += gw * gw
-                cSq[k] += gc * gc
-            }
-            wordBias[i] -= step / wordBiasSq[i].squareRoot()
-            contextBias[j] -= step / contextBiasSq[j].squareRoot()
-            wordBiasSq[i] += step * step
-            contextBiasSq[j] += step * step
+        entries.withUnsafeBufferPointer { order in
+            tl_glove_pass(order.baseAddress, order.count, rows, columns, values, word, context, wordBias, contextBias,
+                          wordSq, contextSq, wordBiasSq, contextBiasSq, config.dimension, config.xMax, config.alpha, config.learningRate)
         }
-        return cost
     }
 
     /// Copies of all trained values, for inspection and tests.
