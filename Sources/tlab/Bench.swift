@@ -50,7 +50,7 @@ extension Tlab.Bench {
                 print("case                              ours GFLOP/s (median/min/max)        raw cblas GFLOP/s")
                 for c in GemmBenchmark.cases {
                     let r = GemmBenchmark.run(c)
-                    print(String(format: "%-32@  %7.1f / %6.1f / %6.1f          %7.1f / %6.1f / %6.1f", c.name as NSString,
+                    print(c.name.padding(toLength: 32, withPad: " ", startingAt: 0) + String(format: "  %7.1f / %6.1f / %6.1f          %7.1f / %6.1f / %6.1f",
                                  r.ours.median, r.ours.min, r.ours.max, r.raw.median, r.raw.min, r.raw.max))
                 }
             }
