@@ -18,11 +18,9 @@ extension Tape {
         var counted = 0
         for r in 0..<rows {
             let row = buffer.data + r * classes
-            let peak = FastMath.maximum(row, count: classes)
             let target = targets[r]
             let targetLogit = target == ignoreIndex ? 0 : row[Int(target)]
-            let sum = FastMath.expShifted(row, count: classes, shift: peak)
-            FastMath.scale(row, count: classes, by: 1 / sum)
+            let (peak, sum) = Softmax.row(row, row, columns: classes)
             guard target != ignoreIndex else { continue }
             precondition(target >= 0 && Int(target) < classes, "target \(target) outside 0..<\(classes)")
             total += Double(log(sum)) + Double(peak) - Double(targetLogit)

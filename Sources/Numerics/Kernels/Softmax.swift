@@ -4,15 +4,18 @@ import Foundation
 public enum Softmax {
     /// y[r] = softmax(x[r]) for `rows` rows of `columns`; `y` may alias `x`.
     public static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        for r in 0..<rows {
-            let xr = x + r * columns, yr = y + r * columns
-            var peak = -Float.infinity
-            for j in 0..<columns { peak = max(peak, xr[j]) }
-            var sum: Float = 0
-            for j in 0..<columns { let e = exp(xr[j] - peak); yr[j] = e; sum += e }
-            let inv = 1 / sum
-            for j in 0..<columns { yr[j] *= inv }
-        }
+        for r in 0..<rows { _ = row(x + r * columns, y + r * columns, columns: columns) }
+    }
+
+    /// One row: y = softmax(x) (y may alias x). Returns the row's max and Σ exp(x − max), from which
+    /// log-softmax values follow exactly: log p_j = x_j − max − log Σ.
+    @inline(__always)
+    public static func row(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, columns: Int) -> (peak: Float, sum: Float) {
+        let peak = FastMath.maximum(x, count: columns)
+        if UnsafePointer(y) != x { y.update(from: x, count: columns) }
+        let sum = FastMath.expShifted(y, count: columns, shift: peak)
+        FastMath.scale(y, count: columns, by: 1 / sum)
+        return (peak, sum)
     }
 
     /// dx += y ⊙ (dy − Σ dy·y) row by row.
@@ -48,13 +51,8 @@ public enum CrossEntropy {
         let probabilities = Tensor(zeros: logits.shape)
         var total: Double = 0, totalWeight: Double = 0
         for r in 0..<rows {
-            let x = logits.data + r * classes, p = probabilities.data + r * classes
-            var peak = -Float.infinity
-            for j in 0..<classes { peak = max(peak, x[j]) }
-            var sum: Float = 0
-            for j in 0..<classes { let e = exp(x[j] - peak); p[j] = e; sum += e }
-            let inv = 1 / sum
-            for j in 0..<classes { p[j] *= inv }
+            let x = logits.data + r * classes
+            let (peak, sum) = Softmax.row(x, probabilities.data + r * classes, columns: classes)
             let target = targets[r]
             if target == ignoreIndex { continue }
             precondition(target >= 0 && Int(target) < classes, "target \(target) outside 0..<\(classes) at row \(r)")
