@@ -1,0 +1,39 @@
+import Autodiff
+import Numerics
+
+/// A bidirectional LSTM with max-pooling over time (Conneau et al. 2017's BiLSTM-max), dropout and a
+/// linear layer. Parameters: `embedding.weight`, `encoder.forward.0.*`, `encoder.backward.0.*`, `head.*`.
+public struct BiLSTMClassifier: TextClassifier {
+    public struct Config: Codable, Equatable, Sendable {
+        public var hidden: Int = 128
+        public var dropout: Float = 0.5
+        public init() {}
+    }
+
+    public let config: Config
+    public let embedding: Embedding
+    public let forward: LSTMStack
+    public let backward: LSTMStack
+    public let head: Linear
+
+    public init(config: Config, table: Tensor, classes: Int, paddingIndex: Int32 = 0, rng: inout RandomGenerator) {
+        self.config = config
+        embedding = Embedding(table: Parameter("embedding.weight", table.copy()), paddingIndex: paddingIndex)
+        forward = LSTMStack("encoder.forward", inputSize: table.dim(1), hiddenSizes: [config.hidden], rng: &rng)
+        backward = LSTMStack("encoder.backward", inputSize: table.dim(1), hiddenSizes: [config.hidden], rng: &rng)
+        head = Linear("head", inputs: 2 * config.hidden, outputs: classes, rng: &rng)
+    }
+
+    public var parameters: [Parameter] { embedding.parameters + forward.parameters + backward.parameters + head.parameters }
+    public var edgePadding: Int { 0 }
+
+    public func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable {
+        let x = embedding(tape, batch.timeMajorIDs, shape: [batch.time, batch.batch])  // [T, B, E]
+        let (ahead, _) = forward(tape, x, lengths: batch.lengths)
+        let reversed = tape.reverseSequences(x, lengths: batch.lengths)
+        let (behind, _) = backward(tape, reversed, lengths: batch.lengths)
+        let states = tape.concatenate([ahead, tape.reverseSequences(behind, lengths: batch.lengths)])  // [T, B, 2H]
+        let pooled = tape.maxOverTime(tape.swapLeadingAxes(states), lengths: batch.lengths)
+        return head(tape, tape.dropout(pooled, p: config.dropout))
+    }
+}

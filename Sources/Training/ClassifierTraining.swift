@@ -1,0 +1,165 @@
+import Autodiff
+import Foundation
+import Models
+import Numerics
+
+/// A stretch of training with its own trainable set: "freeze the embedding for k epochs, then
+/// unfreeze it at a lower rate" is two phases, as data.
+public struct Phase: Codable, Equatable, Sendable {
+    public var epochs: Int
+    /// Groups frozen during this phase; every other group trains.
+    public var frozen: [String]
+    /// Learning rates set at the start of the phase, by group.
+    public var learningRates: [String: Float]
+    /// Drop the optimizer moments of groups unfrozen at the start of this phase.
+    public var resetMoments: Bool
+
+    public init(epochs: Int, frozen: [String] = [], learningRates: [String: Float] = [:], resetMoments: Bool = false) {
+        self.epochs = epochs; self.frozen = frozen; self.learningRates = learningRates; self.resetMoments = resetMoments
+    }
+}
+
+public struct ClassifierTrainingConfig: Codable, Equatable, Sendable {
+    public var batchSize: Int = 50
+    public var phases: [Phase] = [Phase(epochs: 10)]
+    public var clipNorm: Float? = nil
+    /// Stop after this many epochs without a better validation accuracy; the best epoch's weights are restored.
+    public var patience: Int? = nil
+    public var seed: UInt64 = 0
+    public init() {}
+}
+
+/// One labelled token sequence.
+public struct EncodedExample: Sendable {
+    public let ids: [Int32]
+    public let label: Int32
+    public init(ids: [Int32], label: Int32) { self.ids = ids; self.label = label }
+}
+
+/// What happened in one epoch, for the run's metric log.
+public struct EpochRecord: Codable, Equatable, Sendable {
+    public let epoch: Int
+    public let phase: Int
+    public let trainLoss: Double
+    public let valid: ClassificationMetrics
+    public let seconds: Double
+}
+
+public enum TrainingOutcome: Equatable, Sendable {
+    case finished
+    /// A non-finite loss: recorded as an outcome, never a crash of the sweep.
+    case diverged(epoch: Int, step: Int)
+}
+
+/// Mini-batch training of a `TextClassifier` through phases, with model selection on validation.
+public final class ClassifierTrainer {
+    public let model: TextClassifier
+    public let optimizer: GroupedOptimizer
+    public let config: ClassifierTrainingConfig
+    public let classes: Int
+    public var maxLength: Int? = nil
+    private var rng: RandomGenerator
+
+    public init(model: TextClassifier, optimizer: GroupedOptimizer, config: ClassifierTrainingConfig, classes: Int) {
+        self.model = model; self.optimizer = optimizer; self.config = config; self.classes = classes
+        rng = RandomGenerator(seed: config.seed).derived("classifier-training")
+    }
+
+    public struct Result: Sendable {
+        public let epochs: [EpochRecord]
+        public let bestEpoch: Int
+        public let outcome: TrainingOutcome
+        public let events: [TrainingEvent]
+    }
+
+    /// Trains through every phase; `onEpoch` sees each epoch as it ends.
+    public func fit(train: [EncodedExample], valid: [EncodedExample], onEpoch: (EpochRecord) -> Void = { _ in }) throws -> Result {
+        var records: [EpochRecord] = []
+        var best: (epoch: Int, accuracy: Double, weights: [Tensor])? = nil
+        var sinceBest = 0
+        var epoch = 0
+        phases: for (phaseIndex, phase) in config.phases.enumerated() {
+            try enter(phase)
+            for _ in 0..<phase.epochs {
+                epoch += 1
+                let start = Date()
+                var order = Array(train.indices)
+                rng.shuffle(&order)
+                var total = 0.0, steps = 0
+                for batchStart in stride(from: 0, to: order.count, by: config.batchSize) {
+                    let members = order[batchStart..<Swift.min(batchStart + config.batchSize, order.count)].map { train[$0] }
+                    let loss = step(members)
+                    steps += 1
+                    guard loss.isFinite else {
+                        return Result(epochs: records, bestEpoch: best?.epoch ?? 0, outcome: .diverged(epoch: epoch, step: steps),
+                                      events: optimizer.events)
+                    }
+                    total += Double(loss)
+                }
+                let metrics = evaluate(valid)
+                let record = EpochRecord(epoch: epoch, phase: phaseIndex, trainLoss: total / Double(Swift.max(steps, 1)),
+                                         valid: metrics, seconds: Date().timeIntervalSince(start))
+                records.append(record)
+                onEpoch(record)
+                if best == nil || metrics.accuracy > best!.accuracy {
+                    best = (epoch, metrics.accuracy, model.parameters.map { $0.value.copy() })
+                    sinceBest = 0
+                } else {
+                    sinceBest += 1
+                    if let patience = config.patience, sinceBest >= patience { break phases }
+                }
+            }
+        }
+        if let best { for (p, saved) in zip(model.parameters, best.weights) { p.value.assign(saved) } }
+        return Result(epochs: records, bestEpoch: best?.epoch ?? 0, outcome: .finished, events: optimizer.events)
+    }
+
+    /// Freezes and unfreezes groups so that exactly `phase.frozen` are frozen, then sets its rates.
+    private func enter(_ phase: Phase) throws {
+        for group in optimizer.groups {
+            let name = group.config.name
+            if phase.frozen.contains(name) { try optimizer.freeze(name) }
+            else { try optimizer.unfreeze(name, learningRate: phase.learningRates[name], resetMoments: phase.resetMoments) }
+            if let rate = phase.learningRates[name] { group.config.learningRate = rate }
+        }
+    }
+
+    private func step(_ members: [EncodedExample]) -> Float {
+        optimizer.zeroGrad()
+        let tape = Tape(training: true, rng: rng)
+        let batch = makeBatch(members)
+        let loss = tape.crossEntropy(model.logits(tape, batch), targets: batch.labels)
+        let value = tape.value(loss).scalar
+        guard value.isFinite else { return value }
+        tape.backward(loss)
+        rng = tape.rng
+        if let clip = config.clipNorm { optimizer.clipGradients(maxNorm: clip) }
+        optimizer.update()
+        return value
+    }
+
+    func makeBatch(_ members: [EncodedExample]) -> TokenBatch {
+        TokenBatch(sequences: members.map(\.ids), labels: members.map(\.label), edgePadding: model.edgePadding, maxLength: maxLength)
+    }
+
+    /// Loss, accuracy and macro-F1 in evaluation mode (no dropout).
+    public func evaluate(_ examples: [EncodedExample]) -> ClassificationMetrics {
+        var predictions: [Int32] = [], total = 0.0
+        for start in stride(from: 0, to: examples.count, by: 200) {
+            let members = Array(examples[start..<Swift.min(start + 200, examples.count)])
+            let tape = Tape(training: false)
+            let batch = makeBatch(members)
+            let logits = model.logits(tape, batch)
+            total += Double(tape.value(tape.crossEntropy(logits, targets: batch.labels)).scalar) * Double(members.count)
+            let scores = tape.value(logits)
+            for r in 0..<members.count {
+                let row = scores.data + r * classes
+                var best = 0
+                for c in 1..<classes where row[c] > row[best] { best = c }
+                predictions.append(Int32(best))
+            }
+        }
+        return ClassificationMetrics(predictions: predictions, gold: examples.map(\.label), classes: classes,
+                                     loss: examples.isEmpty ? 0 : total / Double(examples.count))
+    }
+}

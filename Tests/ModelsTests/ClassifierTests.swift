@@ -1,0 +1,122 @@
+import Autodiff
+import Models
+import Numerics
+import TestSupport
+import Training
+import XCTest
+
+final class ClassifierTests: XCTestCase {
+    func table(_ vocabulary: Int, _ dim: Int, seed: UInt64 = 1) -> Tensor {
+        var rng = RandomGenerator(seed: seed)
+        let t = randomTensor([vocabulary, dim], &rng, -0.5, 0.5)
+        for k in 0..<dim { t[k] = 0 }  // padding row
+        return t
+    }
+
+    func testTokenBatchPaddingLayout() {
+        let b = TokenBatch(sequences: [[5, 6, 7], [8]], labels: [1, 0], edgePadding: 2, maxLength: 2)
+        XCTAssertEqual(b.time, 6)
+        XCTAssertEqual(b.lengths, [6, 5])
+        XCTAssertEqual(b.ids, [0, 0, 5, 6, 0, 0, 0, 0, 8, 0, 0, 0])
+        XCTAssertEqual(Array(b.timeMajorIDs.prefix(6)), [0, 0, 0, 0, 5, 8])
+    }
+
+    func testKimCNNMultichannelGradients() {
+        var rng = RandomGenerator(seed: 2)
+        var config = KimCNN.Config()
+        config.windows = [1, 2]; config.maps = 2; config.dropout = 0; config.channels = .multichannel
+        let model = KimCNN(config: config, table: table(6, 3), classes: 3, rng: &rng)
+        XCTAssertEqual(model.parameters.map(\.name), ["embedding.weight", "embedding_static.weight", "conv.1.weight", "conv.1.bias",
+                                                      "conv.2.weight", "conv.2.bias", "head.weight", "head.bias"])
+        let batch = TokenBatch(sequences: [[1, 2, 3], [4, 5]], labels: [0, 2], edgePadding: model.edgePadding)
+        // The padding row (id 0, the edge padding) is used but never learns, as PyTorch's padding_idx.
+        gradientCheck(inputs: [], parameters: model.parameters, epsilon: 3e-3,
+                      excluding: { name, index in name.hasPrefix("embedding") && index < 3 }) { tape, _ in
+            tape.crossEntropy(model.logits(tape, batch), targets: batch.labels)
+        }
+    }
+
+    func testBiLSTMClassifierGradients() {
+        var rng = RandomGenerator(seed: 3)
+        var config = BiLSTMClassifier.Config()
+        config.hidden = 2; config.dropout = 0
+        let model = BiLSTMClassifier(config: config, table: table(6, 3), classes: 2, rng: &rng)
+        let batch = TokenBatch(sequences: [[1, 2, 3], [4, 5]], labels: [1, 0])
+        gradientCheck(inputs: [], parameters: model.parameters, epsilon: 3e-3) { tape, _ in
+            tape.crossEntropy(model.logits(tape, batch), targets: batch.labels)
+        }
+    }
+
+    /// Sentences whose label is whether token 3 ("good") or 4 ("bad") occurs, among noise words.
+    static func sentiment(_ n: Int, seed: UInt64) -> [EncodedExample] {
+        var rng = RandomGenerator(seed: seed)
+        return (0..<n).map { _ in
+            let label = Int32(rng.int(below: 2))
+            var ids = (0..<(3 + rng.int(below: 5))).map { _ in Int32(5 + rng.int(below: 15)) }
+            ids.insert(label == 1 ? 3 : 4, at: rng.int(below: ids.count + 1))
+            return EncodedExample(ids: ids, label: label)
+        }
+    }
+
+    func makeTrainer(phases: [Phase], lr: Float = 0.01, patience: Int? = nil) throws -> (ClassifierTrainer, KimCNN) {
+        var rng = RandomGenerator(seed: 4)
+        var config = KimCNN.Config()
+        config.windows = [2, 3]; config.maps = 8; config.dropout = 0.2
+        let model = KimCNN(config: config, table: table(20, 8), classes: 2, rng: &rng)
+        let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: [
+            GroupConfig(name: "embedding", patterns: ["embedding.*"], optimizer: .adam(), learningRate: lr),
+            GroupConfig(name: "head", patterns: ["head.*"], optimizer: .adam(), learningRate: lr, maxRowNorm: 3),
+            GroupConfig(name: "rest", patterns: ["*"], optimizer: .adam(), learningRate: lr)])
+        var training = ClassifierTrainingConfig()
+        training.batchSize = 16; training.phases = phases; training.seed = 5; training.patience = patience
+        return (ClassifierTrainer(model: model, optimizer: optimizer, config: training, classes: 2), model)
+    }
+
+    func testDelayedFineTuningPhasesLearnAndFreezeExactly() throws {
+        let (trainer, model) = try makeTrainer(phases: [Phase(epochs: 3, frozen: ["embedding"]),
+                                                         Phase(epochs: 3, learningRates: ["embedding": 0.001], resetMoments: true)])
+        let initial = model.embedding.table.value.copy()
+        var afterPhase1: Tensor? = nil
+        let result = try trainer.fit(train: Self.sentiment(300, seed: 6), valid: Self.sentiment(100, seed: 7)) { record in
+            if record.epoch == 3 { afterPhase1 = model.embedding.table.value.copy() }
+        }
+        XCTAssertEqual(result.outcome, .finished)
+        XCTAssertEqual(result.epochs.count, 6)
+        XCTAssertTrue(afterPhase1!.isIdentical(to: initial), "the embedding is frozen through phase 1")
+        XCTAssertEqual(result.events.map(\.kind), [.froze, .unfroze])
+        XCTAssertEqual(result.events.last?.step, 3 * 19, "unfrozen after three epochs of ⌈300/16⌉ steps")
+        XCTAssertEqual(trainer.optimizer.group(named: "embedding")?.config.learningRate, 0.001)
+        XCTAssertGreaterThan(result.epochs.map(\.valid.accuracy).max()!, 0.9)
+        // Max-norm on the softmax layer's rows holds after training.
+        let head = model.head.weight.value
+        for r in 0..<head.rows {
+            let norm = (0..<head.columns).map { head[r * head.columns + $0] * head[r * head.columns + $0] }.reduce(0, +).squareRoot()
+            XCTAssertLessThanOrEqual(norm, 3.0001)
+        }
+    }
+
+    func testBestValidationEpochIsRestoredAndEarlyStoppingStops() throws {
+        let (trainer, model) = try makeTrainer(phases: [Phase(epochs: 30)], patience: 2)
+        let valid = Self.sentiment(100, seed: 9)
+        let result = try trainer.fit(train: Self.sentiment(200, seed: 8), valid: valid)
+        XCTAssertLessThan(result.epochs.count, 30, "stopped early")
+        let best = result.epochs.max { $0.valid.accuracy < $1.valid.accuracy }!
+        XCTAssertEqual(result.bestEpoch, best.epoch)
+        XCTAssertEqual(result.epochs.last!.epoch - result.bestEpoch, 2)
+        XCTAssertEqual(trainer.evaluate(valid).accuracy, best.valid.accuracy, accuracy: 1e-12, "best weights restored")
+        _ = model
+    }
+
+    func testDivergenceIsAnOutcome() throws {
+        let (trainer, _) = try makeTrainer(phases: [Phase(epochs: 3)], lr: 1e30)
+        let result = try trainer.fit(train: Self.sentiment(100, seed: 10), valid: Self.sentiment(20, seed: 11))
+        guard case .diverged = result.outcome else { return XCTFail("expected divergence, got \(result.outcome)") }
+    }
+
+    func testMetrics() {
+        let m = ClassificationMetrics(predictions: [0, 0, 1, 2], gold: [0, 1, 1, 2], classes: 3, loss: 0.5)
+        XCTAssertEqual(m.accuracy, 0.75)
+        // F1: class 0 = 2/3, class 1 = 2/3, class 2 = 1.
+        XCTAssertEqual(m.macroF1, (2.0 / 3 + 2.0 / 3 + 1) / 3, accuracy: 1e-12)
+    }
+}
