@@ -10,7 +10,7 @@ extension Tlab {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Throughput benchmarks (figures printed, never asserted).",
-            subcommands: [Gemm.self, LanguageModel.self, GloVeBench.self]
+            subcommands: [Gemm.self, LanguageModel.self, TextClassifierBench.self, GloVeBench.self]
         )
     }
 }
@@ -107,6 +107,29 @@ extension Tlab.Bench {
                     let s = PeerFigures.stanfordGloVe
                     print(String(format: "           Stanford GloVe (PERF.md, gen_corpus.py's 2.0M tokens): vocab %.2f s  cooccur %.2f s  shuffle %.2f s  train %.1f s → train ratio %.1f×",
                                  s.vocabCount, s.cooccur, s.shuffle, stanford, stanford / t.train))
+                }
+            }
+        }
+    }
+}
+
+extension Tlab.Bench {
+    struct TextClassifierBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "textclf",
+            abstract: "Examples/s of a BiLSTM-max classifier, embedding frozen vs trained (PERF.md's textclf workloads).")
+        @OptionGroup var variants: VariantOptions
+        @Option(help: "Timed steps per run (PyTorch's script uses 50).") var steps = 50
+
+        func run() throws {
+            try variants.dispatch(["bench", "textclf", "--steps", String(steps)]) {
+                for trainable in [false, true] {
+                    let result = try TextClassifierBenchmark.run(trainableEmbedding: trainable, steps: steps)
+                    var line = "textclf_\(trainable ? "trainable" : "frozen") core=\(BLAS.coreName) (OPENBLAS_CORETYPE=\(BLAS.coreTypeOverride ?? "unset")) threads=\(BLAS.threads) examples/s \(result)"
+                    if let torch = PeerFigures.torchTextClassifier[trainable]?[BLAS.threads] {
+                        line += String(format: " | PyTorch 2.15 CPU (PERF.md) %.0f → ratio %.2f×", torch, result.median / torch)
+                    }
+                    print(line)
                 }
             }
         }

@@ -22,4 +22,11 @@ double tl_glove_pass(const int32_t *order, long count, const int32_t *rows, cons
                      float *word_sq, float *context_sq, float *word_bias_sq, float *context_bias_sq,
                      long d, float x_max, float alpha, float eta);
 
+/// One LSTM cell step for one sequence: activates gates [i f g o] (4·hidden, in place) and writes
+/// c_next, h_next and tanh(c_next).
+void tl_lstm_cell_forward(float *gates, const float *c_prev, float *c_next, float *h_next, float *tanh_c, long hidden);
+/// Gate pre-activation gradients d_gates [4·hidden] of one step; dc (in: ∂L/∂c_t) becomes ∂L/∂c_{t−1}.
+void tl_lstm_cell_backward(const float *gates, float *d_gates, const float *c_prev, const float *tanh_c,
+                           const float *dh, float *dc, long hidden);
+
 #endif

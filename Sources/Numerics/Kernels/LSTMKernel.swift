@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// One LSTM layer's weights in PyTorch's layout (Hochreiter & Schmidhuber 1997; gates as in
@@ -164,22 +165,12 @@ public enum LSTMKernel {
         return LayerCache(input: x, gates: gates, hiddens: hiddens, cells: cells, tanhCells: tanhCells)
     }
 
-    /// Activates one row of gates in place and advances the cell.
+    /// Activates one row of gates in place and advances the cell (vectorised C kernel).
     @inline(__always)
     static func cellForward(gates: UnsafeMutablePointer<Float>, hidden: Int, cPrev: UnsafePointer<Float>,
                             cNext: UnsafeMutablePointer<Float>, hNext: UnsafeMutablePointer<Float>,
                             tanhC: UnsafeMutablePointer<Float>) {
-        let i = gates, f = gates + hidden, g = gates + 2 * hidden, o = gates + 3 * hidden
-        for j in 0..<hidden {
-            let ig = Activation.sigmoid(i[j]), fg = Activation.sigmoid(f[j])
-            let gg = tanh(g[j]), og = Activation.sigmoid(o[j])
-            i[j] = ig; f[j] = fg; g[j] = gg; o[j] = og
-            let c = fg * cPrev[j] + ig * gg
-            cNext[j] = c
-            let t = tanh(c)
-            tanhC[j] = t
-            hNext[j] = og * t
-        }
+        tl_lstm_cell_forward(gates, cPrev, cNext, hNext, tanhC, hidden)
     }
 
     /// The layer's output sequence: h_t where t < length, zero past it.
@@ -253,22 +244,12 @@ public enum LSTMKernel {
         }
     }
 
-    /// Gate pre-activation gradients of one row; updates dc in place to ∂L/∂c_{t−1}.
+    /// Gate pre-activation gradients of one row; updates dc in place to ∂L/∂c_{t−1} (vectorised C kernel).
     @inline(__always)
     static func cellBackward(gates: UnsafePointer<Float>, dGates: UnsafeMutablePointer<Float>, hidden: Int,
                              cPrev: UnsafePointer<Float>, tanhC: UnsafePointer<Float>,
                              dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>) {
-        let i = gates, f = gates + hidden, g = gates + 2 * hidden, o = gates + 3 * hidden
-        let di = dGates, df = dGates + hidden, dg = dGates + 2 * hidden, dO = dGates + 3 * hidden
-        for j in 0..<hidden {
-            let t = tanhC[j]
-            let dcj = dc[j] + dh[j] * o[j] * (1 - t * t)
-            dO[j] = dh[j] * t * o[j] * (1 - o[j])
-            di[j] = dcj * g[j] * i[j] * (1 - i[j])
-            dg[j] = dcj * i[j] * (1 - g[j] * g[j])
-            df[j] = dcj * cPrev[j] * f[j] * (1 - f[j])
-            dc[j] = dcj * f[j]
-        }
+        tl_lstm_cell_backward(gates, dGates, cPrev, tanhC, dh, dc, hidden)
     }
 
     static func slice(_ state: Tensor, _ layer: Int) -> Tensor {
