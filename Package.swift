@@ -4,6 +4,7 @@ import PackageDescription
 // Dependencies point one way:
 // COpenBLAS, CKernels → Numerics → Autodiff → Models → Training → Benchmarks → tlab
 // Numerics → Datasets (data install, formats, text, vectors) → tlab
+// Specs (YAML experiment specs: parse, validate, expand; depends on no other module of ours) → tlab
 let package = Package(
     name: "TransferLab",
     platforms: [.macOS(.v14)],
@@ -17,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -28,6 +30,7 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
         .target(name: "Numerics", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "Autodiff", dependencies: ["Numerics"]),
+        .target(name: "Specs", dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Datasets",
             dependencies: ["Numerics", .product(name: "Crypto", package: "swift-crypto")],
@@ -39,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "tlab",
             dependencies: [
-                "Numerics", "Autodiff", "Models", "Training", "Benchmarks", "Datasets",
+                "Numerics", "Autodiff", "Models", "Training", "Benchmarks", "Datasets", "Specs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +50,7 @@ let package = Package(
         .testTarget(name: "NumericsTests", dependencies: ["Numerics", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Numerics", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff", "Numerics", "TestSupport"]),
+        .testTarget(name: "SpecsTests", dependencies: ["Specs"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Numerics", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Autodiff", "Numerics", "TestSupport"]),
     ]

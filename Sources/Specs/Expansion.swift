@@ -1,0 +1,108 @@
+import Crypto
+import Foundation
+
+/// One run of an experiment: its coordinates and fully resolved configuration.
+public struct PlannedRun: Sendable {
+    public let arm: String
+    public let dataset: String
+    public let seed: Int
+    public let fold: Int?
+    public let trainingSize: String?
+    /// Sweep axis path → value (as written), excluding the seed.
+    public let sweep: [String: String]
+    /// The configuration this run trains with: the spec minus experiment-level keys, with the arm,
+    /// sweep values and run coordinates applied.
+    public let config: ConfigNode
+    /// SHA-256 of the canonical JSON of `config`: equal configurations, equal hashes.
+    public let hash: String
+}
+
+/// Expands a spec into runs: arms × datasets × training sizes × folds × sweep values × seeds.
+public enum Expansion {
+    public static func runs(_ spec: LoadedSpec) throws -> [PlannedRun] {
+        let tree = spec.tree
+        let arms: [(String, ConfigNode?)] = (tree["arms"]?.mapping).map { $0.map { ($0.key, $0.node) } } ?? [("default", nil)]
+        let datasets = tree.node(at: ["data", "datasets"])?.sequence ?? []
+        let sizes = tree.node(at: ["data", "training_sizes"])?.sequence?.map { $0.scalar ?? "all" } ?? [nil]
+        let folds = tree.node(at: ["data", "split", "folds"])?.scalar.flatMap(Int.init).map { Array(0..<$0) as [Int?] } ?? [nil]
+        var axes: [(path: [String], values: [ConfigNode])] = []
+        var seeds: [ConfigNode] = [ConfigNode(.scalar("0", quoted: false), at: tree.location)]
+        for (key, node) in tree["sweep"]?.mapping ?? [] {
+            let values = try values(of: node, path: "sweep.\(key)")
+            if key == "seed" { seeds = values; continue }
+            let path = key.split(separator: ".").map(String.init)
+            guard SpecSchema.spec.field(at: path) != nil else {
+                throw SpecError(location: node.location, path: "sweep.\(key)", message: "sweeps a field that does not exist")
+            }
+            axes.append((path, values))
+        }
+        let base = tree.removing(SpecSchema.experimentLevelKeys)
+        var combinations: [[(path: [String], value: ConfigNode)]] = [[]]
+        for axis in axes {
+            combinations = combinations.flatMap { combo in axis.values.map { combo + [(axis.path, $0)] } }
+        }
+        var runs: [PlannedRun] = []
+        for (arm, overlay) in arms {
+            let armed = overlay.map { base.merging($0) } ?? base
+            for datasetNode in datasets {
+                let dataset = datasetNode.scalar ?? datasetNode["name"]?.scalar ?? datasetNode["file"]?.scalar ?? "file"
+                for size in sizes { for fold in folds { for combo in combinations { for seedNode in seeds {
+                    var config = armed.setting(["data", "datasets"], to: ConfigNode(.sequence([datasetNode]), at: datasetNode.location))
+                    for (path, value) in combo { config = config.setting(path, to: value) }
+                    let loc = tree.location
+                    func scalar(_ s: String) -> ConfigNode { ConfigNode(.scalar(s, quoted: false), at: loc) }
+                    var run: [(key: String, node: ConfigNode)] = [("arm", ConfigNode(.scalar(arm, quoted: true), at: loc)),
+                                                                   ("dataset", ConfigNode(.scalar(dataset, quoted: true), at: loc)),
+                                                                   ("seed", seedNode)]
+                    if let fold { run.append(("fold", scalar(String(fold)))) }
+                    if let size { run.append(("training_size", scalar(size))) }
+                    config = config.setting(["run"], to: ConfigNode(.mapping(run), at: loc))
+                    let digest = SHA256.hash(data: config.canonicalJSON).map { String(format: "%02x", $0) }.joined()
+                    runs.append(PlannedRun(arm: arm, dataset: dataset, seed: Int(seedNode.scalar ?? "0") ?? 0, fold: fold,
+                                           trainingSize: size,
+                                           sweep: Dictionary(uniqueKeysWithValues: combo.map { ($0.path.joined(separator: "."), $0.value.scalar ?? "…") }),
+                                           config: config, hash: digest))
+                } } } }
+            }
+        }
+        return runs
+    }
+
+    /// The values of a sweep axis: a list, or a generator (log_space, linear_space, range; generated
+    /// numbers are rounded to 6 significant digits).
+    static func values(of node: ConfigNode, path: String) throws -> [ConfigNode] {
+        if let list = node.sequence {
+            guard !list.isEmpty else { throw SpecError(location: node.location, path: path, message: "an empty sweep runs nothing") }
+            return list
+        }
+        func number(_ n: ConfigNode?, _ key: String) throws -> Double {
+            guard let s = n?[key]?.scalar, let v = Double(s) else {
+                throw SpecError(location: n?.location ?? node.location, path: "\(path).\(key)", message: "expected a number")
+            }
+            return v
+        }
+        func make(_ xs: [Double], integer: Bool = false) -> [ConfigNode] {
+            xs.map { ConfigNode(.scalar(integer ? String(Int($0)) : formatted($0), quoted: false), at: node.location) }
+        }
+        if let g = node["log_space"] {
+            let (from, to, count) = (try number(g, "from"), try number(g, "to"), Int(try number(g, "count")))
+            guard count > 0, from > 0, to > 0 else { throw SpecError(location: g.location, path: path, message: "log_space needs count ≥ 1 and positive bounds") }
+            return make((0..<count).map { count == 1 ? from : exp(log(from) + (log(to) - log(from)) * Double($0) / Double(count - 1)) })
+        }
+        if let g = node["linear_space"] {
+            let (from, to, count) = (try number(g, "from"), try number(g, "to"), Int(try number(g, "count")))
+            guard count > 0 else { throw SpecError(location: g.location, path: path, message: "linear_space needs count ≥ 1") }
+            return make((0..<count).map { count == 1 ? from : from + (to - from) * Double($0) / Double(count - 1) })
+        }
+        if let g = node["range"] {
+            let (from, to) = (Int(try number(g, "from")), Int(try number(g, "to")))
+            guard to >= from else { throw SpecError(location: g.location, path: path, message: "an empty range runs nothing") }
+            return make((from...to).map(Double.init), integer: true)
+        }
+        throw SpecError(location: node.location, path: path, message: "expected a list or a generator (log_space, linear_space, range)")
+    }
+
+    /// Generated values rounded to 6 significant digits (0.1, not 0.09999999999999999), so they read
+    /// as written by hand and hash the same everywhere.
+    static func formatted(_ x: Double) -> String { String(format: "%.6g", x) }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// A spec with `extends:` resolved, a profile and command-line overrides applied, and validated.
+public struct LoadedSpec: Sendable {
+    public let file: String
+    public let tree: ConfigNode
+    public let profile: String?
+    public let overrides: [String]
+
+    public var id: String { tree.node(at: ["experiment", "id"])?.scalar ?? "" }
+}
+
+public enum SpecLoader {
+    /// Loads `path`; `overrides` are `dotted.path=value` with a YAML value (`train.epochs=3`,
+    /// `sweep.seed=[1,2]`). Throws every error found, each with file, line and field path.
+    public static func load(_ path: String, profile: String? = nil, overrides: [String] = []) throws -> LoadedSpec {
+        var tree = try loadExtending(path, chain: [])
+        var errors = SpecSchema.spec.validate(tree, requireFields: false)
+        for (name, arm) in tree["arms"]?.mapping ?? [] {
+            errors += SpecSchema.spec.validate(arm, path: ["arms", name], requireFields: false)
+        }
+        for (name, overlay) in tree["profiles"]?.mapping ?? [] {
+            errors += SpecSchema.spec.validate(overlay, path: ["profiles", name], requireFields: false)
+        }
+        guard errors.isEmpty else { throw SpecErrors(errors: errors) }
+        if let profile {
+            guard let overlay = tree["profiles"]?[profile] else {
+                let known = tree["profiles"]?.mapping?.map(\.key) ?? []
+                throw SpecError(location: tree.location, path: "profiles", message: "no profile '\(profile)' (profiles: \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+            }
+            tree = tree.merging(overlay)
+        }
+        for override in overrides {
+            guard let equals = override.firstIndex(of: "="), equals != override.startIndex else {
+                throw SpecError(location: .commandLine(override), path: "", message: "expected dotted.path=value")
+            }
+            let path = override[..<equals].split(separator: ".").map(String.init)
+            let location = SourceLocation.commandLine(override)
+            guard SpecSchema.spec.field(at: path) != nil || path.first == "sweep" || path.first == "arms" else {
+                let parent = Array(path.dropLast())
+                var hint = ""
+                if case let .object(fields, _)? = SpecSchema.spec.field(at: parent), let c = closest(path.last!, among: Array(fields.keys)) {
+                    hint = "; did you mean '\((parent + [c]).joined(separator: "."))'?"
+                }
+                throw SpecError(location: location, path: path.joined(separator: "."), message: "no such field\(hint)")
+            }
+            var value = try ConfigNode.parse(yaml: String(override[override.index(after: equals)...]), file: location.file)
+            value = relocated(value, to: location)
+            tree = tree.setting(path, to: value)
+        }
+        let final = SpecSchema.spec.validate(tree, requireFields: true)
+        guard final.isEmpty else { throw SpecErrors(errors: final) }
+        return LoadedSpec(file: path, tree: tree.removing(["profiles"]), profile: profile, overrides: overrides)
+    }
+
+    private static func loadExtending(_ path: String, chain: [String]) throws -> ConfigNode {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard !chain.contains(url.path) else {
+            throw SpecError(location: SourceLocation(file: path, line: 0, column: 0), path: "extends",
+                            message: "circular extends: \((chain + [url.path]).joined(separator: " → "))")
+        }
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            throw SpecError(location: SourceLocation(file: path, line: 0, column: 0), path: "", message: "cannot read the spec file")
+        }
+        let node = try ConfigNode.parse(yaml: text, file: path)
+        guard node.mapping != nil else {
+            throw SpecError(location: node.location, path: "", message: "a spec must be a mapping of keys")
+        }
+        guard let base = node["extends"] else { return node }
+        guard let relative = base.scalar else {
+            throw SpecError(location: base.location, path: "extends", message: "expected a file path")
+        }
+        let basePath = relative.hasPrefix("/") ? relative : url.deletingLastPathComponent().appendingPathComponent(relative).path
+        return try loadExtending(basePath, chain: chain + [url.path]).removing(["extends"]).merging(node.removing(["extends"]))
+    }
+
+    private static func relocated(_ node: ConfigNode, to location: SourceLocation) -> ConfigNode {
+        switch node.value {
+        case .scalar: return ConfigNode(node.value, at: location)
+        case let .sequence(items): return ConfigNode(.sequence(items.map { relocated($0, to: location) }), at: location)
+        case let .mapping(pairs): return ConfigNode(.mapping(pairs.map { ($0.key, relocated($0.node, to: location)) }), at: location)
+        }
+    }
+}

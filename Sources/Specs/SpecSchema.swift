@@ -1,0 +1,72 @@
+/// The fields an experiment spec may hold (see `experiments/README.md` for their meaning).
+public enum SpecSchema {
+    static let optimizer = Schema.choice(["sgd", "nesterov", "asgd", "adam", "adamw", "adagrad", "adadelta"])
+    static let schedule = Schema.either([
+        .choice(["constant"]),
+        .object(["slanted_triangular": .object(["cut_fraction": .number, "ratio": .number], required: []),
+                 "linear_warmup": .object(["warmup_steps": .integer, "final_fraction": .number], required: ["warmup_steps"]),
+                 "exponential": .object(["gamma": .number], required: ["gamma"]),
+                 "step": .object(["step_size": .integer, "gamma": .number], required: ["step_size", "gamma"]),
+                 "one_cycle": .object(["pct_start": .number, "div_factor": .number, "final_div_factor": .number], required: [])],
+                required: []),
+    ])
+    static let group = Schema.object([
+        "patterns": .list(.string, nonEmpty: true), "optimizer": optimizer, "learning_rate": .number,
+        "weight_decay": .number, "frozen": .boolean, "max_row_norm": .number, "schedule": schedule,
+        "momentum": .number, "rho": .number, "epsilon": .number, "betas": .list(.number, nonEmpty: true),
+    ], required: ["patterns"])
+    static let phase = Schema.object([
+        "epochs": .integer, "frozen": .list(.string, nonEmpty: false), "learning_rates": .dictionary(.number),
+        "reset_moments": .boolean,
+    ], required: ["epochs"])
+    static let fileSource = Schema.object([
+        "file": .string, "format": .choice(["csv", "tsv", "jsonl"]), "text": .string, "label": .string,
+        "encoding": .string, "name": .string,
+    ], required: ["file"])
+    static let generator = Schema.object([
+        "log_space": .object(["from": .number, "to": .number, "count": .integer], required: ["from", "to", "count"]),
+        "linear_space": .object(["from": .number, "to": .number, "count": .integer], required: ["from", "to", "count"]),
+        "range": .object(["from": .integer, "to": .integer], required: ["from", "to"]),
+    ], required: [])
+
+    /// The whole spec; `required` keys are checked after `extends`, profiles and overrides are applied.
+    public static let spec: Schema = .object([
+        "extends": .string,
+        "experiment": .object(["id": .string, "description": .string, "question": .string], required: ["id"]),
+        "references": .list(.object([
+            "paper": .string, "table": .string, "verified": .boolean, "metric": .string, "note": .string,
+            "values": .dictionary(.dictionary(.number)),
+        ], required: ["paper", "values"]), nonEmpty: false),
+        "data": .object([
+            "datasets": .list(.either([.string, fileSource]), nonEmpty: true),
+            "split": .object(["seed": .integer, "valid": .number, "test": .number, "folds": .integer], required: []),
+            "training_sizes": .list(.either([.integer, .choice(["all"])]), nonEmpty: true),
+            "tokenizer": .object(["lowercase": .boolean, "twitter": .boolean, "pretokenized": .boolean], required: []),
+            "max_length": .integer, "min_count": .integer,
+        ], required: ["datasets"]),
+        "embeddings": .object([
+            "vectors": .string, "oov": .choice(["uniform", "zero", "mean"]), "init": .choice(["pretrained", "random"]),
+            "channels": .choice(["single", "multichannel"]), "dimension": .integer,
+        ], required: []),
+        "model": .object([
+            "kind": .choice(["kim-cnn", "bilstm-max"]), "windows": .list(.integer, nonEmpty: true), "maps": .integer,
+            "hidden": .integer, "dropout": .number,
+        ], required: ["kind"]),
+        "train": .object([
+            "batch_size": .integer, "epochs": .integer, "optimizer": optimizer, "learning_rate": .number,
+            "groups": .dictionary(group), "phases": .list(phase, nonEmpty: true), "clip_norm": .number,
+            "patience": .integer, "max_row_norm": .number,
+        ], required: []),
+        "arms": .dictionary(.any),
+        "sweep": .dictionary(.either([.list(.any, nonEmpty: true), generator])),
+        "selection": .object(["metric": .choice(["valid_accuracy", "valid_macro_f1", "valid_loss"]),
+                              "over": .list(.string, nonEmpty: true)], required: []),
+        "report": .object(["baseline": .string, "metric": .choice(["accuracy", "macro_f1"]), "title": .string,
+                           "datasets_order": .list(.string, nonEmpty: true)], required: []),
+        "profiles": .dictionary(.any),
+        "plan": .object(["seconds_per_run": .number], required: []),
+    ], required: ["experiment", "data", "model"])
+
+    /// Keys that describe the experiment rather than one run; they are not part of a run's resolved config.
+    public static let experimentLevelKeys: Set<String> = ["extends", "arms", "sweep", "profiles", "references", "report", "selection", "plan"]
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Specs
+import XCTest
+
+final class SpecTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-specs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = folder.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    let valid = """
+    experiment: {id: demo, description: a test}
+    data:
+      datasets: [mr-sentences, bbc-news]
+      split: {seed: 1, valid: 0.1, test: 0.1}
+    model: {kind: kim-cnn, windows: [3, 4, 5], maps: 100}
+    train:
+      batch_size: 50
+      learning_rate: 1.0
+      groups:
+        embedding: {patterns: ["embedding.*"]}
+        rest: {patterns: ["*"]}
+      phases: [{epochs: 10}]
+    arms:
+      static: {train: {phases: [{epochs: 10, frozen: [embedding]}]}}
+      non-static: {}
+    sweep:
+      seed: [1, 2, 3]
+      train.learning_rate: {log_space: {from: 0.01, to: 1, count: 3}}
+    profiles:
+      quick: {data: {datasets: [mr-sentences]}, sweep: {seed: [1]}}
+    """
+
+    func assertSpecError(_ path: String, profile: String? = nil, overrides: [String] = [], contains parts: [String],
+                         file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try SpecLoader.load(path, profile: profile, overrides: overrides), file: file, line: line) { error in
+            let message = "\(error)"
+            for part in parts { XCTAssertTrue(message.contains(part), "'\(message)' lacks '\(part)'", file: file, line: line) }
+        }
+    }
+
+    func testExpansionCountsHashesAndResolvedValues() throws {
+        let spec = try SpecLoader.load(try write("s.yaml", valid))
+        let runs = try Expansion.runs(spec)
+        XCTAssertEqual(runs.count, 2 * 2 * 3 * 3, "arms × datasets × learning rates × seeds")
+        XCTAssertEqual(Set(runs.map(\.hash)).count, runs.count, "distinct configurations, distinct hashes")
+        let again = try Expansion.runs(try SpecLoader.load(try write("s2.yaml", valid)))
+        XCTAssertEqual(runs.map(\.hash), again.map(\.hash), "hashes are stable across loads and files")
+        let run = runs.first { $0.arm == "static" && $0.dataset == "bbc-news" && $0.seed == 2 && $0.sweep["train.learning_rate"] == "0.1" }!
+        XCTAssertEqual(run.config.node(at: ["train", "phases", "0", "frozen", "0"])?.scalar, "embedding")
+        XCTAssertEqual(run.config.node(at: ["train", "learning_rate"])?.scalar, "0.1")
+        XCTAssertEqual(run.config.node(at: ["data", "datasets"])?.sequence?.count, 1)
+        XCTAssertNil(run.config["arms"], "experiment-level keys are not part of a run's config")
+        XCTAssertEqual(run.config.node(at: ["run", "seed"])?.scalar, "2")
+        XCTAssertEqual(runs.filter { $0.arm == "non-static" }.first?.config.node(at: ["train", "phases", "0", "frozen"]), nil)
+    }
+
+    func testProfilesOverridesAndExtends() throws {
+        let path = try write("s.yaml", valid)
+        let quick = try Expansion.runs(try SpecLoader.load(path, profile: "quick"))
+        XCTAssertEqual(quick.count, 2 * 1 * 3 * 1)
+        let overridden = try SpecLoader.load(path, profile: "quick", overrides: ["train.batch_size=25", "sweep.seed=[7, 8]"])
+        XCTAssertEqual(overridden.tree.node(at: ["train", "batch_size"])?.scalar, "25")
+        XCTAssertEqual(Set(try Expansion.runs(overridden).map(\.seed)), [7, 8])
+
+        _ = try write("base.yaml", valid)
+        let child = try write("child.yaml", "extends: base.yaml\nexperiment: {id: child}\ntrain: {batch_size: 10}\n")
+        let extended = try SpecLoader.load(child)
+        XCTAssertEqual(extended.id, "child")
+        XCTAssertEqual(extended.tree.node(at: ["train", "batch_size"])?.scalar, "10")
+        XCTAssertEqual(extended.tree.node(at: ["train", "learning_rate"])?.scalar, "1.0", "inherited from the base")
+        XCTAssertEqual(extended.tree.node(at: ["experiment", "description"])?.scalar, "a test")
+    }
+
+    func testEveryErrorNamesFileLineAndField() throws {
+        let unknown = try write("unknown.yaml", valid.replacingOccurrences(of: "  batch_size: 50", with: "  bach_size: 50"))
+        assertSpecError(unknown, contains: ["unknown.yaml:7", "train.bach_size", "unknown key 'bach_size'", "did you mean 'batch_size'"])
+        let type = try write("type.yaml", valid.replacingOccurrences(of: "maps: 100", with: "maps: many"))
+        assertSpecError(type, contains: ["type.yaml:5", "model.maps", "expected an integer, found 'many'"])
+        let choice = try write("choice.yaml", valid.replacingOccurrences(of: "kind: kim-cnn", with: "kind: kim-cn"))
+        assertSpecError(choice, contains: ["choice.yaml:5", "model.kind", "did you mean 'kim-cnn'"])
+        let empty = try write("empty.yaml", valid.replacingOccurrences(of: "seed: [1, 2, 3]", with: "seed: []"))
+        assertSpecError(empty, contains: ["empty.yaml:17", "sweep.seed"])
+        let missing = try write("missing.yaml", "experiment: {id: x}\ndata: {datasets: [mr-sentences]}\n")
+        assertSpecError(missing, contains: ["missing.yaml:1", "missing required key 'model'"])
+        let armError = try write("arm.yaml", valid.replacingOccurrences(of: "non-static: {}", with: "non-static: {train: {epochz: 3}}"))
+        assertSpecError(armError, contains: ["arm.yaml:15", "arms.non-static.train.epochz", "did you mean 'epochs'"])
+        let yaml = try write("syntax.yaml", "experiment: {id: [unclosed\n")
+        assertSpecError(yaml, contains: ["syntax.yaml", "YAML syntax"])
+        assertSpecError(try write("p.yaml", valid), profile: "full", contains: ["no profile 'full'", "quick"])
+        assertSpecError(try write("o.yaml", valid), overrides: ["train.bath_size=3"], contains: ["command line", "no such field", "train.batch_size"])
+        assertSpecError(try write("o2.yaml", valid), overrides: ["model.maps=lots"], contains: ["command line 'model.maps=lots'", "expected an integer"])
+        _ = try write("a.yaml", "extends: b.yaml\n")
+        assertSpecError(try write("b.yaml", "extends: a.yaml\n"), contains: ["circular extends"])
+        let sweepField = try write("sw.yaml", valid.replacingOccurrences(of: "train.learning_rate: {log_space", with: "train.learnin_rate: {log_space"))
+        XCTAssertThrowsError(try Expansion.runs(try SpecLoader.load(sweepField))) {
+            XCTAssertTrue("\($0)".contains("sweep.train.learnin_rate: sweeps a field that does not exist"), "\($0)")
+        }
+    }
+
+    func testGeneratorsAndCanonicalJSON() throws {
+        let spec = try SpecLoader.load(try write("g.yaml", valid.replacingOccurrences(
+            of: "train.learning_rate: {log_space: {from: 0.01, to: 1, count: 3}}", with: "train.batch_size: {range: {from: 2, to: 4}}")))
+        XCTAssertEqual(Set(try Expansion.runs(spec).compactMap { $0.sweep["train.batch_size"] }), ["2", "3", "4"])
+        let a = try ConfigNode.parse(yaml: "b: 1\na: [x, 'y', 2.5, true]\n", file: "a")
+        let b = try ConfigNode.parse(yaml: "a: [x, y, 2.5, true]\nb: 1\n", file: "b")
+        XCTAssertEqual(a.canonicalJSON, b.canonicalJSON, "key order and quoting of strings do not change the canonical form")
+        XCTAssertEqual(String(decoding: a.canonicalJSON, as: UTF8.self), #"{"a":["x","y",2.5,true],"b":1}"#)
+    }
+}
