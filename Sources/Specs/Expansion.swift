@@ -24,7 +24,7 @@ public enum Expansion {
         let arms: [(String, ConfigNode?)] = (tree["arms"]?.mapping).map { $0.map { ($0.key, $0.node) } } ?? [("default", nil)]
         let datasets = tree.node(at: ["data", "datasets"])?.sequence ?? []
         let sizes = tree.node(at: ["data", "training_sizes"])?.sequence?.map { $0.scalar ?? "all" } ?? [nil]
-        let folds = tree.node(at: ["data", "split", "folds"])?.scalar.flatMap(Int.init).map { Array(0..<$0) as [Int?] } ?? [nil]
+        let globalFolds = tree.node(at: ["data", "split", "folds"])?.scalar.flatMap(Int.init)
         var axes: [(path: [String], values: [ConfigNode])] = []
         var seeds: [ConfigNode] = [ConfigNode(.scalar("0", quoted: false), at: tree.location)]
         for (key, node) in tree["sweep"]?.mapping ?? [] {
@@ -45,7 +45,9 @@ public enum Expansion {
         for (arm, overlay) in arms {
             let armed = overlay.map { base.merging($0) } ?? base
             for datasetNode in datasets {
-                let dataset = datasetNode.scalar ?? datasetNode["name"]?.scalar ?? datasetNode["file"]?.scalar ?? "file"
+                let dataset = datasetNode.scalar ?? datasetNode["id"]?.scalar ?? datasetNode["name"]?.scalar ?? datasetNode["file"]?.scalar ?? "file"
+                let foldCount = datasetNode["folds"]?.scalar.flatMap(Int.init) ?? globalFolds
+                let folds: [Int?] = foldCount.map { Array(0..<$0) } ?? [nil]
                 for size in sizes { for fold in folds { for combo in combinations { for seedNode in seeds {
                     var config = armed.setting(["data", "datasets"], to: ConfigNode(.sequence([datasetNode]), at: datasetNode.location))
                     for (path, value) in combo { config = config.setting(path, to: value) }

@@ -15,10 +15,14 @@ public enum SpecSchema {
         "weight_decay": .number, "frozen": .boolean, "max_row_norm": .number, "schedule": schedule,
         "momentum": .number, "rho": .number, "epsilon": .number, "betas": .list(.number, nonEmpty: true),
     ], required: ["patterns"])
+    /// A phase of training: its epochs, the groups frozen during it, and per-group factors on the
+    /// group's learning rate (so a swept rate scales every phase).
     static let phase = Schema.object([
-        "epochs": .integer, "frozen": .list(.string, nonEmpty: false), "learning_rates": .dictionary(.number),
+        "epochs": .integer, "frozen": .list(.string, nonEmpty: false), "rate_factors": .dictionary(.number),
         "reset_moments": .boolean,
     ], required: ["epochs"])
+    /// An installed dataset with its own evaluation protocol (e.g. Kim's 10-fold CV on MR).
+    static let installedSource = Schema.object(["id": .string, "folds": .integer], required: ["id"])
     static let fileSource = Schema.object([
         "file": .string, "format": .choice(["csv", "tsv", "jsonl"]), "text": .string, "label": .string,
         "encoding": .string, "name": .string,
@@ -38,7 +42,7 @@ public enum SpecSchema {
             "values": .dictionary(.dictionary(.number)),
         ], required: ["paper", "values"]), nonEmpty: false),
         "data": .object([
-            "datasets": .list(.either([.string, fileSource]), nonEmpty: true),
+            "datasets": .list(.either([.string, installedSource, fileSource]), nonEmpty: true),
             "split": .object(["seed": .integer, "valid": .number, "test": .number, "folds": .integer], required: []),
             "training_sizes": .list(.either([.integer, .choice(["all"])]), nonEmpty: true),
             "tokenizer": .object(["lowercase": .boolean, "twitter": .boolean, "pretokenized": .boolean], required: []),
