@@ -53,7 +53,8 @@ public enum SpecSchema {
             "channels": .choice(["single", "multichannel"]), "dimension": .integer,
         ], required: []),
         "model": .object([
-            "kind": .choice(["kim-cnn", "bilstm-max"]), "windows": .list(.integer, nonEmpty: true), "maps": .integer,
+            // `trivial` is the scheduler benchmark's workload: no training, one metric.
+            "kind": .choice(["kim-cnn", "bilstm-max", "trivial"]), "windows": .list(.integer, nonEmpty: true), "maps": .integer,
             "hidden": .integer, "dropout": .number,
         ], required: ["kind"]),
         "train": .object([

@@ -1,0 +1,124 @@
+import Autodiff
+import Datasets
+import Foundation
+import Models
+import Numerics
+import Specs
+import Training
+
+/// What a finished run reports (also what the results table stores).
+public struct RunResult: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable { case finished, diverged, failed }
+    public var status: Status
+    public var bestEpoch: Int
+    public var epochs: Int
+    public var valid: ClassificationMetrics?
+    public var test: ClassificationMetrics?
+    public var trainExamples: Int
+    public var vocabulary: Int
+    public var coverage: Coverage?
+    public var seconds: Double
+    public var error: String?
+}
+
+/// Observes a run as it goes: per-epoch metrics and optimizer events.
+public protocol RunObserver: AnyObject {
+    func epochEnded(_ record: EpochRecord)
+    func note(_ message: String)
+}
+
+/// Trains and evaluates one text classifier from a resolved run configuration.
+public enum ClassificationRun {
+    public static func execute(_ config: ConfigNode, store: DataStore, observer: RunObserver? = nil) throws -> RunResult {
+        let start = Date()
+        let c = RunConfig(tree: config)
+        let seed = UInt64(try c.int("run.seed", default: 0))
+        let rng = RandomGenerator(seed: seed)
+
+        // Data, split, training-set size.
+        let source = c.dataset
+        let examples: [LabeledText]
+        if let id = source.scalar ?? source["id"]?.scalar {
+            examples = try store.examples(id)
+        } else {
+            examples = try UserFiles.examples(TextFileSource(path: try c.string("data.datasets.0.file"), text: source["text"]?.scalar ?? "text",
+                                                             label: source["label"]?.scalar ?? "label", encoding: source["encoding"]?.scalar ?? "utf-8"))
+        }
+        let labelNames = Array(Set(examples.map(\.label))).sorted()
+        let labelIDs = Dictionary(uniqueKeysWithValues: labelNames.enumerated().map { ($1, Int32($0)) })
+        let labels = examples.map(\.label)
+        let splitSpec = try c.splitSpec
+        var split = c.node("run.fold")?.scalar.flatMap(Int.init).map { Splitter.fold($0, labels: labels, spec: splitSpec) }
+            ?? Splitter.holdout(labels: labels, spec: splitSpec)
+        if let size = c.node("run.training_size")?.scalar, let n = Int(size) {
+            split.train = Splitter.trainingSubset(split.train, labels: labels, size: n, seed: splitSpec.seed)
+        }
+
+        // Tokens, vocabulary (training split only), embedding table.
+        let tokenizer = c.tokenizer
+        let tokens = examples.map { tokenizer.tokenize($0.text) }
+        let vocabulary = Vocabulary(documents: split.train.map { tokens[$0] }, minCount: try c.int("data.min_count", default: 1))
+        let vectors = try store.vectors(try c.string("embeddings.vectors", default: "glove-6b-50d"))
+        let oov = OOVPolicy(rawValue: try c.string("embeddings.oov", default: "uniform")) ?? .uniform
+        var embeddingRng = rng.derived("embedding")
+        var (table, coverage) = EmbeddingMatrix.build(vocabulary: vocabulary, vectors: vectors, oov: oov, rng: &embeddingRng)
+        if try c.string("embeddings.init", default: "pretrained") == "random" {
+            // CNN-rand: every word random, with the pretrained vectors' variance (the OOV policy's rows).
+            let bound = Float((3 * vectors.moments().variance).squareRoot())
+            for i in vectors.dimension..<table.count { table[i] = embeddingRng.uniform(-bound, bound) }
+            coverage = Coverage(typesCovered: 0, types: coverage.types, tokensCovered: 0, tokens: coverage.tokens)
+        }
+        observer?.note(String(format: "vocabulary %d (train split), GloVe coverage %.1f%% of types, %.1f%% of tokens",
+                              vocabulary.count, 100 * coverage.typeRate, 100 * coverage.tokenRate))
+
+        // Model and optimizer.
+        var modelRng = rng.derived("model")
+        let model: TextClassifier
+        switch try c.string("model.kind") {
+        case "kim-cnn":
+            var kim = KimCNN.Config()
+            kim.windows = c.node("model.windows")?.sequence?.compactMap { $0.scalar.flatMap(Int.init) } ?? kim.windows
+            kim.maps = try c.int("model.maps", default: kim.maps)
+            kim.dropout = Float(try c.double("model.dropout", default: Double(kim.dropout)))
+            kim.channels = try c.string("embeddings.channels", default: "single") == "multichannel" ? .multichannel : .single
+            model = KimCNN(config: kim, table: table, classes: labelNames.count, rng: &modelRng)
+        case "bilstm-max":
+            var bilstm = BiLSTMClassifier.Config()
+            bilstm.hidden = try c.int("model.hidden", default: bilstm.hidden)
+            bilstm.dropout = Float(try c.double("model.dropout", default: Double(bilstm.dropout)))
+            model = BiLSTMClassifier(config: bilstm, table: table, classes: labelNames.count, rng: &modelRng)
+        case let kind:
+            throw SpecError(location: config.location, path: "model.kind", message: "unknown model '\(kind)'")
+        }
+        let groups = try c.groups
+        let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
+        var training = ClassifierTrainingConfig()
+        training.batchSize = try c.int("train.batch_size", default: 50)
+        training.phases = try c.phases(groups: groups)
+        training.patience = c.node("train.patience")?.scalar.flatMap(Int.init)
+        training.clipNorm = c.node("train.clip_norm")?.scalar.flatMap(Float.init)
+        training.seed = seed
+        let trainer = ClassifierTrainer(model: model, optimizer: optimizer, config: training, classes: labelNames.count)
+        trainer.maxLength = c.node("data.max_length")?.scalar.flatMap(Int.init) ?? 400
+        func encode(_ indices: [Int]) -> [EncodedExample] {
+            indices.map { EncodedExample(ids: vocabulary.encode(tokens[$0]), label: labelIDs[labels[$0]]!) }
+        }
+        let (train, valid, test) = (encode(split.train), encode(split.valid), encode(split.test))
+        observer?.note("train \(train.count), valid \(valid.count), test \(test.count); groups: \(optimizer.assignmentLog.count) parameters in \(groups.map(\.name).joined(separator: ", "))")
+
+        let fit = try trainer.fit(train: train, valid: valid) { observer?.epochEnded($0) }
+        for event in fit.events { observer?.note("\(event.kind.rawValue) \(event.group) at step \(event.step)\(event.resetMoments ? " (moments reset)" : "")") }
+        var result = RunResult(status: .finished, bestEpoch: fit.bestEpoch, epochs: fit.epochs.count,
+                               valid: fit.epochs.first { $0.epoch == fit.bestEpoch }?.valid, test: nil,
+                               trainExamples: train.count, vocabulary: vocabulary.count, coverage: coverage,
+                               seconds: 0, error: nil)
+        if case let .diverged(epoch, step) = fit.outcome {
+            result.status = .diverged
+            result.error = "non-finite loss at epoch \(epoch), step \(step)"
+        } else {
+            result.test = trainer.evaluate(test)
+        }
+        result.seconds = Date().timeIntervalSince(start)
+        return result
+    }
+}

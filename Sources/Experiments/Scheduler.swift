@@ -1,0 +1,128 @@
+import Foundation
+import Specs
+import Tracking
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs an experiment's queued runs in parallel worker processes, resuming whatever an earlier
+/// scheduler left: runs of dead workers go back to the queue (their partial metrics deleted),
+/// finished runs are never repeated.
+public final class Scheduler {
+    public struct Options: Sendable {
+        public var workers: Int
+        public var timeoutSeconds: Double
+        /// Attempts per run before it is given up (crashes and timeouts count).
+        public var maxAttempts: Int
+        public init(workers: Int = max(ProcessInfo.processInfo.activeProcessorCount, 1), timeoutSeconds: Double = 6 * 3600, maxAttempts: Int = 3) {
+            self.workers = workers; self.timeoutSeconds = timeoutSeconds; self.maxAttempts = maxAttempts
+        }
+    }
+
+    public struct Progress: Sendable {
+        public var total: Int, finished: Int, diverged: Int, failed: Int, running: Int, queued: Int
+        public var secondsPerRun: Double?
+        public var currentValidAccuracy: Double?
+        public var etaSeconds: Double? {
+            guard let s = secondsPerRun, queued + running > 0 else { return nil }
+            return s * Double(queued + running) / Double(max(running, 1))
+        }
+    }
+
+    let store: ResultsStore
+    let experiment: String
+    let workerCommand: [String]       // executable + arguments of one worker
+    let environment: [String: String]
+    let options: Options
+    private var workers: [Process] = []
+    private let stop = StopFlag()
+
+    public init(store: ResultsStore, experiment: String, workerCommand: [String], environment: [String: String], options: Options) {
+        self.store = store; self.experiment = experiment; self.workerCommand = workerCommand
+        self.environment = environment; self.options = options
+    }
+
+    /// Runs until no run is queued or running; returns the final counts. Ctrl-C stops cleanly.
+    public func run(progress: (Progress) -> Void) throws -> Progress {
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let flag = stop
+        interrupt.setEventHandler { flag.set() }
+        interrupt.resume()
+        defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
+
+        _ = try store.requeueOrphans(experiment: experiment, isAlive: Self.isAlive, maxAttempts: options.maxAttempts)
+        let startedAt = Date()
+        let finishedBefore = try counts().finished + counts().diverged
+        var lastReport = Date.distantPast
+        while true {
+            if stop.isSet {
+                let pids = workers.map { Int($0.processIdentifier) }
+                workers.forEach { $0.terminate() }
+                workers.forEach { $0.waitUntilExit() }
+                try store.release(pids: pids)
+                throw SchedulerStopped(progress: try counts())
+            }
+            workers.removeAll { !$0.isRunning }
+            try enforceTimeouts()
+            _ = try store.requeueOrphans(experiment: experiment, isAlive: { [workers] pid in
+                workers.contains { Int($0.processIdentifier) == pid && $0.isRunning } }, maxAttempts: options.maxAttempts)
+            var current = try counts()
+            let needed = min(options.workers, current.queued) - workers.count
+            if needed > 0 { for _ in 0..<needed { try spawn() } }
+            if workers.isEmpty && current.queued == 0 && current.running == 0 { progress(current); return current }
+            if Date().timeIntervalSince(lastReport) >= 1 {
+                let doneHere = current.finished + current.diverged - finishedBefore
+                if doneHere > 0 { current.secondsPerRun = Date().timeIntervalSince(startedAt) / Double(doneHere) * Double(max(workers.count, 1)) }
+                current.currentValidAccuracy = try store.latestRunningMetric(experiment: experiment, name: "accuracy")
+                progress(current)
+                lastReport = Date()
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+
+    private func counts() throws -> Progress {
+        let c = try store.statusCounts(experiment: experiment)
+        return Progress(total: c.values.reduce(0, +), finished: c[.finished] ?? 0, diverged: c[.diverged] ?? 0,
+                        failed: (c[.failed] ?? 0) + (c[.timeout] ?? 0), running: c[.running] ?? 0, queued: c[.queued] ?? 0)
+    }
+
+    private func spawn() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: workerCommand[0])
+        process.arguments = Array(workerCommand.dropFirst())
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        try process.run()
+        workers.append(process)
+    }
+
+    /// Kills the worker of any run running longer than the timeout and re-queues or fails the run.
+    private func enforceTimeouts() throws {
+        let now = Date()
+        for run in try store.runs(experiment: experiment) where run.status == .running {
+            guard let started = run.startedAt, now.timeIntervalSince(started) > options.timeoutSeconds, let pid = run.workerPid else { continue }
+            kill(pid_t(pid), SIGKILL)
+            workers.first { Int($0.processIdentifier) == pid }?.waitUntilExit()
+            workers.removeAll { Int($0.processIdentifier) == pid }
+            try store.markTimeout(run: run.id!, maxAttempts: options.maxAttempts)
+        }
+    }
+
+    static func isAlive(_ pid: Int) -> Bool { kill(pid_t(pid), 0) == 0 }
+}
+
+/// Ctrl-C: the scheduler stopped its workers and put their runs back in the queue.
+public struct SchedulerStopped: Error, CustomStringConvertible {
+    public let progress: Scheduler.Progress
+    public var description: String {
+        "stopped: \(progress.finished) finished, \(progress.queued) queued (rerun the same command to resume)"
+    }
+}
+
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}

@@ -1,0 +1,62 @@
+import Datasets
+import Foundation
+import Numerics
+import Specs
+import Tracking
+import Training
+
+/// A worker process's loop: claim the oldest queued run, execute it, record everything, repeat.
+public enum Worker {
+    public static func loop(store: ResultsStore, experiment: String, data: DataStore, environment: RunEnvironment) throws -> Int {
+        let pid = Int(ProcessInfo.processInfo.processIdentifier)
+        var done = 0
+        while let run = try store.claim(experiment: experiment, pid: pid, environment: environment) {
+            try execute(run, store: store, data: data)
+            done += 1
+        }
+        return done
+    }
+
+    static func execute(_ run: RunRecord, store: ResultsStore, data: DataStore) throws {
+        let id = run.id!
+        let observer = RecordingObserver(store: store, runId: id)
+        do {
+            let config = try ConfigNode.parse(yaml: run.configJSON, file: "run \(id) config")
+            let result: RunResult
+            if config.node(at: ["model", "kind"])?.scalar == "trivial" {
+                // The scheduler benchmark's workload: no training, one metric, a finished result.
+                try store.record(metrics: [MetricRecord(runId: id, epoch: 0, split: "valid", name: "accuracy", value: Double(run.seed))])
+                result = RunResult(status: .finished, bestEpoch: 0, epochs: 0, valid: nil, test: nil, trainExamples: 0, vocabulary: 0,
+                                   coverage: nil, seconds: 0, error: nil)
+            } else {
+                result = try ClassificationRun.execute(config, store: data, observer: observer)
+            }
+            let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+            try store.finish(run: id, status: result.status == .diverged ? .diverged : .finished, resultJSON: json, error: result.error)
+        } catch {
+            // A configuration or data error is deterministic: record it, do not retry.
+            try store.finish(run: id, status: .failed, resultJSON: nil, error: "\(error)")
+        }
+    }
+}
+
+/// Writes each epoch's metrics and each note to the results database as they happen.
+final class RecordingObserver: RunObserver {
+    let store: ResultsStore
+    let runId: Int64
+    init(store: ResultsStore, runId: Int64) { self.store = store; self.runId = runId }
+
+    func epochEnded(_ record: EpochRecord) {
+        let values: [(String, String, Double)] = [
+            ("train", "loss", record.trainLoss), ("valid", "loss", record.valid.loss),
+            ("valid", "accuracy", record.valid.accuracy), ("valid", "macro_f1", record.valid.macroF1),
+            ("train", "seconds", record.seconds), ("train", "phase", Double(record.phase)),
+        ]
+        try? store.record(metrics: values.map { MetricRecord(runId: runId, epoch: record.epoch, split: $0.0, name: $0.1, value: $0.2) })
+    }
+
+    func note(_ message: String) {
+        let kind = message.hasPrefix("froze") || message.hasPrefix("unfroze") ? "freeze" : "note"
+        try? store.record(event: EventRecord(runId: runId, kind: kind, message: message))
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+
+/// One experiment (a spec's `experiment.id`).
+public struct ExperimentRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    public static let databaseTableName = "experiments"
+    public var id: String
+    public var specFile: String
+    public var description: String
+    public var createdAt: Date
+    public init(id: String, specFile: String, description: String, createdAt: Date) {
+        self.id = id; self.specFile = specFile; self.description = description; self.createdAt = createdAt
+    }
+}
+
+/// Where a run is in its life.
+public enum RunStatus: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case queued, running, finished, diverged, failed, timeout
+    public var isTerminal: Bool { [.finished, .diverged, .failed].contains(self) }
+}
+
+/// One run: coordinates, resolved configuration (and its hash), environment, status and result.
+public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    public static let databaseTableName = "runs"
+    public var id: Int64?
+    public var experimentId: String
+    public var hash: String
+    public var arm: String
+    public var dataset: String
+    public var seed: Int
+    public var fold: Int?
+    public var trainingSize: String?
+    public var sweepJSON: String
+    public var configJSON: String
+    public var status: RunStatus
+    public var attempts: Int
+    public var workerPid: Int?
+    public var host: String?
+    public var gitRevision: String?
+    public var versionsJSON: String?
+    public var threads: Int?
+    public var blasCore: String?
+    public var queuedAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var error: String?
+    public var resultJSON: String?
+
+    public init(experimentId: String, hash: String, arm: String, dataset: String, seed: Int, fold: Int?, trainingSize: String?,
+                sweepJSON: String, configJSON: String) {
+        self.experimentId = experimentId; self.hash = hash; self.arm = arm; self.dataset = dataset; self.seed = seed
+        self.fold = fold; self.trainingSize = trainingSize; self.sweepJSON = sweepJSON; self.configJSON = configJSON
+        status = .queued; attempts = 0; queuedAt = Date()
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A metric value of a run at an epoch (or step) on a split.
+public struct MetricRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    public static let databaseTableName = "metrics"
+    public var runId: Int64
+    public var epoch: Int
+    public var split: String
+    public var name: String
+    public var value: Double
+    public init(runId: Int64, epoch: Int, split: String, name: String, value: Double) {
+        self.runId = runId; self.epoch = epoch; self.split = split; self.name = name; self.value = value
+    }
+}
+
+/// Something that happened in a run: phase change, freeze/unfreeze, early stop, notes.
+public struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
+    public static let databaseTableName = "events"
+    public var id: Int64?
+    public var runId: Int64
+    public var at: Date
+    public var kind: String
+    public var message: String
+    public init(runId: Int64, kind: String, message: String) { self.runId = runId; at = Date(); self.kind = kind; self.message = message }
+}
+
+/// A stored product of a run (checkpoint, vectors), keyed by the hash of the configuration that made it.
+public struct ArtifactRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    public static let databaseTableName = "artifacts"
+    public var configHash: String
+    public var kind: String
+    public var path: String
+    public var createdByRun: Int64?
+    public var createdAt: Date
+}

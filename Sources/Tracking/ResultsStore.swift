@@ -1,0 +1,246 @@
+import Foundation
+import GRDB
+
+/// The results database: experiments, runs and their metrics, events and artifacts, in SQLite
+/// (WAL, so reports read while workers write). Each method is one transaction.
+/// Schema: `docs/results-schema.md`.
+public final class ResultsStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)  // writers from several worker processes wait for each other
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.create(table: "experiments") { t in
+                t.primaryKey("id", .text)
+                t.column("specFile", .text).notNull()
+                t.column("description", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("experimentId", .text).notNull().references("experiments", onDelete: .cascade)
+                t.column("hash", .text).notNull()
+                t.column("arm", .text).notNull()
+                t.column("dataset", .text).notNull()
+                t.column("seed", .integer).notNull()
+                t.column("fold", .integer)
+                t.column("trainingSize", .text)
+                t.column("sweepJSON", .text).notNull()
+                t.column("configJSON", .text).notNull()
+                t.column("status", .text).notNull().check { ["queued", "running", "finished", "diverged", "failed", "timeout"].contains($0) }
+                t.column("attempts", .integer).notNull()
+                t.column("workerPid", .integer)
+                t.column("host", .text)
+                t.column("gitRevision", .text)
+                t.column("versionsJSON", .text)
+                t.column("threads", .integer)
+                t.column("blasCore", .text)
+                t.column("queuedAt", .datetime).notNull()
+                t.column("startedAt", .datetime)
+                t.column("finishedAt", .datetime)
+                t.column("error", .text)
+                t.column("resultJSON", .text)
+                t.uniqueKey(["experimentId", "hash"])
+            }
+            try db.create(index: "runs_status", on: "runs", columns: ["experimentId", "status"])
+            try db.create(table: "metrics") { t in
+                t.column("runId", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("epoch", .integer).notNull()
+                t.column("split", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("value", .double).notNull()
+                t.primaryKey(["runId", "epoch", "split", "name"])
+            }
+            try db.create(table: "events") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("runId", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("at", .datetime).notNull()
+                t.column("kind", .text).notNull()
+                t.column("message", .text).notNull()
+            }
+            try db.create(table: "artifacts") { t in
+                t.primaryKey("configHash", .text)
+                t.column("kind", .text).notNull()
+                t.column("path", .text).notNull()
+                t.column("createdByRun", .integer).references("runs", onDelete: .setNull)
+                t.column("createdAt", .datetime).notNull()
+            }
+        }
+        return m
+    }
+
+    // MARK: Planning
+
+    /// Registers an experiment and its runs; runs already present (same experiment and hash) are kept
+    /// as they are, so a finished configuration is never queued twice. Returns how many were new.
+    @discardableResult
+    public func register(experiment: ExperimentRecord, runs: [RunRecord]) throws -> Int {
+        try pool.write { db in
+            try experiment.upsert(db)
+            var added = 0
+            for var run in runs {
+                try run.insert(db, onConflict: .ignore)
+                if db.changesCount > 0 { added += 1 }
+            }
+            return added
+        }
+    }
+
+    /// Re-queues runs left `running` by workers that no longer exist (or `timeout` runs with attempts
+    /// left), deleting their partial metrics and events. Returns the re-queued run ids.
+    public func requeueOrphans(experiment: String, isAlive: (Int) -> Bool, maxAttempts: Int) throws -> [Int64] {
+        try pool.write { db in
+            let stale = try RunRecord.filter(Column("experimentId") == experiment && Column("status") == RunStatus.running.rawValue).fetchAll(db)
+                .filter { $0.workerPid.map { !isAlive($0) } ?? true }
+            var requeued: [Int64] = []
+            for var run in stale {
+                try MetricRecord.filter(Column("runId") == run.id!).deleteAll(db)
+                try EventRecord.filter(Column("runId") == run.id!).deleteAll(db)
+                if run.attempts >= maxAttempts {
+                    run.status = .failed
+                    run.error = "worker died \(run.attempts) time(s); giving up"
+                    run.finishedAt = Date()
+                } else {
+                    run.status = .queued
+                    requeued.append(run.id!)
+                }
+                run.workerPid = nil
+                try run.update(db)
+            }
+            return requeued
+        }
+    }
+
+    // MARK: Workers
+
+    /// Atomically takes the oldest queued run of `experiment` for worker `pid`.
+    public func claim(experiment: String, pid: Int, environment: RunEnvironment) throws -> RunRecord? {
+        try pool.write { db in
+            guard var run = try RunRecord.filter(Column("experimentId") == experiment && Column("status") == RunStatus.queued.rawValue)
+                .order(Column("id")).fetchOne(db) else { return nil }
+            run.status = .running
+            run.workerPid = pid
+            run.attempts += 1
+            run.startedAt = Date()
+            run.host = environment.host
+            run.gitRevision = environment.gitRevision
+            run.versionsJSON = environment.versionsJSON
+            run.threads = environment.threads
+            run.blasCore = environment.blasCore
+            try run.update(db)
+            return run
+        }
+    }
+
+    /// Appends metrics (one epoch's worth) in one transaction.
+    public func record(metrics: [MetricRecord]) throws {
+        try pool.write { db in for m in metrics { try m.upsert(db) } }
+    }
+
+    public func record(event: EventRecord) throws {
+        try pool.write { db in var e = event; try e.insert(db) }
+    }
+
+    /// Ends a run with its status and result (JSON), in one transaction.
+    public func finish(run id: Int64, status: RunStatus, resultJSON: String?, error: String?) throws {
+        try pool.write { db in
+            guard var run = try RunRecord.fetchOne(db, key: id) else { return }
+            run.status = status
+            run.resultJSON = resultJSON
+            run.error = error
+            run.finishedAt = Date()
+            run.workerPid = nil
+            try run.update(db)
+        }
+    }
+
+    /// Marks a running run as timed out (the scheduler then kills its worker).
+    public func markTimeout(run id: Int64, maxAttempts: Int) throws {
+        try pool.write { db in
+            guard var run = try RunRecord.fetchOne(db, key: id) else { return }
+            try MetricRecord.filter(Column("runId") == id).deleteAll(db)
+            try EventRecord.filter(Column("runId") == id).deleteAll(db)
+            run.status = run.attempts >= maxAttempts ? .timeout : .queued
+            run.error = "timed out (attempt \(run.attempts))"
+            run.workerPid = nil
+            if run.status == .timeout { run.finishedAt = Date() }
+            try run.update(db)
+        }
+    }
+
+    /// Puts a worker's running runs back in the queue (Ctrl-C).
+    public func release(pids: [Int]) throws {
+        try pool.write { db in
+            for var run in try RunRecord.filter(Column("status") == RunStatus.running.rawValue).fetchAll(db)
+            where run.workerPid.map(pids.contains) ?? false {
+                try MetricRecord.filter(Column("runId") == run.id!).deleteAll(db)
+                try EventRecord.filter(Column("runId") == run.id!).deleteAll(db)
+                run.status = .queued
+                run.attempts = max(run.attempts - 1, 0)
+                run.workerPid = nil
+                try run.update(db)
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    public func runs(experiment: String) throws -> [RunRecord] {
+        try pool.read { db in try RunRecord.filter(Column("experimentId") == experiment).order(Column("id")).fetchAll(db) }
+    }
+
+    public func run(_ id: Int64) throws -> RunRecord? { try pool.read { db in try RunRecord.fetchOne(db, key: id) } }
+
+    public func metrics(run id: Int64) throws -> [MetricRecord] {
+        try pool.read { db in try MetricRecord.filter(Column("runId") == id).order(Column("epoch"), Column("split"), Column("name")).fetchAll(db) }
+    }
+
+    public func events(run id: Int64) throws -> [EventRecord] {
+        try pool.read { db in try EventRecord.filter(Column("runId") == id).order(Column("id")).fetchAll(db) }
+    }
+
+    public func statusCounts(experiment: String) throws -> [RunStatus: Int] {
+        try pool.read { db in
+            var counts: [RunStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM runs WHERE experimentId = ? GROUP BY status", arguments: [experiment]) {
+                if let s = RunStatus(rawValue: row["status"]) { counts[s] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    /// The latest metric named `name` across running runs (for the live progress line).
+    public func latestRunningMetric(experiment: String, name: String) throws -> Double? {
+        try pool.read { db in
+            try Double.fetchOne(db, sql: """
+                SELECT m.value FROM metrics m JOIN runs r ON r.id = m.runId
+                WHERE r.experimentId = ? AND r.status = 'running' AND m.name = ? ORDER BY m.rowid DESC LIMIT 1
+                """, arguments: [experiment, name])
+        }
+    }
+
+    public func experiments() throws -> [ExperimentRecord] { try pool.read { db in try ExperimentRecord.order(Column("id")).fetchAll(db) } }
+}
+
+/// What a worker records about where a run ran, so it can be rerun.
+public struct RunEnvironment: Sendable {
+    public var host: String
+    public var gitRevision: String
+    public var versionsJSON: String
+    public var threads: Int
+    public var blasCore: String
+    public init(host: String, gitRevision: String, versionsJSON: String, threads: Int, blasCore: String) {
+        self.host = host; self.gitRevision = gitRevision; self.versionsJSON = versionsJSON; self.threads = threads; self.blasCore = blasCore
+    }
+}

@@ -1,0 +1,166 @@
+import ArgumentParser
+import Datasets
+import Experiments
+import Foundation
+import Numerics
+import Specs
+import Tracking
+
+/// The results database location (default results/transferlab.sqlite, or $TLAB_RESULTS).
+struct ResultsLocation: ParsableArguments {
+    @Option(help: "Results database (default: $TLAB_RESULTS or results/transferlab.sqlite).") var db: String?
+    var path: String { db ?? ProcessInfo.processInfo.environment["TLAB_RESULTS"] ?? "results/transferlab.sqlite" }
+    func open() throws -> ResultsStore { try ResultsStore(path: path) }
+}
+
+extension Tlab {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a spec's runs in parallel workers; rerunning resumes and never repeats a finished run.")
+        @OptionGroup var arguments: SpecArguments
+        @OptionGroup var results: ResultsLocation
+        @Option(help: "Worker processes (default: one per core), each with one BLAS thread.") var workers: Int?
+        @Option(help: "Per-run timeout in seconds.") var timeout: Double = 6 * 3600
+        @Option(help: "Attempts per run before giving up (crashes, timeouts).") var attempts = 3
+
+        func run() throws {
+            let spec = try arguments.load()
+            let planned = try Expansion.runs(spec)
+            let store = try results.open()
+            let description = spec.tree.node(at: ["experiment", "description"])?.scalar ?? ""
+            let records = planned.map { run in
+                RunRecord(experimentId: spec.id, hash: run.hash, arm: run.arm, dataset: run.dataset, seed: run.seed, fold: run.fold,
+                          trainingSize: run.trainingSize,
+                          sweepJSON: String(decoding: (try? JSONSerialization.data(withJSONObject: run.sweep, options: [.sortedKeys])) ?? Data(), as: UTF8.self),
+                          configJSON: String(decoding: run.config.canonicalJSON, as: UTF8.self))
+            }
+            let added = try store.register(experiment: ExperimentRecord(id: spec.id, specFile: arguments.spec, description: description, createdAt: Date()),
+                                           runs: records)
+            print("experiment \(spec.id): \(planned.count) runs planned, \(added) new, \(planned.count - added) already recorded in \(results.path)")
+            var options = Scheduler.Options()
+            options.timeoutSeconds = timeout
+            options.maxAttempts = attempts
+            if let workers { options.workers = workers }
+            let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            var command = [executable, "worker", "--experiment", spec.id, "--db", results.path]
+            if let d = arguments.location.dataDir { command += ["--data-dir", d] }
+            if let c = arguments.location.cacheDir { command += ["--cache-dir", c] }
+            let scheduler = Scheduler(store: store, experiment: spec.id, workerCommand: command,
+                                      environment: ["OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "TLAB_GIT_REVISION": GitRevision.current(in: URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path)],
+                                      options: options)
+            let interactive = isatty(1) != 0
+            let start = Date()
+            let final = try scheduler.run { p in
+                var line = "runs \(p.finished + p.diverged + p.failed)/\(p.total) done (\(p.finished) finished, \(p.diverged) diverged, \(p.failed) failed), \(p.running) running, \(p.queued) queued"
+                if let eta = p.etaSeconds { line += String(format: ", ETA %.0f min", eta / 60) }
+                if let acc = p.currentValidAccuracy { line += String(format: ", current valid acc %.3f", acc) }
+                if interactive { print("\r\u{1B}[K" + line, terminator: ""); fflush(nil) } else { print(line) }
+            }
+            if interactive { print("") }
+            print(String(format: "done in %.1f s: %d finished, %d diverged, %d failed", Date().timeIntervalSince(start), final.finished, final.diverged, final.failed))
+        }
+    }
+
+    struct WorkerCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "worker", abstract: "One worker process of `tlab run` (internal).",
+                                                        shouldDisplay: false)
+        @Option var experiment: String
+        @OptionGroup var results: ResultsLocation
+        @OptionGroup var location: DataLocation
+
+        func run() throws {
+            signal(SIGINT, SIG_IGN)  // the scheduler stops workers itself
+            BLAS.threads = 1
+            let environment = RunEnvironment(
+                host: ProcessInfo.processInfo.hostName, gitRevision: ProcessInfo.processInfo.environment["TLAB_GIT_REVISION"] ?? "unknown",
+                versionsJSON: Versions.json, threads: BLAS.threads, blasCore: BLAS.coreName)
+            _ = try Worker.loop(store: try results.open(), experiment: experiment, data: location.store, environment: environment)
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run counts by status for each experiment in the results database.")
+        @OptionGroup var results: ResultsLocation
+
+        func run() throws {
+            let store = try results.open()
+            for experiment in try store.experiments() {
+                let c = try store.statusCounts(experiment: experiment.id)
+                print("\(experiment.id): " + RunStatus.allCases.map { "\($0.rawValue) \(c[$0] ?? 0)" }.joined(separator: ", "))
+            }
+        }
+    }
+
+    struct Runs: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List an experiment's runs.")
+        @Argument(help: "Experiment id.") var experiment: String
+        @OptionGroup var results: ResultsLocation
+        @Option(help: "Only runs with this status.") var status: String?
+
+        func run() throws {
+            print("id      status    arm            dataset            seed  fold  size   sweep")
+            func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count), withPad: " ", startingAt: 0) }
+            for r in try results.open().runs(experiment: experiment) where status == nil || r.status.rawValue == status {
+                print(pad(String(r.id ?? 0), 7) + " " + pad(r.status.rawValue, 9) + " " + pad(r.arm, 14) + " " + pad(r.dataset, 18) + " "
+                      + pad(String(r.seed), 5) + " " + pad(r.fold.map(String.init) ?? "-", 5) + " " + pad(r.trainingSize ?? "-", 6) + " " + r.sweepJSON)
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Everything recorded about one run.")
+        @Argument(help: "Run id.") var id: Int64
+        @OptionGroup var results: ResultsLocation
+
+        func run() throws {
+            let store = try results.open()
+            guard let r = try store.run(id) else { throw ValidationError("no run \(id) in \(results.path)") }
+            print("run \(id) of \(r.experimentId): \(r.status.rawValue), arm \(r.arm), dataset \(r.dataset), seed \(r.seed)\(r.fold.map { ", fold \($0)" } ?? "")")
+            print("hash \(r.hash); attempts \(r.attempts); host \(r.host ?? "-"); git \(r.gitRevision ?? "-"); threads \(r.threads.map(String.init) ?? "-"); BLAS \(r.blasCore ?? "-")")
+            print("versions \(r.versionsJSON ?? "-")")
+            if let e = r.error { print("error: \(e)") }
+            if let result = r.resultJSON { print("result \(result)") }
+            for e in try store.events(run: id) { print("event \(e.kind): \(e.message)") }
+            let metrics = try store.metrics(run: id)
+            for (epoch, rows) in Dictionary(grouping: metrics, by: \.epoch).sorted(by: { $0.key < $1.key }) {
+                print("epoch \(epoch): " + rows.map { "\($0.split).\($0.name) \(String(format: "%.4f", $0.value))" }.joined(separator: "  "))
+            }
+            print("config \(r.configJSON)")
+        }
+    }
+}
+
+enum GitRevision {
+    /// HEAD's commit of the repository holding `directory` (the spec's), with "-dirty" when its work
+    /// tree has uncommitted changes; "unknown" outside git.
+    static func current(in directory: String) -> String {
+        func git(_ args: [String]) -> String? {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["git", "-C", directory] + args
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            guard (try? p.run()) != nil else { return nil }
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
+        }
+        guard let head = git(["rev-parse", "HEAD"]) else { return "unknown" }
+        return (git(["status", "--porcelain", "--untracked-files=no"])?.isEmpty ?? true) ? head : head + "-dirty"
+    }
+}
+
+enum Versions {
+    static var json: String {
+        let values = ["tlab": "0.1.0", "openblas": BLAS.config, "os": ProcessInfo.processInfo.operatingSystemVersionString, "swift": swiftVersion]
+        return String(decoding: (try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+    }
+    static var swiftVersion: String {
+        #if swift(>=6.3)
+        return "6.3+"
+        #else
+        return "<6.3"
+        #endif
+    }
+}
