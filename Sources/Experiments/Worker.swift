@@ -25,6 +25,7 @@ public enum Worker {
             let result: RunResult
             if config.node(at: ["model", "kind"])?.scalar == "trivial" {
                 // The scheduler benchmark's workload: no training, one metric, a finished result.
+                if let delay = config.node(at: ["model", "delay_ms"])?.scalar.flatMap(Double.init) { Thread.sleep(forTimeInterval: delay / 1000) }
                 try store.record(metrics: [MetricRecord(runId: id, epoch: 0, split: "valid", name: "accuracy", value: Double(run.seed))])
                 result = RunResult(status: .finished, bestEpoch: 0, epochs: 0, valid: nil, test: nil, trainExamples: 0, vocabulary: 0,
                                    coverage: nil, seconds: 0, error: nil)

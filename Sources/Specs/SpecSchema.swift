@@ -55,7 +55,7 @@ public enum SpecSchema {
         "model": .object([
             // `trivial` is the scheduler benchmark's workload: no training, one metric.
             "kind": .choice(["kim-cnn", "bilstm-max", "trivial"]), "windows": .list(.integer, nonEmpty: true), "maps": .integer,
-            "hidden": .integer, "dropout": .number,
+            "hidden": .integer, "dropout": .number, "delay_ms": .integer,  // delay_ms: a trivial run's duration (scheduler tests)
         ], required: ["kind"]),
         "train": .object([
             "batch_size": .integer, "epochs": .integer, "optimizer": optimizer, "learning_rate": .number,

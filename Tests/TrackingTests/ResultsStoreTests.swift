@@ -1,0 +1,105 @@
+import Foundation
+import Tracking
+import XCTest
+
+final class ResultsStoreTests: XCTestCase {
+    var path: String!
+
+    override func setUp() {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-db-\(UUID().uuidString)/r.sqlite").path
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+
+    func runs(_ n: Int) -> [RunRecord] {
+        (0..<n).map { RunRecord(experimentId: "e", hash: "h\($0)", arm: "a", dataset: "d", seed: $0, fold: nil, trainingSize: nil,
+                                sweepJSON: "{}", configJSON: "{}") }
+    }
+
+    let environment = RunEnvironment(host: "h", gitRevision: "g", versionsJSON: "{}", threads: 1, blasCore: "c")
+    let experiment = ExperimentRecord(id: "e", specFile: "s.yaml", description: "", createdAt: Date())
+
+    func testRegistrationIsIdempotentByHash() throws {
+        let store = try ResultsStore(path: path)
+        XCTAssertEqual(try store.register(experiment: experiment, runs: runs(3)), 3)
+        XCTAssertEqual(try store.register(experiment: experiment, runs: runs(5)), 2, "only the two new hashes")
+        XCTAssertEqual(try store.runs(experiment: "e").count, 5)
+    }
+
+    func testClaimsAreExclusiveAcrossConnections() throws {
+        let a = try ResultsStore(path: path), b = try ResultsStore(path: path)
+        try a.register(experiment: experiment, runs: runs(40))
+        let claimed = Claims()
+        let environment = self.environment
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            let store = worker % 2 == 0 ? a : b
+            while let run = try? store.claim(experiment: "e", pid: 1000 + worker, environment: environment) {
+                claimed.add(run.id!)
+            }
+        }
+        XCTAssertEqual(claimed.ids.count, 40)
+        XCTAssertEqual(Set(claimed.ids).count, 40, "no run claimed twice")
+    }
+
+    func testOrphansAreRequeuedWithoutTheirPartialMetrics() throws {
+        let store = try ResultsStore(path: path)
+        try store.register(experiment: experiment, runs: runs(2))
+        let run = try store.claim(experiment: "e", pid: 424242, environment: environment)!
+        try store.record(metrics: [MetricRecord(runId: run.id!, epoch: 1, split: "valid", name: "accuracy", value: 0.5)])
+        XCTAssertEqual(try store.requeueOrphans(experiment: "e", isAlive: { _ in false }, maxAttempts: 3), [run.id!])
+        XCTAssertTrue(try store.metrics(run: run.id!).isEmpty)
+        XCTAssertEqual(try store.run(run.id!)?.status, .queued)
+        // After the last attempt a dying worker's run is failed, not retried forever.
+        for _ in 0..<2 {  // attempts 2 and 3
+            let again = try store.claim(experiment: "e", pid: 424242, environment: environment)!
+            XCTAssertEqual(again.id, run.id)
+            _ = try store.requeueOrphans(experiment: "e", isAlive: { _ in false }, maxAttempts: 3)
+        }
+        XCTAssertEqual(try store.run(run.id!)?.status, .failed)
+        XCTAssertEqual(try store.run(run.id!)?.attempts, 3)
+    }
+
+    func testTimeoutsAndReleaseAndFinish() throws {
+        let store = try ResultsStore(path: path)
+        try store.register(experiment: experiment, runs: runs(2))
+        let first = try store.claim(experiment: "e", pid: 7, environment: environment)!
+        try store.markTimeout(run: first.id!, maxAttempts: 1)
+        XCTAssertEqual(try store.run(first.id!)?.status, .timeout)
+        let second = try store.claim(experiment: "e", pid: 8, environment: environment)!
+        try store.release(pids: [8])
+        XCTAssertEqual(try store.run(second.id!)?.status, .queued)
+        XCTAssertEqual(try store.run(second.id!)?.attempts, 0)
+        let third = try store.claim(experiment: "e", pid: 9, environment: environment)!
+        try store.finish(run: third.id!, status: .diverged, resultJSON: "{}", error: "non-finite loss")
+        XCTAssertEqual(try store.statusCounts(experiment: "e"), [.timeout: 1, .diverged: 1])
+        XCTAssertEqual(try store.run(third.id!)?.host, "h")
+    }
+
+    /// Readers see consistent data while another connection writes (WAL); no "database is locked".
+    func testConcurrentWritesAndReads() throws {
+        let writer = try ResultsStore(path: path), reader = try ResultsStore(path: path)
+        try writer.register(experiment: experiment, runs: runs(1))
+        let id = try writer.runs(experiment: "e")[0].id!
+        let errors = Claims()
+        DispatchQueue.concurrentPerform(iterations: 2) { role in
+            for epoch in 0..<200 {
+                do {
+                    if role == 0 {
+                        try writer.record(metrics: [MetricRecord(runId: id, epoch: epoch, split: "valid", name: "loss", value: Double(epoch))])
+                    } else {
+                        let seen = try reader.metrics(run: id)
+                        if seen.enumerated().contains(where: { $0.element.epoch != $0.offset }) { errors.add(-1) }
+                    }
+                } catch { errors.add(-2) }
+            }
+        }
+        XCTAssertTrue(errors.ids.isEmpty)
+        XCTAssertEqual(try reader.metrics(run: id).count, 200)
+    }
+}
+
+final class Claims: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var ids: [Int64] = []
+    func add(_ id: Int64) { lock.lock(); ids.append(id); lock.unlock() }
+}
