@@ -40,12 +40,13 @@ let package = Package(
         .target(name: "Models", dependencies: ["Autodiff", "Numerics", "CKernels"]),
         .target(name: "Training", dependencies: ["Models", "Datasets", "Autodiff", "Numerics"]),
         .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Reports", dependencies: ["Tracking", "Specs"]),
         .target(name: "Experiments", dependencies: ["Specs", "Tracking", "Training", "Models", "Datasets", "Autodiff", "Numerics"]),
         .target(name: "Benchmarks", dependencies: ["Training", "Models", "Autodiff", "Numerics", "COpenBLAS"]),
         .executableTarget(
             name: "tlab",
             dependencies: [
-                "Numerics", "Autodiff", "Models", "Training", "Benchmarks", "Datasets", "Specs", "Experiments", "Tracking",
+                "Numerics", "Autodiff", "Models", "Training", "Benchmarks", "Datasets", "Specs", "Experiments", "Tracking", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "SpecsTests", dependencies: ["Specs"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Specs", "Datasets", "Training", "Models", "Numerics"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "Specs"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Numerics", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Autodiff", "Numerics", "TestSupport"]),
     ]

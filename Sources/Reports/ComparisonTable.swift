@@ -1,0 +1,99 @@
+import Foundation
+import Specs
+import Tracking
+
+/// The fields of a run's stored result a report needs.
+struct StoredResult: Decodable {
+    struct Metrics: Decodable { let accuracy: Double; let macroF1: Double; let loss: Double }
+    let valid: Metrics?
+    let test: Metrics?
+    let bestEpoch: Int?
+}
+
+/// One cell of the comparison: an arm on a dataset (within one setting of the non-selected sweep
+/// axes), at the value of the selected axes that was best on validation.
+public struct Cell: Sendable {
+    public let dataset: String
+    public let arm: String
+    public let group: String            // e.g. "model.kind=kim-cnn"; "" when nothing else was swept
+    public let chosen: String           // e.g. "train.learning_rate=1.0"; "" when nothing was selected
+    public let validMean: Double
+    public let test: Statistics.Summary
+    public let versusBaseline: Statistics.PairedTest?
+    public let paper: Double?
+    public let diverged: Int
+    public let failed: Int
+    /// (seed, fold, size) → test metric of the chosen runs, for pairing.
+    let byUnit: [String: Double]
+    /// Run ids behind the cell.
+    public let runIDs: [Int64]
+}
+
+/// Builds comparison cells from recorded runs, choosing the selected axes on validation only.
+public struct ComparisonTable: Sendable {
+    public let cells: [Cell]
+    public let metric: String           // "accuracy" or "macro_f1"
+    public let baseline: String?
+    public let selectedAxes: [String]
+
+    public init(runs: [RunRecord], spec: LoadedSpec) {
+        let tree = spec.tree
+        let metric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
+        let baseline = tree.node(at: ["report", "baseline"])?.scalar
+        let selected = tree.node(at: ["selection", "over"])?.sequence?.compactMap(\.scalar) ?? []
+        let references = (tree["references"]?.sequence ?? []).compactMap { $0["values"] }
+        func paperValue(_ dataset: String, _ arm: String) -> Double? {
+            references.lazy.compactMap { $0[dataset]?[arm]?.scalar.flatMap(Double.init) }.first
+        }
+        let decoder = JSONDecoder()
+        struct Entry { let run: RunRecord; let sweep: [String: String]; let result: StoredResult? }
+        let entries = runs.map { run -> Entry in
+            let sweep = (try? JSONSerialization.jsonObject(with: Data(run.sweepJSON.utf8)) as? [String: String]) ?? [:]
+            return Entry(run: run, sweep: sweep, result: run.resultJSON.flatMap { try? decoder.decode(StoredResult.self, from: Data($0.utf8)) })
+        }
+        func value(_ m: StoredResult.Metrics?) -> Double? { m.map { metric == "macro_f1" ? $0.macroF1 : $0.accuracy } }
+        func describe(_ sweep: [String: String], _ keep: (String) -> Bool) -> String {
+            sweep.filter { keep($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        }
+        let grouped = Dictionary(grouping: entries) { e in [e.run.dataset, e.run.arm, describe(e.sweep) { !selected.contains($0) }] }
+        var built: [Cell] = []
+        for (key, members) in grouped {
+            let finished = members.filter { $0.run.status == .finished && $0.result?.test != nil }
+            let bySelection = Dictionary(grouping: finished) { describe($0.sweep) { selected.contains($0) } }
+            // The selected value with the best mean validation metric (never the test metric).
+            let best = bySelection.max { a, b in
+                let ma = a.value.compactMap { value($0.result?.valid) }, mb = b.value.compactMap { value($0.result?.valid) }
+                return Statistics.summary(ma).mean < Statistics.summary(mb).mean || (Statistics.summary(ma).mean == Statistics.summary(mb).mean && a.key > b.key)
+            }
+            let chosenRuns = best?.value ?? []
+            var byUnit: [String: Double] = [:]
+            for e in chosenRuns { byUnit["\(e.run.seed)/\(e.run.fold ?? -1)/\(e.run.trainingSize ?? "")"] = value(e.result?.test) }
+            built.append(Cell(dataset: key[0], arm: key[1], group: key[2], chosen: best?.key ?? "",
+                              validMean: Statistics.summary(chosenRuns.compactMap { value($0.result?.valid) }).mean,
+                              test: Statistics.summary(chosenRuns.compactMap { value($0.result?.test) }), versusBaseline: nil,
+                              paper: paperValue(key[0], key[1]),
+                              diverged: members.filter { $0.run.status == .diverged }.count,
+                              failed: members.filter { $0.run.status == .failed || $0.run.status == .timeout }.count,
+                              byUnit: byUnit, runIDs: chosenRuns.compactMap(\.run.id).sorted()))
+        }
+        // Paired tests against the baseline arm over matched seeds/folds.
+        if let baseline {
+            let unpaired = built
+            built = unpaired.map { cell in
+                guard cell.arm != baseline,
+                      let base = unpaired.first(where: { $0.arm == baseline && $0.dataset == cell.dataset && $0.group == cell.group }) else { return cell }
+                let units = Set(cell.byUnit.keys).intersection(base.byUnit.keys).sorted()
+                let test = Statistics.pairedTTest(units.map { cell.byUnit[$0]! }, units.map { base.byUnit[$0]! })
+                return Cell(dataset: cell.dataset, arm: cell.arm, group: cell.group, chosen: cell.chosen, validMean: cell.validMean,
+                            test: cell.test, versusBaseline: test, paper: cell.paper, diverged: cell.diverged, failed: cell.failed,
+                            byUnit: cell.byUnit, runIDs: cell.runIDs)
+            }
+        }
+        cells = built.sorted { ($0.group, $0.dataset, $0.arm) < ($1.group, $1.dataset, $1.arm) }
+        self.metric = metric
+        self.baseline = baseline
+        selectedAxes = selected
+    }
+
+    public var groups: [String] { Array(Set(cells.map(\.group))).sorted() }
+}

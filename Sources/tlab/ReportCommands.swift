@@ -1,0 +1,62 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Reports
+import Specs
+import Tracking
+
+extension Tlab {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write notebooks-md/<experiment>.md (tables, tests, paper figures, SVG plots) and its CSV/JSON exports.")
+        @OptionGroup var arguments: SpecArguments
+        @OptionGroup var results: ResultsLocation
+        @Option(help: "Notebook folder.") var out = "notebooks-md"
+
+        func run() throws {
+            let spec = try SpecLoader.load(arguments.spec, profile: arguments.profile, overrides: arguments.overrides)
+            let store = try results.open()
+            // Only the runs this spec (with this profile and these overrides) plans: a quick profile's
+            // runs never mix into the full notebook.
+            let wanted = Set(try Expansion.runs(spec).map(\.hash))
+            let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
+            var metrics: [Int64: [MetricRecord]] = [:]
+            for r in runs where r.status == .finished { metrics[r.id!] = try store.metrics(run: r.id!) }
+            let name = spec.id + (spec.profile.map { "-\($0)" } ?? "")
+            let folder = URL(fileURLWithPath: out)
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent(spec.id), withIntermediateDirectories: true)
+            let csvName = "\(spec.id)/\(name)-runs.csv", jsonName = "\(spec.id)/\(name)-runs.json"
+            try Data(Export.csv(runs).utf8).write(to: folder.appendingPathComponent(csvName))
+            try Export.json(runs).write(to: folder.appendingPathComponent(jsonName))
+            let data = arguments.location.store
+            let dataLines = (spec.tree.node(at: ["data", "datasets"])?.sequence ?? []).compactMap { node -> String? in
+                guard let id = node.scalar ?? node["id"]?.scalar, let meta = try? data.metadata(id) else { return node["file"]?.scalar.map { "user file `\($0)`" } }
+                let labels = meta.labels.map { $0.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") } ?? ""
+                return "`\(id)`: \(meta.summary); \(meta.items) examples, \(meta.tokens ?? 0) tokens, vocabulary \(meta.vocabulary ?? 0); \(labels) (\(meta.source.name) \(meta.source.version))"
+            }
+            let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
+            let notebook = Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
+                command: command, gitRevision: GitRevision.current(in: URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path),
+                database: results.path, dataLines: dataLines, exportFiles: [csvName, jsonName]))
+            let (markdown, plots) = notebook.render()
+            for (file, svg) in plots { try Data(svg.utf8).write(to: folder.appendingPathComponent(file)) }
+            let target = folder.appendingPathComponent("\(name).md")
+            try Data(markdown.utf8).write(to: target)
+            print("wrote \(target.path) (\(runs.count) runs, \(plots.count) plots, exports \(csvName), \(jsonName))")
+        }
+    }
+
+    struct ExportCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Write an experiment's runs as CSV or JSON.")
+        @Argument(help: "Experiment id.") var experiment: String
+        @OptionGroup var results: ResultsLocation
+        @Option(help: "csv or json.") var format = "csv"
+        @Option(help: "Output file (default: standard output).") var output: String?
+
+        func run() throws {
+            let runs = try results.open().runs(experiment: experiment)
+            let data = format == "json" ? try Export.json(runs) : Data(Export.csv(runs).utf8)
+            if let output { try data.write(to: URL(fileURLWithPath: output)) } else { FileHandle.standardOutput.write(data) }
+        }
+    }
+}
