@@ -79,7 +79,7 @@ public struct Notebook {
                 for dataset in datasets {
                     md += "| \(dataset) | " + arms.filter { $0 != baseline }.map { arm -> String in
                         guard let t = cells.first(where: { $0.dataset == dataset && $0.arm == arm })?.versusBaseline else { return "–" }
-                        return String(format: "%+.1f (p = %@, n = %d)", 100 * t.meanDifference, Self.formatP(t.p), t.n)
+                        return String(format: "%+.1f (%@, n = %d)", 100 * t.meanDifference, Self.formatP(t.p), t.n)
                     }.joined(separator: " | ") + " |\n"
                 }
             }
@@ -156,13 +156,13 @@ public struct Notebook {
         for c in ranked where c.arm != baseline {
             guard let t = c.versusBaseline, let b = baseline else { continue }
             let significant = t.p < 0.05
-            line += String(format: " %@ vs %@: %+.1f points, %@ (p = %@, n = %d).", c.arm, b, 100 * t.meanDifference,
+            line += String(format: " %@ vs %@: %+.1f points, %@ (%@, n = %d).", c.arm, b, 100 * t.meanDifference,
                            significant ? "significant at 5%" : "not significant", Self.formatP(t.p), t.n)
         }
         return line + "\n"
     }
 
-    static func formatP(_ p: Double) -> String { p < 0.001 ? "<0.001" : String(format: "%.3f", p) }
+    static func formatP(_ p: Double) -> String { p < 0.001 ? "p < 0.001" : String(format: "p = %.3f", p) }
 
     /// A config fragment on one line (`train.phases: [{epochs: 5, frozen: [embedding]}, …]`).
     static func inline(_ node: ConfigNode) -> String {

@@ -1,0 +1,66 @@
+import Foundation
+import Reports
+import Specs
+import Tracking
+import XCTest
+
+/// The notebook's markdown for a fixed set of recorded runs, compared with `Snapshots/notebook.md`.
+/// Re-record with `TLAB_RECORD_SNAPSHOTS=1 swift test --filter NotebookSnapshotTests` after an intended change.
+final class NotebookSnapshotTests: XCTestCase {
+    func testNotebookMarkdown() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-nb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let specPath = folder.appendingPathComponent("toy.yaml")
+        try Data("""
+        experiment: {id: toy, description: Frozen vs fine-tuned on a toy set., question: Which wins?}
+        references:
+          - {paper: Kim 2014, table: Table 2, verified: true, values: {mr: {static: 81.0, non-static: 81.5}}}
+        data: {datasets: [mr]}
+        model: {kind: kim-cnn}
+        arms: {static: {train: {phases: [{epochs: 3, frozen: [embedding]}]}}, non-static: {}}
+        sweep: {seed: [1, 2, 3], train.learning_rate: [0.1, 1.0]}
+        selection: {metric: valid_accuracy, over: [train.learning_rate]}
+        report: {baseline: non-static, metric: accuracy}
+        """.utf8).write(to: specPath)
+        let spec = try SpecLoader.load(specPath.path)
+        // Deterministic synthetic results: lr 1.0 is better on validation for both arms; static is
+        // 2 points above non-static on test for every seed; one static run diverged.
+        var runs: [RunRecord] = []
+        var metrics: [Int64: [MetricRecord]] = [:]
+        var id: Int64 = 0
+        for arm in ["static", "non-static"] { for lr in ["0.1", "1.0"] { for seed in 1...3 {
+            id += 1
+            var r = RunRecord(experimentId: "toy", hash: "h\(id)", arm: arm, dataset: "mr", seed: seed, fold: nil, trainingSize: nil,
+                              sweepJSON: "{\"train.learning_rate\":\"\(lr)\"}", configJSON: "{}")
+            r.id = id
+            r.gitRevision = "abc123"
+            let valid = (lr == "1.0" ? 0.75 : 0.70) + 0.01 * Double(seed)
+            let test = (arm == "static" ? 0.74 : 0.72) + (lr == "1.0" ? 0.0 : -0.05) + 0.01 * Double(seed)
+            if arm == "static" && lr == "0.1" && seed == 3 {
+                r.status = .diverged
+                r.error = "non-finite loss at epoch 2, step 7"
+            } else {
+                r.status = .finished
+                r.resultJSON = "{\"bestEpoch\":2,\"valid\":{\"accuracy\":\(valid),\"macroF1\":\(valid),\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test),\"loss\":0.5}}"
+                metrics[id] = (1...3).map { MetricRecord(runId: id, epoch: $0, split: "valid", name: "accuracy", value: valid - 0.01 * Double(3 - $0)) }
+            }
+            runs.append(r)
+        } } }
+        let (markdown, plots) = Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
+            command: "tlab report toy.yaml", gitRevision: "abc123", database: "results/test.sqlite",
+            dataLines: ["`mr`: toy data"], exportFiles: ["toy/toy-runs.csv"])).render()
+        let normalized = markdown.replacingOccurrences(of: specPath.path, with: "toy.yaml")
+        XCTAssertEqual(plots.keys.sorted(), ["toy/curves-mr.svg", "toy/sweep-mr.svg"])
+        // Selection used validation only: lr 1.0 for both arms, where all three seeds finished.
+        XCTAssertTrue(normalized.contains("| mr | +2.0 (p < 0.001, n = 3) |"), normalized)
+
+        let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/notebook.md")
+        if ProcessInfo.processInfo.environment["TLAB_RECORD_SNAPSHOTS"] != nil {
+            try FileManager.default.createDirectory(at: snapshot.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(normalized.utf8).write(to: snapshot)
+        }
+        let expected = try String(contentsOf: snapshot, encoding: .utf8)
+        XCTAssertEqual(normalized, expected, "notebook markdown changed; re-record with TLAB_RECORD_SNAPSHOTS=1 if intended")
+    }
+}
