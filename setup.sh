@@ -33,9 +33,13 @@ echo "==> installing default datasets into ${TLAB_DATA:-./data} (cache: ${TLAB_C
 $tlab data install glove-6b-50d mr-sentences bbc-news tweets-sentiment wordsim353 simlex999 analogies
 
 if [ $run_main_job -eq 1 ]; then
-  echo "==> main job"
+  echo "==> main job: the quick profile of experiments/glove-freeze.yaml, end to end"
   $tlab info
   $tlab data list
   $tlab glove eval --vectors glove-6b-50d
-  $tlab demo
+  $tlab validate experiments/glove-freeze.yaml --profile quick
+  $tlab plan experiments/glove-freeze.yaml --profile quick
+  # A database of its own, so the quick runs never mix with the full experiment's.
+  $tlab run experiments/glove-freeze.yaml --profile quick --db results/quick.sqlite
+  $tlab report experiments/glove-freeze.yaml --profile quick --db results/quick.sqlite
 fi
