@@ -15,6 +15,8 @@ extension Tlab {
 
         func run() throws {
             let spec = try SpecLoader.load(arguments.spec, profile: arguments.profile, overrides: arguments.overrides)
+            // Before this command rewrites its own (tracked) outputs.
+            let revision = GitRevision.current(in: URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path)
             let store = try results.open()
             // Only the runs this spec (with this profile and these overrides) plans: a quick profile's
             // runs never mix into the full notebook.
@@ -36,7 +38,7 @@ extension Tlab {
             }
             let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
             let notebook = Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
-                command: command, gitRevision: GitRevision.current(in: URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path),
+                command: command, gitRevision: revision,
                 database: results.path, dataLines: dataLines, exportFiles: [csvName, jsonName]))
             let (markdown, plots) = notebook.render()
             for (file, svg) in plots { try Data(svg.utf8).write(to: folder.appendingPathComponent(file)) }
