@@ -29,7 +29,8 @@ public protocol RunObserver: AnyObject {
 
 /// Trains and evaluates one text classifier from a resolved run configuration.
 public enum ClassificationRun {
-    public static func execute(_ config: ConfigNode, store: DataStore, observer: RunObserver? = nil) throws -> RunResult {
+    /// `artifacts`: the folders of the stages the configuration uses (`stage:NAME` values).
+    public static func execute(_ config: ConfigNode, store: DataStore, artifacts: [String: URL] = [:], observer: RunObserver? = nil) throws -> RunResult {
         let start = Date()
         let c = RunConfig(tree: config)
         let seed = UInt64(try c.int("run.seed", default: 0))
@@ -58,7 +59,15 @@ public enum ClassificationRun {
         let tokenizer = c.tokenizer
         let tokens = examples.map { tokenizer.tokenize($0.text) }
         let vocabulary = Vocabulary(documents: split.train.map { tokens[$0] }, minCount: try c.int("data.min_count", default: 1))
-        let vectors = try store.vectors(try c.string("embeddings.vectors", default: "glove-6b-50d"))
+        let vectorsID = try c.string("embeddings.vectors", default: "glove-6b-50d")
+        let vectors: WordVectors
+        if vectorsID.hasPrefix(StagePlanner.prefix) {
+            let name = String(vectorsID.dropFirst(StagePlanner.prefix.count))
+            guard let folder = artifacts[name] else { throw SpecError(location: config.location, path: "embeddings.vectors", message: "stage '\(name)' made no artifact") }
+            vectors = try WordVectors(mappingFolder: folder)
+        } else {
+            vectors = try store.vectors(vectorsID)
+        }
         let oov = OOVPolicy(rawValue: try c.string("embeddings.oov", default: "uniform")) ?? .uniform
         var embeddingRng = rng.derived("embedding")
         var (table, coverage) = EmbeddingMatrix.build(vocabulary: vocabulary, vectors: vectors, oov: oov, rng: &embeddingRng)
@@ -73,23 +82,7 @@ public enum ClassificationRun {
 
         // Model and optimizer.
         var modelRng = rng.derived("model")
-        let model: TextClassifier
-        switch try c.string("model.kind") {
-        case "kim-cnn":
-            var kim = KimCNN.Config()
-            kim.windows = c.node("model.windows")?.sequence?.compactMap { $0.scalar.flatMap(Int.init) } ?? kim.windows
-            kim.maps = try c.int("model.maps", default: kim.maps)
-            kim.dropout = Float(try c.double("model.dropout", default: Double(kim.dropout)))
-            kim.channels = try c.string("embeddings.channels", default: "single") == "multichannel" ? .multichannel : .single
-            model = KimCNN(config: kim, table: table, classes: labelNames.count, rng: &modelRng)
-        case "bilstm-max":
-            var bilstm = BiLSTMClassifier.Config()
-            bilstm.hidden = try c.int("model.hidden", default: bilstm.hidden)
-            bilstm.dropout = Float(try c.double("model.dropout", default: Double(bilstm.dropout)))
-            model = BiLSTMClassifier(config: bilstm, table: table, classes: labelNames.count, rng: &modelRng)
-        case let kind:
-            throw SpecError(location: config.location, path: "model.kind", message: "unknown model '\(kind)'")
-        }
+        let model = try makeModel(c, table: table, classes: labelNames.count, rng: &modelRng)
         let groups = try c.groups
         let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
         var training = ClassifierTrainingConfig()
@@ -120,5 +113,42 @@ public enum ClassificationRun {
         }
         result.seconds = Date().timeIntervalSince(start)
         return result
+    }
+
+    /// The classifier a configuration names, with its embedding initialised from `table`.
+    static func makeModel(_ c: RunConfig, table: Tensor, classes: Int, rng: inout RandomGenerator) throws -> TextClassifier {
+        switch try c.string("model.kind") {
+        case "kim-cnn":
+            var kim = KimCNN.Config()
+            kim.windows = c.node("model.windows")?.sequence?.compactMap { $0.scalar.flatMap(Int.init) } ?? kim.windows
+            kim.maps = try c.int("model.maps", default: kim.maps)
+            kim.dropout = Float(try c.double("model.dropout", default: Double(kim.dropout)))
+            kim.channels = try c.string("embeddings.channels", default: "single") == "multichannel" ? .multichannel : .single
+            return KimCNN(config: kim, table: table, classes: classes, rng: &rng)
+        case "bilstm-max":
+            var bilstm = BiLSTMClassifier.Config()
+            bilstm.hidden = try c.int("model.hidden", default: bilstm.hidden)
+            bilstm.dropout = Float(try c.double("model.dropout", default: Double(bilstm.dropout)))
+            bilstm.channels = try c.string("embeddings.channels", default: "single") == "multichannel" ? .multichannel : .single
+            return BiLSTMClassifier(config: bilstm, table: table, classes: classes, rng: &rng)
+        case let kind:
+            throw SpecError(location: c.tree.location, path: "model.kind", message: "unknown model '\(kind)'")
+        }
+    }
+
+    /// Checks, without data, that the configuration's parameter groups and phases fit its model:
+    /// every pattern matches a parameter, every parameter is in one group, phases name real groups.
+    public static func checkGroups(_ config: ConfigNode) throws {
+        let c = RunConfig(tree: config)
+        var rng = RandomGenerator(seed: 0)
+        let model = try makeModel(c, table: Tensor(zeros: [4, 4]), classes: 2, rng: &rng)
+        let groups = try c.groups
+        do {
+            _ = try GroupAssignment.assign(model.parameters, to: groups)
+        } catch let error as GroupAssignmentError {
+            let path = ["train.groups", error.group].compactMap { $0 }.joined(separator: ".")
+            throw SpecError(location: (c.node(path) ?? c.node("train.groups"))?.location ?? config.location, path: path, message: error.description)
+        }
+        _ = try c.phases(groups: groups)
     }
 }

@@ -53,7 +53,8 @@ public final class Scheduler {
 
         _ = try store.requeueOrphans(experiment: experiment, isAlive: Self.isAlive, maxAttempts: options.maxAttempts)
         let startedAt = Date()
-        let finishedBefore = try counts().finished + counts().diverged
+        let initial = try counts()
+        let finishedBefore = initial.finished + initial.diverged
         var lastReport = Date.distantPast
         while true {
             if stop.isSet {
@@ -63,10 +64,14 @@ public final class Scheduler {
                 try store.release(pids: pids)
                 throw SchedulerStopped(progress: try counts())
             }
+            let before = workers.count
             workers.removeAll { !$0.isRunning }
             try enforceTimeouts()
-            _ = try store.requeueOrphans(experiment: experiment, isAlive: { [workers] pid in
-                workers.contains { Int($0.processIdentifier) == pid && $0.isRunning } }, maxAttempts: options.maxAttempts)
+            if workers.count < before {
+                // A worker exited: whatever it left `running` goes back to the queue (or fails).
+                _ = try store.requeueOrphans(experiment: experiment, isAlive: { [workers] pid in
+                    workers.contains { Int($0.processIdentifier) == pid && $0.isRunning } }, maxAttempts: options.maxAttempts)
+            }
             var current = try counts()
             let needed = min(options.workers, current.queued) - workers.count
             if needed > 0 { for _ in 0..<needed { try spawn() } }
@@ -78,7 +83,7 @@ public final class Scheduler {
                 progress(current)
                 lastReport = Date()
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            Thread.sleep(forTimeInterval: 0.1)
         }
     }
 
@@ -100,7 +105,7 @@ public final class Scheduler {
     /// Kills the worker of any run running longer than the timeout and re-queues or fails the run.
     private func enforceTimeouts() throws {
         let now = Date()
-        for run in try store.runs(experiment: experiment) where run.status == .running {
+        for run in try store.runs(experiment: experiment, status: .running) {
             guard let started = run.startedAt, now.timeIntervalSince(started) > options.timeoutSeconds, let pid = run.workerPid else { continue }
             kill(pid_t(pid), SIGKILL)
             workers.first { Int($0.processIdentifier) == pid }?.waitUntilExit()

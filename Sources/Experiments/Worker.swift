@@ -10,11 +10,45 @@ public enum Worker {
     public static func loop(store: ResultsStore, experiment: String, data: DataStore, environment: RunEnvironment) throws -> Int {
         let pid = Int(ProcessInfo.processInfo.processIdentifier)
         var done = 0
-        while let run = try store.claim(experiment: experiment, pid: pid, environment: environment) {
-            try execute(run, store: store, data: data)
-            done += 1
+        while true {
+            switch try store.claim(experiment: experiment, pid: pid, environment: environment) {
+            case let .run(run):
+                try execute(run, store: store, data: data)
+                done += 1
+            case .wait:
+                Thread.sleep(forTimeInterval: 0.5)  // another worker is making an artifact queued runs need
+            case .done:
+                return done
+            }
         }
-        return done
+    }
+
+    /// The artifact folders a run's configuration names in `run.artifacts` (stage name → folder).
+    static func artifacts(of config: ConfigNode, store: ResultsStore) throws -> [String: URL] {
+        var folders: [String: URL] = [:]
+        for (name, key) in config.node(at: ["run", "artifacts"])?.mapping ?? [] {
+            guard let key = key.scalar, let artifact = try store.artifact(key) else {
+                throw StageFailure(message: "artifact of stage '\(name)' is missing")
+            }
+            folders[name] = store.url(of: artifact)
+        }
+        return folders
+    }
+
+    /// Runs a stage into a private folder, moves it to `artifacts/<key>` and records both at once.
+    static func executeStage(_ run: RunRecord, config: ConfigNode, store: ResultsStore, data: DataStore, observer: RunObserver) throws {
+        let fm = FileManager.default
+        let final = store.artifactsFolder.appendingPathComponent(run.hash)
+        let partial = store.artifactsFolder.appendingPathComponent("\(run.hash).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        try? fm.removeItem(at: partial)
+        try fm.createDirectory(at: partial, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: partial) }
+        let result = try StageRun.execute(config, into: partial, data: data, observer: observer)
+        try? fm.removeItem(at: final)  // a crashed earlier attempt's leftovers, never a recorded artifact
+        try fm.moveItem(at: partial, to: final)
+        let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+        try store.finish(run: run.id!, status: .finished, resultJSON: json, error: nil,
+                         artifact: ArtifactRecord(configHash: run.hash, kind: result.kind, path: run.hash, createdByRun: run.id))
     }
 
     static func execute(_ run: RunRecord, store: ResultsStore, data: DataStore) throws {
@@ -22,6 +56,11 @@ public enum Worker {
         let observer = RecordingObserver(store: store, runId: id)
         do {
             let config = try ConfigNode.parse(yaml: run.configJSON, file: "run \(id) config")
+            if run.isStage {
+                try executeStage(run, config: config, store: store, data: data, observer: observer)
+                return
+            }
+            let artifacts = try artifacts(of: config, store: store)
             let result: RunResult
             if config.node(at: ["model", "kind"])?.scalar == "trivial" {
                 // The scheduler benchmark's workload: no training, one metric, a finished result.
@@ -30,7 +69,7 @@ public enum Worker {
                 result = RunResult(status: .finished, bestEpoch: 0, epochs: 0, valid: nil, test: nil, trainExamples: 0, vocabulary: 0,
                                    coverage: nil, seconds: 0, error: nil)
             } else {
-                result = try ClassificationRun.execute(config, store: data, observer: observer)
+                result = try ClassificationRun.execute(config, store: data, artifacts: artifacts, observer: observer)
             }
             let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
             try store.finish(run: id, status: result.status == .diverged ? .diverged : .finished, resultJSON: json, error: result.error)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Yams
 
@@ -155,6 +156,9 @@ public struct ConfigNode: Equatable, Sendable {
     public var canonicalJSON: Data {
         (try? JSONSerialization.data(withJSONObject: jsonValue, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])) ?? Data()
     }
+
+    /// SHA-256 (hex) of the canonical JSON: equal configurations, equal digests.
+    public var digest: String { SHA256.hash(data: canonicalJSON).map { String(format: "%02x", $0) }.joined() }
 }
 
 /// A spec error a user can fix: where, which field, what was expected.

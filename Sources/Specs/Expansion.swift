@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// One run of an experiment: its coordinates and fully resolved configuration.
@@ -15,6 +14,8 @@ public struct PlannedRun: Sendable {
     public let config: ConfigNode
     /// SHA-256 of the canonical JSON of `config`: equal configurations, equal hashes.
     public let hash: String
+    /// The stages whose artifacts this run uses, dependencies first (see `StagePlanner`).
+    public let stages: [PlannedStage]
 }
 
 /// Expands a spec into runs: arms × datasets × training sizes × folds × sweep values × seeds.
@@ -59,11 +60,12 @@ public enum Expansion {
                     if let fold { run.append(("fold", scalar(String(fold)))) }
                     if let size { run.append(("training_size", scalar(size))) }
                     config = config.setting(["run"], to: ConfigNode(.mapping(run), at: loc))
-                    let digest = SHA256.hash(data: config.canonicalJSON).map { String(format: "%02x", $0) }.joined()
+                    let stages: [PlannedStage]
+                    (config, stages) = try StagePlanner.resolve(config)
                     runs.append(PlannedRun(arm: arm, dataset: dataset, seed: Int(seedNode.scalar ?? "0") ?? 0, fold: fold,
                                            trainingSize: size,
                                            sweep: Dictionary(uniqueKeysWithValues: combo.map { ($0.path.joined(separator: "."), $0.value.scalar ?? "…") }),
-                                           config: config, hash: digest))
+                                           config: config, hash: config.digest, stages: stages))
                 } } } }
             }
         }

@@ -33,6 +33,15 @@ public enum SpecSchema {
         "range": .object(["from": .integer, "to": .integer], required: ["from", "to"]),
     ], required: [])
 
+    /// A stage whose artifact runs use by writing `stage:NAME` (see `StagePlanner`). `glove` trains
+    /// vectors on installed corpora; `trivial` writes a marker file (scheduler tests).
+    static let stage = Schema.object([
+        "kind": .choice(["glove", "trivial"]), "inputs": .choice(["run-data"]), "seed": .integer,
+        "corpus": .list(.string, nonEmpty: true), "dimension": .integer, "window": .integer, "x_max": .number,
+        "alpha": .number, "iterations": .integer, "min_count": .integer, "learning_rate": .number,
+        "delay_ms": .integer, "fail": .boolean, "uses": .string,
+    ], required: ["kind"])
+
     /// The whole spec; `required` keys are checked after `extends`, profiles and overrides are applied.
     public static let spec: Schema = .object([
         "extends": .string,
@@ -62,6 +71,7 @@ public enum SpecSchema {
             "groups": .dictionary(group), "phases": .list(phase, nonEmpty: true), "clip_norm": .number,
             "patience": .integer, "max_row_norm": .number,
         ], required: []),
+        "stages": .dictionary(stage),
         "arms": .dictionary(.any),
         "sweep": .dictionary(.either([.list(.any, nonEmpty: true), generator])),
         "selection": .object(["metric": .choice(["valid_accuracy", "valid_macro_f1", "valid_loss"]),

@@ -45,13 +45,21 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
     public var finishedAt: Date?
     public var error: String?
     public var resultJSON: String?
+    /// "run", or "stage" for a run whose product (an artifact keyed by `hash`) other runs use.
+    public var kind: String
+    /// JSON array of the artifact keys this run waits for, or nil.
+    public var needs: String?
 
     public init(experimentId: String, hash: String, arm: String, dataset: String, seed: Int, fold: Int?, trainingSize: String?,
-                sweepJSON: String, configJSON: String) {
+                sweepJSON: String, configJSON: String, kind: String = "run", needs: [String] = []) {
         self.experimentId = experimentId; self.hash = hash; self.arm = arm; self.dataset = dataset; self.seed = seed
         self.fold = fold; self.trainingSize = trainingSize; self.sweepJSON = sweepJSON; self.configJSON = configJSON
+        self.kind = kind
+        self.needs = needs.isEmpty ? nil : String(decoding: try! JSONEncoder().encode(needs), as: UTF8.self)
         status = .queued; attempts = 0; queuedAt = Date()
     }
+
+    public var isStage: Bool { kind == "stage" }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -88,4 +96,7 @@ public struct ArtifactRecord: Codable, FetchableRecord, PersistableRecord, Senda
     public var path: String
     public var createdByRun: Int64?
     public var createdAt: Date
+    public init(configHash: String, kind: String, path: String, createdByRun: Int64?, createdAt: Date = Date()) {
+        self.configHash = configHash; self.kind = kind; self.path = path; self.createdByRun = createdByRun; self.createdAt = createdAt
+    }
 }

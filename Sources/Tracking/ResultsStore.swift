@@ -77,19 +77,33 @@ public final class ResultsStore: Sendable {
                 t.column("createdAt", .datetime).notNull()
             }
         }
+        m.registerMigration("v2-stages") { db in
+            // `kind`: "run", or "stage" for a run that produces an artifact others use; `needs`: JSON
+            // array of the artifact keys a run waits for.
+            try db.alter(table: "runs") { t in
+                t.add(column: "kind", .text).notNull().defaults(to: "run")
+                t.add(column: "needs", .text)
+            }
+        }
         return m
     }
+
+    /// Where artifacts live: `artifacts/` beside the database, one folder per artifact key.
+    public var artifactsFolder: URL { URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("artifacts") }
 
     // MARK: Planning
 
     /// Registers an experiment and its runs; runs already present (same experiment and hash) are kept
-    /// as they are, so a finished configuration is never queued twice. Returns how many were new.
+    /// as they are, so a finished configuration is never queued twice, and stage runs whose artifact
+    /// already exists are left out. Returns how many were new.
     @discardableResult
     public func register(experiment: ExperimentRecord, runs: [RunRecord]) throws -> Int {
         try pool.write { db in
             try experiment.upsert(db)
             var added = 0
             for var run in runs {
+                // A stage whose artifact exists (made by any experiment) need not run again.
+                if run.isStage, try ArtifactRecord.exists(db, key: run.hash) { continue }
                 try run.insert(db, onConflict: .ignore)
                 if db.changesCount > 0 { added += 1 }
             }
@@ -124,11 +138,32 @@ public final class ResultsStore: Sendable {
 
     // MARK: Workers
 
-    /// Atomically takes the oldest queued run of `experiment` for worker `pid`.
-    public func claim(experiment: String, pid: Int, environment: RunEnvironment) throws -> RunRecord? {
+    /// What a worker gets when it asks for work.
+    public enum Claim: Sendable {
+        case run(RunRecord)
+        /// Queued runs wait for an artifact another run is producing.
+        case wait
+        /// Nothing left to do.
+        case done
+
+        /// The claimed run, if one was.
+        public var run: RunRecord? { if case let .run(r) = self { return r }; return nil }
+    }
+
+    /// Atomically takes the oldest queued run of `experiment` whose needed artifacts all exist, for
+    /// worker `pid`. When none is ready, runs whose artifacts can no longer be produced (their stage
+    /// run failed) fail too, and the answer is `.wait` while others may still become ready.
+    public func claim(experiment: String, pid: Int, environment: RunEnvironment) throws -> Claim {
         try pool.write { db in
-            guard var run = try RunRecord.filter(Column("experimentId") == experiment && Column("status") == RunStatus.queued.rawValue)
-                .order(Column("id")).fetchOne(db) else { return nil }
+            guard var run = try RunRecord.fetchOne(db, sql: """
+                SELECT * FROM runs WHERE experimentId = ? AND status = 'queued' AND (needs IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM json_each(runs.needs) j WHERE j.value NOT IN (SELECT configHash FROM artifacts)))
+                ORDER BY id LIMIT 1
+                """, arguments: [experiment]) else {
+                try Self.failUnproducible(db, experiment: experiment)
+                let queued = try RunRecord.filter(Column("experimentId") == experiment && Column("status") == RunStatus.queued.rawValue).fetchCount(db)
+                return queued == 0 ? .done : .wait
+            }
             run.status = .running
             run.workerPid = pid
             run.attempts += 1
@@ -139,7 +174,25 @@ public final class ResultsStore: Sendable {
             run.threads = environment.threads
             run.blasCore = environment.blasCore
             try run.update(db)
-            return run
+            return .run(run)
+        }
+    }
+
+    /// Fails queued runs that need an artifact which neither exists nor is being made by a queued or
+    /// running stage run (of any experiment); repeats, since a failed stage strands its dependents.
+    static func failUnproducible(_ db: Database, experiment: String) throws {
+        while true {
+            let stranded = try Row.fetchAll(db, sql: """
+                SELECT r.id AS id, j.value AS need FROM runs r, json_each(r.needs) j
+                WHERE r.experimentId = ? AND r.status = 'queued' AND j.value NOT IN (SELECT configHash FROM artifacts)
+                  AND NOT EXISTS (SELECT 1 FROM runs s WHERE s.hash = j.value AND s.kind = 'stage' AND s.status IN ('queued', 'running'))
+                """, arguments: [experiment])
+            guard !stranded.isEmpty else { return }
+            for row in stranded {
+                let need: String = row["need"]
+                try db.execute(sql: "UPDATE runs SET status = 'failed', finishedAt = ?, error = ? WHERE id = ? AND status = 'queued'",
+                               arguments: [Date(), "needs artifact \(need.prefix(12)), whose stage run failed", row["id"] as Int64])
+            }
         }
     }
 
@@ -152,10 +205,11 @@ public final class ResultsStore: Sendable {
         try pool.write { db in var e = event; try e.insert(db) }
     }
 
-    /// Ends a run with its status and result (JSON), in one transaction.
-    public func finish(run id: Int64, status: RunStatus, resultJSON: String?, error: String?) throws {
+    /// Ends a run with its status and result (JSON), and registers the artifact it made, in one transaction.
+    public func finish(run id: Int64, status: RunStatus, resultJSON: String?, error: String?, artifact: ArtifactRecord? = nil) throws {
         try pool.write { db in
             guard var run = try RunRecord.fetchOne(db, key: id) else { return }
+            try artifact?.upsert(db)
             run.status = status
             run.resultJSON = resultJSON
             run.error = error
@@ -200,6 +254,13 @@ public final class ResultsStore: Sendable {
         try pool.read { db in try RunRecord.filter(Column("experimentId") == experiment).order(Column("id")).fetchAll(db) }
     }
 
+    /// The runs of `experiment` in one status (served by the status index).
+    public func runs(experiment: String, status: RunStatus) throws -> [RunRecord] {
+        try pool.read { db in
+            try RunRecord.filter(Column("experimentId") == experiment && Column("status") == status.rawValue).order(Column("id")).fetchAll(db)
+        }
+    }
+
     public func run(_ id: Int64) throws -> RunRecord? { try pool.read { db in try RunRecord.fetchOne(db, key: id) } }
 
     public func metrics(run id: Int64) throws -> [MetricRecord] {
@@ -229,6 +290,12 @@ public final class ResultsStore: Sendable {
                 """, arguments: [experiment, name])
         }
     }
+
+    /// The artifact made by the configuration with this key, if any run has made it.
+    public func artifact(_ key: String) throws -> ArtifactRecord? { try pool.read { db in try ArtifactRecord.fetchOne(db, key: key) } }
+
+    /// The artifact's folder (`path` is relative to `artifactsFolder`).
+    public func url(of artifact: ArtifactRecord) -> URL { artifactsFolder.appendingPathComponent(artifact.path) }
 
     public func experiments() throws -> [ExperimentRecord] { try pool.read { db in try ExperimentRecord.order(Column("id")).fetchAll(db) } }
 }

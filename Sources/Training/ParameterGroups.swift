@@ -40,6 +40,8 @@ public struct GroupConfig: Codable, Equatable, Sendable {
 /// A configuration error the user can fix; the message names the group and parameter.
 public struct GroupAssignmentError: Error, CustomStringConvertible, Equatable {
     public let description: String
+    /// The group at fault, where one is.
+    public var group: String? = nil
 }
 
 /// Assigns every parameter to exactly one group.
@@ -50,7 +52,7 @@ public enum GroupAssignment {
         var members = Array(repeating: [Parameter](), count: groups.count)
         let fallback = groups.firstIndex(where: \.isFallback)
         if let duplicate = Dictionary(grouping: groups, by: \.name).first(where: { $0.value.count > 1 }) {
-            throw GroupAssignmentError(description: "parameter group name '\(duplicate.key)' is used twice")
+            throw GroupAssignmentError(description: "parameter group name '\(duplicate.key)' is used twice", group: duplicate.key)
         }
         for parameter in parameters {
             let matches = groups.indices.filter { !groups[$0].isFallback && groups[$0].patterns.contains { glob($0, matches: parameter.name) } }
@@ -64,7 +66,8 @@ public enum GroupAssignment {
         }
         for (group, list) in zip(groups, members) where list.isEmpty {
             let names = parameters.prefix(6).map(\.name).joined(separator: ", ")
-            throw GroupAssignmentError(description: "group '\(group.name)' with patterns \(group.patterns) matches no parameter (parameters are named like: \(names))")
+            throw GroupAssignmentError(description: "group '\(group.name)' with patterns \(group.patterns) matches no parameter (parameters are named like: \(names))",
+                                       group: group.name)
         }
         return members
     }

@@ -24,19 +24,13 @@ extension Tlab {
         @Option(help: "Attempts per run before giving up (crashes, timeouts).") var attempts = 3
 
         func run() throws {
-            let spec = try arguments.load()
-            let planned = try Expansion.runs(spec)
+            let (spec, planned) = try arguments.plan()
             let store = try results.open()
             let description = spec.tree.node(at: ["experiment", "description"])?.scalar ?? ""
-            let records = planned.map { run in
-                RunRecord(experimentId: spec.id, hash: run.hash, arm: run.arm, dataset: run.dataset, seed: run.seed, fold: run.fold,
-                          trainingSize: run.trainingSize,
-                          sweepJSON: String(decoding: (try? JSONSerialization.data(withJSONObject: run.sweep, options: [.sortedKeys])) ?? Data(), as: UTF8.self),
-                          configJSON: String(decoding: run.config.canonicalJSON, as: UTF8.self))
-            }
+            let records = Planning.records(planned, experiment: spec.id)
             let added = try store.register(experiment: ExperimentRecord(id: spec.id, specFile: arguments.spec, description: description, createdAt: Date()),
                                            runs: records)
-            print("experiment \(spec.id): \(planned.count) runs planned, \(added) new, \(planned.count - added) already recorded in \(results.path)")
+            print("experiment \(spec.id): \(records.count) runs planned, \(added) new, \(records.count - added) already recorded or reusing an artifact in \(results.path)")
             var options = Scheduler.Options()
             options.timeoutSeconds = timeout
             options.maxAttempts = attempts
@@ -70,6 +64,7 @@ extension Tlab {
 
         func run() throws {
             signal(SIGINT, SIG_IGN)  // the scheduler stops workers itself
+            guard Runtime.exitWithParent() else { throw ExitCode.failure }  // no unsupervised workers
             BLAS.threads = 1
             let environment = RunEnvironment(
                 host: ProcessInfo.processInfo.hostName, gitRevision: ProcessInfo.processInfo.environment["TLAB_GIT_REVISION"] ?? "unknown",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Experiments
 import Foundation
 import Specs
 
@@ -10,24 +11,14 @@ struct SpecArguments: ParsableArguments {
     @Option(help: "A profile defined in the spec (e.g. quick).") var profile: String?
     @OptionGroup var location: DataLocation
 
-    /// Loads, validates and checks that every named dataset exists and is installed.
-    func load() throws -> LoadedSpec {
+    /// Loads and validates the spec, expands it into runs and checks what they need (installed data,
+    /// group patterns against the model's parameters); nothing runs on a spec with any problem.
+    func plan() throws -> (spec: LoadedSpec, runs: [PlannedRun]) {
         let loaded = try SpecLoader.load(spec, profile: profile, overrides: overrides)
-        var errors: [String] = []
-        for node in loaded.tree.node(at: ["data", "datasets"])?.sequence ?? [] {
-            guard let id = node.scalar ?? node["id"]?.scalar else { continue }  // a user file
-            do {
-                _ = try DatasetCatalog.entry(id)
-                if !location.store.isInstalled(id) { errors.append("\(node.location): data.datasets: \(DataError.notInstalled(id))") }
-            } catch {
-                errors.append("\(node.location): data.datasets: \(error)")
-            }
-        }
-        if let vectors = loaded.tree.node(at: ["embeddings", "vectors"]), let id = vectors.scalar, !location.store.isInstalled(id) {
-            errors.append("\(vectors.location): embeddings.vectors: \(DataError.notInstalled(id))")
-        }
-        guard errors.isEmpty else { throw ValidationError(errors.joined(separator: "\n")) }
-        return loaded
+        let runs = try Expansion.runs(loaded)
+        let problems = SpecCheck.problems(in: runs, data: location.store)
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
+        return (loaded, runs)
     }
 }
 
@@ -37,8 +28,7 @@ extension Tlab {
         @OptionGroup var arguments: SpecArguments
 
         func run() throws {
-            let spec = try arguments.load()
-            let runs = try Expansion.runs(spec)
+            let (spec, runs) = try arguments.plan()
             print("\(arguments.spec): valid (experiment '\(spec.id)', \(runs.count) runs\(spec.profile.map { ", profile \($0)" } ?? ""))")
         }
     }
@@ -48,8 +38,7 @@ extension Tlab {
         @OptionGroup var arguments: SpecArguments
 
         func run() throws {
-            let spec = try arguments.load()
-            let runs = try Expansion.runs(spec)
+            let (spec, runs) = try arguments.plan()
             print("experiment \(spec.id)\(spec.profile.map { " (profile \($0))" } ?? ""): \(runs.count) runs")
             let byCell = Dictionary(grouping: runs) { "\($0.dataset) × \($0.arm)" }
             for cell in byCell.keys.sorted() { print("  \(cell): \(byCell[cell]!.count)") }

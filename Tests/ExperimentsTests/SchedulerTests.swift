@@ -75,4 +75,66 @@ final class SchedulerTests: XCTestCase {
         let (_, again) = try tlab(["run", spec.path, "--db", db])
         XCTAssertTrue(again.contains("done in") && again.contains("300 finished"), again)
     }
+
+    /// "Pretrain once, fine-tune many": each distinct stage configuration runs once, before the runs
+    /// that use it; a second experiment with the same stage configuration reuses the artifact.
+    func testStagesRunOnceAndTheirArtifactsAreReused() throws {
+        try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
+        func spec(_ id: String) throws -> String {
+            let url = folder.appendingPathComponent("\(id).yaml")
+            try Data("""
+            experiment: {id: \(id)}
+            data: {datasets: [{file: tiny.csv}]}
+            stages: {marker: {kind: trivial, delay_ms: 300}}
+            embeddings: {vectors: "stage:marker"}
+            model: {kind: trivial}
+            sweep: {seed: {range: {from: 1, to: 10}}, stages.marker.seed: [1, 2]}
+            """.utf8).write(to: url)
+            return url.path
+        }
+        let db = folder.appendingPathComponent("r.sqlite").path
+        let (first, output) = try tlab(["run", try spec("pretrain-a"), "--db", db, "--workers", "2"])
+        XCTAssertEqual(first.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("22 runs planned, 22 new"), output)
+        XCTAssertTrue(output.contains("22 finished, 0 diverged, 0 failed"), output)
+        let (_, listing) = try tlab(["runs", "pretrain-a", "--db", db])
+        let lines = listing.split(separator: "\n").dropFirst()
+        // The two stage runs come first and finish before any run that needs them starts.
+        XCTAssertEqual(lines.prefix(2).filter { $0.contains("stage:marker") && $0.contains("finished") }.count, 2, listing)
+        let artifacts = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("artifacts").path)
+        XCTAssertEqual(artifacts.count, 2, "\(artifacts)")
+        let (_, stage) = try tlab(["show", "1", "--db", db])
+        let (_, run) = try tlab(["show", "3", "--db", db])
+        let stageKey = stage.components(separatedBy: "hash ")[1].prefix(64)
+        XCTAssertTrue(run.contains(String(stageKey)), "run 3 names the artifact key of the stage it used\n\(run)")
+        // Same stage configuration in another experiment: no stage run at all, the artifacts are reused.
+        let (_, second) = try tlab(["run", try spec("pretrain-b"), "--db", db, "--workers", "2"])
+        XCTAssertTrue(second.contains("22 runs planned, 20 new"), second)
+        XCTAssertTrue(second.contains("20 finished, 0 diverged, 0 failed"), second)
+        let (_, listingB) = try tlab(["runs", "pretrain-b", "--db", db])
+        XCTAssertFalse(listingB.contains("stage:"), listingB)
+    }
+
+    /// A failed stage fails the runs that need it, with a message saying so; the scheduler ends.
+    func testAFailedStageFailsItsDependents() throws {
+        try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
+        let url = folder.appendingPathComponent("bad.yaml")
+        try Data("""
+        experiment: {id: bad-stage}
+        data: {datasets: [{file: tiny.csv}]}
+        stages: {broken: {kind: trivial, fail: true}, fine: {kind: trivial}}
+        model: {kind: trivial}
+        arms: {uses-broken: {embeddings: {vectors: "stage:broken"}}, uses-fine: {embeddings: {vectors: "stage:fine"}}}
+        sweep: {seed: [1, 2, 3]}
+        """.utf8).write(to: url)
+        let db = folder.appendingPathComponent("r.sqlite").path
+        let (process, output) = try tlab(["run", url.path, "--db", db, "--workers", "2"])
+        XCTAssertEqual(process.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("4 finished, 0 diverged, 4 failed"), output)
+        let (_, failed) = try tlab(["runs", "bad-stage", "--db", db, "--status", "failed"])
+        XCTAssertEqual(failed.split(separator: "\n").filter { $0.contains("uses-broken") }.count, 3, failed)
+        let id = failed.split(separator: "\n").first { $0.contains("uses-broken") }!.prefix { $0 != " " }
+        let (_, show) = try tlab(["show", String(id), "--db", db])
+        XCTAssertTrue(show.contains("whose stage run failed"), show)
+    }
 }

@@ -47,6 +47,19 @@ final class ClassifierTests: XCTestCase {
         }
     }
 
+    func testBiLSTMClassifierMultichannelGradients() {
+        var rng = RandomGenerator(seed: 4)
+        var config = BiLSTMClassifier.Config()
+        config.hidden = 2; config.dropout = 0; config.channels = .multichannel
+        let model = BiLSTMClassifier(config: config, table: table(6, 3), classes: 2, rng: &rng)
+        XCTAssertEqual(model.parameters.prefix(3).map(\.name), ["embedding.weight", "embedding_static.weight", "encoder.forward.0.weightIH"])
+        XCTAssertEqual(model.forward.parameters[0].value.shape, [8, 6], "the LSTM reads both channels: 4H × 2E")
+        let batch = TokenBatch(sequences: [[1, 2, 3], [4, 5]], labels: [1, 0])
+        gradientCheck(inputs: [], parameters: model.parameters, epsilon: 3e-3, excluding: { name, index in name.hasPrefix("embedding") && index < 3 }) { tape, _ in
+            tape.crossEntropy(model.logits(tape, batch), targets: batch.labels)
+        }
+    }
+
     /// Sentences whose label is whether token 3 ("good") or 4 ("bad") occurs, among noise words.
     static func sentiment(_ n: Int, seed: UInt64) -> [EncodedExample] {
         var rng = RandomGenerator(seed: seed)

@@ -117,4 +117,72 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(a.canonicalJSON, b.canonicalJSON, "key order and quoting of strings do not change the canonical form")
         XCTAssertEqual(String(decoding: a.canonicalJSON, as: UTF8.self), #"{"a":["x","y",2.5,true],"b":1}"#)
     }
+
+    /// Stages: one per distinct stage configuration, keyed by that configuration (not by the run or
+    /// the stage's name); runs name the keys of the artifacts they use; chains and errors.
+    func testStagesAreKeyedByTheirConfigurationAndResolvedPerRun() throws {
+        let spec = try SpecLoader.load(try write("st.yaml", """
+        experiment: {id: staged}
+        data: {datasets: [mr-sentences, bbc-news]}
+        stages:
+          vectors: {kind: glove, corpus: [austen], iterations: 5}
+          tuned: {kind: trivial, inputs: run-data, uses: "stage:vectors"}
+        model: {kind: kim-cnn}
+        embeddings: {vectors: "stage:tuned"}
+        arms: {plain: {embeddings: {vectors: glove-6b-50d}}, staged: {}}
+        sweep: {seed: [1, 2], stages.vectors.iterations: [5, 10]}
+        """))
+        let runs = try Expansion.runs(spec)
+        XCTAssertEqual(runs.count, 2 * 2 * 2 * 2)
+        XCTAssertTrue(runs.filter { $0.arm == "plain" }.allSatisfy { $0.stages.isEmpty && $0.config.node(at: ["run", "artifacts"]) == nil },
+                      "a run that names no stage needs none")
+        let staged = runs.filter { $0.arm == "staged" }
+        XCTAssertTrue(staged.allSatisfy { $0.stages.map(\.name) == ["vectors", "tuned"] }, "dependencies first")
+        // The GloVe stage depends only on its own configuration: one per iterations value.
+        XCTAssertEqual(Set(staged.map { $0.stages[0].key }).count, 2)
+        // The run-data stage depends on the dataset too (not on the seed): datasets × iterations.
+        XCTAssertEqual(Set(staged.map { $0.stages[1].key }).count, 4)
+        let run = staged[0]
+        XCTAssertEqual(run.stages[1].needs, [run.stages[0].key])
+        XCTAssertEqual(run.stages[1].config.node(at: ["run", "dataset"])?.scalar, run.dataset)
+        XCTAssertEqual(run.config.node(at: ["run", "artifacts", "tuned"])?.scalar, run.stages[1].key)
+        // Renaming a stage leaves its key alone: the artifact is the configuration's, not the name's.
+        let renamed = try Expansion.runs(try SpecLoader.load(try write("st2.yaml", """
+        experiment: {id: other}
+        data: {datasets: [mr-sentences]}
+        stages: {glove-on-austen: {kind: glove, corpus: [austen], iterations: 5}}
+        model: {kind: kim-cnn}
+        embeddings: {vectors: "stage:glove-on-austen"}
+        """)))
+        XCTAssertTrue(staged.contains { $0.stages[0].key == renamed[0].stages[0].key })
+
+        let undefined = try write("bad1.yaml", """
+        experiment: {id: x}
+        data: {datasets: [mr-sentences]}
+        stages: {vectors: {kind: glove, corpus: [austen]}}
+        model: {kind: kim-cnn}
+        embeddings: {vectors: "stage:vector"}
+        """)
+        XCTAssertThrowsError(try Expansion.runs(try SpecLoader.load(undefined))) { error in
+            XCTAssertTrue("\(error)".contains("bad1.yaml:5:"), "\(error)")
+            XCTAssertTrue("\(error)".contains("refers to stage 'vector', which is not defined; did you mean 'vectors'?"), "\(error)")
+        }
+        let circle = try write("bad2.yaml", """
+        experiment: {id: x}
+        data: {datasets: [mr-sentences]}
+        stages: {a: {kind: trivial, uses: "stage:b"}, b: {kind: trivial, uses: "stage:a"}}
+        model: {kind: kim-cnn}
+        embeddings: {vectors: "stage:a"}
+        """)
+        XCTAssertThrowsError(try Expansion.runs(try SpecLoader.load(circle))) { error in
+            XCTAssertTrue("\(error)".contains("in a circle: a → b → a"), "\(error)")
+        }
+        assertSpecError(try write("bad3.yaml", """
+        experiment: {id: x}
+        data: {datasets: [mr-sentences]}
+        stages: {a: {kind: glove, corpuss: [austen]}}
+        model: {kind: kim-cnn}
+        """), contains: ["bad3.yaml:3:", "stages.a", "did you mean 'corpus'?"])
+    }
 }
+

@@ -33,7 +33,7 @@ final class ResultsStoreTests: XCTestCase {
         let environment = self.environment
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             let store = worker % 2 == 0 ? a : b
-            while let run = try? store.claim(experiment: "e", pid: 1000 + worker, environment: environment) {
+            while let run = try? store.claim(experiment: "e", pid: 1000 + worker, environment: environment).run {
                 claimed.add(run.id!)
             }
         }
@@ -44,14 +44,14 @@ final class ResultsStoreTests: XCTestCase {
     func testOrphansAreRequeuedWithoutTheirPartialMetrics() throws {
         let store = try ResultsStore(path: path)
         try store.register(experiment: experiment, runs: runs(2))
-        let run = try store.claim(experiment: "e", pid: 424242, environment: environment)!
+        let run = try store.claim(experiment: "e", pid: 424242, environment: environment).run!
         try store.record(metrics: [MetricRecord(runId: run.id!, epoch: 1, split: "valid", name: "accuracy", value: 0.5)])
         XCTAssertEqual(try store.requeueOrphans(experiment: "e", isAlive: { _ in false }, maxAttempts: 3), [run.id!])
         XCTAssertTrue(try store.metrics(run: run.id!).isEmpty)
         XCTAssertEqual(try store.run(run.id!)?.status, .queued)
         // After the last attempt a dying worker's run is failed, not retried forever.
         for _ in 0..<2 {  // attempts 2 and 3
-            let again = try store.claim(experiment: "e", pid: 424242, environment: environment)!
+            let again = try store.claim(experiment: "e", pid: 424242, environment: environment).run!
             XCTAssertEqual(again.id, run.id)
             _ = try store.requeueOrphans(experiment: "e", isAlive: { _ in false }, maxAttempts: 3)
         }
@@ -62,14 +62,14 @@ final class ResultsStoreTests: XCTestCase {
     func testTimeoutsAndReleaseAndFinish() throws {
         let store = try ResultsStore(path: path)
         try store.register(experiment: experiment, runs: runs(2))
-        let first = try store.claim(experiment: "e", pid: 7, environment: environment)!
+        let first = try store.claim(experiment: "e", pid: 7, environment: environment).run!
         try store.markTimeout(run: first.id!, maxAttempts: 1)
         XCTAssertEqual(try store.run(first.id!)?.status, .timeout)
-        let second = try store.claim(experiment: "e", pid: 8, environment: environment)!
+        let second = try store.claim(experiment: "e", pid: 8, environment: environment).run!
         try store.release(pids: [8])
         XCTAssertEqual(try store.run(second.id!)?.status, .queued)
         XCTAssertEqual(try store.run(second.id!)?.attempts, 0)
-        let third = try store.claim(experiment: "e", pid: 9, environment: environment)!
+        let third = try store.claim(experiment: "e", pid: 9, environment: environment).run!
         try store.finish(run: third.id!, status: .diverged, resultJSON: "{}", error: "non-finite loss")
         XCTAssertEqual(try store.statusCounts(experiment: "e"), [.timeout: 1, .diverged: 1])
         XCTAssertEqual(try store.run(third.id!)?.host, "h")

@@ -13,6 +13,9 @@ float tl_exp(float x);
 
 /// Make stdout line-buffered, so progress lines reach a log file as they are printed.
 void tl_line_buffer_stdout(void);
+/// Have the kernel kill this process when its parent dies (Linux prctl PR_SET_PDEATHSIG); returns 0,
+/// or -1 when that cannot be arranged or the parent is already gone.
+int tl_exit_with_parent(void);
 
 #include <stdint.h>
 /// One GloVe AdaGrad pass over entries order[0..<count] of the co-occurrence list (rows, columns,

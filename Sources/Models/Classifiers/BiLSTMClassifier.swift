@@ -2,16 +2,20 @@ import Autodiff
 import Numerics
 
 /// A bidirectional LSTM with max-pooling over time (Conneau et al. 2017's BiLSTM-max), dropout and a
-/// linear layer. Parameters: `embedding.weight`, `encoder.forward.0.*`, `encoder.backward.0.*`, `head.*`.
+/// linear layer. Parameters: `embedding.weight` (+ `embedding_static.weight`), `encoder.forward.0.*`,
+/// `encoder.backward.0.*`, `head.*`. Multichannel (Kim 2014's two copies of the vectors, one kept
+/// static) feeds the LSTMs both channels side by side, [trained; static].
 public struct BiLSTMClassifier: TextClassifier {
     public struct Config: Codable, Equatable, Sendable {
         public var hidden: Int = 128
         public var dropout: Float = 0.5
+        public var channels: EmbeddingChannels = .single
         public init() {}
     }
 
     public let config: Config
     public let embedding: Embedding
+    public let staticEmbedding: Embedding?
     public let forward: LSTMStack
     public let backward: LSTMStack
     public let head: Linear
@@ -19,16 +23,23 @@ public struct BiLSTMClassifier: TextClassifier {
     public init(config: Config, table: Tensor, classes: Int, paddingIndex: Int32 = 0, rng: inout RandomGenerator) {
         self.config = config
         embedding = Embedding(table: Parameter("embedding.weight", table.copy()), paddingIndex: paddingIndex)
-        forward = LSTMStack("encoder.forward", inputSize: table.dim(1), hiddenSizes: [config.hidden], rng: &rng)
-        backward = LSTMStack("encoder.backward", inputSize: table.dim(1), hiddenSizes: [config.hidden], rng: &rng)
+        staticEmbedding = config.channels == .multichannel
+            ? Embedding(table: Parameter("embedding_static.weight", table.copy()), paddingIndex: paddingIndex) : nil
+        let inputs = table.dim(1) * (config.channels == .multichannel ? 2 : 1)
+        forward = LSTMStack("encoder.forward", inputSize: inputs, hiddenSizes: [config.hidden], rng: &rng)
+        backward = LSTMStack("encoder.backward", inputSize: inputs, hiddenSizes: [config.hidden], rng: &rng)
         head = Linear("head", inputs: 2 * config.hidden, outputs: classes, rng: &rng)
     }
 
-    public var parameters: [Parameter] { embedding.parameters + forward.parameters + backward.parameters + head.parameters }
+    public var parameters: [Parameter] {
+        embedding.parameters + (staticEmbedding?.parameters ?? []) + forward.parameters + backward.parameters + head.parameters
+    }
     public var edgePadding: Int { 0 }
 
     public func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable {
-        let x = embedding(tape, batch.timeMajorIDs, shape: [batch.time, batch.batch])  // [T, B, E]
+        let shape = [batch.time, batch.batch]
+        var x = embedding(tape, batch.timeMajorIDs, shape: shape)  // [T, B, E]
+        if let staticEmbedding { x = tape.concatenate([x, staticEmbedding(tape, batch.timeMajorIDs, shape: shape)]) }  // [T, B, 2E]
         let (ahead, _) = forward(tape, x, lengths: batch.lengths)
         let reversed = tape.reverseSequences(x, lengths: batch.lengths)
         let (behind, _) = backward(tape, reversed, lengths: batch.lengths)
