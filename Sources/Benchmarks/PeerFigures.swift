@@ -16,3 +16,11 @@ extension PeerFigures {
     /// 5 iterations: seconds for vocab_count + cooccur + shuffle, and training at 1 / 2 threads.
     public static let stanfordGloVe = (vocabCount: 0.26, cooccur: 4.41, shuffle: 4.57, train: [1: 73.0, 2: 40.5])
 }
+
+extension PeerFigures {
+    /// gensim 4.4.0 Doc2Vec effective words/s on the peers' 2M-token corpus (vector 100, window 5,
+    /// negative 5, min_count 2, 5 epochs), by mode and worker count.
+    public static let gensimDoc2Vec: [String: [Int: Double]] = ["dbow": [1: 877_799, 2: 1_635_455], "dm-mean": [1: 699_400, 2: 1_201_404]]
+    /// gensim 4.4.0 `infer_vector` seconds for 1,000 documents.
+    public static let gensimInfer: [String: Double] = ["dbow": 0.69, "dm-mean": 0.80]
+}

@@ -33,3 +33,27 @@ void tl_lstm_cell_backward(const float *gates, float *d_gates, const float *c_pr
                            const float *dh, float *dc, long hidden);
 
 #endif
+
+/// A Doc2Vec model's weights as the training kernels see them (Le & Mikolov 2014).
+typedef struct {
+    float *syn0;                 ///< [words (+1 null word), dimension] word vectors
+    float *syn1neg;              ///< [words, layer] negative-sampling output weights
+    const uint32_t *cum_table;   ///< [words] cumulative count^0.75 noise weights
+    const uint32_t *keep;        ///< [words] sub-sampling: keep when ≥ a uniform 32-bit draw (0xFFFFFFFF: always)
+    long vocab;                  ///< number of words
+    long dimension;              ///< vector size
+    long layer;                  ///< input-layer width: dimension, or (1 + 2·window)·dimension for PV-DM concat
+    int negative;                ///< noise words per prediction
+    int window;                  ///< context window
+    int null_word;               ///< PV-DM concat's padding row in syn0 (-1 otherwise)
+} tl_d2v_model;
+
+/// PV-DBOW on one document (word ids `words[0..<n]`): each kept word is predicted from `doc`; with
+/// `train_words`, also from each word of its (randomly reduced) window, skip-gram style. `kept`
+/// holds n ints, `work` dimension floats. Returns the number of words kept by sub-sampling.
+long tl_d2v_dbow(const tl_d2v_model *m, const int32_t *words, long n, float *doc, float alpha, uint64_t *rng,
+                 int train_words, int learn_doc, int learn_hidden, int learn_words, int32_t *kept, float *work);
+/// PV-DM on one document: each kept word is predicted from the mean (or, with `concat`, the
+/// concatenation) of `doc` and its context words. `work` holds 2·layer floats. Returns words kept.
+long tl_d2v_dm(const tl_d2v_model *m, const int32_t *words, long n, float *doc, float alpha, uint64_t *rng,
+               int concat, int learn_doc, int learn_hidden, int learn_words, int32_t *kept, float *work);
