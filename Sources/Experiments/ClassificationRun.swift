@@ -19,6 +19,8 @@ public struct RunResult: Codable, Equatable, Sendable {
     public var coverage: Coverage?
     public var seconds: Double
     public var error: String?
+    /// Further named results of runs that are more than a classifier (e.g. word-similarity ρ).
+    public var extras: [String: Double]? = nil
 }
 
 /// Observes a run as it goes: per-epoch metrics and optimizer events.
@@ -37,23 +39,11 @@ public enum ClassificationRun {
         let rng = RandomGenerator(seed: seed)
 
         // Data, split, training-set size.
-        let source = c.dataset
-        let examples: [LabeledText]
-        if let id = source.scalar ?? source["id"]?.scalar {
-            examples = try store.examples(id)
-        } else {
-            examples = try UserFiles.examples(TextFileSource(path: try c.string("data.datasets.0.file"), text: source["text"]?.scalar ?? "text",
-                                                             label: source["label"]?.scalar ?? "label", encoding: source["encoding"]?.scalar ?? "utf-8"))
-        }
+        let examples = try c.examples(store)
         let labelNames = Array(Set(examples.map(\.label))).sorted()
         let labelIDs = Dictionary(uniqueKeysWithValues: labelNames.enumerated().map { ($1, Int32($0)) })
         let labels = examples.map(\.label)
-        let splitSpec = try c.splitSpec
-        var split = c.node("run.fold")?.scalar.flatMap(Int.init).map { Splitter.fold($0, labels: labels, spec: splitSpec) }
-            ?? Splitter.holdout(labels: labels, spec: splitSpec)
-        if let size = c.node("run.training_size")?.scalar, let n = Int(size) {
-            split.train = Splitter.trainingSubset(split.train, labels: labels, size: n, seed: splitSpec.seed)
-        }
+        let split = try c.split(labels: labels)
 
         // Tokens, vocabulary (training split only), embedding table.
         let tokenizer = c.tokenizer

@@ -12,7 +12,7 @@ public enum Planning {
             stages.append(RunRecord(
                 experimentId: experiment, hash: stage.key, arm: "stage:\(stage.name)",
                 dataset: stage.config.node(at: ["run", "dataset"])?.scalar ?? "-",
-                seed: stage.config["seed"]?.scalar.flatMap(Int.init) ?? 0,
+                seed: (stage.config.node(at: ["run", "seed"]) ?? stage.config["seed"])?.scalar.flatMap(Int.init) ?? 0,
                 fold: stage.config.node(at: ["run", "fold"])?.scalar.flatMap(Int.init),
                 trainingSize: stage.config.node(at: ["run", "training_size"])?.scalar,
                 sweepJSON: "{}", configJSON: String(decoding: stage.config.canonicalJSON, as: UTF8.self),

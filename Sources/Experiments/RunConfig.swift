@@ -49,6 +49,26 @@ struct RunConfig {
         }
     }
 
+    /// The labelled examples of the run's dataset (installed, or a user file).
+    func examples(_ store: DataStore) throws -> [LabeledText] {
+        let source = dataset
+        if let id = source.scalar ?? source["id"]?.scalar { return try store.examples(id) }
+        return try UserFiles.examples(TextFileSource(path: try string("data.datasets.0.file"), text: source["text"]?.scalar ?? "text",
+                                                     label: source["label"]?.scalar ?? "label", encoding: source["encoding"]?.scalar ?? "utf-8"))
+    }
+
+    /// The run's split: its fold of k-fold CV or the hold-out split, the training part subsampled
+    /// (nested) to the run's training-set size.
+    func split(labels: [String]) throws -> Split {
+        let spec = try splitSpec
+        var split = node("run.fold")?.scalar.flatMap(Int.init).map { Splitter.fold($0, labels: labels, spec: spec) }
+            ?? Splitter.holdout(labels: labels, spec: spec)
+        if let size = node("run.training_size")?.scalar, let n = Int(size) {
+            split.train = Splitter.trainingSubset(split.train, labels: labels, size: n, seed: spec.seed)
+        }
+        return split
+    }
+
     var tokenizer: Tokenizer {
         Tokenizer(lowercase: bool("data.tokenizer.lowercase", default: true), twitter: bool("data.tokenizer.twitter", default: false),
                   pretokenized: bool("data.tokenizer.pretokenized", default: false))

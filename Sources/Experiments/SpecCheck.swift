@@ -36,6 +36,19 @@ public enum SpecCheck {
             }
             let kind = config.node(at: ["model", "kind"])?.scalar ?? ""
             guard kind != "trivial" else { continue }
+            if kind == "doc2vec" {
+                for path in [["generic", "corpus"], ["evaluation", "similarity"]] {
+                    for node in config.node(at: path)?.sequence ?? [] {
+                        if let id = node.scalar { requireInstalled(id, at: node, field: path.joined(separator: ".")) }
+                    }
+                }
+                for stage in run.stages {
+                    for node in stage.config.node(at: ["generic", "corpus"])?.sequence ?? [] {
+                        if let id = node.scalar { requireInstalled(id, at: node, field: "generic.corpus") }
+                    }
+                }
+                continue
+            }
             let vectors = config.node(at: ["embeddings", "vectors"])
             if let id = vectors?.scalar ?? Optional("glove-6b-50d"), !id.hasPrefix(StagePlanner.prefix) {
                 requireInstalled(id, at: vectors ?? config, field: "embeddings.vectors")

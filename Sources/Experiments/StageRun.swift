@@ -37,6 +37,8 @@ public enum StageRun {
             try result.vectors.write(to: folder)
             summary = ["tokens": Double(result.tokens), "vocabulary": Double(result.vectors.count),
                        "cooccurrences": Double(result.cooccurrences), "final_cost": result.costs.last ?? .nan]
+        case "doc2vec-generic":
+            summary = try Doc2VecRun.executeGenericStage(c, into: folder, store: data, observer: observer)
         case "trivial":
             // The scheduler tests' stage: a marker file, an optional delay, an optional failure.
             if let delay = c.node("delay_ms")?.scalar.flatMap(Double.init) { Thread.sleep(forTimeInterval: delay / 1000) }

@@ -68,6 +68,8 @@ public enum Worker {
                 try store.record(metrics: [MetricRecord(runId: id, epoch: 0, split: "valid", name: "accuracy", value: Double(run.seed))])
                 result = RunResult(status: .finished, bestEpoch: 0, epochs: 0, valid: nil, test: nil, trainExamples: 0, vocabulary: 0,
                                    coverage: nil, seconds: 0, error: nil)
+            } else if config.node(at: ["model", "kind"])?.scalar == "doc2vec" {
+                result = try Doc2VecRun.execute(config, store: data, artifacts: artifacts, observer: observer)
             } else {
                 result = try ClassificationRun.execute(config, store: data, artifacts: artifacts, observer: observer)
             }

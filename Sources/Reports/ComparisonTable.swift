@@ -8,6 +8,7 @@ struct StoredResult: Decodable {
     let valid: Metrics?
     let test: Metrics?
     let bestEpoch: Int?
+    let extras: [String: Double]?
 }
 
 /// One cell of the comparison: an arm on a dataset (within one setting of the non-selected sweep

@@ -47,6 +47,15 @@ public struct Notebook {
             let overlay = tree["arms"]?[arm]
             md += "- **\(arm)**" + (arm == table.baseline ? " (baseline)" : "") + ": " + (overlay.map(Self.inline) ?? "the defaults") + "\n"
         }
+        let references = tree["references"]?.sequence ?? []
+        if !references.isEmpty {
+            md += "\nPublished figures this experiment is read against:\n\n"
+            for r in references {
+                md += "- \(r["paper"]?.scalar ?? "paper")" + (r["table"]?.scalar.map { ", \($0)" } ?? "")
+                    + (r["verified"]?.scalar == "false" ? " (**unverified**)" : "") + ": "
+                    + (r["values"].map(Self.inline) ?? "") + (r["note"]?.scalar.map { ". \($0.trimmingCharacters(in: .whitespacesAndNewlines))" } ?? "") + "\n"
+            }
+        }
         md += "\nMetric: test \(metricName), mean ± standard deviation over seeds/folds with n and the half-width of the 95% confidence interval (Student t). "
         if !table.selectedAxes.isEmpty {
             md += "For each arm and dataset the value of \(table.selectedAxes.map { "`\($0)`" }.joined(separator: ", ")) with the best mean *validation* \(metricName) is chosen; the test set is never used for selection. "
@@ -80,6 +89,19 @@ public struct Notebook {
                     md += "| \(dataset) | " + arms.filter { $0 != baseline }.map { arm -> String in
                         guard let t = cells.first(where: { $0.dataset == dataset && $0.arm == arm })?.versusBaseline else { return "–" }
                         return String(format: "%+.1f (%@, n = %d)", 100 * t.meanDifference, Self.formatP(t.p), t.n)
+                    }.joined(separator: " | ") + " |\n"
+                }
+            }
+            for extra in tree.node(at: ["report", "extra_metrics"])?.sequence?.compactMap(\.scalar) ?? [] {
+                md += "\n`\(extra)` of the same chosen runs (mean ± standard deviation, n):\n\n"
+                md += "| dataset | " + arms.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: arms.count) + "\n"
+                for dataset in datasets {
+                    md += "| \(dataset) | " + arms.map { arm -> String in
+                        guard let c = cells.first(where: { $0.dataset == dataset && $0.arm == arm }) else { return "–" }
+                        let values = c.runIDs.compactMap { extraValue(extra, run: $0) }
+                        guard !values.isEmpty else { return "–" }
+                        let summary = Statistics.summary(values)
+                        return Self.formatExtra(summary.mean) + " ± " + Self.formatExtra(summary.std) + " (n=\(summary.n))"
                     }.joined(separator: " | ") + " |\n"
                 }
             }
@@ -161,6 +183,16 @@ public struct Notebook {
         }
         return line + "\n"
     }
+
+    /// A named extra result of a finished run, from its stored result.
+    func extraValue(_ name: String, run id: Int64) -> Double? {
+        guard let json = runs.first(where: { $0.id == id })?.resultJSON,
+              let result = try? JSONDecoder().decode(StoredResult.self, from: Data(json.utf8)) else { return nil }
+        return result.extras?[name]
+    }
+
+    /// Three significant digits, without exponent clutter for rates in the millions.
+    static func formatExtra(_ x: Double) -> String { abs(x) >= 1000 ? String(format: "%.0f", x) : String(format: "%.3g", x) }
 
     static func formatP(_ p: Double) -> String { p < 0.001 ? "p < 0.001" : String(format: "p = %.3f", p) }
 

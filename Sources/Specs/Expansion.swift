@@ -26,25 +26,30 @@ public enum Expansion {
         let datasets = tree.node(at: ["data", "datasets"])?.sequence ?? []
         let sizes = tree.node(at: ["data", "training_sizes"])?.sequence?.map { $0.scalar ?? "all" } ?? [nil]
         let globalFolds = tree.node(at: ["data", "split", "folds"])?.scalar.flatMap(Int.init)
-        var axes: [(path: [String], values: [ConfigNode])] = []
-        var seeds: [ConfigNode] = [ConfigNode(.scalar("0", quoted: false), at: tree.location)]
-        for (key, node) in tree["sweep"]?.mapping ?? [] {
-            let values = try values(of: node, path: "sweep.\(key)")
-            if key == "seed" { seeds = values; continue }
-            let path = key.split(separator: ".").map(String.init)
-            guard SpecSchema.spec.field(at: path) != nil else {
-                throw SpecError(location: node.location, path: "sweep.\(key)", message: "sweeps a field that does not exist")
-            }
-            axes.append((path, values))
-        }
         let base = tree.removing(SpecSchema.experimentLevelKeys)
-        var combinations: [[(path: [String], value: ConfigNode)]] = [[]]
-        for axis in axes {
-            combinations = combinations.flatMap { combo in axis.values.map { combo + [(axis.path, $0)] } }
-        }
         var runs: [PlannedRun] = []
         for (arm, overlay) in arms {
-            let armed = overlay.map { base.merging($0) } ?? base
+            // An arm's own `sweep` adds axes (or replaces the spec's values of an axis) for that arm only.
+            var sweep = tree["sweep"]?.mapping ?? []
+            for (key, node) in overlay?["sweep"]?.mapping ?? [] {
+                if let i = sweep.firstIndex(where: { $0.key == key }) { sweep[i].node = node } else { sweep.append((key, node)) }
+            }
+            var axes: [(path: [String], values: [ConfigNode])] = []
+            var seeds: [ConfigNode] = [ConfigNode(.scalar("0", quoted: false), at: tree.location)]
+            for (key, node) in sweep {
+                let values = try values(of: node, path: "sweep.\(key)")
+                if key == "seed" { seeds = values; continue }
+                let path = key.split(separator: ".").map(String.init)
+                guard SpecSchema.spec.field(at: path) != nil else {
+                    throw SpecError(location: node.location, path: "sweep.\(key)", message: "sweeps a field that does not exist")
+                }
+                axes.append((path, values))
+            }
+            var combinations: [[(path: [String], value: ConfigNode)]] = [[]]
+            for axis in axes {
+                combinations = combinations.flatMap { combo in axis.values.map { combo + [(axis.path, $0)] } }
+            }
+            let armed = overlay.map { base.merging($0.removing(["sweep"])) } ?? base
             for datasetNode in datasets {
                 let dataset = datasetNode.scalar ?? datasetNode["id"]?.scalar ?? datasetNode["name"]?.scalar ?? datasetNode["file"]?.scalar ?? "file"
                 let foldCount = datasetNode["folds"]?.scalar.flatMap(Int.init) ?? globalFolds

@@ -34,9 +34,11 @@ public enum SpecSchema {
     ], required: [])
 
     /// A stage whose artifact runs use by writing `stage:NAME` (see `StagePlanner`). `glove` trains
-    /// vectors on installed corpora; `trivial` writes a marker file (scheduler tests).
+    /// vectors on installed corpora; `doc2vec-generic` the generic Doc2Vec session (its model and
+    /// corpus come in through `inputs`); `trivial` writes a marker file (scheduler tests).
     static let stage = Schema.object([
-        "kind": .choice(["glove", "trivial"]), "inputs": .choice(["run-data"]), "seed": .integer,
+        "kind": .choice(["glove", "doc2vec-generic", "trivial"]), "inputs": .either([.choice(["run-data"]), .list(.string, nonEmpty: true)]),
+        "seed": .integer, "vocabulary": .choice(["frozen", "both"]),
         "corpus": .list(.string, nonEmpty: true), "dimension": .integer, "window": .integer, "x_max": .number,
         "alpha": .number, "iterations": .integer, "min_count": .integer, "learning_rate": .number,
         "delay_ms": .integer, "fail": .boolean, "uses": .string,
@@ -63,9 +65,24 @@ public enum SpecSchema {
         ], required: []),
         "model": .object([
             // `trivial` is the scheduler benchmark's workload: no training, one metric.
-            "kind": .choice(["kim-cnn", "bilstm-max", "trivial"]), "windows": .list(.integer, nonEmpty: true), "maps": .integer,
+            "kind": .choice(["kim-cnn", "bilstm-max", "doc2vec", "trivial"]), "windows": .list(.integer, nonEmpty: true), "maps": .integer,
             "hidden": .integer, "dropout": .number, "delay_ms": .integer,  // delay_ms: a trivial run's duration (scheduler tests)
+            // Doc2Vec (Le & Mikolov 2014), gensim's names where they differ only in spelling.
+            "mode": .choice(["dbow", "dm-mean", "dm-concat"]), "train_words": .boolean, "dimension": .integer, "window": .integer,
+            "negative": .integer, "sample": .number, "min_count": .integer, "alpha": .number, "min_alpha": .number,
+            "epochs": .integer, "threads": .integer,
         ], required: ["kind"]),
+        // Doc2Vec regimes: the generic corpus, how it meets the domain corpus, and what is measured.
+        "generic": .object(["corpus": .list(.string, nonEmpty: true)], required: ["corpus"]),
+        "regime": .object([
+            "kind": .choice(["combined", "oversampled", "sequential"]), "factor": .integer, "vocabulary": .choice(["frozen", "both"]),
+            "second_session": .choice(["restart", "continue"]), "second_alpha": .number, "second_epochs": .integer,
+            "generic_model": .string,
+        ], required: ["kind"]),
+        "evaluation": .object([
+            "similarity": .list(.string, nonEmpty: false), "reference": .string, "l2": .list(.number, nonEmpty: true),
+            "infer_epochs": .integer,
+        ], required: []),
         "train": .object([
             "batch_size": .integer, "epochs": .integer, "optimizer": optimizer, "learning_rate": .number,
             "groups": .dictionary(group), "phases": .list(phase, nonEmpty: true), "clip_norm": .number,
@@ -77,7 +94,9 @@ public enum SpecSchema {
         "selection": .object(["metric": .choice(["valid_accuracy", "valid_macro_f1", "valid_loss"]),
                               "over": .list(.string, nonEmpty: true)], required: []),
         "report": .object(["baseline": .string, "metric": .choice(["accuracy", "macro_f1"]), "title": .string,
-                           "datasets_order": .list(.string, nonEmpty: true)], required: []),
+                           "datasets_order": .list(.string, nonEmpty: true),
+                           // further results (a run's `extras`) tabulated beside the main metric, from the same chosen runs
+                           "extra_metrics": .list(.string, nonEmpty: true)], required: []),
         "profiles": .dictionary(.any),
         "plan": .object(["seconds_per_run": .number], required: []),
     ], required: ["experiment", "data", "model"])

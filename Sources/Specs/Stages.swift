@@ -8,7 +8,7 @@ public struct PlannedStage: Sendable, Equatable {
     public let name: String
     public let kind: String
     /// The stage's resolved configuration: its spec node, `run.artifacts` for the stages it uses, and
-    /// with `inputs: run-data`, the run's `data` section and coordinates.
+    /// the run-config paths named in `inputs` (`run-data`: the run's `data` section and coordinates).
     public let config: ConfigNode
     /// SHA-256 of `config`'s canonical JSON minus the stage's name: the artifact's identity.
     public let key: String
@@ -21,6 +21,8 @@ public struct PlannedStage: Sendable, Equatable {
 /// stages in turn.
 public enum StagePlanner {
     public static let prefix = "stage:"
+    /// What `inputs: run-data` stands for: the run's data section and its coordinates.
+    static let runData = ["data", "run.dataset", "run.fold", "run.training_size"]
 
     /// The stages `config` refers to, dependencies first, and the config with `run.artifacts`
     /// (name → key) added for the stages it uses directly.
@@ -40,10 +42,11 @@ public enum StagePlanner {
                 throw SpecError(location: location, path: "stages", message: "refers to stage '\(name)', which is not defined\(hint)")
             }
             var resolved = node.removing(["inputs"])
-            if node["inputs"]?.scalar == "run-data" {
-                if let data = config["data"] { resolved = resolved.setting(["data"], to: data) }
-                let coordinates = (config["run"]?.mapping ?? []).filter { ["dataset", "fold", "training_size"].contains($0.key) }
-                resolved = resolved.setting(["run"], to: ConfigNode(.mapping(coordinates), at: node.location))
+            // `inputs`: the run-config paths the stage depends on, copied in (so they are part of its key).
+            let inputs = node["inputs"].map { $0.sequence?.compactMap(\.scalar) ?? [$0.scalar ?? ""] } ?? []
+            for input in inputs.flatMap({ $0 == "run-data" ? runData : [$0] }) {
+                let path = input.split(separator: ".").map(String.init)
+                if let value = config.node(at: path) { resolved = resolved.setting(path, to: value) }
             }
             var uses: [(key: String, node: ConfigNode)] = []
             for (reference, at) in references(in: node) where !uses.contains(where: { $0.key == reference }) {

@@ -42,6 +42,12 @@ extension Tlab {
             print("experiment \(spec.id)\(spec.profile.map { " (profile \($0))" } ?? ""): \(runs.count) runs")
             let byCell = Dictionary(grouping: runs) { "\($0.dataset) × \($0.arm)" }
             for cell in byCell.keys.sorted() { print("  \(cell): \(byCell[cell]!.count)") }
+            let stages = Dictionary(grouping: runs.flatMap(\.stages), by: \.key).values.map { $0[0] }
+            if !stages.isEmpty {
+                let byName = Dictionary(grouping: stages, by: \.name).mapValues(\.count)
+                print("  + \(stages.count) stage runs (" + byName.keys.sorted().map { "\($0): \(byName[$0]!)" }.joined(separator: ", ")
+                      + "), each once per distinct configuration; artifacts already made are reused")
+            }
             if let perRun = spec.tree.node(at: ["plan", "seconds_per_run"])?.scalar.flatMap(Double.init) {
                 let workers = max(ProcessInfo.processInfo.activeProcessorCount, 1)
                 let hours = perRun * Double(runs.count) / Double(workers) / 3600

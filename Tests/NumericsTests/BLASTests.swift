@@ -49,3 +49,27 @@ final class BLASTests: XCTestCase {
         XCTAssertTrue(BLAS.summary.contains(BLAS.coreName))
     }
 }
+
+final class ProcrustesTests: XCTestCase {
+    /// B = A·Q for a random rotation Q (from a Gram–Schmidt of random columns): the alignment finds Q.
+    func testRecoversARotation() throws {
+        var rng = RandomGenerator(seed: 9)
+        let rows = 40, d = 5
+        let a = (0..<(rows * d)).map { _ in rng.uniform(-1, 1) }
+        var q = (0..<(d * d)).map { _ in rng.uniform(-1, 1) }
+        for j in 0..<d {  // orthonormalise the columns of q (row-major)
+            for p in 0..<j {
+                let proj = (0..<d).map { q[$0 * d + j] * q[$0 * d + p] }.reduce(0, +)
+                for i in 0..<d { q[i * d + j] -= proj * q[i * d + p] }
+            }
+            let norm = (0..<d).map { q[$0 * d + j] * q[$0 * d + j] }.reduce(0, +).squareRoot()
+            for i in 0..<d { q[i * d + j] /= norm }
+        }
+        var b = [Float](repeating: 0, count: rows * d)
+        for i in 0..<rows { for j in 0..<d { for k in 0..<d { b[i * d + j] += a[i * d + k] * q[k * d + j] } } }
+        let r = try Procrustes.rotation(a, b, rows: rows, dimension: d)
+        for i in 0..<(d * d) { XCTAssertEqual(r[i], q[i], accuracy: 1e-4) }
+        let aligned = try Procrustes.align(a, onto: b, rows: rows, dimension: d)
+        for i in 0..<(rows * d) { XCTAssertEqual(aligned[i], b[i], accuracy: 1e-4) }
+    }
+}

@@ -21,7 +21,7 @@ final class NotebookSnapshotTests: XCTestCase {
         arms: {static: {train: {phases: [{epochs: 3, frozen: [embedding]}]}}, non-static: {}}
         sweep: {seed: [1, 2, 3], train.learning_rate: [0.1, 1.0]}
         selection: {metric: valid_accuracy, over: [train.learning_rate]}
-        report: {baseline: non-static, metric: accuracy}
+        report: {baseline: non-static, metric: accuracy, extra_metrics: [wordsim353_spearman]}
         """.utf8).write(to: specPath)
         let spec = try SpecLoader.load(specPath.path)
         // Deterministic synthetic results: lr 1.0 is better on validation for both arms; static is
@@ -42,7 +42,7 @@ final class NotebookSnapshotTests: XCTestCase {
                 r.error = "non-finite loss at epoch 2, step 7"
             } else {
                 r.status = .finished
-                r.resultJSON = "{\"bestEpoch\":2,\"valid\":{\"accuracy\":\(valid),\"macroF1\":\(valid),\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test),\"loss\":0.5}}"
+                r.resultJSON = "{\"bestEpoch\":2,\"valid\":{\"accuracy\":\(valid),\"macroF1\":\(valid),\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test),\"loss\":0.5},\"extras\":{\"wordsim353_spearman\":\(0.1 * Double(seed))}}"
                 metrics[id] = (1...3).map { MetricRecord(runId: id, epoch: $0, split: "valid", name: "accuracy", value: valid - 0.01 * Double(3 - $0)) }
             }
             runs.append(r)
@@ -54,6 +54,8 @@ final class NotebookSnapshotTests: XCTestCase {
         XCTAssertEqual(plots.keys.sorted(), ["toy/curves-mr.svg", "toy/sweep-mr.svg"])
         // Selection used validation only: lr 1.0 for both arms, where all three seeds finished.
         XCTAssertTrue(normalized.contains("| mr | +2.0 (p < 0.001, n = 3) |"), normalized)
+        // Extra results come from the same chosen runs (seeds 1–3: ρ 0.1, 0.2, 0.3).
+        XCTAssertTrue(normalized.contains("| mr | 0.2 ± 0.1 (n=3) | 0.2 ± 0.1 (n=3) |"), normalized)
 
         let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/notebook.md")
         if ProcessInfo.processInfo.environment["TLAB_RECORD_SNAPSHOTS"] != nil {

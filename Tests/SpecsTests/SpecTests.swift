@@ -184,5 +184,24 @@ final class SpecTests: XCTestCase {
         model: {kind: kim-cnn}
         """), contains: ["bad3.yaml:3:", "stages.a", "did you mean 'corpus'?"])
     }
+
+    /// An arm's own `sweep` adds axes for that arm only, and may replace a spec-wide axis's values.
+    func testArmLevelSweeps() throws {
+        let runs = try Expansion.runs(try SpecLoader.load(try write("arm-sweep.yaml", """
+        experiment: {id: x}
+        data: {datasets: [bbc-news]}
+        model: {kind: kim-cnn}
+        arms:
+          plain: {}
+          tuned: {sweep: {train.learning_rate: [0.1, 0.01], train.batch_size: [10, 20]}}
+          fewer-seeds: {sweep: {seed: [1]}}
+        sweep: {seed: [1, 2, 3]}
+        """)))
+        XCTAssertEqual(runs.filter { $0.arm == "plain" }.count, 3)
+        XCTAssertEqual(runs.filter { $0.arm == "tuned" }.count, 3 * 2 * 2)
+        XCTAssertEqual(runs.filter { $0.arm == "fewer-seeds" }.map(\.seed), [1])
+        XCTAssertTrue(runs.allSatisfy { $0.config["sweep"] == nil }, "an arm's sweep is not part of a run's configuration")
+        XCTAssertEqual(Set(runs.filter { $0.arm == "tuned" }.map { $0.sweep["train.batch_size"]! }), ["10", "20"])
+    }
 }
 

@@ -75,7 +75,7 @@ public final class Doc2Vec: @unchecked Sendable {
     var nullWord: Int { config.mode == .dmConcat ? words.count : -1 }
 
     /// A model over `words` with their corpus `counts` (which set the noise distribution and the
-    /// sub-sampling rates); word vectors start uniform in ±0.5/dimension, output weights at zero.
+    /// sub-sampling rates); word vectors start uniform in ±1/dimension (as gensim 4), output weights at zero.
     public init(config: Doc2VecConfig, words: [String], counts: [Int]) {
         precondition(!words.isEmpty && words.count == counts.count, "Doc2Vec needs a non-empty vocabulary with counts")
         self.config = config
@@ -90,7 +90,7 @@ public final class Doc2Vec: @unchecked Sendable {
         docs = .allocate(capacity: 0)
         initRng = RandomGenerator(seed: config.seed)
         var wordRng = initRng.derived("words")
-        let bound = 0.5 / Float(config.dimension)
+        let bound = 1 / Float(config.dimension)
         for i in 0..<syn0.count { syn0[i] = wordRng.uniform(-bound, bound) }
         let (cum, keep) = Self.tables(counts: counts, sample: config.sample)
         cumTable = .allocate(capacity: cum.count); _ = cumTable.initialize(from: cum)
@@ -116,14 +116,14 @@ public final class Doc2Vec: @unchecked Sendable {
         return (cum, keep)
     }
 
-    /// Appends `count` document vectors (uniform in ±0.5/dimension, from the model's seed); returns their tags.
+    /// Appends `count` document vectors (uniform in ±1/dimension, from the model's seed); returns their tags.
     @discardableResult
     public func addDocuments(_ count: Int) -> Range<Int> {
         let d = config.dimension
         let grown = UnsafeMutableBufferPointer<Float>.allocate(capacity: (documentCount + count) * d)
         _ = grown.initialize(from: docs)
         var rng = initRng.derived("documents \(documentCount)")
-        let bound = 0.5 / Float(d)
+        let bound = 1 / Float(d)
         for i in (documentCount * d)..<grown.count { grown[i] = rng.uniform(-bound, bound) }
         docs.deallocate()
         docs = grown
@@ -250,7 +250,7 @@ public final class Doc2Vec: @unchecked Sendable {
     public func inferVector(_ document: [Int32], epochs: Int? = nil, alpha: Float? = nil, minAlpha: Float? = nil, seed: UInt64 = 1) -> [Float] {
         let epochs = epochs ?? config.epochs, alpha = alpha ?? config.alpha, minAlpha = minAlpha ?? config.minAlpha
         var start = RandomGenerator(seed: seed ^ config.seed)
-        let bound = 0.5 / Float(dimension)
+        let bound = 1 / Float(dimension)
         var vector = (0..<dimension).map { _ in start.uniform(-bound, bound) }
         guard !document.isEmpty else { return vector }
         var model = kernelModel
