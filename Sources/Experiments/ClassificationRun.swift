@@ -27,6 +27,12 @@ public struct RunResult: Codable, Equatable, Sendable {
 public protocol RunObserver: AnyObject {
     func epochEnded(_ record: EpochRecord)
     func note(_ message: String)
+    /// One named metric at an epoch (language-model stages: loss, perplexity, tokens/s).
+    func record(epoch: Int, split: String, name: String, value: Double)
+}
+
+extension RunObserver {
+    public func record(epoch: Int, split: String, name: String, value: Double) {}
 }
 
 /// Trains and evaluates one text classifier from a resolved run configuration.

@@ -87,6 +87,55 @@ struct RunConfig {
         }
     }
 
+    /// A learning-rate schedule node (`constant`, or `{slanted_triangular: {cut_fraction, ratio}}`, …);
+    /// `totalSteps` sizes the schedules that need the run's length.
+    func schedule(_ node: ConfigNode?, at path: String, totalSteps: Int) throws -> Schedule {
+        guard let node else { return .constant }
+        if node.scalar == "constant" { return .constant }
+        guard let (kind, fields) = node.mapping?.first else {
+            throw SpecError(location: node.location, path: path, message: "expected constant or a schedule mapping")
+        }
+        func number(_ key: String, _ fallback: Double) -> Double { fields[key]?.scalar.flatMap(Double.init) ?? fallback }
+        switch kind {
+        case "slanted_triangular":
+            return .slantedTriangular(totalSteps: totalSteps, cutFraction: Float(number("cut_fraction", 0.1)), ratio: Float(number("ratio", 32)))
+        case "linear_warmup":
+            return .linearWarmupDecay(warmupSteps: Int(number("warmup_steps", 0)), totalSteps: totalSteps, finalFraction: Float(number("final_fraction", 0)))
+        case "exponential": return .exponential(gamma: Float(number("gamma", 1)))
+        case "step": return .step(stepSize: Int(number("step_size", 1)), gamma: Float(number("gamma", 1)))
+        case "one_cycle":
+            return .oneCycle(totalSteps: totalSteps, pctStart: Float(number("pct_start", 0.3)), divFactor: Float(number("div_factor", 25)),
+                             finalDivFactor: Float(number("final_div_factor", 1e4)))
+        default: throw SpecError(location: node.location, path: path, message: "unknown schedule '\(kind)'")
+        }
+    }
+
+    /// Parameter groups with their schedules (sized to `totalSteps`) and, with `train.discriminative`
+    /// ({factor, order: groups bottom → top}), each lower group's rate the one above it ÷ factor
+    /// (Howard & Ruder 2018, eq. 2).
+    func groups(totalSteps: Int) throws -> [GroupConfig] {
+        var groups = try self.groups
+        let defaultSchedule = node("train.schedule")
+        for i in groups.indices {
+            let path = "train.groups.\(groups[i].name).schedule"
+            groups[i].schedule = try schedule(node(path) ?? defaultSchedule, at: node(path) == nil ? "train.schedule" : path, totalSteps: totalSteps)
+        }
+        if let d = node("train.discriminative") {
+            let factor = Float(try double("train.discriminative.factor", default: 2.6))
+            let order = d["order"]?.sequence?.compactMap(\.scalar) ?? []
+            guard let top = order.last, let topRate = groups.first(where: { $0.name == top })?.learningRate else {
+                throw SpecError(location: d.location, path: "train.discriminative.order", message: "name the parameter groups from the bottom to the top")
+            }
+            for (depth, name) in order.reversed().enumerated() {
+                guard let i = groups.firstIndex(where: { $0.name == name }) else {
+                    throw SpecError(location: d.location, path: "train.discriminative.order", message: "no parameter group '\(name)' (groups: \(groups.map(\.name).joined(separator: ", ")))")
+                }
+                groups[i].learningRate = topRate / pow(factor, Float(depth))
+            }
+        }
+        return groups
+    }
+
     /// Parameter groups in spec order; a spec without groups trains everything as one group.
     var groups: [GroupConfig] {
         get throws {
@@ -110,8 +159,29 @@ struct RunConfig {
     }
 
     /// Phases with `rate_factors` turned into absolute rates; groups frozen in the group list stay frozen.
+    /// Without `train.phases`, `train.unfreezing` ({kind: gradual/chain-thaw/last-layer/full/siatl,
+    /// order: groups bottom → top}) builds them for `train.epochs`.
     func phases(groups: [GroupConfig]) throws -> [Phase] {
         let alwaysFrozen = groups.filter(\.frozen).map(\.name)
+        if node("train.phases") == nil, let u = node("train.unfreezing") {
+            let order = u["order"]?.sequence?.compactMap(\.scalar) ?? []
+            for name in order where !groups.contains(where: { $0.name == name }) {
+                throw SpecError(location: u.location, path: "train.unfreezing.order", message: "no parameter group '\(name)' (groups: \(groups.map(\.name).joined(separator: ", ")))")
+            }
+            let epochs = try int("train.epochs", default: 10)
+            let built: [Phase]
+            switch try string("train.unfreezing.kind") {
+            case "gradual": built = Unfreezing.gradual(order, epochs: epochs)
+            case "chain-thaw": built = Unfreezing.chainThaw(order, epochs: epochs)
+            case "last-layer": built = Unfreezing.lastLayer(order, epochs: epochs)
+            case "full": built = Unfreezing.full(epochs: epochs)
+            case "siatl":
+                guard order.count >= 3 else { throw SpecError(location: u.location, path: "train.unfreezing.order", message: "siatl unfreezing names the embedding group, the pretrained groups and the new layers' group, in that order") }
+                built = Unfreezing.siatl(order, epochs: epochs)
+            case let kind: throw SpecError(location: u.location, path: "train.unfreezing.kind", message: "unknown unfreezing '\(kind)'")
+            }
+            return built.map { Phase(epochs: $0.epochs, frozen: Array(Set($0.frozen + alwaysFrozen)).sorted()) }
+        }
         guard let list = node("train.phases")?.sequence else {
             return [Phase(epochs: try int("train.epochs", default: 10), frozen: alwaysFrozen)]
         }

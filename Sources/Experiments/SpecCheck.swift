@@ -49,14 +49,21 @@ public enum SpecCheck {
                 }
                 continue
             }
+            for stage in run.stages {
+                for node in stage.config.node(at: ["language_model", "pretrain", "corpus"])?.sequence ?? [] {
+                    if let id = node.scalar { requireInstalled(id, at: node, field: "language_model.pretrain.corpus") }
+                }
+            }
             let vectors = config.node(at: ["embeddings", "vectors"])
-            if let id = vectors?.scalar ?? Optional("glove-6b-50d"), !id.hasPrefix(StagePlanner.prefix) {
+            if !["ulmfit", "siatl"].contains(kind), let id = vectors?.scalar ?? Optional("glove-6b-50d"), !id.hasPrefix(StagePlanner.prefix) {
                 requireInstalled(id, at: vectors ?? config, field: "embeddings.vectors")
             }
             let shape = ConfigNode(.mapping([("model", config["model"]), ("embeddings", config["embeddings"]), ("train", config["train"])]
                 .compactMap { key, node in node.map { (key, $0) } }), at: config.location)
             guard checkedModels.insert(shape.canonicalJSON).inserted else { continue }
-            do { try ClassificationRun.checkGroups(config) } catch {
+            do {
+                if ["ulmfit", "siatl"].contains(kind) { try TransferRun.checkGroups(config) } else { try ClassificationRun.checkGroups(config) }
+            } catch {
                 let message = "\(error)"
                 if !armsByProblem.keys.contains(message) { report(message) }
                 armsByProblem[message, default: []].append(run.arm)

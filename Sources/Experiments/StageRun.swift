@@ -14,7 +14,8 @@ public enum StageRun {
         public var summary: [String: Double]
     }
 
-    public static func execute(_ config: ConfigNode, into folder: URL, data: DataStore, observer: RunObserver?) throws -> Result {
+    public static func execute(_ config: ConfigNode, into folder: URL, data: DataStore, artifacts: [String: URL] = [:],
+                               observer: RunObserver?) throws -> Result {
         let start = Date()
         let c = RunConfig(tree: config)
         var summary: [String: Double] = [:]
@@ -37,6 +38,10 @@ public enum StageRun {
             try result.vectors.write(to: folder)
             summary = ["tokens": Double(result.tokens), "vocabulary": Double(result.vectors.count),
                        "cooccurrences": Double(result.cooccurrences), "final_cost": result.costs.last ?? .nan]
+        case "lm-pretrain":
+            summary = try LanguageModelStages.pretrain(c, into: folder, store: data, observer: observer)
+        case "lm-finetune":
+            summary = try LanguageModelStages.finetune(c, into: folder, store: data, artifacts: artifacts, observer: observer)
         case "doc2vec-generic":
             summary = try Doc2VecRun.executeGenericStage(c, into: folder, store: data, observer: observer)
         case "trivial":

@@ -43,7 +43,7 @@ public enum Worker {
         try? fm.removeItem(at: partial)
         try fm.createDirectory(at: partial, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: partial) }
-        let result = try StageRun.execute(config, into: partial, data: data, observer: observer)
+        let result = try StageRun.execute(config, into: partial, data: data, artifacts: try artifacts(of: config, store: store), observer: observer)
         try? fm.removeItem(at: final)  // a crashed earlier attempt's leftovers, never a recorded artifact
         try fm.moveItem(at: partial, to: final)
         let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
@@ -68,6 +68,8 @@ public enum Worker {
                 try store.record(metrics: [MetricRecord(runId: id, epoch: 0, split: "valid", name: "accuracy", value: Double(run.seed))])
                 result = RunResult(status: .finished, bestEpoch: 0, epochs: 0, valid: nil, test: nil, trainExamples: 0, vocabulary: 0,
                                    coverage: nil, seconds: 0, error: nil)
+            } else if ["ulmfit", "siatl"].contains(config.node(at: ["model", "kind"])?.scalar ?? "") {
+                result = try TransferRun.execute(config, store: data, artifacts: artifacts, observer: observer)
             } else if config.node(at: ["model", "kind"])?.scalar == "doc2vec" {
                 result = try Doc2VecRun.execute(config, store: data, artifacts: artifacts, observer: observer)
             } else {
@@ -95,6 +97,10 @@ final class RecordingObserver: RunObserver {
             ("train", "seconds", record.seconds), ("train", "phase", Double(record.phase)),
         ]
         try? store.record(metrics: values.map { MetricRecord(runId: runId, epoch: record.epoch, split: $0.0, name: $0.1, value: $0.2) })
+    }
+
+    func record(epoch: Int, split: String, name: String, value: Double) {
+        try? store.record(metrics: [MetricRecord(runId: runId, epoch: epoch, split: split, name: name, value: value)])
     }
 
     func note(_ message: String) {

@@ -9,6 +9,7 @@ struct StoredResult: Decodable {
     let test: Metrics?
     let bestEpoch: Int?
     let extras: [String: Double]?
+    let trainExamples: Int?
 }
 
 /// One cell of the comparison: an arm on a dataset (within one setting of the non-selected sweep
@@ -56,7 +57,13 @@ public struct ComparisonTable: Sendable {
         func describe(_ sweep: [String: String], _ keep: (String) -> Bool) -> String {
             sweep.filter { keep($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         }
-        let grouped = Dictionary(grouping: entries) { e in [e.run.dataset, e.run.arm, describe(e.sweep) { !selected.contains($0) }] }
+        // Cells are per training-set size too (a learning curve's points), never pooled across sizes.
+        func groupKey(_ e: Entry) -> String {
+            let rest = describe(e.sweep) { !selected.contains($0) }
+            guard let size = e.run.trainingSize else { return rest }
+            return rest.isEmpty ? "size=\(size)" : "size=\(size), \(rest)"
+        }
+        let grouped = Dictionary(grouping: entries) { e in [e.run.dataset, e.run.arm, groupKey(e)] }
         var built: [Cell] = []
         for (key, members) in grouped {
             let finished = members.filter { $0.run.status == .finished && $0.result?.test != nil }
@@ -96,5 +103,18 @@ public struct ComparisonTable: Sendable {
         selectedAxes = selected
     }
 
-    public var groups: [String] { Array(Set(cells.map(\.group))).sorted() }
+    /// Groups in order, training-set sizes numerically (`all` last).
+    public var groups: [String] {
+        func size(_ group: String) -> Double {
+            guard group.hasPrefix("size=") else { return -1 }
+            let value = group.dropFirst(5).prefix { $0 != "," }
+            return Double(value) ?? .infinity
+        }
+        return Array(Set(cells.map(\.group))).sorted { (size($0), $0) < (size($1), $1) }
+    }
+
+    /// The training-set size of a group ("size=300, …" → "300"), if it has one.
+    public static func trainingSize(of group: String) -> String? {
+        group.hasPrefix("size=") ? String(group.dropFirst(5).prefix { $0 != "," }) : nil
+    }
 }

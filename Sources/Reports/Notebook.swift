@@ -161,6 +161,26 @@ public struct Notebook {
             }
             md += "\n"
         }
+        // Learning curve over training-set sizes: the chosen runs' mean test metric per size and arm.
+        let sized = table.cells.filter { ComparisonTable.trainingSize(of: $0.group) != nil && $0.test.n > 0 }
+        if !sized.isEmpty {
+            md += "## Training-set size\n\n"
+            for dataset in Array(Set(sized.map(\.dataset))).sorted() {
+                let series = arms.compactMap { arm -> SVGChart.Series? in
+                    let points = sized.filter { $0.dataset == dataset && $0.arm == arm }.compactMap { cell -> (x: Double, y: Double)? in
+                        let size = ComparisonTable.trainingSize(of: cell.group)!
+                        let examples = Double(size) ?? cell.runIDs.compactMap { storedResult($0)?.trainExamples }.map(Double.init).max()
+                        return examples.map { ($0, 100 * cell.test.mean) }
+                    }.sorted { $0.x < $1.x }
+                    return points.isEmpty ? nil : SVGChart.Series(name: arm, points: points)
+                }
+                guard !series.isEmpty else { continue }
+                let name = "\(id)/training-size-\(dataset).svg"
+                plots[name] = SVGChart(title: "\(dataset): test \(metricName) by training-set size", xLabel: "labelled training examples",
+                                       yLabel: "test \(metricName) (%)", logX: true, series: series).render()
+                md += "![training-set size, \(dataset)](\(name))\n\n"
+            }
+        }
         let troubled = runs.filter { [.diverged, .failed, .timeout].contains($0.status) }
         md += "## Runs that did not finish\n\n"
         if troubled.isEmpty { md += "None: every run finished.\n" } else {
@@ -184,12 +204,14 @@ public struct Notebook {
         return line + "\n"
     }
 
-    /// A named extra result of a finished run, from its stored result.
-    func extraValue(_ name: String, run id: Int64) -> Double? {
-        guard let json = runs.first(where: { $0.id == id })?.resultJSON,
-              let result = try? JSONDecoder().decode(StoredResult.self, from: Data(json.utf8)) else { return nil }
-        return result.extras?[name]
+    /// A finished run's stored result.
+    func storedResult(_ id: Int64) -> StoredResult? {
+        guard let json = runs.first(where: { $0.id == id })?.resultJSON else { return nil }
+        return try? JSONDecoder().decode(StoredResult.self, from: Data(json.utf8))
     }
+
+    /// A named extra result of a finished run, from its stored result.
+    func extraValue(_ name: String, run id: Int64) -> Double? { storedResult(id)?.extras?[name] }
 
     /// Three significant digits, without exponent clutter for rates in the millions.
     static func formatExtra(_ x: Double) -> String { abs(x) >= 1000 ? String(format: "%.0f", x) : String(format: "%.3g", x) }

@@ -70,6 +70,16 @@ public struct ConfigNode: Equatable, Sendable {
                 }
                 pairs.append((k.string, try convert(value, file: file)))
             }
+            // YAML merge keys (`<<: *base`): the merged mappings' keys, where not written here.
+            if let index = pairs.firstIndex(where: { $0.key == "<<" }) {
+                let merged = pairs.remove(at: index).node
+                for source in merged.sequence ?? [merged] {
+                    guard let entries = source.mapping else {
+                        throw SpecError(location: source.location, path: "<<", message: "a merge key takes a mapping or a list of mappings")
+                    }
+                    for entry in entries where !pairs.contains(where: { $0.key == entry.key }) { pairs.append(entry) }
+                }
+            }
             return ConfigNode(.mapping(pairs), at: location)
         case .alias:
             throw SpecError(location: location, path: "", message: "YAML aliases are not supported; use `extends:`")

@@ -37,7 +37,7 @@ public enum SpecSchema {
     /// vectors on installed corpora; `doc2vec-generic` the generic Doc2Vec session (its model and
     /// corpus come in through `inputs`); `trivial` writes a marker file (scheduler tests).
     static let stage = Schema.object([
-        "kind": .choice(["glove", "doc2vec-generic", "trivial"]), "inputs": .either([.choice(["run-data"]), .list(.string, nonEmpty: true)]),
+        "kind": .choice(["glove", "doc2vec-generic", "lm-pretrain", "lm-finetune", "trivial"]), "from": .string, "inputs": .either([.choice(["run-data"]), .list(.string, nonEmpty: true)]),
         "seed": .integer, "vocabulary": .choice(["frozen", "both"]),
         "corpus": .list(.string, nonEmpty: true), "dimension": .integer, "window": .integer, "x_max": .number,
         "alpha": .number, "iterations": .integer, "min_count": .integer, "learning_rate": .number,
@@ -65,7 +65,9 @@ public enum SpecSchema {
         ], required: []),
         "model": .object([
             // `trivial` is the scheduler benchmark's workload: no training, one metric.
-            "kind": .choice(["kim-cnn", "bilstm-max", "doc2vec", "trivial"]), "windows": .list(.integer, nonEmpty: true), "maps": .integer,
+            "kind": .choice(["kim-cnn", "bilstm-max", "doc2vec", "ulmfit", "siatl", "trivial"]),
+            // LM transfer (ULMFiT, SiATL): the language-model stage to start from, and the new layers.
+            "from": .string, "init": .choice(["pretrained", "random"]), "head_hidden": .integer, "task_hidden": .integer, "windows": .list(.integer, nonEmpty: true), "maps": .integer,
             "hidden": .integer, "dropout": .number, "delay_ms": .integer,  // delay_ms: a trivial run's duration (scheduler tests)
             // Doc2Vec (Le & Mikolov 2014), gensim's names where they differ only in spelling.
             "mode": .choice(["dbow", "dm-mean", "dm-concat"]), "train_words": .boolean, "dimension": .integer, "window": .integer,
@@ -86,7 +88,21 @@ public enum SpecSchema {
         "train": .object([
             "batch_size": .integer, "epochs": .integer, "optimizer": optimizer, "learning_rate": .number,
             "groups": .dictionary(group), "phases": .list(phase, nonEmpty: true), "clip_norm": .number,
-            "patience": .integer, "max_row_norm": .number,
+            "patience": .integer, "max_row_norm": .number, "schedule": schedule,
+            // ULMFiT / SiATL: layer-wise rates, unfreezing schedules, SiATL's auxiliary LM loss, early-stopping criterion.
+            "discriminative": .object(["factor": .number, "order": .list(.string, nonEmpty: true)], required: ["order"]),
+            "unfreezing": .object(["kind": .choice(["gradual", "chain-thaw", "last-layer", "full", "siatl"]),
+                                   "order": .list(.string, nonEmpty: true)], required: ["kind"]),
+            "auxiliary": .choice(["none", "siatl"]), "select_by": .choice(["accuracy", "loss"]),
+        ], required: []),
+        // The language model of the transfer experiments: architecture, pretraining and target fine-tuning.
+        "language_model": .object([
+            "vocabulary": .integer, "min_count": .integer, "embedding": .integer, "hidden": .integer, "layers": .integer, "tied": .boolean,
+            "dropout": .object(["embedding": .number, "input": .number, "inter_layer": .number, "output": .number, "weight": .number], required: []),
+            "pretrain": .object(["corpus": .list(.string, nonEmpty: true), "epochs": .integer, "batch": .integer, "bptt": .integer,
+                                 "learning_rate": .number, "optimizer": optimizer, "clip": .number, "heldout": .number], required: []),
+            "finetune": .object(["epochs": .integer, "batch": .integer, "learning_rate": .number, "discriminative": .number,
+                                 "cut_fraction": .number, "ratio": .number, "text": .choice(["labelled", "train-split"])], required: []),
         ], required: []),
         "stages": .dictionary(stage),
         "arms": .dictionary(.any),

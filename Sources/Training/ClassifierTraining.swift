@@ -26,7 +26,19 @@ public struct ClassifierTrainingConfig: Codable, Equatable, Sendable {
     /// Stop after this many epochs without a better validation accuracy; the best epoch's weights are restored.
     public var patience: Int? = nil
     public var seed: UInt64 = 0
+    /// The weight of an `AuxiliaryLossModel`'s auxiliary loss in each epoch (the last repeats);
+    /// empty: no auxiliary loss.
+    public var auxiliaryWeights: [Float] = []
+    /// What picks the best epoch and drives early stopping: validation accuracy, or validation loss
+    /// (SiATL stops on the task loss).
+    public var selectBy: Selection = .accuracy
+    public enum Selection: String, Codable, Sendable { case accuracy, loss }
     public init() {}
+
+    /// The auxiliary loss weight of (1-based) `epoch`.
+    public func auxiliaryWeight(epoch: Int) -> Float {
+        auxiliaryWeights.isEmpty ? 0 : auxiliaryWeights[min(max(epoch - 1, 0), auxiliaryWeights.count - 1)]
+    }
 }
 
 /// One labelled token sequence.
@@ -75,7 +87,7 @@ public final class ClassifierTrainer {
     /// Trains through every phase; `onEpoch` sees each epoch as it ends.
     public func fit(train: [EncodedExample], valid: [EncodedExample], onEpoch: (EpochRecord) -> Void = { _ in }) throws -> Result {
         var records: [EpochRecord] = []
-        var best: (epoch: Int, accuracy: Double, weights: [Tensor])? = nil
+        var best: (epoch: Int, score: Double, weights: [Tensor])? = nil
         var sinceBest = 0
         var epoch = 0
         phases: for (phaseIndex, phase) in config.phases.enumerated() {
@@ -88,7 +100,7 @@ public final class ClassifierTrainer {
                 var total = 0.0, steps = 0
                 for batchStart in stride(from: 0, to: order.count, by: config.batchSize) {
                     let members = order[batchStart..<Swift.min(batchStart + config.batchSize, order.count)].map { train[$0] }
-                    let loss = step(members)
+                    let loss = step(members, auxiliaryWeight: config.auxiliaryWeight(epoch: epoch))
                     steps += 1
                     guard loss.isFinite else {
                         return Result(epochs: records, bestEpoch: best?.epoch ?? 0, outcome: .diverged(epoch: epoch, step: steps),
@@ -101,8 +113,9 @@ public final class ClassifierTrainer {
                                          valid: metrics, seconds: Date().timeIntervalSince(start))
                 records.append(record)
                 onEpoch(record)
-                if best == nil || metrics.accuracy > best!.accuracy {
-                    best = (epoch, metrics.accuracy, model.parameters.map { $0.value.copy() })
+                let score = config.selectBy == .accuracy ? metrics.accuracy : -metrics.loss
+                if best == nil || score > best!.score {
+                    best = (epoch, score, model.parameters.map { $0.value.copy() })
                     sinceBest = 0
                 } else {
                     sinceBest += 1
@@ -124,11 +137,17 @@ public final class ClassifierTrainer {
         }
     }
 
-    private func step(_ members: [EncodedExample]) -> Float {
+    private func step(_ members: [EncodedExample], auxiliaryWeight: Float) -> Float {
         optimizer.zeroGrad()
         let tape = Tape(training: true, rng: rng)
         let batch = makeBatch(members)
-        let loss = tape.crossEntropy(model.logits(tape, batch), targets: batch.labels)
+        let loss: Variable
+        if auxiliaryWeight > 0, let auxiliary = model as? AuxiliaryLossModel {
+            let (logits, lm) = auxiliary.logitsAndAuxiliaryLoss(tape, batch)
+            loss = tape.add(tape.crossEntropy(logits, targets: batch.labels), tape.scale(lm, by: auxiliaryWeight))
+        } else {
+            loss = tape.crossEntropy(model.logits(tape, batch), targets: batch.labels)
+        }
         let value = tape.value(loss).scalar
         guard value.isFinite else { return value }
         tape.backward(loss)

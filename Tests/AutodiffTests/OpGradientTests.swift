@@ -76,6 +76,17 @@ final class OpGradientTests: XCTestCase {
         gradientCheck(inputs: [x]) { t, v in t.lastStep(v[0], lengths: [4, 2]) }
     }
 
+    /// Attention pooling: keys, values and the query all get gradients; padded steps get none.
+    func testAttentionPooling() {
+        let keys = randomTensor([2, 4, 3], &rng), values = randomTensor([2, 4, 5], &rng), query = randomTensor([3], &rng)
+        gradientCheck(inputs: [keys, values, query]) { t, v in t.attentionPool(keys: v[0], values: v[1], query: v[2], lengths: [4, 2]) }
+        // With a zero query every valid step weighs the same: the output is the mean of the values.
+        let tape = Tape(training: false)
+        let out = tape.value(tape.attentionPool(keys: tape.input(keys), values: tape.input(values), query: tape.input(Tensor(zeros: [3])), lengths: [4, 2]))
+        let mean = tape.value(tape.meanOverTime(tape.input(values), lengths: [4, 2]))
+        for i in 0..<10 { XCTAssertEqual(out.data[i], mean.data[i], accuracy: 1e-6) }
+    }
+
     func testDropoutVariants() {
         gradientCheck(inputs: [randomTensor([4, 5], &rng)], training: true) { t, v in t.dropout(v[0], p: 0.3) }
         gradientCheck(inputs: [randomTensor([3, 2, 4], &rng)], training: true) { t, v in t.lockedDropout(v[0], p: 0.5) }

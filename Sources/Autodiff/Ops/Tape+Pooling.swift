@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 
 extension Tape {
@@ -29,6 +30,54 @@ extension Tape {
             guard let dx = tape.gradientBuffer(x) else { return }
             for b in 0..<batch where lengths[b] > 0 {
                 BLAS.axpy(count: channels, alpha: 1, x: g.data + b * channels, y: dx.data + (b * time + lengths[b] - 1) * channels)
+            }
+        }
+    }
+}
+
+extension Tape {
+    /// Attention pooling (a learned query over time, as SiATL's self-attention layer; Chronopoulou et
+    /// al. 2019 after Bahdanau et al. 2015): scores s_bt = keys_bt · query over the first `lengths[b]`
+    /// steps, α = softmax_t(s), output_b = Σ_t α_bt · values_bt. keys [B, T, K], values [B, T, C],
+    /// query [K] → [B, C].
+    public func attentionPool(keys: Variable, values: Variable, query: Variable, lengths: [Int]) -> Variable {
+        let (k, v, u) = (value(keys), value(values), value(query))
+        let (batch, time, width, channels) = (k.dim(0), k.dim(1), k.dim(2), v.dim(2))
+        precondition(v.dim(0) == batch && v.dim(1) == time && u.count == width, "attentionPool: keys \(k.shape), values \(v.shape), query \(u.shape)")
+        let alpha = Tensor(zeros: [batch, time])
+        let out = Tensor(zeros: [batch, channels])
+        for b in 0..<batch {
+            let n = min(max(lengths[b], 0), time)
+            guard n > 0 else { continue }
+            let a = alpha.data + b * time
+            for t in 0..<n { a[t] = BLAS.dot(count: width, x: k.data + (b * time + t) * width, y: u.data) }
+            var top = a[0]
+            for t in 1..<n where a[t] > top { top = a[t] }
+            var sum: Float = 0
+            for t in 0..<n { a[t] = Foundation.exp(a[t] - top); sum += a[t] }
+            for t in 0..<n {
+                a[t] /= sum
+                BLAS.axpy(count: channels, alpha: a[t], x: v.data + (b * time + t) * channels, y: out.data + b * channels)
+            }
+        }
+        return record(out, inputs: [keys, values, query]) { tape, g in
+            let dk = tape.gradientBuffer(keys), dv = tape.gradientBuffer(values), du = tape.gradientBuffer(query)
+            for b in 0..<batch {
+                let n = min(max(lengths[b], 0), time)
+                let a = alpha.data + b * time, gb = g.data + b * channels
+                // dα_t = g · v_t; ds_t = α_t (dα_t − Σ α dα)
+                var dAlpha = [Float](repeating: 0, count: n)
+                var mean: Float = 0
+                for t in 0..<n {
+                    dAlpha[t] = BLAS.dot(count: channels, x: gb, y: v.data + (b * time + t) * channels)
+                    mean += a[t] * dAlpha[t]
+                }
+                for t in 0..<n {
+                    if let dv { BLAS.axpy(count: channels, alpha: a[t], x: gb, y: dv.data + (b * time + t) * channels) }
+                    let ds = a[t] * (dAlpha[t] - mean)
+                    if let dk { BLAS.axpy(count: width, alpha: ds, x: u.data, y: dk.data + (b * time + t) * width) }
+                    if let du { BLAS.axpy(count: width, alpha: ds, x: k.data + (b * time + t) * width, y: du.data) }
+                }
             }
         }
     }

@@ -1,0 +1,54 @@
+import Autodiff
+@testable import Experiments
+import Numerics
+import Specs
+import Training
+import XCTest
+
+/// The spec shorthands of the transfer experiment: discriminative rates and slanted triangular
+/// rates, step by step, and unfreezing built from `train.unfreezing`.
+final class TransferConfigTests: XCTestCase {
+    func testDiscriminativeRatesAndSTLRStepByStep() throws {
+        let config = try ConfigNode.parse(yaml: """
+        train:
+          learning_rate: 0.01
+          groups:
+            embedding: {patterns: ["embedding.*"]}
+            lstm: {patterns: ["encoder.*"]}
+            head: {patterns: ["head.*"]}
+          discriminative: {factor: 2.6, order: [embedding, lstm, head]}
+          schedule: {slanted_triangular: {cut_fraction: 0.1, ratio: 32}}
+          unfreezing: {kind: gradual, order: [embedding, lstm, head]}
+          epochs: 4
+        """, file: "t.yaml")
+        let c = RunConfig(tree: config)
+        let total = 200
+        let groups = try c.groups(totalSteps: total)
+        let parameters = ["embedding.weight", "encoder.0.w", "head.weight"].map { Parameter($0, Tensor(zeros: [2])) }
+        let optimizer = try GroupedOptimizer(parameters: parameters, groups: groups)
+        // Howard & Ruder eq. 3: cut = ⌊T·cut_frac⌋, p = t/cut before it, 1 − (t−cut)/(cut·(1/cut_frac − 1)) after; η_t = η·(1 + p(ratio−1))/ratio.
+        let cut = 20.0
+        for step in 0..<total {
+            let t = Double(step)
+            let p = t < cut ? t / cut : max(1 - (t - cut) / (cut * (1 / 0.1 - 1)), 0)
+            let multiplier = (1 + p * 31) / 32
+            XCTAssertEqual(Double(optimizer.learningRate(of: "head")!), 0.01 * multiplier, accuracy: 1e-7, "step \(step)")
+            XCTAssertEqual(Double(optimizer.learningRate(of: "lstm")!), 0.01 / 2.6 * multiplier, accuracy: 1e-7)
+            XCTAssertEqual(Double(optimizer.learningRate(of: "embedding")!), 0.01 / (2.6 * 2.6) * multiplier, accuracy: 1e-7)
+            parameters.forEach { $0.grad.zero() }
+            optimizer.update()
+        }
+        XCTAssertEqual(try c.phases(groups: groups), [Phase(epochs: 1, frozen: ["embedding", "lstm"]), Phase(epochs: 1, frozen: ["embedding"]), Phase(epochs: 2)])
+    }
+
+    func testUnknownGroupsInShorthandsAreSpecErrors() throws {
+        let config = try ConfigNode.parse(yaml: """
+        train:
+          groups: {embedding: {patterns: ["embedding.*"]}, head: {patterns: ["*"]}}
+          discriminative: {factor: 2.6, order: [embedding, lstm, head]}
+        """, file: "bad.yaml")
+        XCTAssertThrowsError(try RunConfig(tree: config).groups(totalSteps: 10)) { error in
+            XCTAssertTrue("\(error)".contains("bad.yaml:3:") && "\(error)".contains("no parameter group 'lstm'"), "\(error)")
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Autodiff
+import Foundation
+import Models
+import Numerics
+import TestSupport
+import Training
+import XCTest
+
+/// ULMFiT's and SiATL's classifiers, their schedules, and checkpoints.
+final class TransferTests: XCTestCase {
+    func tinyLanguageModel(seed: UInt64 = 1) -> LSTMLanguageModel {
+        var rng = RandomGenerator(seed: seed)
+        return LSTMLanguageModel(LanguageModelConfig(vocabulary: 12, embedding: 3, hidden: 4, layers: 2, tied: true), rng: &rng)
+    }
+
+    func testULMFiTClassifierGradients() {
+        var rng = RandomGenerator(seed: 2)
+        var config = ULMFiTClassifier.Config()
+        config.headHidden = 3; config.dropout = 0
+        let model = ULMFiTClassifier(languageModel: tinyLanguageModel(), config: config, classes: 2, rng: &rng)
+        XCTAssertEqual(model.parameters.map(\.name).filter { $0.hasPrefix("head") }, ["head.hidden.weight", "head.hidden.bias", "head.output.weight", "head.output.bias"])
+        XCTAssertEqual(model.hidden.weight.shape, [3, 9], "concat pooling: [h_T, max, mean] of the 3-wide top layer")
+        let batch = TokenBatch(sequences: [[3, 4, 5, 6], [7, 8]], labels: [1, 0])
+        gradientCheck(inputs: [], parameters: model.parameters, epsilon: 3e-3, excluding: { name, index in name == "embedding.weight" && index < 3 }) { tape, _ in
+            tape.crossEntropy(model.logits(tape, batch), targets: batch.labels)
+        }
+    }
+
+    /// The task loss plus γ times the LM loss, through every parameter (the tied decoder included).
+    func testSiATLClassifierGradientsWithAuxiliaryLoss() {
+        var rng = RandomGenerator(seed: 3)
+        var config = SiATLClassifier.Config()
+        config.taskHidden = 3; config.dropout = 0
+        let model = SiATLClassifier(languageModel: tinyLanguageModel(), config: config, classes: 3, rng: &rng)
+        XCTAssertTrue(model.parameters.map(\.name).contains("decoder.bias"))
+        XCTAssertTrue(model.parameters.map(\.name).contains("task.attention.query"))
+        let batch = TokenBatch(sequences: [[3, 4, 5, 6], [7, 8, 9]], labels: [2, 0])
+        gradientCheck(inputs: [], parameters: model.parameters, epsilon: 3e-3, excluding: { name, index in name == "embedding.weight" && index < 3 }) { tape, _ in
+            let (logits, lm) = model.logitsAndAuxiliaryLoss(tape, batch)
+            return tape.add(tape.crossEntropy(logits, targets: batch.labels), tape.scale(lm, by: 0.2))
+        }
+        // The auxiliary loss is the language model's own next-word loss on the valid positions.
+        let tape = Tape(training: false)
+        let aux = tape.value(model.logitsAndAuxiliaryLoss(tape, batch).auxiliary).scalar
+        let lmTape = Tape(training: false)
+        let inputs: [Int32] = [3, 7, 4, 8, 5, 9], targets: [Int32] = [4, 8, 5, 9, 6, -1]  // time-major, batch 2
+        let direct = lmTape.value(model.languageModel.loss(lmTape, inputs: inputs, targets: targets.map { $0 < 0 ? 0 : $0 }, time: 3, batch: 2, state: nil).0).scalar
+        let (hidden, _) = model.languageModel.encode(lmTape, inputs, time: 3, batch: 2, state: nil)
+        let masked = lmTape.value(lmTape.linearCrossEntropy(lmTape.reshape(hidden, [6, 3]), weight: lmTape.parameter(model.languageModel.decoderWeight),
+                                                            bias: lmTape.parameter(model.languageModel.decoderBias), targets: targets, ignoreIndex: -1)).scalar
+        XCTAssertEqual(aux, masked, accuracy: 1e-5)
+        XCTAssertNotEqual(aux, direct, "the padded position is ignored, not predicted")
+    }
+
+    func testSiATLWeightSchedule() {
+        XCTAssertEqual(SiATLWeight.gamma(epoch: 1), Float(exp(-1.6)), accuracy: 1e-6)   // 0.2019
+        XCTAssertEqual(SiATLWeight.gamma(epoch: 15), Float(exp(-2.3)), accuracy: 1e-6)  // 0.1003
+        XCTAssertEqual(SiATLWeight.gamma(epoch: 8), Float(exp(-1.6 - 0.7 * 7 / 14)), accuracy: 1e-6)
+        XCTAssertEqual(SiATLWeight.gamma(epoch: 20), SiATLWeight.gamma(epoch: 15), "constant after epoch 15")
+        let schedule = SiATLWeight.schedule(epochs: 15)
+        XCTAssertEqual(schedule.count, 15)
+        XCTAssertTrue(zip(schedule, schedule.dropFirst()).allSatisfy { $0 > $1 })
+        var config = ClassifierTrainingConfig()
+        config.auxiliaryWeights = SiATLWeight.schedule(epochs: 3)
+        XCTAssertEqual(config.auxiliaryWeight(epoch: 5), config.auxiliaryWeights[2])
+    }
+
+    func testUnfreezingSchedules() {
+        let order = ["embedding", "encoder0", "encoder1", "head"]
+        XCTAssertEqual(Unfreezing.gradual(order, epochs: 6), [
+            Phase(epochs: 1, frozen: ["embedding", "encoder0", "encoder1"]), Phase(epochs: 1, frozen: ["embedding", "encoder0"]),
+            Phase(epochs: 1, frozen: ["embedding"]), Phase(epochs: 3)])
+        XCTAssertEqual(Unfreezing.gradual(order, epochs: 2).count, 2, "cut to the epochs there are")
+        XCTAssertEqual(Unfreezing.chainThaw(order, epochs: 6), [
+            Phase(epochs: 1, frozen: ["embedding", "encoder0", "encoder1"]), Phase(epochs: 1, frozen: ["encoder0", "encoder1", "head"]),
+            Phase(epochs: 1, frozen: ["embedding", "encoder1", "head"]), Phase(epochs: 1, frozen: ["embedding", "encoder0", "head"]),
+            Phase(epochs: 2)])
+        XCTAssertEqual(Unfreezing.lastLayer(order, epochs: 4), [Phase(epochs: 4, frozen: ["embedding", "encoder0", "encoder1"])])
+        XCTAssertEqual(Unfreezing.siatl(order, epochs: 15), [
+            Phase(epochs: 1, frozen: ["embedding", "encoder0", "encoder1"]), Phase(epochs: 3, frozen: ["embedding"]), Phase(epochs: 11)])
+        XCTAssertEqual(Unfreezing.siatl(order, epochs: 3), [Phase(epochs: 1, frozen: ["embedding", "encoder0", "encoder1"]), Phase(epochs: 2, frozen: ["embedding"])])
+    }
+
+    /// Gradual unfreezing in training: in the first epoch only the head moves; frozen groups stay
+    /// bit-identical; once unfrozen, they move.
+    func testFrozenGroupsDoNotMoveDuringTransfer() throws {
+        var rng = RandomGenerator(seed: 5)
+        let model = ULMFiTClassifier(languageModel: tinyLanguageModel(), config: ULMFiTClassifier.Config(), classes: 2, rng: &rng)
+        let order = ["embedding", "encoder0", "encoder1", "head"]
+        let groups = GroupConfig.discriminative(order.map { ($0, $0 == "encoder0" ? ["encoder.0.*"] : $0 == "encoder1" ? ["encoder.1.*"] : ["\($0).*"]) },
+                                                topRate: 0.01, factor: 2.6)
+        let expected: [Float] = [0.01 / pow(2.6, 3), 0.01 / pow(2.6, 2), 0.01 / 2.6, 0.01]
+        for (group, rate) in zip(groups, expected) { XCTAssertEqual(group.learningRate, rate, accuracy: 1e-9) }
+        let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
+        var config = ClassifierTrainingConfig()
+        config.batchSize = 4
+        config.phases = Unfreezing.gradual(order, epochs: 1)
+        let examples: [EncodedExample] = (0..<12).map { (i: Int) -> EncodedExample in
+            let ids: [Int32] = [Int32(3 + i % 5), Int32(4 + i % 3), 5]
+            return EncodedExample(ids: ids, label: Int32(i % 2))
+        }
+        let before = model.parameters.map { Array(UnsafeBufferPointer(start: $0.value.data, count: $0.count)) }
+        _ = try ClassifierTrainer(model: model, optimizer: optimizer, config: config, classes: 2).fit(train: examples, valid: examples)
+        for (p, old) in zip(model.parameters, before) {
+            let now = Array(UnsafeBufferPointer(start: p.value.data, count: p.count))
+            if p.name.hasPrefix("head") { XCTAssertNotEqual(now, old, p.name) } else { XCTAssertEqual(now, old, "\(p.name) is frozen in epoch 1") }
+        }
+    }
+
+    func testCheckpointRoundTripAndShapeErrors() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = tinyLanguageModel(seed: 1), target = tinyLanguageModel(seed: 2)
+        XCTAssertNotEqual(Array(UnsafeBufferPointer(start: target.embedding.table.value.data, count: 6)),
+                          Array(UnsafeBufferPointer(start: source.embedding.table.value.data, count: 6)))
+        try Checkpoint.save(source.parameters, to: folder)
+        let loaded = try Checkpoint.load(into: target.parameters, from: folder, required: Set(target.parameters.map(\.name)))
+        XCTAssertEqual(loaded, source.parameters.map(\.name))
+        for (a, b) in zip(source.parameters, target.parameters) {
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: a.value.data, count: a.count)), Array(UnsafeBufferPointer(start: b.value.data, count: b.count)))
+        }
+        var rng = RandomGenerator(seed: 3)
+        let wider = LSTMLanguageModel(LanguageModelConfig(vocabulary: 12, embedding: 5, hidden: 4, layers: 2, tied: true), rng: &rng)
+        XCTAssertThrowsError(try Checkpoint.load(into: wider.parameters, from: folder)) { error in
+            XCTAssertTrue("\(error)".contains("'embedding.weight' has shape [12, 3], the model's is [12, 5]"), "\(error)")
+        }
+        XCTAssertThrowsError(try Checkpoint.load(into: target.parameters + [Parameter("extra", Tensor(zeros: [1]))], from: folder, required: ["extra"])) { error in
+            XCTAssertTrue("\(error)".contains("no extra"), "\(error)")
+        }
+    }
+}
