@@ -51,27 +51,63 @@ enum LanguageModelStages {
             weightDrop: Float(try c.double("language_model.dropout.weight", default: 0.2)))
     }
 
-    /// Trains `model` on `stream` for `epochs`, recording training loss and held-out perplexity per epoch.
+    /// What one epoch of language-model training measured (kept in the resume folder, so a resumed
+    /// stage still records every epoch).
+    struct EpochMetrics: Codable {
+        var epoch: Int
+        var loss: Double
+        var tokensPerSecond: Double
+        var perplexity: Double
+    }
+
+    /// Trains `model` on `stream` for `epochs`, recording training loss and held-out perplexity per
+    /// epoch. After each epoch the weights, optimizer state and metrics go to `resume` (when given);
+    /// a later attempt finds them there and continues with the next epoch. Each epoch's dropout
+    /// stream is derived from (seed, epoch), so a resumed run computes what an uninterrupted one would.
     static func train(_ model: LSTMLanguageModel, stream: [Int32], heldout: [Int32], groups: [GroupConfig], epochs: Int, batch: Int, bptt: Int,
-                      clip: Float?, seed: UInt64, observer: RunObserver?, label: String) throws -> Double {
+                      clip: Float?, seed: UInt64, resume: URL?, observer: RunObserver?, label: String) throws -> Double {
         let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
         var trainer = LanguageModelTrainer(model: model, optimizer: optimizer, clipNorm: clip, seed: seed)
         let batches = BPTTBatches(stream: stream, batch: batch, bptt: bptt)
-        var perplexity = LanguageModelData.perplexity(model, stream: heldout)
-        observer?.record(epoch: 0, split: "heldout", name: "perplexity", value: perplexity)
-        for epoch in 1...max(epochs, 1) {
+        var history: [EpochMetrics] = []
+        if let resume, let data = try? Data(contentsOf: resume.appendingPathComponent("history.json")),
+           let saved = try? JSONDecoder().decode([EpochMetrics].self, from: data), !saved.isEmpty {
+            try Checkpoint.load(into: model.parameters, from: resume.appendingPathComponent("model"), required: Set(model.parameters.map(\.name)))
+            optimizer.restore(try Checkpoint.read(from: resume.appendingPathComponent("optimizer")))
+            history = saved
+            observer?.note("\(label): resumed after epoch \(saved.count) from an interrupted attempt")
+        }
+        if history.isEmpty { observer?.record(epoch: 0, split: "heldout", name: "perplexity", value: LanguageModelData.perplexity(model, stream: heldout)) }
+        func report(_ m: EpochMetrics) {
+            observer?.record(epoch: m.epoch, split: "train", name: "loss", value: m.loss)
+            observer?.record(epoch: m.epoch, split: "train", name: "tokens_per_second", value: m.tokensPerSecond)
+            observer?.record(epoch: m.epoch, split: "heldout", name: "perplexity", value: m.perplexity)
+            observer?.note(String(format: "%@ epoch %d: train loss %.3f, held-out perplexity %.1f, %.0f tokens/s", label, m.epoch, m.loss, m.perplexity, m.tokensPerSecond))
+        }
+        history.forEach(report)
+        for epoch in (history.count + 1)..<(max(epochs, 1) + 1) {
             let start = Date()
+            trainer.rng = RandomGenerator(seed: seed).derived("dropout epoch \(epoch)")
             let losses = trainer.trainEpoch(batches)
             let mean = Double(losses.reduce(0, +)) / Double(max(losses.count, 1))
             guard mean.isFinite else { throw StageFailure(message: "\(label): non-finite loss in epoch \(epoch)") }
-            perplexity = LanguageModelData.perplexity(model, stream: heldout)
-            let seconds = Date().timeIntervalSince(start)
-            observer?.record(epoch: epoch, split: "train", name: "loss", value: mean)
-            observer?.record(epoch: epoch, split: "train", name: "tokens_per_second", value: Double(stream.count) / seconds)
-            observer?.record(epoch: epoch, split: "heldout", name: "perplexity", value: perplexity)
-            observer?.note(String(format: "%@ epoch %d: train loss %.3f, held-out perplexity %.1f, %.0f tokens/s", label, epoch, mean, perplexity, Double(stream.count) / seconds))
+            let metrics = EpochMetrics(epoch: epoch, loss: mean, tokensPerSecond: Double(stream.count) / Date().timeIntervalSince(start),
+                                       perplexity: LanguageModelData.perplexity(model, stream: heldout))
+            history.append(metrics)
+            report(metrics)
+            if let resume, epoch < epochs {
+                // Written beside, then swapped in, so a kill mid-write leaves the previous epoch's state.
+                let fm = FileManager.default
+                let next = resume.deletingLastPathComponent().appendingPathComponent("\(resume.lastPathComponent).next")
+                try? fm.removeItem(at: next)
+                try Checkpoint.save(model.parameters, to: next.appendingPathComponent("model"))
+                try Checkpoint.save(optimizer.stateTensors, to: next.appendingPathComponent("optimizer"))
+                try JSONEncoder().encode(history).write(to: next.appendingPathComponent("history.json"))
+                try? fm.removeItem(at: resume)
+                try fm.moveItem(at: next, to: resume)
+            }
         }
-        return perplexity
+        return history.last?.perplexity ?? .nan
     }
 
     /// `lm-pretrain`: a language model on the generic corpus (`language_model.pretrain.corpus`).
@@ -96,7 +132,8 @@ enum LanguageModelStages {
                                 learningRate: Float(try c.double("language_model.pretrain.learning_rate", default: 2e-3)))
         let perplexity = try train(model, stream: stream, heldout: heldout, groups: [group], epochs: try c.int("language_model.pretrain.epochs", default: 5),
                                    batch: try c.int("language_model.pretrain.batch", default: 32), bptt: try c.int("language_model.pretrain.bptt", default: 70),
-                                   clip: Float(try c.double("language_model.pretrain.clip", default: 0.25)), seed: seed, observer: observer, label: "pretraining")
+                                   clip: Float(try c.double("language_model.pretrain.clip", default: 0.25)), seed: seed,
+                                   resume: folder.appendingPathComponent(StageRun.resumeFolder), observer: observer, label: "pretraining")
         try artifact.save(model, to: folder)
         return ["tokens": Double(stream.count), "vocabulary": Double(vocabulary.count), "heldout_perplexity": perplexity]
     }
@@ -132,7 +169,7 @@ enum LanguageModelStages {
         observer?.note("target LM fine-tuning: \(stream.count) tokens, \(steps) steps, rates " + groups.map { String(format: "%@ %.2e", $0.name, $0.learningRate) }.joined(separator: ", "))
         let before = LanguageModelData.perplexity(model, stream: pretrained.heldout)
         let after = try train(model, stream: stream, heldout: pretrained.heldout, groups: groups, epochs: epochs, batch: batch, bptt: bptt,
-                              clip: 0.25, seed: seed, observer: observer, label: "fine-tuning")
+                              clip: 0.25, seed: seed, resume: folder.appendingPathComponent(StageRun.resumeFolder), observer: observer, label: "fine-tuning")
         try pretrained.save(model, to: folder)
         return ["tokens": Double(stream.count), "generic_perplexity_before": before, "generic_perplexity_after": after]
     }

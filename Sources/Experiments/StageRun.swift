@@ -7,6 +7,10 @@ import Training
 /// Executes a stage run: makes its artifact in `folder` (created empty by the caller, then moved
 /// into place under the stage's key once this returns).
 public enum StageRun {
+    /// The sub-folder of a stage's work folder that survives a killed attempt, for stages that
+    /// checkpoint as they go (language-model training resumes after its last finished epoch).
+    public static let resumeFolder = "resume"
+
     /// What a stage reports; stored as the stage run's result.
     public struct Result: Codable, Sendable {
         public var kind: String

@@ -35,15 +35,25 @@ public enum Worker {
         return folders
     }
 
-    /// Runs a stage into a private folder, moves it to `artifacts/<key>` and records both at once.
+    /// Runs a stage into its work folder, moves it to `artifacts/<key>` and records both at once.
     static func executeStage(_ run: RunRecord, config: ConfigNode, store: ResultsStore, data: DataStore, observer: RunObserver) throws {
         let fm = FileManager.default
         let final = store.artifactsFolder.appendingPathComponent(run.hash)
-        let partial = store.artifactsFolder.appendingPathComponent("\(run.hash).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try? fm.removeItem(at: partial)
+        // One folder per stage key: only the worker that claimed the stage run writes it. What an
+        // earlier, killed attempt left is cleared, except `resume/` (per-epoch state of long stages).
+        let partial = store.artifactsFolder.appendingPathComponent("\(run.hash).partial")
         try fm.createDirectory(at: partial, withIntermediateDirectories: true)
-        defer { try? fm.removeItem(at: partial) }
-        let result = try StageRun.execute(config, into: partial, data: data, artifacts: try artifacts(of: config, store: store), observer: observer)
+        for leftover in try fm.contentsOfDirectory(atPath: partial.path) where leftover != StageRun.resumeFolder {
+            try fm.removeItem(at: partial.appendingPathComponent(leftover))
+        }
+        let result: StageRun.Result
+        do {
+            result = try StageRun.execute(config, into: partial, data: data, artifacts: try artifacts(of: config, store: store), observer: observer)
+        } catch {
+            try? fm.removeItem(at: partial)  // a deterministic failure: nothing to resume
+            throw error
+        }
+        try? fm.removeItem(at: partial.appendingPathComponent(StageRun.resumeFolder))
         try? fm.removeItem(at: final)  // a crashed earlier attempt's leftovers, never a recorded artifact
         try fm.moveItem(at: partial, to: final)
         let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)

@@ -96,6 +96,37 @@ public final class GroupedOptimizer {
         events.append(TrainingEvent(kind: .unfroze, group: name, step: step, resetMoments: resetMoments))
     }
 
+    // MARK: Checkpointing
+
+    /// The optimizer's state as named tensors (`<parameter>#<buffer>`, plus `<parameter>#step` and
+    /// `#optimizer-step` as one-element tensors), so a checkpoint can carry it and training resume
+    /// exactly where it stopped.
+    public var stateTensors: [Parameter] {
+        var out = [Parameter("#optimizer-step", Tensor(shape: [1], values: [Float(step)]))]
+        for group in groups {
+            for parameter in group.parameters {
+                guard let state = group.state(of: parameter) else { continue }
+                out.append(Parameter("\(parameter.name)#step", Tensor(shape: [1], values: [Float(state.step)])))
+                for name in state.tensors.keys.sorted() { out.append(Parameter("\(parameter.name)#\(name)", state.tensors[name]!)) }
+            }
+        }
+        return out
+    }
+
+    /// Restores what `stateTensors` saved (loaded into tensors of the same names).
+    public func restore(_ saved: [String: Tensor]) {
+        if let s = saved["#optimizer-step"] { step = Int(s.data[0]) }
+        for group in groups {
+            for parameter in group.parameters {
+                guard let s = saved["\(parameter.name)#step"] else { continue }
+                let state = OptimizerState(names: group.config.optimizer.stateNames, shape: parameter.shape)
+                state.step = Int(s.data[0])
+                for (name, tensor) in state.tensors { if let value = saved["\(parameter.name)#\(name)"] { tensor.assign(value) } }
+                group.states[ObjectIdentifier(parameter)] = state
+            }
+        }
+    }
+
     private func require(_ name: String) throws -> Group {
         guard let group = group(named: name) else {
             throw GroupAssignmentError(description: "no parameter group named '\(name)' (groups: \(groups.map(\.config.name).joined(separator: ", ")))")

@@ -1,4 +1,5 @@
 import Autodiff
+import Models
 @testable import Experiments
 import Numerics
 import Specs
@@ -50,5 +51,36 @@ final class TransferConfigTests: XCTestCase {
         XCTAssertThrowsError(try RunConfig(tree: config).groups(totalSteps: 10)) { error in
             XCTAssertTrue("\(error)".contains("bad.yaml:3:") && "\(error)".contains("no parameter group 'lstm'"), "\(error)")
         }
+    }
+}
+
+/// A language-model stage killed after an epoch resumes where it stopped and ends with exactly the
+/// weights an uninterrupted run has.
+final class LanguageModelResumeTests: XCTestCase {
+    func testResumedTrainingMatchesUninterruptedTraining() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lm-resume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var rng = RandomGenerator(seed: 4)
+        let stream: [Int32] = (0..<600).map { _ in Int32(3 + rng.int(below: 9)) }
+        let config = LanguageModelConfig(vocabulary: 12, embedding: 4, hidden: 5, layers: 2, tied: true, embeddingDropout: 0.1, inputDropout: 0.2)
+        func model() -> LSTMLanguageModel { var r = RandomGenerator(seed: 1); return LSTMLanguageModel(config, rng: &r) }
+        let groups = [GroupConfig(name: "all", patterns: ["*"], optimizer: .adam(), learningRate: 0.01)]
+        func train(_ m: LSTMLanguageModel, epochs: Int, resume: URL?) throws -> Double {
+            try LanguageModelStages.train(m, stream: stream, heldout: Array(stream.prefix(100)), groups: groups, epochs: epochs, batch: 4, bptt: 10,
+                                          clip: 0.25, seed: 7, resume: resume, observer: nil, label: "test")
+        }
+        let whole = model()
+        let wholePerplexity = try train(whole, epochs: 3, resume: nil)
+        // An attempt that ends after 2 of the 3 epochs (as a killed one would), then a fresh process.
+        let resume = folder.appendingPathComponent("resume")
+        let first = model()
+        _ = try train(first, epochs: 2, resume: resume)   // leaves the state after epoch 1 (none is written after a last epoch)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: resume.appendingPathComponent("history.json").path))
+        let resumed = model()                              // a fresh process: new weights, state from disk
+        let resumedPerplexity = try train(resumed, epochs: 3, resume: resume)
+        for (a, b) in zip(whole.parameters, resumed.parameters) {
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: a.value.data, count: a.count)), Array(UnsafeBufferPointer(start: b.value.data, count: b.count)), a.name)
+        }
+        XCTAssertEqual(wholePerplexity, resumedPerplexity)
     }
 }

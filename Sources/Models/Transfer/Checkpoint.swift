@@ -24,6 +24,14 @@ public enum Checkpoint {
         try data.write(to: folder.appendingPathComponent("parameters.f32"))
     }
 
+    /// Every saved tensor by name.
+    public static func read(from folder: URL) throws -> [String: Tensor] {
+        let entries = try JSONDecoder().decode([Entry].self, from: Data(contentsOf: folder.appendingPathComponent("parameters.json")))
+        let holders = entries.map { Parameter($0.name, Tensor(zeros: $0.shape)) }
+        try load(into: holders, from: folder)
+        return Dictionary(uniqueKeysWithValues: holders.map { ($0.name, $0.value) })
+    }
+
     /// Copies every saved parameter named in `parameters` into it; returns the names loaded. Throws
     /// when a name in `required` is missing or a shape differs.
     @discardableResult
