@@ -138,13 +138,6 @@ public enum ClassificationRun {
         let c = RunConfig(tree: config)
         var rng = RandomGenerator(seed: 0)
         let model = try makeModel(c, table: Tensor(zeros: [4, 4]), classes: 2, rng: &rng)
-        let groups = try c.groups
-        do {
-            _ = try GroupAssignment.assign(model.parameters, to: groups)
-        } catch let error as GroupAssignmentError {
-            let path = ["train.groups", error.group].compactMap { $0 }.joined(separator: ".")
-            throw SpecError(location: (c.node(path) ?? c.node("train.groups"))?.location ?? config.location, path: path, message: error.description)
-        }
-        _ = try c.phases(groups: groups)
+        try c.checkGroups(against: model.parameters, groups: try c.groups)
     }
 }

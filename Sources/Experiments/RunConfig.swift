@@ -1,3 +1,4 @@
+import Autodiff
 import Datasets
 import Foundation
 import Models
@@ -156,6 +157,18 @@ struct RunConfig {
                     maxRowNorm: group["max_row_norm"]?.scalar.flatMap(Float.init))
             }
         }
+    }
+
+    /// Checks that `groups` fit `parameters` (every pattern matches one, every parameter is in exactly
+    /// one group) and that the phases name real groups; errors point at the spec line of the group.
+    func checkGroups(against parameters: [Parameter], groups: [GroupConfig]) throws {
+        do {
+            _ = try GroupAssignment.assign(parameters, to: groups)
+        } catch let error as GroupAssignmentError {
+            let path = ["train.groups", error.group].compactMap { $0 }.joined(separator: ".")
+            throw SpecError(location: (node(path) ?? node("train.groups"))?.location ?? tree.location, path: path, message: error.description)
+        }
+        _ = try phases(groups: groups)
     }
 
     /// Phases with `rate_factors` turned into absolute rates; groups frozen in the group list stay frozen.

@@ -96,13 +96,6 @@ public enum TransferRun {
         var rng = RandomGenerator(seed: 0)
         let lm = LSTMLanguageModel(try LanguageModelStages.architecture(c, vocabulary: 8), rng: &rng)
         let model = try makeModel(c, languageModel: lm, classes: 2, rng: &rng)
-        let groups = try c.groups(totalSteps: 10)
-        do {
-            _ = try GroupAssignment.assign(model.parameters, to: groups)
-        } catch let error as GroupAssignmentError {
-            let path = ["train.groups", error.group].compactMap { $0 }.joined(separator: ".")
-            throw SpecError(location: (c.node(path) ?? c.node("train.groups"))?.location ?? config.location, path: path, message: error.description)
-        }
-        _ = try c.phases(groups: groups)
+        try c.checkGroups(against: model.parameters, groups: try c.groups(totalSteps: 10))
     }
 }

@@ -11,21 +11,17 @@ final class LogisticRegressionTests: XCTestCase {
         let labels: [Int32] = (0..<n).map { Int32($0 % c) }
         let w = (0..<(c * d)).map { _ in rng.uniform(-0.5, 0.5) }, b = (0..<c).map { _ in rng.uniform(-0.5, 0.5) }
         let (_, gw, gb) = LogisticRegression.lossAndGradient(x, labels: labels, w: w, b: b, dimension: d, classes: c, l2: 0.3)
+        func loss(_ w: [Float], _ b: [Float]) -> Double {
+            LogisticRegression.lossAndGradient(x, labels: labels, w: w, b: b, dimension: d, classes: c, l2: 0.3).loss
+        }
         let h: Float = 1e-2
-        for i in w.indices {
-            var up = w, down = w
+        func central(_ values: [Float], _ i: Int, _ f: ([Float]) -> Double) -> Double {
+            var up = values, down = values
             up[i] += h; down[i] -= h
-            let numeric = (LogisticRegression.lossAndGradient(x, labels: labels, w: up, b: b, dimension: d, classes: c, l2: 0.3).loss
-                - LogisticRegression.lossAndGradient(x, labels: labels, w: down, b: b, dimension: d, classes: c, l2: 0.3).loss) / Double(2 * h)
-            XCTAssertEqual(Double(gw[i]), numeric, accuracy: 2e-4, "dL/dW[\(i)]")
+            return (f(up) - f(down)) / Double(2 * h)
         }
-        for j in b.indices {
-            var up = b, down = b
-            up[j] += h; down[j] -= h
-            let numeric = (LogisticRegression.lossAndGradient(x, labels: labels, w: w, b: up, dimension: d, classes: c, l2: 0.3).loss
-                - LogisticRegression.lossAndGradient(x, labels: labels, w: w, b: down, dimension: d, classes: c, l2: 0.3).loss) / Double(2 * h)
-            XCTAssertEqual(Double(gb[j]), numeric, accuracy: 2e-4, "dL/db[\(j)]")
-        }
+        for i in w.indices { XCTAssertEqual(Double(gw[i]), central(w, i) { loss($0, b) }, accuracy: 2e-4, "dL/dW[\(i)]") }
+        for j in b.indices { XCTAssertEqual(Double(gb[j]), central(b, j) { loss(w, $0) }, accuracy: 2e-4, "dL/db[\(j)]") }
     }
 
     /// Three Gaussian blobs: the probe separates them and generalises to fresh points.
