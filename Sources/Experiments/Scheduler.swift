@@ -23,6 +23,7 @@ public final class Scheduler {
         public var total: Int, finished: Int, diverged: Int, failed: Int, running: Int, queued: Int
         public var secondsPerRun: Double?
         public var currentValidAccuracy: Double?
+        public var currentTrainLoss: Double?
         public var etaSeconds: Double? {
             guard let s = secondsPerRun, queued + running > 0 else { return nil }
             return s * Double(queued + running) / Double(max(running, 1))
@@ -79,7 +80,8 @@ public final class Scheduler {
             if Date().timeIntervalSince(lastReport) >= 1 {
                 let doneHere = current.finished + current.diverged - finishedBefore
                 if doneHere > 0 { current.secondsPerRun = Date().timeIntervalSince(startedAt) / Double(doneHere) * Double(max(workers.count, 1)) }
-                current.currentValidAccuracy = try store.latestRunningMetric(experiment: experiment, name: "accuracy")
+                current.currentValidAccuracy = try store.latestRunningMetric(experiment: experiment, split: "valid", name: "accuracy")
+                current.currentTrainLoss = try store.latestRunningMetric(experiment: experiment, split: "train", name: "loss")
                 progress(current)
                 lastReport = Date()
             }

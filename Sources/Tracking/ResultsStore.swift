@@ -281,13 +281,13 @@ public final class ResultsStore: Sendable {
         }
     }
 
-    /// The latest metric named `name` across running runs (for the live progress line).
-    public func latestRunningMetric(experiment: String, name: String) throws -> Double? {
+    /// The latest metric `split`.`name` across running runs (for the live progress line).
+    public func latestRunningMetric(experiment: String, split: String, name: String) throws -> Double? {
         try pool.read { db in
             try Double.fetchOne(db, sql: """
                 SELECT m.value FROM metrics m JOIN runs r ON r.id = m.runId
-                WHERE r.experimentId = ? AND r.status = 'running' AND m.name = ? ORDER BY m.rowid DESC LIMIT 1
-                """, arguments: [experiment, name])
+                WHERE r.experimentId = ? AND r.status = 'running' AND m.split = ? AND m.name = ? ORDER BY m.rowid DESC LIMIT 1
+                """, arguments: [experiment, split, name])
         }
     }
 

@@ -47,7 +47,8 @@ extension Tlab {
             let final = try scheduler.run { p in
                 var line = "runs \(p.finished + p.diverged + p.failed)/\(p.total) done (\(p.finished) finished, \(p.diverged) diverged, \(p.failed) failed), \(p.running) running, \(p.queued) queued"
                 if let eta = p.etaSeconds { line += String(format: ", ETA %.0f min", eta / 60) }
-                if let acc = p.currentValidAccuracy { line += String(format: ", current valid acc %.3f", acc) }
+                if let loss = p.currentTrainLoss { line += String(format: ", current train loss %.3f", loss) }
+                if let acc = p.currentValidAccuracy { line += String(format: ", valid acc %.3f", acc) }
                 if interactive { print("\r\u{1B}[K" + line, terminator: ""); fflush(nil) } else { print(line) }
             }
             if interactive { print("") }
