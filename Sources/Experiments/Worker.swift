@@ -5,7 +5,7 @@ import Specs
 import Tracking
 import Training
 
-/// A worker process's loop: claim the oldest queued run, execute it, record everything, repeat.
+/// A worker process's loop: claim the next ready run (see `ResultsStore.claim`), execute it, record everything, repeat.
 public enum Worker {
     public static func loop(store: ResultsStore, experiment: String, data: DataStore, environment: RunEnvironment) throws -> Int {
         let pid = Int(ProcessInfo.processInfo.processIdentifier)

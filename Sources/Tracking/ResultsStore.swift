@@ -150,15 +150,16 @@ public final class ResultsStore: Sendable {
         public var run: RunRecord? { if case let .run(r) = self { return r }; return nil }
     }
 
-    /// Atomically takes the oldest queued run of `experiment` whose needed artifacts all exist, for
-    /// worker `pid`. When none is ready, runs whose artifacts can no longer be produced (their stage
+    /// Atomically takes a queued run of `experiment` whose needed artifacts all exist, for worker
+    /// `pid`: stage runs first, then seed by seed and fold by fold (so a partly done sweep already
+    /// has every arm and dataset at its first seeds), in registration order within those. When none is ready, runs whose artifacts can no longer be produced (their stage
     /// run failed) fail too, and the answer is `.wait` while others may still become ready.
     public func claim(experiment: String, pid: Int, environment: RunEnvironment) throws -> Claim {
         try pool.write { db in
             guard var run = try RunRecord.fetchOne(db, sql: """
                 SELECT * FROM runs WHERE experimentId = ? AND status = 'queued' AND (needs IS NULL OR NOT EXISTS (
                     SELECT 1 FROM json_each(runs.needs) j WHERE j.value NOT IN (SELECT configHash FROM artifacts)))
-                ORDER BY id LIMIT 1
+                ORDER BY kind = 'run', seed, IFNULL(fold, -1), id LIMIT 1
                 """, arguments: [experiment]) else {
                 try Self.failUnproducible(db, experiment: experiment)
                 let queued = try RunRecord.filter(Column("experimentId") == experiment && Column("status") == RunStatus.queued.rawValue).fetchCount(db)

@@ -96,10 +96,48 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertTrue(errors.ids.isEmpty)
         XCTAssertEqual(try reader.metrics(run: id).count, 200)
     }
+
+    /// Stage runs first, then seed by seed and fold by fold; runs wait for the artifacts they need,
+    /// and fail once those can no longer be made.
+    func testClaimOrderAndArtifactDependencies() throws {
+        let store = try ResultsStore(path: path)
+        func record(_ hash: String, seed: Int, fold: Int?, kind: String = "run", needs: [String] = []) -> RunRecord {
+            RunRecord(experimentId: "e", hash: hash, arm: kind == "stage" ? "stage:s" : "a", dataset: "d", seed: seed, fold: fold,
+                      trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: kind, needs: needs)
+        }
+        try store.register(experiment: experiment, runs: [
+            record("r-2-0", seed: 2, fold: 0), record("r-1-1", seed: 1, fold: 1), record("r-1-0", seed: 1, fold: 0),
+            record("stage", seed: 1, fold: nil, kind: "stage"), record("needs-stage", seed: 1, fold: nil, needs: ["stage"]),
+        ])
+        let stage = try store.claim(experiment: "e", pid: 1, environment: environment).run!
+        XCTAssertEqual(stage.hash, "stage")
+        var order: [String] = []
+        while let run = try store.claim(experiment: "e", pid: 1, environment: environment).run { order.append(run.hash) }
+        XCTAssertEqual(order, ["r-1-0", "r-1-1", "r-2-0"], "the run needing the stage's artifact is not ready yet")
+        guard case .wait = try store.claim(experiment: "e", pid: 1, environment: environment) else { return XCTFail("expected wait") }
+        try store.finish(run: stage.id!, status: .finished, resultJSON: "{}", error: nil,
+                         artifact: ArtifactRecord(configHash: "stage", kind: "trivial", path: "stage", createdByRun: stage.id))
+        XCTAssertEqual(try store.claim(experiment: "e", pid: 1, environment: environment).run?.hash, "needs-stage")
+        // A second experiment needing the same artifact finds it; a third needing a failed stage's does not.
+        try store.register(experiment: ExperimentRecord(id: "f", specFile: "f.yaml", description: "", createdAt: Date()), runs: [
+            RunRecord(experimentId: "f", hash: "stage", arm: "stage:s", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: "stage"),
+            RunRecord(experimentId: "f", hash: "bad", arm: "stage:b", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: "stage"),
+            RunRecord(experimentId: "f", hash: "x", arm: "a", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", needs: ["stage", "bad"]),
+        ])
+        XCTAssertEqual(try store.runs(experiment: "f").map(\.hash), ["bad", "x"], "a stage whose artifact exists is not registered again")
+        let bad = try store.claim(experiment: "f", pid: 2, environment: environment).run!
+        try store.finish(run: bad.id!, status: .failed, resultJSON: nil, error: "boom")
+        guard case .done = try store.claim(experiment: "f", pid: 2, environment: environment) else { return XCTFail("expected done") }
+        let stranded = try store.runs(experiment: "f").first { $0.hash == "x" }!
+        XCTAssertEqual(stranded.status, .failed)
+        XCTAssertTrue(stranded.error?.contains("needs artifact bad, whose stage run failed") ?? false, stranded.error ?? "")
+    }
 }
 
 final class Claims: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var ids: [Int64] = []
     func add(_ id: Int64) { lock.lock(); ids.append(id); lock.unlock() }
+
 }
+
