@@ -138,6 +138,5 @@ final class Claims: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var ids: [Int64] = []
     func add(_ id: Int64) { lock.lock(); ids.append(id); lock.unlock() }
-
 }
 
