@@ -24,7 +24,7 @@ public enum Expansion {
         let tree = spec.tree
         let arms: [(String, ConfigNode?)] = (tree["arms"]?.mapping).map { $0.map { ($0.key, $0.node) } } ?? [("default", nil)]
         let datasets = tree.node(at: ["data", "datasets"])?.sequence ?? []
-        let sizes = tree.node(at: ["data", "training_sizes"])?.sequence?.map { $0.scalar ?? "all" } ?? [nil]
+        let sizes: [String?] = tree.node(at: ["data", "training_sizes"])?.sequence.map { list in list.map { $0.scalar ?? "all" } } ?? [nil]
         let globalFolds = tree.node(at: ["data", "split", "folds"])?.scalar.flatMap(Int.init)
         let base = tree.removing(SpecSchema.experimentLevelKeys)
         var runs: [PlannedRun] = []

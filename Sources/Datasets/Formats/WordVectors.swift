@@ -160,7 +160,7 @@ public enum VectorFileReader {
             guard data.distance(from: start, to: data.endIndex) >= 4 * dimension else {
                 throw DataError.malformed(file: file, line: nil, reason: "vector \(i + 1) ('\(word)'): file ends after \(data.distance(from: start, to: data.endIndex)) bytes of \(4 * dimension)")
             }
-            values.withUnsafeMutableBytes { dst in
+            _ = values.withUnsafeMutableBytes { dst in
                 data[start..<(start + 4 * dimension)].copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: dst[(4 * i * dimension)...]))
             }
             words.append(word)
