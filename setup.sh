@@ -45,4 +45,7 @@ if [ $run_main_job -eq 1 ]; then
   echo "==> main job: the quick profile of experiments/doc2vec-regimes.yaml (Doc2Vec regimes, with its stages)"
   $tlab run experiments/doc2vec-regimes.yaml --profile quick --db results/quick.sqlite
   $tlab report experiments/doc2vec-regimes.yaml --profile quick --db results/quick.sqlite
+  echo "==> main job: the quick profile of experiments/siatl-vs-ulmfit.yaml (LM pretraining and fine-tuning stages, ULMFiT and SiATL arms)"
+  $tlab run experiments/siatl-vs-ulmfit.yaml --profile quick --db results/quick.sqlite
+  $tlab report experiments/siatl-vs-ulmfit.yaml --profile quick --db results/quick.sqlite
 fi
