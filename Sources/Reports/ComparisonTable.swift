@@ -49,7 +49,7 @@ public struct ComparisonTable: Sendable {
         }
         let decoder = JSONDecoder()
         struct Entry { let run: RunRecord; let sweep: [String: String]; let result: StoredResult? }
-        let entries = runs.map { run -> Entry in
+        let entries = runs.filter { !$0.isStage }.map { run -> Entry in
             let sweep = (try? JSONSerialization.jsonObject(with: Data(run.sweepJSON.utf8)) as? [String: String]) ?? [:]
             return Entry(run: run, sweep: sweep, result: run.resultJSON.flatMap { try? decoder.decode(StoredResult.self, from: Data($0.utf8)) })
         }

@@ -20,7 +20,8 @@ extension Tlab {
             let store = try results.open()
             // Only the runs this spec (with this profile and these overrides) plans: a quick profile's
             // runs never mix into the full notebook.
-            let wanted = Set(try Expansion.runs(spec).map(\.hash))
+            let planned = try Expansion.runs(spec)
+            let wanted = Set(planned.map(\.hash) + planned.flatMap(\.stages).map(\.key))  // the runs and the stage runs they used
             let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
             var metrics: [Int64: [MetricRecord]] = [:]
             for r in runs where r.status == .finished { metrics[r.id!] = try store.metrics(run: r.id!) }
