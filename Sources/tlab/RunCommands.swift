@@ -128,7 +128,7 @@ extension Tlab {
 
 enum GitRevision {
     /// HEAD's commit of the repository holding `directory` (the spec's), with "-dirty" when its work
-    /// tree has uncommitted changes; "unknown" outside git.
+    /// tree has uncommitted changes outside `notebooks-md/`; "unknown" outside git.
     static func current(in directory: String) -> String {
         func git(_ args: [String]) -> String? {
             let p = Process()
@@ -143,7 +143,9 @@ enum GitRevision {
             return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
         }
         guard let head = git(["rev-parse", "HEAD"]) else { return "unknown" }
-        return (git(["status", "--porcelain", "--untracked-files=no"])?.isEmpty ?? true) ? head : head + "-dirty"
+        // Generated notebooks are outputs, not code: regenerating one must not mark the next as dirty.
+        let changes = git(["status", "--porcelain", "--untracked-files=no", "--", ":(top)", ":(top,exclude)notebooks-md"])
+        return (changes?.isEmpty ?? true) ? head : head + "-dirty"
     }
 }
 
