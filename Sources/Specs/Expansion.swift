@@ -23,9 +23,6 @@ public enum Expansion {
     public static func runs(_ spec: LoadedSpec) throws -> [PlannedRun] {
         let tree = spec.tree
         let arms: [(String, ConfigNode?)] = (tree["arms"]?.mapping).map { $0.map { ($0.key, $0.node) } } ?? [("default", nil)]
-        let datasets = tree.node(at: ["data", "datasets"])?.sequence ?? []
-        let sizes: [String?] = tree.node(at: ["data", "training_sizes"])?.sequence.map { list in list.map { $0.scalar ?? "all" } } ?? [nil]
-        let globalFolds = tree.node(at: ["data", "split", "folds"])?.scalar.flatMap(Int.init)
         let base = tree.removing(SpecSchema.experimentLevelKeys)
         var runs: [PlannedRun] = []
         for (arm, overlay) in arms {
@@ -49,13 +46,21 @@ public enum Expansion {
             for axis in axes {
                 combinations = combinations.flatMap { combo in axis.values.map { combo + [(axis.path, $0)] } }
             }
+            // An arm may also narrow the data: its own datasets or training sizes (e.g. ablations run
+            // on the full training set only).
             let armed = overlay.map { base.merging($0.removing(["sweep"])) } ?? base
+            let datasets = armed.node(at: ["data", "datasets"])?.sequence ?? []
+            let sizes: [String?] = armed.node(at: ["data", "training_sizes"])?.sequence.map { list in list.map { $0.scalar ?? "all" } } ?? [nil]
+            let globalFolds = armed.node(at: ["data", "split", "folds"])?.scalar.flatMap(Int.init)
             for datasetNode in datasets {
                 let dataset = datasetNode.scalar ?? datasetNode["id"]?.scalar ?? datasetNode["name"]?.scalar ?? datasetNode["file"]?.scalar ?? "file"
                 let foldCount = datasetNode["folds"]?.scalar.flatMap(Int.init) ?? globalFolds
                 let folds: [Int?] = foldCount.map { Array(0..<$0) } ?? [nil]
                 for size in sizes { for fold in folds { for combo in combinations { for seedNode in seeds {
+                    // The run's data section names its own dataset; its size is `run.training_size`, so the
+                    // list of sizes is not part of its configuration (nor of its stages' keys).
                     var config = armed.setting(["data", "datasets"], to: ConfigNode(.sequence([datasetNode]), at: datasetNode.location))
+                    if let data = config["data"] { config = config.setting(["data"], to: data.removing(["training_sizes"])) }
                     for (path, value) in combo { config = config.setting(path, to: value) }
                     let loc = tree.location
                     func scalar(_ s: String) -> ConfigNode { ConfigNode(.scalar(s, quoted: false), at: loc) }

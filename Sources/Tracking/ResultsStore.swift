@@ -111,6 +111,22 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// Removes the experiment's queued runs whose configuration is no longer planned (the spec was
+    /// edited or narrowed by overrides), so workers run only what the current spec asks for. They
+    /// never started, so nothing recorded is lost; planning them again queues them again. Finished,
+    /// failed and running runs are kept. Returns how many were withdrawn.
+    @discardableResult
+    public func withdrawQueued(experiment: String, notIn planned: Set<String>) throws -> Int {
+        try pool.write { db in
+            let queued = try RunRecord.filter(Column("experimentId") == experiment && Column("status") == RunStatus.queued.rawValue).fetchAll(db)
+            let gone = queued.filter { !planned.contains($0.hash) }.compactMap(\.id)
+            for ids in stride(from: 0, to: gone.count, by: 500).map({ Array(gone[$0..<min($0 + 500, gone.count)]) }) {
+                try RunRecord.filter(ids.contains(Column("id"))).deleteAll(db)
+            }
+            return gone.count
+        }
+    }
+
     /// Re-queues runs left `running` by workers that no longer exist (or `timeout` runs with attempts
     /// left), deleting their partial metrics and events. Returns the re-queued run ids.
     public func requeueOrphans(experiment: String, isAlive: (Int) -> Bool, maxAttempts: Int) throws -> [Int64] {

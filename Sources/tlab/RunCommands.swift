@@ -28,6 +28,8 @@ extension Tlab {
             let store = try results.open()
             let description = spec.tree.node(at: ["experiment", "description"])?.scalar ?? ""
             let records = Planning.records(planned, experiment: spec.id)
+            let withdrawn = try store.withdrawQueued(experiment: spec.id, notIn: Set(records.map(\.hash)))
+            if withdrawn > 0 { print("experiment \(spec.id): withdrew \(withdrawn) queued runs the spec no longer plans") }
             let added = try store.register(experiment: ExperimentRecord(id: spec.id, specFile: arguments.spec, description: description, createdAt: Date()),
                                            runs: records)
             print("experiment \(spec.id): \(records.count) runs planned, \(added) new, \(records.count - added) already recorded or reusing an artifact in \(results.path)")

@@ -3,6 +3,7 @@ import Datasets
 import Experiments
 import Foundation
 import Specs
+import Tracking
 
 /// A spec file with its profile and `path=value` overrides, as every spec command takes them.
 struct SpecArguments: ParsableArguments {
@@ -26,6 +27,7 @@ extension Tlab {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check a spec: every error with file, line, field and what was expected.")
         @OptionGroup var arguments: SpecArguments
+        @OptionGroup var results: ResultsLocation
 
         func run() throws {
             let (spec, runs) = try arguments.plan()
@@ -36,6 +38,7 @@ extension Tlab {
     struct Plan: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Expand a spec into runs and print their count and an estimate, running nothing.")
         @OptionGroup var arguments: SpecArguments
+        @OptionGroup var results: ResultsLocation
 
         func run() throws {
             let (spec, runs) = try arguments.plan()
@@ -52,6 +55,18 @@ extension Tlab {
                 let workers = max(ProcessInfo.processInfo.activeProcessorCount, 1)
                 let hours = perRun * Double(runs.count) / Double(workers) / 3600
                 print(String(format: "estimate: %.0f s per run (spec's plan.seconds_per_run) × %d runs / %d workers ≈ %.1f h", perRun, runs.count, workers, hours))
+            }
+            if FileManager.default.fileExists(atPath: results.path) {
+                // Against an existing database: what `tlab run` would find already done, and withdraw.
+                let records = Planning.records(runs, experiment: spec.id)
+                let planned = Set(records.map(\.hash))
+                let recorded = try results.open().runs(experiment: spec.id)
+                let mine = recorded.filter { planned.contains($0.hash) }
+                let counts = Dictionary(grouping: mine, by: \.status).mapValues(\.count)
+                let byStatus: [String] = RunStatus.allCases.map { status in "\(status.rawValue) \(counts[status] ?? 0)" }
+                let stale = recorded.filter { $0.status == .queued && !planned.contains($0.hash) }.count
+                print("in \(results.path): \(mine.count) of \(records.count) planned runs recorded (\(byStatus.joined(separator: ", ")));"
+                      + " \(stale) queued runs no longer planned would be withdrawn")
             }
             print("first run: \(runs.first.map { "\($0.arm) \($0.dataset) seed \($0.seed) hash \($0.hash.prefix(12))" } ?? "none")")
         }

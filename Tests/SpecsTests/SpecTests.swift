@@ -203,5 +203,24 @@ final class SpecTests: XCTestCase {
         XCTAssertTrue(runs.allSatisfy { $0.config["sweep"] == nil }, "an arm's sweep is not part of a run's configuration")
         XCTAssertEqual(Set(runs.filter { $0.arm == "tuned" }.map { $0.sweep["train.batch_size"]! }), ["10", "20"])
     }
-}
 
+    /// An arm may narrow the data (ablations on the full training set only); a run's configuration
+    /// carries its own size, not the list, so equal runs of different arms' lists hash alike.
+    func testArmLevelTrainingSizes() throws {
+        let runs = try Expansion.runs(try SpecLoader.load(try write("arm-sizes.yaml", """
+        experiment: {id: x}
+        data: {datasets: [bbc-news, mr-sentences], training_sizes: [100, 300, all]}
+        model: {kind: kim-cnn}
+        arms:
+          main: {}
+          ablation: {data: {datasets: [bbc-news], training_sizes: [all]}}
+        sweep: {seed: [1, 2]}
+        """)))
+        XCTAssertEqual(runs.filter { $0.arm == "main" }.count, 2 * 3 * 2)
+        let ablation = runs.filter { $0.arm == "ablation" }
+        XCTAssertEqual(ablation.map(\.trainingSize), ["all", "all"])
+        XCTAssertEqual(Set(ablation.map(\.dataset)), ["bbc-news"])
+        XCTAssertTrue(runs.allSatisfy { $0.config.node(at: ["data", "training_sizes"]) == nil })
+        XCTAssertEqual(runs.first { $0.arm == "main" && $0.trainingSize == "300" }?.config.node(at: ["run", "training_size"])?.scalar, "300")
+    }
+}

@@ -26,6 +26,18 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertEqual(try store.runs(experiment: "e").count, 5)
     }
 
+    func testQueuedRunsNoLongerPlannedAreWithdrawnButRecordedOnesKept() throws {
+        let store = try ResultsStore(path: path)
+        try store.register(experiment: experiment, runs: runs(4))
+        let done = try XCTUnwrap(store.claim(experiment: "e", pid: 1, environment: environment).run)
+        try store.finish(run: done.id!, status: .finished, resultJSON: "{}", error: nil)
+        // The spec now plans only h2 and a new h9: h1 and h3 (queued) go; h0 (finished) stays.
+        XCTAssertEqual(try store.withdrawQueued(experiment: "e", notIn: ["h2", "h9"]), 2)
+        XCTAssertEqual(try store.register(experiment: experiment, runs: [runs(3)[2], RunRecord(experimentId: "e", hash: "h9", arm: "a", dataset: "d", seed: 9, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}")]), 1)
+        XCTAssertEqual(try store.runs(experiment: "e").map(\.hash).sorted(), ["h0", "h2", "h9"])
+        XCTAssertEqual(try store.runs(experiment: "e", status: .finished).map(\.hash), ["h0"])
+    }
+
     func testClaimsAreExclusiveAcrossConnections() throws {
         let a = try ResultsStore(path: path), b = try ResultsStore(path: path)
         try a.register(experiment: experiment, runs: runs(40))
