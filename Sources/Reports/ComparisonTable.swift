@@ -103,6 +103,14 @@ public struct ComparisonTable: Sendable {
         selectedAxes = selected
     }
 
+    /// The paired t-test of `cell` against `base` (same dataset and setting) over the seeds/folds
+    /// both have; nil when they share fewer than two.
+    public func pairedTest(_ cell: Cell, against base: Cell) -> Statistics.PairedTest? {
+        if base.arm == baseline, let t = cell.versusBaseline { return t }
+        let units = Set(cell.byUnit.keys).intersection(base.byUnit.keys).sorted()
+        return Statistics.pairedTTest(units.map { cell.byUnit[$0]! }, units.map { base.byUnit[$0]! })
+    }
+
     /// Groups in order, training-set sizes numerically (`all` last).
     public var groups: [String] {
         func size(_ group: String) -> Double {

@@ -74,40 +74,20 @@ public struct Notebook {
             let cells = table.cells.filter { $0.group == group }
             let datasets = Array(Set(cells.map(\.dataset))).sorted()
             md += "## Results\(group.isEmpty ? "" : " — \(group)")\n\n"
-            md += "| dataset | " + arms.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: arms.count) + "\n"
-            for dataset in datasets {
-                let row = arms.map { arm in cells.first { $0.dataset == dataset && $0.arm == arm } }
-                let best = row.compactMap { $0?.test.mean }.filter { $0.isFinite }.max()
-                md += "| \(dataset) | " + row.map { cell -> String in
-                    guard let c = cell, c.test.n > 0 else { return "–" }
-                    var s = String(format: "%.1f ± %.1f (n=%d", 100 * c.test.mean, 100 * c.test.std, c.test.n)
-                    if let ci = c.test.ci95 { s += String(format: ", CI ±%.1f", 100 * ci) }
-                    s += ")"
-                    if !c.chosen.isEmpty { s += "<br>\(c.chosen.replacingOccurrences(of: "train.learning_rate", with: "lr"))" }
-                    return c.test.mean == best ? "**\(s)**" : s
-                }.joined(separator: " | ") + " |\n"
-            }
-            if let baseline = table.baseline {
-                md += "\nDifference from `\(baseline)` (points of test \(metricName); paired t-test):\n\n"
-                md += "| dataset | " + arms.filter { $0 != baseline }.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: arms.count - 1) + "\n"
+            // Each table shows its arms that have runs at this setting (ablations may run at one size only).
+            let present = Set(cells.map(\.arm))
+            var verdicts = ""
+            for layout in tableLayouts(arms: arms, baseline: table.baseline) {
+                let columns = layout.arms.filter(present.contains)
+                // A table of several arms with only one of them here (its baseline) compares nothing.
+                guard !columns.isEmpty, columns.count > 1 || layout.arms.count == 1 else { continue }
+                if let title = layout.title { md += (md.hasSuffix("\n\n") ? "" : "\n") + "### \(title)\n\n" }
+                let baseline = layout.baseline.flatMap { columns.contains($0) ? $0 : nil }
+                md += renderTables(columns: columns, baseline: baseline, cells: cells, datasets: datasets, comparison: table, metricName: metricName)
+                if let title = layout.title { verdicts += "\n*\(title)*\n\n" }
                 for dataset in datasets {
-                    md += "| \(dataset) | " + arms.filter { $0 != baseline }.map { arm -> String in
-                        guard let t = cells.first(where: { $0.dataset == dataset && $0.arm == arm })?.versusBaseline else { return "–" }
-                        return String(format: "%+.1f (%@, n = %d)", 100 * t.meanDifference, Self.formatP(t.p), t.n)
-                    }.joined(separator: " | ") + " |\n"
-                }
-            }
-            for extra in tree.node(at: ["report", "extra_metrics"])?.sequence?.compactMap(\.scalar) ?? [] {
-                md += "\n`\(extra)` of the same chosen runs (mean ± standard deviation, n):\n\n"
-                md += "| dataset | " + arms.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: arms.count) + "\n"
-                for dataset in datasets {
-                    md += "| \(dataset) | " + arms.map { arm -> String in
-                        guard let c = cells.first(where: { $0.dataset == dataset && $0.arm == arm }) else { return "–" }
-                        let values = c.runIDs.compactMap { extraValue(extra, run: $0) }
-                        guard !values.isEmpty else { return "–" }
-                        let summary = Statistics.summary(values)
-                        return Self.formatExtra(summary.mean) + " ± " + Self.formatExtra(summary.std) + " (n=\(summary.n))"
-                    }.joined(separator: " | ") + " |\n"
+                    verdicts += verdict(dataset: dataset, cells: cells.filter { $0.dataset == dataset && columns.contains($0.arm) }, baseline: baseline,
+                                        comparison: table, metric: metricName)
                 }
             }
             let paperCells = cells.filter { $0.paper != nil }
@@ -119,15 +99,14 @@ public struct Notebook {
                     md += String(format: "| %@ | %@ | %.1f | %.1f | %+.1f |\n", c.dataset, c.arm, c.paper!, 100 * c.test.mean, 100 * c.test.mean - c.paper!)
                 }
             }
-            md += "\n### Verdict\(group.isEmpty ? "" : " (\(group))")\n\n"
-            for dataset in datasets { md += verdict(dataset: dataset, cells: cells.filter { $0.dataset == dataset }, baseline: table.baseline, metric: metricName) }
+            md += "\n### Verdict\(group.isEmpty ? "" : " (\(group))")\n" + (verdicts.hasPrefix("\n") ? "" : "\n") + verdicts
             // Plots: learning curves of the chosen runs; validation metric against the selected axis.
             for dataset in datasets {
                 let groupSlug: String = group.replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "=", with: "-")
                     .replacingOccurrences(of: ", ", with: "_")
                 let slug = group.isEmpty ? dataset : "\(dataset)-\(groupSlug)"
                 let metricKey = table.metric == "macro_f1" ? "macro_f1" : "accuracy"
-                let curves = arms.compactMap { arm -> SVGChart.Series? in
+                let curves = arms.filter(present.contains).compactMap { arm -> SVGChart.Series? in
                     guard let c = cells.first(where: { $0.dataset == dataset && $0.arm == arm }), !c.runIDs.isEmpty else { return nil }
                     let values: [MetricRecord] = c.runIDs.flatMap { metrics[$0] ?? [] }.filter { $0.split == "valid" && $0.name == metricKey }
                     let byEpoch = Dictionary(grouping: values, by: \.epoch)
@@ -177,7 +156,7 @@ public struct Notebook {
                         let examples = Double(size) ?? cell.runIDs.compactMap { storedResult($0)?.trainExamples }.map(Double.init).max()
                         return examples.map { ($0, 100 * cell.test.mean) }
                     }.sorted { $0.x < $1.x }
-                    return points.isEmpty ? nil : SVGChart.Series(name: arm, points: points)
+                    return points.count < 2 ? nil : SVGChart.Series(name: arm, points: points)  // a curve needs two sizes
                 }
                 guard !series.isEmpty else { continue }
                 let name = "\(id)/training-size-\(dataset).svg"
@@ -195,13 +174,67 @@ public struct Notebook {
         return (md, plots)
     }
 
+    /// The tables a results section is split into: `report.tables` (title, arms, baseline), or one
+    /// table of every arm against the report's baseline.
+    func tableLayouts(arms: [String], baseline: String?) -> [(title: String?, arms: [String], baseline: String?)] {
+        guard let tables = spec.tree.node(at: ["report", "tables"])?.sequence else { return [(nil, arms, baseline)] }
+        return tables.map { t in
+            (t["title"]?.scalar, t["arms"]?.sequence?.compactMap(\.scalar) ?? [], t["baseline"]?.scalar ?? baseline)
+        }
+    }
+
+    /// One table's markdown: mean ± std (n, CI) per dataset and arm, the paired differences from its
+    /// baseline, and the extra metrics of the same chosen runs.
+    func renderTables(columns: [String], baseline: String?, cells: [Cell], datasets: [String], comparison: ComparisonTable, metricName: String) -> String {
+        func cell(_ dataset: String, _ arm: String) -> Cell? { cells.first { $0.dataset == dataset && $0.arm == arm } }
+        var md = "| dataset | " + columns.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: columns.count) + "\n"
+        for dataset in datasets {
+            let row = columns.map { cell(dataset, $0) }
+            let best = row.compactMap { $0?.test.mean }.filter { $0.isFinite }.max()
+            md += "| \(dataset) | " + row.map { cell -> String in
+                guard let c = cell, c.test.n > 0 else { return "–" }
+                var s = String(format: "%.1f ± %.1f (n=%d", 100 * c.test.mean, 100 * c.test.std, c.test.n)
+                if let ci = c.test.ci95 { s += String(format: ", CI ±%.1f", 100 * ci) }
+                s += ")"
+                if !c.chosen.isEmpty { s += "<br>\(c.chosen.replacingOccurrences(of: "train.learning_rate", with: "lr"))" }
+                return c.test.mean == best ? "**\(s)**" : s
+            }.joined(separator: " | ") + " |\n"
+        }
+        if let baseline, columns.count > 1 {
+            let others = columns.filter { $0 != baseline }
+            md += "\nDifference from `\(baseline)` (points of test \(metricName); paired t-test):\n\n"
+            md += "| dataset | " + others.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: others.count) + "\n"
+            for dataset in datasets {
+                md += "| \(dataset) | " + others.map { arm -> String in
+                    guard let c = cell(dataset, arm), let base = cell(dataset, baseline), let t = comparison.pairedTest(c, against: base) else { return "–" }
+                    return String(format: "%+.1f (%@, n = %d)", 100 * t.meanDifference, Self.formatP(t.p), t.n)
+                }.joined(separator: " | ") + " |\n"
+            }
+        }
+        for extra in spec.tree.node(at: ["report", "extra_metrics"])?.sequence?.compactMap(\.scalar) ?? [] {
+            md += "\n`\(extra)` of the same chosen runs (mean ± standard deviation, n):\n\n"
+            md += "| dataset | " + columns.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: columns.count) + "\n"
+            for dataset in datasets {
+                md += "| \(dataset) | " + columns.map { arm -> String in
+                    guard let c = cell(dataset, arm) else { return "–" }
+                    let values = c.runIDs.compactMap { extraValue(extra, run: $0) }
+                    guard !values.isEmpty else { return "–" }
+                    let summary = Statistics.summary(values)
+                    return Self.formatExtra(summary.mean) + " ± " + Self.formatExtra(summary.std) + " (n=\(summary.n))"
+                }.joined(separator: " | ") + " |\n"
+            }
+        }
+        return md
+    }
+
     /// Plain sentences from the numbers: the winner, and each arm against the baseline.
-    func verdict(dataset: String, cells: [Cell], baseline: String?, metric: String) -> String {
+    func verdict(dataset: String, cells: [Cell], baseline: String?, comparison: ComparisonTable, metric: String) -> String {
         let ranked = cells.filter { $0.test.n > 0 }.sorted { $0.test.mean > $1.test.mean }
         guard let top = ranked.first else { return "- **\(dataset)**: no finished runs yet.\n" }
         var line = String(format: "- **%@**: highest test %@ with **%@** (%.1f).", dataset, metric, top.arm, 100 * top.test.mean)
+        let base = cells.first { $0.arm == baseline }
         for c in ranked where c.arm != baseline {
-            guard let t = c.versusBaseline, let b = baseline else { continue }
+            guard let base, let t = comparison.pairedTest(c, against: base), let b = baseline else { continue }
             let significant = t.p < 0.05
             line += String(format: " %@ vs %@: %+.1f points, %@ (%@, n = %d).", c.arm, b, 100 * t.meanDifference,
                            significant ? "significant at 5%" : "not significant", Self.formatP(t.p), t.n)

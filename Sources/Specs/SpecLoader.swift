@@ -48,9 +48,27 @@ public enum SpecLoader {
             value = relocated(value, to: location)
             tree = tree.setting(path, to: value)
         }
-        let final = SpecSchema.spec.validate(tree, requireFields: true)
+        var final = SpecSchema.spec.validate(tree, requireFields: true)
+        final += armReferences(in: tree)
         guard final.isEmpty else { throw SpecErrors(errors: final) }
         return LoadedSpec(file: path, tree: tree.removing(["profiles"]), profile: profile, overrides: overrides)
+    }
+
+    /// The report's baselines and tables must name arms the spec defines.
+    static func armReferences(in tree: ConfigNode) -> [SpecError] {
+        let arms = tree["arms"]?.mapping?.map(\.key) ?? ["default"]
+        var errors: [SpecError] = []
+        func check(_ node: ConfigNode?, _ path: String) {
+            guard let node, let name = node.scalar, !arms.contains(name) else { return }
+            let hint = closest(name, among: arms).map { "; did you mean '\($0)'?" } ?? ""
+            errors.append(SpecError(location: node.location, path: path, message: "no arm '\(name)' (arms: \(arms.joined(separator: ", ")))\(hint)"))
+        }
+        check(tree.node(at: ["report", "baseline"]), "report.baseline")
+        for (i, table) in (tree.node(at: ["report", "tables"])?.sequence ?? []).enumerated() {
+            for (j, arm) in (table["arms"]?.sequence ?? []).enumerated() { check(arm, "report.tables.\(i).arms.\(j)") }
+            check(table["baseline"], "report.tables.\(i).baseline")
+        }
+        return errors
     }
 
     private static func loadExtending(_ path: String, chain: [String]) throws -> ConfigNode {

@@ -112,7 +112,10 @@ public enum SpecSchema {
         "report": .object(["baseline": .string, "metric": .choice(["accuracy", "macro_f1"]), "title": .string,
                            "datasets_order": .list(.string, nonEmpty: true),
                            // further results (a run's `extras`) tabulated beside the main metric, from the same chosen runs
-                           "extra_metrics": .list(.string, nonEmpty: true)], required: []),
+                           "extra_metrics": .list(.string, nonEmpty: true),
+                           // the arms split into several tables (e.g. main comparison and ablations), each with its own baseline
+                           "tables": .list(.object(["title": .string, "arms": .list(.string, nonEmpty: true), "baseline": .string],
+                                                   required: ["title", "arms"]), nonEmpty: true)], required: []),
         "profiles": .dictionary(.any),
         "plan": .object(["seconds_per_run": .number], required: []),
     ], required: ["experiment", "data", "model"])

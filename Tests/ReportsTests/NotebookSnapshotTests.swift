@@ -65,4 +65,58 @@ final class NotebookSnapshotTests: XCTestCase {
         let expected = try String(contentsOf: snapshot, encoding: .utf8)
         XCTAssertEqual(normalized, expected, "notebook markdown changed; re-record with TLAB_RECORD_SNAPSHOTS=1 if intended")
     }
+
+    /// `report.tables` splits the arms into titled tables, each against its own baseline; a table
+    /// appears only where its arms have runs (ablations at the full size only), and the
+    /// training-size plot draws only arms with two or more sizes.
+    func testTablesWithTheirOwnBaselinesAndArmsNarrowedToOneSize() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-nb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let specPath = folder.appendingPathComponent("sized.yaml")
+        func spec(_ tables: String) throws -> LoadedSpec {
+            try Data("""
+            experiment: {id: sized}
+            data: {datasets: [mr], training_sizes: [100, all]}
+            model: {kind: kim-cnn}
+            arms: {a: {}, b: {}, c: {data: {training_sizes: [all]}}, d: {data: {training_sizes: [all]}}}
+            sweep: {seed: [1, 2, 3]}
+            report: {baseline: a, tables: \(tables)}
+            """.utf8).write(to: specPath)
+            return try SpecLoader.load(specPath.path)
+        }
+        XCTAssertThrowsError(try spec("[{title: main, arms: [a, bb]}]")) { error in
+            XCTAssertTrue("\(error)".contains("report.tables.0.arms.1: no arm 'bb'"), "\(error)")
+            XCTAssertTrue("\(error)".contains("sized.yaml:6:"), "\(error)")
+        }
+        let loaded = try spec("[{title: Main, arms: [a, b]}, {title: Ablations, arms: [c, d], baseline: c}]")
+        var runs: [RunRecord] = []
+        var id: Int64 = 0
+        // Test accuracy: a 0.70, b 0.72, c 0.80, d 0.75, plus 0.01 per seed; sizes 100 and all alike.
+        let base = ["a": 0.70, "b": 0.72, "c": 0.80, "d": 0.75]
+        for planned in try Expansion.runs(loaded) {
+            id += 1
+            var r = RunRecord(experimentId: "sized", hash: planned.hash, arm: planned.arm, dataset: planned.dataset, seed: planned.seed,
+                              fold: nil, trainingSize: planned.trainingSize, sweepJSON: "{}", configJSON: "{}")
+            r.id = id
+            r.status = .finished
+            let test = base[planned.arm]! + 0.01 * Double(planned.seed) + (planned.trainingSize == "all" ? 0.05 : 0)
+            r.resultJSON = "{\"valid\":{\"accuracy\":0.5,\"macroF1\":0.5,\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test),\"loss\":0.5},\"trainExamples\":900}"
+            runs.append(r)
+        }
+        XCTAssertEqual(runs.count, 2 * 2 * 3 + 2 * 3)
+        let (markdown, plots) = Notebook(spec: loaded, runs: runs, metrics: [:], context: Notebook.Context(
+            command: "tlab report sized.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [])).render()
+        let sections = markdown.components(separatedBy: "## Results — ")
+        XCTAssertEqual(sections.count, 3, markdown)
+        let small = sections[1], full = sections[2]
+        XCTAssertTrue(small.hasPrefix("size=100") && small.contains("### Main") && !small.contains("### Ablations"), small)
+        XCTAssertTrue(full.hasPrefix("size=all") && full.contains("### Main") && full.contains("### Ablations"), full)
+        XCTAssertTrue(full.contains("| dataset | c | d |"), full)
+        XCTAssertTrue(full.contains("Difference from `c`"), full)
+        XCTAssertTrue(full.contains("| mr | -5.0 ("), "d against c, not against a: \(full)")
+        XCTAssertTrue(small.contains("| mr | +2.0 ("), "b against a: \(small)")
+        let curve = try XCTUnwrap(plots["sized/training-size-mr.svg"])
+        XCTAssertTrue(curve.contains(">a<") && curve.contains(">b<") && !curve.contains(">c<"), curve)
+    }
 }
