@@ -115,7 +115,7 @@ enum LanguageModelStages {
         let ids = c.node("language_model.pretrain.corpus")?.sequence?.compactMap(\.scalar) ?? []
         guard !ids.isEmpty else { throw SpecError(location: c.tree.location, path: "language_model.pretrain.corpus", message: "name the pretraining corpus") }
         let tokenizer = c.tokenizer
-        let documents = try ids.flatMap { try store.documents($0) }.map(tokenizer.tokenize)
+        let documents = try ids.flatMap { try pretrainingTexts($0, c, store: store) }.map(tokenizer.tokenize)
         let heldoutShare = try c.double("language_model.pretrain.heldout", default: 0.02)
         let cut = documents.count - max(1, Int(Double(documents.count) * heldoutShare))
         let trainDocuments = Array(documents[..<cut]), held = Array(documents[cut...])
@@ -136,6 +136,28 @@ enum LanguageModelStages {
                                    resume: folder.appendingPathComponent(StageRun.resumeFolder), observer: observer, label: "pretraining")
         try artifact.save(model, to: folder)
         return ["tokens": Double(stream.count), "vocabulary": Double(vocabulary.count), "heldout_perplexity": perplexity]
+    }
+
+    /// The documents of one pretraining corpus: an installed corpus whole, or — for a domain LM such
+    /// as a tweet LM on tweets-sentiment — a labelled dataset's texts in the *training* part of the
+    /// hold-out split `data.split` (which the stage must list in its `inputs`), so no validation or
+    /// test text of the downstream task is ever seen in pretraining.
+    static func pretrainingTexts(_ id: String, _ c: RunConfig, store: DataStore) throws -> [String] {
+        guard try store.metadata(id).kind == .classification else { return try store.documents(id) }
+        let path = "language_model.pretrain.corpus"
+        guard let split = c.node("data.split") else {
+            throw SpecError(location: c.node(path)?.location ?? c.tree.location, path: path,
+                            message: "'\(id)' is labelled data: pretraining on it uses only its training split, so add data.split to the stage's inputs")
+        }
+        guard split["folds"] == nil else {
+            throw SpecError(location: split.location, path: "data.split.folds",
+                            message: "under k-fold cross-validation every text of '\(id)' is test text in some fold; pretrain on it only with a hold-out split")
+        }
+        let examples = try store.examples(id)
+        let holdout = Splitter.holdout(labels: examples.map(\.label),
+                                       spec: SplitSpec(seed: UInt64(try c.int("data.split.seed", default: 0)), valid: try c.double("data.split.valid", default: 0.1),
+                                                       test: try c.double("data.split.test", default: 0.1), folds: nil))
+        return holdout.train.sorted().map { examples[$0].text }
     }
 
     /// `lm-finetune`: ULMFiT's target-task LM fine-tuning (Howard & Ruder 2018, §3.2) of the stage

@@ -1,4 +1,5 @@
 import Autodiff
+import Datasets
 import Models
 @testable import Experiments
 import Numerics
@@ -82,5 +83,41 @@ final class LanguageModelResumeTests: XCTestCase {
             XCTAssertEqual(Array(UnsafeBufferPointer(start: a.value.data, count: a.count)), Array(UnsafeBufferPointer(start: b.value.data, count: b.count)), a.name)
         }
         XCTAssertEqual(wholePerplexity, resumedPerplexity)
+    }
+
+    /// A domain LM on a labelled dataset (the tweet LM) pretrains on its training split only: the
+    /// validation and test texts a downstream run scores are never among the pretraining texts.
+    func testLabelledPretrainingCorpusUsesOnlyTheTrainingSplit() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-lmcorpus-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("tweets-sentiment")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let examples = (0..<200).map { LabeledText(text: "tweet number \($0)", label: ["negative", "neutral", "positive"][$0 % 3]) }
+        try NormalizedFormat.writeExamples(examples, to: folder.appendingPathComponent(NormalizedFormat.examples))
+        try Data("""
+        {"id": "tweets-sentiment", "kind": "classification", "summary": "test", "licence": "test", "installedAt": "now", "formatVersion": 1, "items": 200,
+         "source": {"file": "x.whl", "name": "x", "registry": "pypi", "sha256": "0", "size": 0, "sourceDistribution": false, "version": "1"}, "files": {}}
+        """.utf8).write(to: folder.appendingPathComponent(NormalizedFormat.metadata))
+        let store = DataStore(root: root)
+        let stage = try ConfigNode.parse(yaml: """
+        language_model: {pretrain: {corpus: [tweets-sentiment]}}
+        data: {split: {seed: 3, valid: 0.1, test: 0.2}}
+        """, file: "stage.yaml")
+        let texts = try LanguageModelStages.pretrainingTexts("tweets-sentiment", RunConfig(tree: stage), store: store)
+        // The downstream run's own split (same data.split, through the run's configuration).
+        let run = RunConfig(tree: try ConfigNode.parse(yaml: "data: {datasets: [tweets-sentiment], split: {seed: 3, valid: 0.1, test: 0.2}}", file: "run.yaml"))
+        let split = try run.split(labels: examples.map(\.label))
+        XCTAssertEqual(Set(texts), Set(split.train.map { examples[$0].text }))
+        XCTAssertTrue(Set(texts).isDisjoint(with: (split.valid + split.test).map { examples[$0].text }))
+        XCTAssertEqual(texts.count, 140)
+        // Without data.split in the stage's inputs, or under k-fold CV, it refuses.
+        let bare = try ConfigNode.parse(yaml: "language_model: {pretrain: {corpus: [tweets-sentiment]}}", file: "bare.yaml")
+        XCTAssertThrowsError(try LanguageModelStages.pretrainingTexts("tweets-sentiment", RunConfig(tree: bare), store: store)) {
+            XCTAssertTrue("\($0)".contains("add data.split to the stage's inputs"), "\($0)")
+        }
+        let folds = try ConfigNode.parse(yaml: "data: {split: {seed: 3, folds: 10}}", file: "folds.yaml")
+        XCTAssertThrowsError(try LanguageModelStages.pretrainingTexts("tweets-sentiment", RunConfig(tree: folds), store: store)) {
+            XCTAssertTrue("\($0)".contains("every text of 'tweets-sentiment' is test text in some fold"), "\($0)")
+        }
     }
 }
