@@ -72,17 +72,18 @@ public enum Worker {
             }
             let artifacts = try artifacts(of: config, store: store)
             let result: RunResult
-            if config.node(at: ["model", "kind"])?.scalar == "trivial" {
+            switch config.node(at: ["model", "kind"])?.scalar ?? "" {
+            case "trivial":
                 // The scheduler benchmark's workload: no training, one metric, a finished result.
                 if let delay = config.node(at: ["model", "delay_ms"])?.scalar.flatMap(Double.init) { Thread.sleep(forTimeInterval: delay / 1000) }
                 try store.record(metrics: [MetricRecord(runId: id, epoch: 0, split: "valid", name: "accuracy", value: Double(run.seed))])
                 result = RunResult(status: .finished, bestEpoch: 0, epochs: 0, valid: nil, test: nil, trainExamples: 0, vocabulary: 0,
                                    coverage: nil, seconds: 0, error: nil)
-            } else if ["ulmfit", "siatl"].contains(config.node(at: ["model", "kind"])?.scalar ?? "") {
+            case "ulmfit", "siatl":
                 result = try TransferRun.execute(config, store: data, artifacts: artifacts, observer: observer)
-            } else if config.node(at: ["model", "kind"])?.scalar == "doc2vec" {
+            case "doc2vec":
                 result = try Doc2VecRun.execute(config, store: data, artifacts: artifacts, observer: observer)
-            } else {
+            default:
                 result = try ClassificationRun.execute(config, store: data, artifacts: artifacts, observer: observer)
             }
             let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
