@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Specs
 import Tracking
@@ -26,5 +27,39 @@ public enum Planning {
                       needs: run.config.node(at: ["run", "artifacts"])?.mapping?.compactMap(\.node.scalar) ?? [])
         }
         return stages + runs
+    }
+}
+
+extension Planning {
+    /// A run asking for at least as many training examples as its training split holds trains on the
+    /// whole split — the same data as the `all` run of the same coordinates (e.g. 3,000 of MR's
+    /// 2,800). Such runs are left out when that `all` run is planned; returns the kept runs and, per
+    /// dataset, the sizes left out with the split's size.
+    public static func withoutRedundantSizes(_ runs: [PlannedRun], data: DataStore) -> (runs: [PlannedRun], skipped: [String]) {
+        func coordinates(_ r: PlannedRun) -> String {
+            "\(r.arm)|\(r.dataset)|\(r.seed)|\(r.fold ?? -1)|" + r.sweep.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }
+        let withAll = Set(runs.filter { $0.trainingSize == "all" }.map(coordinates))
+        var available: [String: Int?] = [:]
+        func trainingSplitSize(_ run: PlannedRun) -> Int? {
+            let key = String(decoding: (run.config["data"] ?? run.config).canonicalJSON, as: UTF8.self) + "|\(run.fold ?? -1)"
+            if let known = available[key] { return known }
+            let whole = RunConfig(tree: run.config.setting(["run", "training_size"], to: ConfigNode(.scalar("all", quoted: false), at: run.config.location)))
+            let size = (try? whole.examples(data)).flatMap { examples in try? whole.split(labels: examples.map(\.label)).train.count }
+            available[key] = size
+            return size
+        }
+        var kept: [PlannedRun] = [], skipped: [String: (sizes: Set<Int>, split: Int)] = [:]
+        for run in runs {
+            if let n = run.trainingSize.flatMap(Int.init), withAll.contains(coordinates(run)), let split = trainingSplitSize(run), n >= split {
+                skipped[run.dataset, default: ([], split)].sizes.insert(n)
+                continue
+            }
+            kept.append(run)
+        }
+        return (kept, skipped.keys.sorted().map { dataset in
+            let s = skipped[dataset]!
+            return "\(dataset): training size \(s.sizes.sorted().map(String.init).joined(separator: ", ")) ≥ its training split of \(s.split) examples — the same data as 'all', not run"
+        })
     }
 }

@@ -19,7 +19,9 @@ struct SpecArguments: ParsableArguments {
         let runs = try Expansion.runs(loaded)
         let problems = SpecCheck.problems(in: runs, data: location.store)
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
-        return (loaded, runs)
+        let (kept, skipped) = Planning.withoutRedundantSizes(runs, data: location.store)
+        for line in skipped { print("note: \(line)") }
+        return (loaded, kept)
     }
 }
 

@@ -90,14 +90,8 @@ final class LanguageModelResumeTests: XCTestCase {
     func testLabelledPretrainingCorpusUsesOnlyTheTrainingSplit() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-lmcorpus-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let folder = root.appendingPathComponent("tweets-sentiment")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let examples = (0..<200).map { LabeledText(text: "tweet number \($0)", label: ["negative", "neutral", "positive"][$0 % 3]) }
-        try NormalizedFormat.writeExamples(examples, to: folder.appendingPathComponent(NormalizedFormat.examples))
-        try Data("""
-        {"id": "tweets-sentiment", "kind": "classification", "summary": "test", "licence": "test", "installedAt": "now", "formatVersion": 1, "items": 200,
-         "source": {"file": "x.whl", "name": "x", "registry": "pypi", "sha256": "0", "size": 0, "sourceDistribution": false, "version": "1"}, "files": {}}
-        """.utf8).write(to: folder.appendingPathComponent(NormalizedFormat.metadata))
+        try installClassification("tweets-sentiment", examples: examples, in: root)
         let store = DataStore(root: root)
         let stage = try ConfigNode.parse(yaml: """
         language_model: {pretrain: {corpus: [tweets-sentiment]}}
