@@ -21,7 +21,6 @@ public struct Cell: Sendable {
     public let chosen: String           // e.g. "train.learning_rate=1.0"; "" when nothing was selected
     public let validMean: Double
     public let test: Statistics.Summary
-    public let versusBaseline: Statistics.PairedTest?
     public let paper: Double?
     public let diverged: Int
     public let failed: Int
@@ -78,24 +77,11 @@ public struct ComparisonTable: Sendable {
             for e in chosenRuns { byUnit["\(e.run.seed)/\(e.run.fold ?? -1)/\(e.run.trainingSize ?? "")"] = value(e.result?.test) }
             built.append(Cell(dataset: key[0], arm: key[1], group: key[2], chosen: best?.key ?? "",
                               validMean: Statistics.summary(chosenRuns.compactMap { value($0.result?.valid) }).mean,
-                              test: Statistics.summary(chosenRuns.compactMap { value($0.result?.test) }), versusBaseline: nil,
+                              test: Statistics.summary(chosenRuns.compactMap { value($0.result?.test) }),
                               paper: paperValue(key[0], key[1]),
                               diverged: members.filter { $0.run.status == .diverged }.count,
                               failed: members.filter { $0.run.status == .failed || $0.run.status == .timeout }.count,
                               byUnit: byUnit, runIDs: chosenRuns.compactMap(\.run.id).sorted()))
-        }
-        // Paired tests against the baseline arm over matched seeds/folds.
-        if let baseline {
-            let unpaired = built
-            built = unpaired.map { cell in
-                guard cell.arm != baseline,
-                      let base = unpaired.first(where: { $0.arm == baseline && $0.dataset == cell.dataset && $0.group == cell.group }) else { return cell }
-                let units = Set(cell.byUnit.keys).intersection(base.byUnit.keys).sorted()
-                let test = Statistics.pairedTTest(units.map { cell.byUnit[$0]! }, units.map { base.byUnit[$0]! })
-                return Cell(dataset: cell.dataset, arm: cell.arm, group: cell.group, chosen: cell.chosen, validMean: cell.validMean,
-                            test: cell.test, versusBaseline: test, paper: cell.paper, diverged: cell.diverged, failed: cell.failed,
-                            byUnit: cell.byUnit, runIDs: cell.runIDs)
-            }
         }
         cells = built.sorted { ($0.group, $0.dataset, $0.arm) < ($1.group, $1.dataset, $1.arm) }
         self.metric = metric
@@ -106,7 +92,6 @@ public struct ComparisonTable: Sendable {
     /// The paired t-test of `cell` against `base` (same dataset and setting) over the seeds/folds
     /// both have; nil when they share fewer than two.
     public func pairedTest(_ cell: Cell, against base: Cell) -> Statistics.PairedTest? {
-        if base.arm == baseline, let t = cell.versusBaseline { return t }
         let units = Set(cell.byUnit.keys).intersection(base.byUnit.keys).sorted()
         return Statistics.pairedTTest(units.map { cell.byUnit[$0]! }, units.map { base.byUnit[$0]! })
     }
