@@ -35,12 +35,17 @@ public final class Scheduler {
     let workerCommand: [String]       // executable + arguments of one worker
     let environment: [String: String]
     let options: Options
+    /// The hashes the current spec plans; finished runs of earlier versions of the spec are left
+    /// out of the progress counts (nil: count every run of the experiment).
+    let planned: Set<String>?
     private var workers: [Process] = []
     private let stop = StopFlag()
+    private var unplanned: [RunStatus: Int] = [:]
 
-    public init(store: ResultsStore, experiment: String, workerCommand: [String], environment: [String: String], options: Options) {
+    public init(store: ResultsStore, experiment: String, workerCommand: [String], environment: [String: String], options: Options,
+                planned: Set<String>? = nil) {
         self.store = store; self.experiment = experiment; self.workerCommand = workerCommand
-        self.environment = environment; self.options = options
+        self.environment = environment; self.options = options; self.planned = planned
     }
 
     /// Runs until no run is queued or running; returns the final counts. Ctrl-C stops cleanly.
@@ -53,6 +58,9 @@ public final class Scheduler {
         defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
 
         _ = try store.requeueOrphans(experiment: experiment, isAlive: Self.isAlive, maxAttempts: options.maxAttempts)
+        if let planned {
+            unplanned = Dictionary(grouping: try store.runs(experiment: experiment).filter { !planned.contains($0.hash) }, by: \.status).mapValues(\.count)
+        }
         let startedAt = Date()
         let initial = try counts()
         let finishedBefore = initial.finished + initial.diverged
@@ -90,7 +98,7 @@ public final class Scheduler {
     }
 
     private func counts() throws -> Progress {
-        let c = try store.statusCounts(experiment: experiment)
+        let c = try store.statusCounts(experiment: experiment).merging(unplanned) { $0 - $1 }
         return Progress(total: c.values.reduce(0, +), finished: c[.finished] ?? 0, diverged: c[.diverged] ?? 0,
                         failed: (c[.failed] ?? 0) + (c[.timeout] ?? 0), running: c[.running] ?? 0, queued: c[.queued] ?? 0)
     }

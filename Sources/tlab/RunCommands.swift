@@ -43,7 +43,7 @@ extension Tlab {
             if let c = arguments.location.cacheDir { command += ["--cache-dir", c] }
             let scheduler = Scheduler(store: store, experiment: spec.id, workerCommand: command,
                                       environment: ["OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "TLAB_GIT_REVISION": GitRevision.current(in: URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path)],
-                                      options: options)
+                                      options: options, planned: Set(records.map(\.hash)))
             let interactive = isatty(1) != 0
             let start = Date()
             let final = try scheduler.run { p in

@@ -74,6 +74,12 @@ final class SchedulerTests: XCTestCase {
         // A second resume runs nothing.
         let (_, again) = try tlab(["run", spec.path, "--db", db])
         XCTAssertTrue(again.contains("done in") && again.contains("300 finished"), again)
+        // The spec narrowed to 200 seeds: its progress counts its own 200 runs, not the 100 it no
+        // longer plans (which stay recorded).
+        let (_, narrowed) = try tlab(["run", spec.path, "sweep.seed={range: {from: 1, to: 200}}", "--db", db])
+        XCTAssertTrue(narrowed.contains("200 runs planned, 0 new") && narrowed.contains("runs 200/200 done"), narrowed)
+        let (_, all) = try tlab(["status", "--db", db])
+        XCTAssertTrue(all.contains("finished 300"), all)
     }
 
     /// "Pretrain once, fine-tune many": each distinct stage configuration runs once, before the runs
