@@ -53,8 +53,8 @@ extension Tlab {
                 print("  + \(stages.count) stage runs (" + byName.keys.sorted().map { "\($0): \(byName[$0]!)" }.joined(separator: ", ")
                       + "), each once per distinct configuration; artifacts already made are reused")
             }
+            let workers = max(ProcessInfo.processInfo.activeProcessorCount, 1)
             if let perRun = spec.tree.node(at: ["plan", "seconds_per_run"])?.scalar.flatMap(Double.init) {
-                let workers = max(ProcessInfo.processInfo.activeProcessorCount, 1)
                 let hours = perRun * Double(runs.count) / Double(workers) / 3600
                 print(String(format: "estimate: %.0f s per run (spec's plan.seconds_per_run) × %d runs / %d workers ≈ %.1f h", perRun, runs.count, workers, hours))
             }
@@ -69,6 +69,21 @@ extension Tlab {
                 let stale = recorded.filter { $0.status == .queued && !planned.contains($0.hash) }.count
                 print("in \(results.path): \(mine.count) of \(records.count) planned runs recorded (\(byStatus.joined(separator: ", ")));"
                       + " \(stale) queued runs no longer planned would be withdrawn")
+                // What is left, at the durations measured so far (per dataset: their costs differ most).
+                func seconds(_ r: RunRecord) -> Double? {
+                    guard r.status == .finished || r.status == .diverged, let a = r.startedAt, let b = r.finishedAt else { return nil }
+                    return b.timeIntervalSince(a)
+                }
+                let measured = Dictionary(grouping: mine.filter { !$0.isStage }.compactMap { r in seconds(r).map { (r.dataset, $0) } }, by: \.0).mapValues { $0.map(\.1) }
+                let left = mine.filter { !$0.isStage && ($0.status == .queued || $0.status == .running) }
+                let all = measured.values.flatMap { $0 }
+                if !all.isEmpty && !left.isEmpty {
+                    let overall = all.reduce(0, +) / Double(all.count)
+                    let total = left.reduce(0.0) { sum, r in sum + (measured[r.dataset].map { $0.reduce(0, +) / Double($0.count) } ?? overall) }
+                    let perDataset = measured.keys.sorted().map { d in String(format: "%@ %.0f s (n=%d)", d, measured[d]!.reduce(0, +) / Double(measured[d]!.count), measured[d]!.count) }
+                    print(String(format: "measured so far: %@ per run; the %d runs left ≈ %.1f h of work (%.1f h with %d workers; stage runs not included)",
+                                 perDataset.joined(separator: ", "), left.count, total / 3600, total / 3600 / Double(workers), workers))
+                }
             }
             print("first run: \(runs.first.map { "\($0.arm) \($0.dataset) seed \($0.seed) hash \($0.hash.prefix(12))" } ?? "none")")
         }
