@@ -149,15 +149,13 @@ enum LanguageModelStages {
             throw SpecError(location: c.node(path)?.location ?? c.tree.location, path: path,
                             message: "'\(id)' is labelled data: pretraining on it uses only its training split, so add data.split to the stage's inputs")
         }
-        guard split["folds"] == nil else {
+        let spec = try c.splitSpec
+        guard spec.folds == nil else {
             throw SpecError(location: split.location, path: "data.split.folds",
                             message: "under k-fold cross-validation every text of '\(id)' is test text in some fold; pretrain on it only with a hold-out split")
         }
         let examples = try store.examples(id)
-        let holdout = Splitter.holdout(labels: examples.map(\.label),
-                                       spec: SplitSpec(seed: UInt64(try c.int("data.split.seed", default: 0)), valid: try c.double("data.split.valid", default: 0.1),
-                                                       test: try c.double("data.split.test", default: 0.1), folds: nil))
-        return holdout.train.sorted().map { examples[$0].text }
+        return Splitter.holdout(labels: examples.map(\.label), spec: spec).train.sorted().map { examples[$0].text }
     }
 
     /// `lm-finetune`: ULMFiT's target-task LM fine-tuning (Howard & Ruder 2018, §3.2) of the stage

@@ -46,7 +46,7 @@ struct RunConfig {
         get throws {
             SplitSpec(seed: UInt64(try int("data.split.seed", default: 0)), valid: try double("data.split.valid", default: 0.1),
                       test: try double("data.split.test", default: 0.1),
-                      folds: dataset["folds"]?.scalar.flatMap(Int.init) ?? (try? int("data.split.folds")))
+                      folds: node("data.datasets.0.folds")?.scalar.flatMap(Int.init) ?? (try? int("data.split.folds")))
         }
     }
 

@@ -46,8 +46,8 @@ public enum Expansion {
             for axis in axes {
                 combinations = combinations.flatMap { combo in axis.values.map { combo + [(axis.path, $0)] } }
             }
-            // An arm may also narrow the data: its own datasets or training sizes (e.g. ablations run
-            // on the full training set only).
+            // An arm may also narrow the data: its own datasets or training sizes (e.g. ablations at
+            // one training size).
             let armed = overlay.map { base.merging($0.removing(["sweep"])) } ?? base
             let datasets = armed.node(at: ["data", "datasets"])?.sequence ?? []
             let sizes: [String?] = armed.node(at: ["data", "training_sizes"])?.sequence.map { list in list.map { $0.scalar ?? "all" } } ?? [nil]
