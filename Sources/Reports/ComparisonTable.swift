@@ -74,7 +74,7 @@ public struct ComparisonTable: Sendable {
             }
             let chosenRuns = best?.value ?? []
             var byUnit: [String: Double] = [:]
-            for e in chosenRuns { byUnit["\(e.run.seed)/\(e.run.fold ?? -1)/\(e.run.trainingSize ?? "")"] = value(e.result?.test) }
+            for e in chosenRuns { byUnit[Self.unit(of: e.run)] = value(e.result?.test) }
             built.append(Cell(dataset: key[0], arm: key[1], group: key[2], chosen: best?.key ?? "",
                               validMean: Statistics.summary(chosenRuns.compactMap { value($0.result?.valid) }).mean,
                               test: Statistics.summary(chosenRuns.compactMap { value($0.result?.test) }),
@@ -92,18 +92,34 @@ public struct ComparisonTable: Sendable {
     /// The paired t-test of `cell` against `base` (same dataset and setting) over the seeds/folds
     /// both have; nil when they share fewer than two.
     public func pairedTest(_ cell: Cell, against base: Cell) -> Statistics.PairedTest? {
-        let units = Set(cell.byUnit.keys).intersection(base.byUnit.keys).sorted()
-        return Statistics.pairedTTest(units.map { cell.byUnit[$0]! }, units.map { base.byUnit[$0]! })
+        Self.pairedTest(cell.byUnit, against: base.byUnit)
     }
+
+    /// The paired t-test of values keyed by unit (`unit(of:)`) over the units both have.
+    static func pairedTest(_ values: [String: Double], against base: [String: Double]) -> Statistics.PairedTest? {
+        let units = Set(values.keys).intersection(base.keys).sorted()
+        return Statistics.pairedTTest(units.map { values[$0]! }, units.map { base[$0]! })
+    }
+
+    /// What pairs runs of two arms: the same seed, fold and training-set size.
+    static func unit(of run: RunRecord) -> String { "\(run.seed)/\(run.fold ?? -1)/\(run.trainingSize ?? "")" }
 
     /// Groups in order, training-set sizes numerically (`all` last).
     public var groups: [String] {
-        func size(_ group: String) -> Double {
-            guard group.hasPrefix("size=") else { return -1 }
-            let value = group.dropFirst(5).prefix { $0 != "," }
-            return Double(value) ?? .infinity
-        }
-        return Array(Set(cells.map(\.group))).sorted { (size($0), $0) < (size($1), $1) }
+        Array(Set(cells.map(\.group))).sorted { (Self.sizeOrder($0), $0) < (Self.sizeOrder($1), $1) }
+    }
+
+    /// A group's place on the training-size axis: its size, `all` after every number, -1 without a size.
+    static func sizeOrder(_ group: String) -> Double {
+        guard let size = trainingSize(of: group) else { return -1 }
+        return Double(size) ?? .infinity
+    }
+
+    /// The group without its training-set size ("size=300, model.kind=x" → "model.kind=x").
+    static func settingWithoutSize(_ group: String) -> String {
+        guard group.hasPrefix("size=") else { return group }
+        let rest = group.drop { $0 != "," }
+        return rest.isEmpty ? "" : String(rest.dropFirst(2))
     }
 
     /// The training-set size of a group ("size=300, …" → "300"), if it has one.

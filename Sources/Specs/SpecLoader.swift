@@ -68,6 +68,16 @@ public enum SpecLoader {
             for (j, arm) in (table["arms"]?.sequence ?? []).enumerated() { check(arm, "report.tables.\(i).arms.\(j)") }
             check(table["baseline"], "report.tables.\(i).baseline")
         }
+        let metrics = [tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"]
+            + (tree.node(at: ["report", "extra_metrics"])?.sequence?.compactMap(\.scalar) ?? [])
+        for (i, claim) in (tree.node(at: ["report", "claims"])?.sequence ?? []).enumerated() {
+            check(claim["arm"], "report.claims.\(i).arm")
+            check(claim["baseline"], "report.claims.\(i).baseline")
+            if let node = claim["metric"], let name = node.scalar, !metrics.contains(name) {
+                errors.append(SpecError(location: node.location, path: "report.claims.\(i).metric",
+                                        message: "a claim is checked on the report metric or one of report.extra_metrics (\(metrics.joined(separator: ", "))), not '\(name)'"))
+            }
+        }
         return errors
     }
 

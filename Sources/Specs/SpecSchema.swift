@@ -115,7 +115,14 @@ public enum SpecSchema {
                            "extra_metrics": .list(.string, nonEmpty: true),
                            // the arms split into several tables (e.g. main comparison and ablations), each with its own baseline
                            "tables": .list(.object(["title": .string, "arms": .list(.string, nonEmpty: true), "baseline": .string],
-                                                   required: ["title", "arms"]), nonEmpty: true)], required: []),
+                                                   required: ["title", "arms"]), nonEmpty: true),
+                           // claims stated before the runs (a paper's, a maintainer's, folklore), checked by the report:
+                           // `arm` is expected `higher`/`lower` than `baseline` on `metric` (the report metric or an extra),
+                           // optionally with its margin `largest-at-smallest-size` (a learning-curve claim)
+                           "claims": .list(.object(["claim": .string, "source": .string, "arm": .string, "baseline": .string,
+                                                    "expect": .choice(["higher", "lower"]), "metric": .string,
+                                                    "margin": .choice(["largest-at-smallest-size"])],
+                                                   required: ["claim", "arm", "baseline", "expect"]), nonEmpty: true)], required: []),
         "profiles": .dictionary(.any),
         "plan": .object(["seconds_per_run": .number], required: []),
     ], required: ["experiment", "data", "model"])

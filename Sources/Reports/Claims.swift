@@ -1,0 +1,150 @@
+import Foundation
+import Specs
+
+/// Claims a spec states before its runs (`report.claims`: a paper's, a maintainer's, folklore),
+/// checked on the chosen runs of every dataset and setting where both arms have runs paired by
+/// seed, fold and training-set size (two-sided paired t-test at 5%).
+struct ClaimCheck {
+    struct Claim {
+        let text: String
+        let source: String?
+        let arm: String
+        let baseline: String
+        let higher: Bool
+        /// An extra metric (`report.extra_metrics`); nil for the report metric.
+        let extra: String?
+        /// Also claimed: the margin is largest at the smallest training-set size.
+        let largestAtSmallestSize: Bool
+    }
+
+    enum Outcome: String {
+        case holds = "holds"
+        case sameDirection = "as claimed, not significant"
+        case opposite = "opposite, not significant"
+        case contradicted = "contradicted (significant)"
+    }
+
+    /// One dataset and setting where both arms were run.
+    struct Setting {
+        let dataset: String
+        let group: String
+        let test: Statistics.PairedTest?
+    }
+
+    let claims: [Claim]
+    let table: ComparisonTable
+    let metricName: String
+    /// A cell's values of a metric (nil: the report metric) keyed by the unit that pairs runs.
+    let values: (Cell, String?) -> [String: Double]
+
+    init(tree: ConfigNode, table: ComparisonTable, metricName: String, values: @escaping (Cell, String?) -> [String: Double]) {
+        let reportMetric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
+        claims = (tree.node(at: ["report", "claims"])?.sequence ?? []).map { node in
+            let metric = node["metric"]?.scalar
+            return Claim(text: node["claim"]?.scalar ?? "", source: node["source"]?.scalar, arm: node["arm"]?.scalar ?? "",
+                         baseline: node["baseline"]?.scalar ?? "", higher: node["expect"]?.scalar == "higher",
+                         extra: metric == reportMetric ? nil : metric, largestAtSmallestSize: node["margin"]?.scalar != nil)
+        }
+        self.table = table
+        self.metricName = metricName
+        self.values = values
+    }
+
+    static func outcome(_ t: Statistics.PairedTest, higher: Bool) -> Outcome {
+        let asClaimed = higher ? t.meanDifference > 0 : t.meanDifference < 0
+        switch (asClaimed, t.p < 0.05) {
+        case (true, true): return .holds
+        case (true, false): return .sameDirection
+        case (false, false): return .opposite
+        case (false, true): return .contradicted
+        }
+    }
+
+    /// Every dataset and setting where both arms of the claim have a cell.
+    func settings(of claim: Claim) -> [Setting] {
+        table.cells.filter { $0.arm == claim.arm }.compactMap { cell in
+            guard let base = table.cells.first(where: { $0.arm == claim.baseline && $0.dataset == cell.dataset && $0.group == cell.group }) else { return nil }
+            return Setting(dataset: cell.dataset, group: cell.group,
+                           test: ComparisonTable.pairedTest(values(cell, claim.extra), against: values(base, claim.extra)))
+        }.sorted { ($0.dataset, ComparisonTable.sizeOrder($0.group), $0.group) < ($1.dataset, ComparisonTable.sizeOrder($1.group), $1.group) }
+    }
+
+    /// A difference in the claim's unit: points of the report metric, or the extra metric's own scale.
+    func difference(_ t: Statistics.PairedTest, _ claim: Claim) -> String {
+        let value = claim.extra == nil ? String(format: "%+.1f", 100 * t.meanDifference)
+            : (t.meanDifference >= 0 ? "+" : "") + Notebook.formatExtra(t.meanDifference)
+        return "\(value) (\(Notebook.formatP(t.p)), n = \(t.n))"
+    }
+
+    /// One sentence of the outcomes over settings.
+    static func summary(_ outcomes: [Outcome], untestable: Int) -> String {
+        let m = outcomes.count
+        let count = { (o: Outcome) in outcomes.filter { $0 == o }.count }
+        let (held, contradicted) = (count(.holds), count(.contradicted))
+        let pending = untestable > 0 ? "; \(untestable) more \(untestable == 1 ? "setting has" : "settings have") fewer than two paired runs yet" : ""
+        let every = m == 1 ? "the one setting" : m == 2 ? "both settings" : "all \(m) settings"
+        if m == 0 {
+            return untestable == 0 ? "not testable yet: no dataset has runs of both arms"
+                : "not testable yet: none of the \(untestable) settings with runs of both arms has two of them paired by seed"
+        }
+        if held == m { return "**held** in \(every)\(pending)" }
+        if contradicted == m { return "**contradicted** in \(every)\(pending)" }
+        if held == 0 && contradicted == 0 {
+            return "**inconclusive**: no significant difference in any of \(m) settings (the claimed direction in "
+                + "\(count(.sameDirection)), the opposite in \(count(.opposite)))\(pending)"
+        }
+        return "**mixed**: held in \(held), contradicted in \(contradicted), not significant in \(m - held - contradicted) of \(m) settings\(pending)"
+    }
+
+    /// The section's markdown; empty when the spec states no claims.
+    func render() -> String {
+        guard !claims.isEmpty else { return "" }
+        var md = "## Claims checked against our runs\n\n"
+        md += "Each claim was written into the spec before the runs. It is checked on the runs the tables below choose "
+            + "(selection on validation), in every dataset and setting where both arms have runs paired by seed, fold and "
+            + "training-set size: two-sided paired t-test at 5%.\n"
+        for (i, claim) in claims.enumerated() {
+            let metric = claim.extra.map { "`\($0)`" } ?? "test \(metricName)"
+            let all = settings(of: claim)
+            let tested = all.compactMap { s in s.test.map { (s, Self.outcome($0, higher: claim.higher)) } }
+            md += "\n**\(i + 1). \(claim.text)**" + (claim.source.map { " (\($0))" } ?? "") + ": `\(claim.arm)` "
+                + (claim.higher ? "higher" : "lower") + " than `\(claim.baseline)` on \(metric) — "
+                + Self.summary(tested.map(\.1), untestable: all.count - tested.count) + ".\n\n"
+            if !tested.isEmpty {
+                md += "| dataset | setting | \(claim.arm) − \(claim.baseline) | outcome |\n|---|---|---|---|\n"
+                for (s, outcome) in tested {
+                    md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(difference(s.test!, claim)) | \(outcome.rawValue) |\n"
+                }
+            }
+            if claim.largestAtSmallestSize { md += marginBySize(claim, tested.map(\.0)) }
+        }
+        return md + "\n"
+    }
+
+    /// The margin claimed largest at the smallest training-set size: per dataset and setting, the
+    /// mean paired margin at each size, and whether the smallest size has the largest one (in the
+    /// claimed direction, and in that direction at all).
+    func marginBySize(_ claim: Claim, _ tested: [Setting]) -> String {
+        let curves = Dictionary(grouping: tested.filter { ComparisonTable.trainingSize(of: $0.group) != nil }) {
+            [$0.dataset, ComparisonTable.settingWithoutSize($0.group)]
+        }.filter { $0.value.count >= 2 }
+        guard !curves.isEmpty else { return "\nMargin by training-set size: not testable yet (no dataset has paired runs at two sizes).\n" }
+        var md = "\nMargin by training-set size (mean paired difference, \(claim.arm) − \(claim.baseline)); claimed largest at the smallest size:\n\n"
+        md += "| dataset | setting | margin by size | largest at the smallest size |\n|---|---|---|---|\n"
+        var held = 0
+        for key in curves.keys.sorted(by: { $0.joined(separator: "\u{1}") < $1.joined(separator: "\u{1}") }) {
+            let points = curves[key]!.sorted { ComparisonTable.sizeOrder($0.group) < ComparisonTable.sizeOrder($1.group) }
+            let signed = points.map { (claim.higher ? 1 : -1) * $0.test!.meanDifference }
+            let largest = signed[0] > 0 && signed.dropFirst().allSatisfy { $0 < signed[0] }
+            if largest { held += 1 }
+            let steps = points.map { p in
+                "\(ComparisonTable.trainingSize(of: p.group)!): " + (claim.extra == nil ? String(format: "%+.1f", 100 * p.test!.meanDifference)
+                    : Notebook.formatExtra(p.test!.meanDifference)) + (p.test!.p < 0.05 ? "*" : "")
+            }
+            md += "| \(key[0]) | \(key[1].isEmpty ? "–" : key[1]) | \(steps.joined(separator: " · ")) | \(largest ? "yes" : "no") |\n"
+        }
+        md += "\n(* significant at 5%.) The margin is largest at the smallest size in \(held) of \(curves.count) "
+            + (curves.count == 1 ? "curve" : "curves") + ".\n"
+        return md
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Reports
+import Specs
+import Tracking
+import XCTest
+
+/// `report.claims`: claims stated in the spec are checked on the chosen runs, per dataset and
+/// setting, with the margin-by-size form for learning-curve claims.
+final class ClaimsTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-claims-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func spec(_ claims: String) throws -> LoadedSpec {
+        let path = folder.appendingPathComponent("claims.yaml")
+        try Data("""
+        experiment: {id: claims}
+        data: {datasets: [mr, tw], training_sizes: [100, 300, all]}
+        model: {kind: kim-cnn}
+        arms: {new: {}, old: {}}
+        sweep: {seed: [1, 2, 3]}
+        report:
+          baseline: old
+          extra_metrics: [retention]
+          claims: \(claims)
+        """.utf8).write(to: path)
+        return try SpecLoader.load(path.path)
+    }
+
+    /// Test accuracy of `new` above `old` by 3 / 2 / 1 points at sizes 100 / 300 / all on `mr`
+    /// (plus seed noise), and below it by 0.1 (with noise, so not significant) everywhere on `tw`;
+    /// `retention` 0.1 lower for `new` everywhere.
+    func runs(_ spec: LoadedSpec) throws -> [RunRecord] {
+        var id: Int64 = 0
+        return try Expansion.runs(spec).map { planned in
+            id += 1
+            var r = RunRecord(experimentId: "claims", hash: planned.hash, arm: planned.arm, dataset: planned.dataset, seed: planned.seed,
+                              fold: nil, trainingSize: planned.trainingSize, sweepJSON: "{}", configJSON: "{}")
+            r.id = id
+            r.status = .finished
+            let margin = ["100": 0.03, "300": 0.02, "all": 0.01][planned.trainingSize!]!
+            let noise = 0.001 * Double(planned.seed * planned.seed)
+            let test: Double
+            if planned.dataset == "mr" { test = 0.7 + (planned.arm == "new" ? margin + noise : 0) }
+            else { test = 0.7 + (planned.arm == "new" ? -0.001 + 0.004 * Double(planned.seed % 2 == 0 ? 1 : -1) : 0) }
+            let retention = planned.arm == "new" ? 0.4 + noise : 0.5
+            r.resultJSON = "{\"valid\":{\"accuracy\":0.5,\"macroF1\":0.5,\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test),\"loss\":0.5},\"extras\":{\"retention\":\(retention)}}"
+            return r
+        }
+    }
+
+    func render(_ spec: LoadedSpec, _ runs: [RunRecord]) -> String {
+        Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
+            command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [])).render().markdown
+    }
+
+    func testClaimsAreCheckedPerSettingWithTheirMarginsBySize() throws {
+        let loaded = try spec("""
+        [{claim: New beats old, source: folklore, arm: new, baseline: old, expect: higher, margin: largest-at-smallest-size},
+                   {claim: New forgets more, arm: new, baseline: old, expect: lower, metric: retention},
+                   {claim: New is worse, arm: new, baseline: old, expect: lower}]
+        """)
+        let markdown = render(loaded, try runs(loaded))
+        let section = try XCTUnwrap(markdown.components(separatedBy: "## Claims checked against our runs").dropFirst().first)
+            .components(separatedBy: "## Results").first!
+        // mr: significant +3/+2/+1 (plus noise); tw: −0.1 with ±0.4 noise, not significant.
+        XCTAssertTrue(section.contains("**1. New beats old** (folklore): `new` higher than `old` on test accuracy — **mixed**: held in 3, contradicted in 0, not significant in 3 of 6 settings."), section)
+        XCTAssertTrue(section.contains("| mr | size=100 | +3.5 (p = 0.0"), section)
+        XCTAssertTrue(section.contains("| mr | size=all | +1.5 (p = 0.0"), section)
+        XCTAssertTrue(section.contains("| tw | size=300 | -0.2 (p = "), section)
+        XCTAssertTrue(section.contains("opposite, not significant"), section)
+        // The margin curve: largest at 100 on mr, not on tw (its margins are negative).
+        XCTAssertTrue(section.contains("| mr | – | 100: +3.5* · 300: +2.5* · all: +1.5* | yes |"), section)
+        XCTAssertTrue(section.contains("| tw | – | 100: -0.2 · 300: -0.2 · all: -0.2 | no |"), section)
+        XCTAssertTrue(section.contains("largest at the smallest size in 1 of 2 curves."), section)
+        // An extra metric on its own scale: retention 0.1 lower (less noise) everywhere.
+        XCTAssertTrue(section.contains("**2. New forgets more**: `new` lower than `old` on `retention` — **held** in all 6 settings."), section)
+        XCTAssertTrue(section.contains("| mr | size=100 | -0.0953 (p < 0.001, n = 3) | holds |"), section)
+        // The opposite claim on the main metric is contradicted where the first held.
+        XCTAssertTrue(section.contains("**3. New is worse**: `new` lower than `old` on test accuracy — **mixed**: held in 0, contradicted in 3, not significant in 3 of 6 settings."), section)
+    }
+
+    func testClaimsWithoutPairedRunsAreNotTestableYet() throws {
+        let loaded = try spec("[{claim: New beats old, arm: new, baseline: old, expect: higher, margin: largest-at-smallest-size}]")
+        // One seed only: no paired test anywhere.
+        let markdown = render(loaded, try runs(loaded).filter { $0.seed == 1 })
+        XCTAssertTrue(markdown.contains("— not testable yet: none of the 6 settings with runs of both arms has two of them paired by seed."), markdown)
+        XCTAssertTrue(markdown.contains("Margin by training-set size: not testable yet"), markdown)
+        XCTAssertFalse(markdown.contains("| dataset | setting |"), markdown)
+        // Before any run.
+        XCTAssertTrue(render(loaded, []).contains("— not testable yet: no dataset has runs of both arms."))
+        // Some settings tested, others still waiting for their second seed.
+        let partial = render(loaded, try runs(loaded).filter { $0.seed < 3 || $0.trainingSize != "all" }.filter { $0.seed == 1 || $0.trainingSize != "300" })
+        XCTAssertTrue(partial.contains("; 2 more settings have fewer than two paired runs yet."), partial)
+        XCTAssertFalse(partial.contains("Interim report"), partial)
+        // Runs still queued make the whole notebook an interim one, said at its top.
+        var queued = try runs(loaded)
+        for i in queued.indices where queued[i].seed == 3 { queued[i].status = .queued; queued[i].resultJSON = nil }
+        queued[0].status = .running
+        XCTAssertTrue(render(loaded, queued).contains("> **Interim report**: 23 of 36 recorded runs have ended; 13 are still queued or running."))
+    }
+
+    func testClaimsNameArmsAndMetricsThatExist() throws {
+        XCTAssertThrowsError(try spec("[{claim: x, arm: nwe, baseline: old, expect: higher}]")) { error in
+            XCTAssertTrue("\(error)".contains("report.claims.0.arm: no arm 'nwe'") && "\(error)".contains("did you mean 'new'?"), "\(error)")
+        }
+        XCTAssertThrowsError(try spec("[{claim: x, arm: new, baseline: old, expect: higher, metric: perplexity}]")) { error in
+            XCTAssertTrue("\(error)".contains("report.claims.0.metric") && "\(error)".contains("accuracy, retention"), "\(error)")
+        }
+        XCTAssertThrowsError(try spec("[{claim: x, arm: new, baseline: old, expect: better}]")) { error in
+            XCTAssertTrue("\(error)".contains("report.claims.0.expect"), "\(error)")
+        }
+    }
+}
