@@ -100,6 +100,7 @@ final class NotebookSnapshotTests: XCTestCase {
                               fold: nil, trainingSize: planned.trainingSize, sweepJSON: "{}", configJSON: "{}")
             r.id = id
             r.status = .finished
+            (r.blasCore, r.threads) = (planned.seed == 1 ? "Haswell" : "Cooperlake", 1)
             let test = base[planned.arm]! + 0.01 * Double(planned.seed) + (planned.trainingSize == "all" ? 0.05 : 0)
             r.resultJSON = "{\"valid\":{\"accuracy\":0.5,\"macroF1\":0.5,\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test),\"loss\":0.5},\"trainExamples\":900}"
             runs.append(r)
@@ -107,6 +108,8 @@ final class NotebookSnapshotTests: XCTestCase {
         XCTAssertEqual(runs.count, 2 * 2 * 3 + 2 * 3)
         let (markdown, plots) = Notebook(spec: loaded, runs: runs, metrics: [:], context: Notebook.Context(
             command: "tlab report sized.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [])).render()
+        // The kernels each run used are part of what reruns it bit for bit.
+        XCTAssertTrue(markdown.contains("- OpenBLAS kernels and threads per run (a run reruns bit-identically with its own): `Cooperlake`, 1 thread × 12; `Haswell`, 1 thread × 6.\n"), markdown)
         let sections = markdown.components(separatedBy: "## Results — ")
         XCTAssertEqual(sections.count, 3, markdown)
         let small = sections[1], full = sections[2]
