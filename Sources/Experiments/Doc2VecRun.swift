@@ -69,6 +69,20 @@ public enum Doc2VecRun {
         return (examples.map { tokenizer.tokenize($0.text) }, examples.map { ids[$0.label]! }, names, try c.split(labels: examples.map(\.label)))
     }
 
+    /// Records each training epoch's end as metrics (`train` split, epochs numbered through the run's
+    /// sessions): session, learning rate reached, effective words/s, seconds.
+    static func recorder(_ observer: RunObserver?) -> ((Doc2VecEpoch) -> Void)? {
+        guard let observer else { return nil }
+        var epochs = 0
+        return { e in
+            epochs += 1
+            for (name, value) in [("session", Double(e.session)), ("alpha", Double(e.alpha)), ("seconds", e.seconds),
+                                  ("effective_words_per_second", e.seconds > 0 ? Double(e.effectiveWords) / e.seconds : 0)] {
+                observer.record(epoch: epochs, split: "train", name: name, value: value)
+            }
+        }
+    }
+
     /// The `doc2vec-generic` stage: the generic session alone, saved as the artifact.
     static func executeGenericStage(_ c: RunConfig, into folder: URL, store: DataStore, observer: RunObserver?) throws -> [String: Double] {
         let model = try config(c)
@@ -78,7 +92,8 @@ public enum Doc2VecRun {
             let domain = try domain(c, store: store)
             vocabularyAlso = domain.split.train.map { domain.tokens[$0] }
         }
-        let (trained, report) = try Doc2VecRegimes.genericSession(generic: generic, vocabularyAlso: vocabularyAlso, config: model)
+        let (trained, report) = try Doc2VecRegimes.genericSession(generic: generic, vocabularyAlso: vocabularyAlso, config: model,
+                                                                  progress: recorder(observer))
         try trained.save(to: folder)
         observer?.note(String(format: "generic session: %d documents, vocabulary %d, %.0f effective words/s", generic.count, trained.words.count, report.effectiveWordsPerSecond))
         return ["documents": Double(generic.count), "vocabulary": Double(trained.words.count), "effective_words_per_second": report.effectiveWordsPerSecond,
@@ -103,7 +118,8 @@ public enum Doc2VecRun {
         }
         var pretrained: Doc2Vec? = nil
         if case .sequential = regime { pretrained = try artifact("regime.generic_model") }
-        let result = try Doc2VecRegimes.train(regime, generic: generic, domain: domainTrain, config: modelConfig, pretrained: pretrained)
+        let result = try Doc2VecRegimes.train(regime, generic: generic, domain: domainTrain, config: modelConfig, pretrained: pretrained,
+                                              progress: recorder(observer))
         let model = result.model
         var extras: [String: Double] = ["vocabulary": Double(model.words.count)]
         for (i, session) in result.sessions.enumerated() {

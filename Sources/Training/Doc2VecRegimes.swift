@@ -46,45 +46,48 @@ public enum Doc2VecRegimes {
     /// The generic session on its own (the sequential regimes' first step, and the generic-only
     /// reference every regime's drift is measured against). With `vocabularyAlso`, the vocabulary is
     /// counted over those documents too (the `both` policy).
-    public static func genericSession(generic: [[String]], vocabularyAlso domain: [[String]] = [], config: Doc2VecConfig) throws -> (Doc2Vec, Doc2VecReport) {
+    public static func genericSession(generic: [[String]], vocabularyAlso domain: [[String]] = [], config: Doc2VecConfig,
+                                      progress: ((Doc2VecEpoch) -> Void)? = nil) throws -> (Doc2Vec, Doc2VecReport) {
         let vocabulary = Doc2VecData.vocabulary(generic + domain, minCount: config.minCount)
         guard vocabulary.count > 0 else { throw Failure(description: "no word occurs \(config.minCount)+ times in the generic corpus") }
         let model = Doc2VecData.model(config, vocabulary: vocabulary)
         let corpus = Doc2VecData.corpus(generic, model: model)
-        return (model, model.train(corpus, session: 0))
+        return (model, model.train(corpus, session: 0, progress: progress))
     }
 
     /// The domain session on a model from `genericSession`: new document vectors for `domain`,
     /// unknown words dropped, trained with the second session's rate and epochs.
-    public static func domainSession(_ model: Doc2Vec, domain: [[String]], second: Doc2VecRegime.SecondSession) -> (Range<Int>, Doc2VecReport) {
+    public static func domainSession(_ model: Doc2Vec, domain: [[String]], second: Doc2VecRegime.SecondSession,
+                                     progress: ((Doc2VecEpoch) -> Void)? = nil) -> (Range<Int>, Doc2VecReport) {
         let corpus = Doc2VecData.corpus(domain, model: model)
         let tags = corpus.tags.first.map { $0..<($0 + corpus.count) } ?? model.documentCount..<model.documentCount
         let report: Doc2VecReport
         switch second {
         case let .restart(alpha, epochs):
-            report = model.train(corpus, epochs: epochs, alpha: alpha, minAlpha: model.config.minAlpha, session: 1)
+            report = model.train(corpus, epochs: epochs, alpha: alpha, minAlpha: model.config.minAlpha, session: 1, progress: progress)
         case let .continue(epochs):
-            report = model.train(corpus, epochs: epochs, alpha: model.config.minAlpha, minAlpha: model.config.minAlpha, session: 1)
+            report = model.train(corpus, epochs: epochs, alpha: model.config.minAlpha, minAlpha: model.config.minAlpha, session: 1, progress: progress)
         }
         return (tags, report)
     }
 
     /// Trains `regime` from scratch; for `sequential`, `generic` may be a model already trained by
     /// `genericSession` with the matching vocabulary policy (a stage artifact), which is then continued.
+    /// `progress` hears each epoch's end (session 0: generic or combined, 1: the domain session).
     public static func train(_ regime: Doc2VecRegime, generic: [[String]], domain: [[String]], config: Doc2VecConfig,
-                             pretrained: Doc2Vec? = nil) throws -> Doc2VecRegimeResult {
+                             pretrained: Doc2Vec? = nil, progress: ((Doc2VecEpoch) -> Void)? = nil) throws -> Doc2VecRegimeResult {
         guard !domain.isEmpty else { throw Failure(description: "the domain corpus has no documents") }
         switch regime {
         case let .sequential(policy, second):
             var sessions: [Doc2VecReport] = []
             let model: Doc2Vec
             if let pretrained { model = pretrained } else {
-                let (trained, report) = try genericSession(generic: generic, vocabularyAlso: policy == .both ? domain : [], config: config)
+                let (trained, report) = try genericSession(generic: generic, vocabularyAlso: policy == .both ? domain : [], config: config, progress: progress)
                 model = trained
                 sessions.append(report)
             }
             let genericTags = 0..<model.documentCount
-            let (domainTags, report) = domainSession(model, domain: domain, second: second)
+            let (domainTags, report) = domainSession(model, domain: domain, second: second, progress: progress)
             return Doc2VecRegimeResult(model: model, genericTags: genericTags, domainTags: domainTags, sessions: sessions + [report])
         case .combined, .oversampled:
             let factor: Int
@@ -100,7 +103,7 @@ public enum Doc2VecRegimes {
             for i in stride(from: entries.count - 1, to: 0, by: -1) { entries.swapAt(i, rng.int(below: i + 1)) }
             var corpus = Doc2VecCorpus()
             for entry in entries { corpus.append(model.encode(entry.tokens), tag: entry.tag) }
-            let report = model.train(corpus, session: 0)
+            let report = model.train(corpus, session: 0, progress: progress)
             return Doc2VecRegimeResult(model: model, genericTags: genericTags, domainTags: domainTags, sessions: [report])
         }
     }

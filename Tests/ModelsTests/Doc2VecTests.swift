@@ -88,6 +88,24 @@ final class Doc2VecTests: XCTestCase {
         }
     }
 
+    /// Each epoch's end is reported: its number, the rate reached on the linear decay (min_alpha at
+    /// the last), and the effective words, which add up to the session's report.
+    func testEpochProgressReports() {
+        let (words, counts, documents) = Self.corpus(seed: 5)
+        var config = Doc2VecConfig()
+        config.dimension = 8; config.epochs = 4; config.alpha = 0.05; config.minAlpha = 0.01; config.minCount = 1
+        let model = Doc2Vec(config: config, words: words, counts: counts)
+        var corpus = Doc2VecCorpus()
+        for (doc, tag) in zip(documents, model.addDocuments(documents.count)) { corpus.append(doc, tag: tag) }
+        var epochs: [Doc2VecEpoch] = []
+        let report = model.train(corpus, session: 3) { epochs.append($0) }
+        XCTAssertEqual(epochs.map(\.epoch), [1, 2, 3, 4])
+        XCTAssertEqual(Set(epochs.map(\.session)), [3])
+        for (e, expected) in zip(epochs, [0.04, 0.03, 0.02, 0.01] as [Float]) { XCTAssertEqual(e.alpha, expected, accuracy: 1e-6) }
+        XCTAssertEqual(epochs.map(\.effectiveWords).reduce(0, +), report.effectiveWords)
+        XCTAssertTrue(epochs.allSatisfy { $0.effectiveWords > 0 && $0.seconds >= 0 })
+    }
+
     func testOneThreadIsBitReproducibleAndTwoThreadsLearnToo() {
         let (a, _) = trained(.dbow, trainWords: true)
         let (b, documents) = trained(.dbow, trainWords: true)

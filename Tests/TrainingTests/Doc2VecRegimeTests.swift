@@ -20,8 +20,10 @@ final class Doc2VecRegimeTests: XCTestCase {
                                               generic: generic, domain: domain, config: config)
         XCTAssertNil(frozen.model.id("d0"), "a frozen generic vocabulary drops domain-only words")
         XCTAssertEqual(frozen.model.words.count, 25)
-        let both = try Doc2VecRegimes.train(.sequential(vocabulary: .both, second: .restart(alpha: 0.025, epochs: 2)),
-                                            generic: generic, domain: domain, config: config)
+        var epochs: [Doc2VecEpoch] = []
+        let both = try Doc2VecRegimes.train(.sequential(vocabulary: .both, second: .restart(alpha: 0.025, epochs: 3)),
+                                            generic: generic, domain: domain, config: config) { epochs.append($0) }
+        XCTAssertEqual(epochs.map { [$0.session, $0.epoch] }, [[0, 1], [0, 2], [1, 1], [1, 2], [1, 3]], "every epoch of both sessions is reported")
         XCTAssertNotNil(both.model.id("d0"))
         XCTAssertEqual(both.model.words.count, 33)
         XCTAssertEqual(both.sessions.count, 2, "a generic session, then a domain session")

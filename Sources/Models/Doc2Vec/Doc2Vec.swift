@@ -54,6 +54,16 @@ public struct Doc2VecReport: Codable, Sendable {
     public var effectiveWordsPerSecond: Double { seconds > 0 ? Double(effectiveWords) / seconds : 0 }
 }
 
+/// What one epoch of a `train` call did (reported as it ends).
+public struct Doc2VecEpoch: Sendable {
+    /// The `session` argument of the `train` call, and the epoch within it (1-based).
+    public let session: Int, epoch: Int
+    /// Effective words trained on in this epoch, and its wall-clock seconds.
+    public let effectiveWords: Int, seconds: Double
+    /// The learning rate the epoch ended at.
+    public let alpha: Float
+}
+
 public final class Doc2Vec: @unchecked Sendable {
     public let config: Doc2VecConfig
     public let words: [String]
@@ -153,7 +163,7 @@ public final class Doc2Vec: @unchecked Sendable {
     /// bit-reproducible.
     @discardableResult
     public func train(_ corpus: Doc2VecCorpus, epochs: Int? = nil, alpha: Float? = nil, minAlpha: Float? = nil,
-                      session: Int = 0, progress: ((Int, Double) -> Void)? = nil) -> Doc2VecReport {
+                      session: Int = 0, progress: ((Doc2VecEpoch) -> Void)? = nil) -> Doc2VecReport {
         precondition(corpus.tags.allSatisfy { $0 < documentCount }, "corpus tags beyond the model's documents: call addDocuments first")
         let epochs = epochs ?? config.epochs, alpha = alpha ?? config.alpha, minAlpha = minAlpha ?? config.minAlpha
         let start = Date()
@@ -169,12 +179,14 @@ public final class Doc2Vec: @unchecked Sendable {
         var effective = 0
         corpus.ids.withUnsafeBufferPointer { ids in
             for epoch in 0..<epochs {
+                let epochStart = Date()
                 let work = EpochWork(model: self, corpus: corpus, ids: ids, jobs: jobs, epoch: epoch, epochs: epochs,
                                      alpha: alpha, minAlpha: minAlpha, session: session)
                 let threads = max(1, config.threads)
                 if threads == 1 { work.run(0) } else { DispatchQueue.concurrentPerform(iterations: threads) { work.run($0) } }
                 effective += work.kept
-                progress?(epoch + 1, Date().timeIntervalSince(start))
+                progress?(Doc2VecEpoch(session: session, epoch: epoch + 1, effectiveWords: work.kept, seconds: Date().timeIntervalSince(epochStart),
+                                       alpha: alpha - (alpha - minAlpha) * Float(epoch + 1) / Float(epochs)))
             }
         }
         return Doc2VecReport(epochs: epochs, rawWords: corpus.words * epochs, effectiveWords: effective,
