@@ -125,12 +125,26 @@ public struct Notebook {
                     let points: [(x: Double, y: Double)] = byEpoch.map { epoch, records in
                         (Double(epoch), records.map(\.value).reduce(0, +) / Double(records.count))
                     }
-                    return SVGChart.Series(name: arm, points: points)
+                    return SVGChart.Series(name: arm, points: points, color: arms.firstIndex(of: arm))
                 }
-                if !curves.isEmpty {
+                if curves.contains(where: { $0.points.count > 1 }) {  // runs that log no epochs have no curves
                     let name = "\(id)/curves-\(slug).svg"
                     plots[name] = SVGChart(title: "\(dataset): validation \(metricName) by epoch (mean over chosen runs)", xLabel: "epoch", yLabel: "validation \(metricName)", series: curves).render()
                     md += "\n![learning curves, \(dataset)](\(name))\n"
+                }
+                for plot in spec.tree.node(at: ["report", "scatter"])?.sequence ?? [] {
+                    guard let x = plot["x"]?.scalar, let y = plot["y"]?.scalar else { continue }
+                    let points = arms.filter(present.contains).compactMap { arm -> SVGChart.Series? in
+                        guard let c = cells.first(where: { $0.dataset == dataset && $0.arm == arm }),
+                              let px = cellMean(c, metric: x, reportMetric: table.metric), let py = cellMean(c, metric: y, reportMetric: table.metric) else { return nil }
+                        return SVGChart.Series(name: arm, points: [(px, py)], color: arms.firstIndex(of: arm))
+                    }
+                    guard points.count > 1 else { continue }
+                    let label = { (m: String) in m == table.metric ? "test \(metricName) (%)" : m }
+                    let name = "\(id)/scatter-\(slug)-\(y)-vs-\(x).svg"
+                    plots[name] = SVGChart(title: "\(dataset): \(label(y)) vs \(label(x)), per arm",
+                                           xLabel: label(x), yLabel: label(y), series: points).render()
+                    md += "\n![\(y) against \(x), \(dataset)](\(name))\n"
                 }
                 if let axis = table.selectedAxes.first {
                     let sweep = arms.compactMap { arm -> SVGChart.Series? in
@@ -146,7 +160,7 @@ public struct Notebook {
                             }
                             return x.isFinite && !vs.isEmpty ? (x, vs.reduce(0, +) / Double(vs.count)) : nil
                         }
-                        return points.count > 1 ? SVGChart.Series(name: arm, points: points) : nil
+                        return points.count > 1 ? SVGChart.Series(name: arm, points: points, color: arms.firstIndex(of: arm)) : nil
                     }
                     if !sweep.isEmpty {
                         let name = "\(id)/sweep-\(slug).svg"
@@ -168,7 +182,7 @@ public struct Notebook {
                         let examples = Double(size) ?? cell.runIDs.compactMap { storedResult($0)?.trainExamples }.map(Double.init).max()
                         return examples.map { ($0, 100 * cell.test.mean) }
                     }.sorted { $0.x < $1.x }
-                    return points.count < 2 ? nil : SVGChart.Series(name: arm, points: points)  // a curve needs two sizes
+                    return points.count < 2 ? nil : SVGChart.Series(name: arm, points: points, color: arms.firstIndex(of: arm))  // a curve needs two sizes
                 }
                 guard !series.isEmpty else { continue }
                 let name = "\(id)/training-size-\(dataset).svg"
@@ -269,6 +283,13 @@ public struct Notebook {
             values[ComparisonTable.unit(of: run)] = value
         }
         return values
+    }
+
+    /// A cell's mean on the report metric (in %) or an extra result, over its chosen runs.
+    func cellMean(_ cell: Cell, metric: String, reportMetric: String) -> Double? {
+        if metric == reportMetric { return cell.test.n > 0 ? 100 * cell.test.mean : nil }
+        let values = cell.runIDs.compactMap { extraValue(metric, run: $0) }
+        return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 
     /// A named extra result of a finished run, from its stored result.

@@ -1,8 +1,15 @@
 import Foundation
 
-/// A small line chart written as SVG (no dependencies): one polyline with markers per series.
+/// A small line chart written as SVG (no dependencies): one polyline with markers per series (a
+/// series of one point is a marker alone, which makes a scatter plot of one-point series).
 public struct SVGChart {
-    public struct Series { public let name: String; public let points: [(x: Double, y: Double)] }
+    public struct Series {
+        public let name: String
+        public let points: [(x: Double, y: Double)]
+        /// Index into the palette, so one arm keeps its colour across plots; nil: the series' position.
+        public let color: Int?
+        public init(name: String, points: [(x: Double, y: Double)], color: Int? = nil) { self.name = name; self.points = points; self.color = color }
+    }
     public var title: String
     public var xLabel: String
     public var yLabel: String
@@ -17,7 +24,8 @@ public struct SVGChart {
 
     public func render(width: Double = 640, height: Double = 400) -> String {
         let points = series.flatMap(\.points).filter { $0.y.isFinite && $0.x.isFinite && (!logX || $0.x > 0) }
-        let (left, right, top, bottom) = (64.0, 150.0, 36.0, 48.0)
+        let longest = Double(series.map(\.name.count).max() ?? 0)
+        let (left, right, top, bottom) = (64.0, max(150.0, 30 + 7 * longest), 36.0, 48.0)  // the legend fits beside the plot
         func tx(_ x: Double) -> Double { logX ? log10(x) : x }
         let xs = points.map { tx($0.x) }, ys = points.map(\.y)
         var (x0, x1) = (xs.min() ?? 0, xs.max() ?? 1), (y0, y1) = (ys.min() ?? 0, ys.max() ?? 1)
@@ -25,6 +33,7 @@ public struct SVGChart {
         if y0 == y1 { y0 -= 0.05; y1 += 0.05 }
         let pad = (y1 - y0) * 0.08
         y0 -= pad; y1 += pad
+        if !logX { let xPad = (x1 - x0) * 0.04; x0 -= xPad; x1 += xPad }  // markers off the axes
         func px(_ x: Double) -> Double { left + (tx(x) - x0) / (x1 - x0) * (width - left - right) }
         func py(_ y: Double) -> Double { height - bottom - (y - y0) / (y1 - y0) * (height - top - bottom) }
         var svg = """
@@ -45,12 +54,13 @@ public struct SVGChart {
             svg += "<text x=\"\(String(format: "%.1f", left + (xv - x0) / (x1 - x0) * (width - left - right)))\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\">\(label)</text>\n"
         }
         for (index, s) in series.enumerated() {
-            let color = Self.palette[index % Self.palette.count]
+            let color = Self.palette[(s.color ?? index) % Self.palette.count]
             let valid = s.points.filter { $0.y.isFinite && (!logX || $0.x > 0) }.sorted { $0.x < $1.x }
             let path = valid.map { String(format: "%.1f,%.1f", px($0.x), py($0.y)) }.joined(separator: " ")
-            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
+            if valid.count > 1 { svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>\n" }
             for p in valid { svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"/>\n", px(p.x), py(p.y), color) }
-            svg += "<text x=\"\(width - right + 10)\" y=\"\(top + 16 * Double(index + 1))\" fill=\"\(color)\">\(escape(s.name))</text>\n"
+            svg += "<circle class=\"legend\" cx=\"\(width - right + 12)\" cy=\"\(top + 16 * Double(index + 1) - 4)\" r=\"3\" fill=\"\(color)\"/>\n"
+            svg += "<text x=\"\(width - right + 20)\" y=\"\(top + 16 * Double(index + 1))\" fill=\"\(color)\">\(escape(s.name))</text>\n"
         }
         return svg + "</svg>\n"
     }

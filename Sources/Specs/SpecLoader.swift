@@ -49,13 +49,14 @@ public enum SpecLoader {
             tree = tree.setting(path, to: value)
         }
         var final = SpecSchema.spec.validate(tree, requireFields: true)
-        final += armReferences(in: tree)
+        final += reportReferences(in: tree)
         guard final.isEmpty else { throw SpecErrors(errors: final) }
         return LoadedSpec(file: path, tree: tree.removing(["profiles"]), profile: profile, overrides: overrides)
     }
 
-    /// The report's baselines and tables must name arms the spec defines.
-    static func armReferences(in tree: ConfigNode) -> [SpecError] {
+    /// The report's baselines, tables and claims must name arms the spec defines, and its claims and
+    /// plots metrics it reports.
+    static func reportReferences(in tree: ConfigNode) -> [SpecError] {
         let arms = tree["arms"]?.mapping?.map(\.key) ?? ["default"]
         var errors: [SpecError] = []
         func check(_ node: ConfigNode?, _ path: String) {
@@ -70,13 +71,19 @@ public enum SpecLoader {
         }
         let metrics = [tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"]
             + (tree.node(at: ["report", "extra_metrics"])?.sequence?.compactMap(\.scalar) ?? [])
+        func checkMetric(_ node: ConfigNode?, _ path: String) {
+            guard let node, let name = node.scalar, !metrics.contains(name) else { return }
+            errors.append(SpecError(location: node.location, path: path,
+                                    message: "expected the report metric or one of report.extra_metrics (\(metrics.joined(separator: ", "))), not '\(name)'"))
+        }
         for (i, claim) in (tree.node(at: ["report", "claims"])?.sequence ?? []).enumerated() {
             check(claim["arm"], "report.claims.\(i).arm")
             check(claim["baseline"], "report.claims.\(i).baseline")
-            if let node = claim["metric"], let name = node.scalar, !metrics.contains(name) {
-                errors.append(SpecError(location: node.location, path: "report.claims.\(i).metric",
-                                        message: "a claim is checked on the report metric or one of report.extra_metrics (\(metrics.joined(separator: ", "))), not '\(name)'"))
-            }
+            checkMetric(claim["metric"], "report.claims.\(i).metric")
+        }
+        for (i, plot) in (tree.node(at: ["report", "scatter"])?.sequence ?? []).enumerated() {
+            checkMetric(plot["x"], "report.scatter.\(i).x")
+            checkMetric(plot["y"], "report.scatter.\(i).y")
         }
         return errors
     }

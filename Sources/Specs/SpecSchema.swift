@@ -122,7 +122,9 @@ public enum SpecSchema {
                            "claims": .list(.object(["claim": .string, "source": .string, "arm": .string, "baseline": .string,
                                                     "expect": .choice(["higher", "lower"]), "metric": .string,
                                                     "margin": .choice(["largest-at-smallest-size"])],
-                                                   required: ["claim", "arm", "baseline", "expect"]), nonEmpty: true)], required: []),
+                                                   required: ["claim", "arm", "baseline", "expect"]), nonEmpty: true),
+                           // one point per arm (means of its chosen runs) on two metrics, e.g. domain accuracy against generic retention
+                           "scatter": .list(.object(["x": .string, "y": .string], required: ["x", "y"]), nonEmpty: true)], required: []),
         "profiles": .dictionary(.any),
         "plan": .object(["seconds_per_run": .number], required: []),
     ], required: ["experiment", "data", "model"])

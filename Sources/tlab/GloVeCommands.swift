@@ -75,7 +75,7 @@ extension Tlab.GloVe {
             let loaded: WordVectors
             if let file {
                 var isFolder: ObjCBool = false
-                FileManager.default.fileExists(atPath: file, isDirectory: &isFolder)
+                _ = FileManager.default.fileExists(atPath: file, isDirectory: &isFolder)
                 loaded = isFolder.boolValue ? try WordVectors(mappingFolder: URL(fileURLWithPath: file)) : try UserFiles.vectors(path: file, format: format)
             } else {
                 loaded = try store.vectors(vectors)

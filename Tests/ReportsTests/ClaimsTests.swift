@@ -105,12 +105,38 @@ final class ClaimsTests: XCTestCase {
         XCTAssertTrue(render(loaded, queued).contains("> **Interim report**: 23 of 36 recorded runs have ended; 13 are still queued or running."))
     }
 
+    /// `report.scatter`: one marker per arm at the means of its chosen runs, per dataset and setting;
+    /// runs without per-epoch metrics get no (empty) learning-curve plot.
+    func testScatterPlotsOnePointPerArm() throws {
+        let loaded = try spec("[{claim: x, arm: new, baseline: old, expect: higher}]\n  scatter: [{x: retention, y: accuracy}]")
+        let (markdown, plots) = Notebook(spec: loaded, runs: try runs(loaded), metrics: [:], context: Notebook.Context(
+            command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [])).render()
+        XCTAssertFalse(plots.keys.contains { $0.contains("curves-") }, "\(plots.keys)")
+        let name = "claims/scatter-mr-size-100-accuracy-vs-retention.svg"
+        XCTAssertTrue(markdown.contains("![accuracy against retention, mr](\(name))"), markdown)
+        let svg = try XCTUnwrap(plots[name], "\(plots.keys.sorted())")
+        XCTAssertEqual(svg.components(separatedBy: "<circle cx=").count - 1, 2, "one marker per arm")
+        XCTAssertFalse(svg.contains("<polyline"), svg)
+        XCTAssertTrue(svg.contains(">new<") && svg.contains(">old<") && svg.contains("test accuracy (%)"), svg)
+        // new: retention 0.405 at 73.5%; old: 0.5 at 70%: new left of and above old, both inside the axes.
+        let markers = svg.components(separatedBy: "<circle cx=\"").dropFirst().prefix(2).map { part -> (Double, Double) in
+            let fields = part.components(separatedBy: "\"")
+            return (Double(fields[0])!, Double(fields[2])!)
+        }
+        XCTAssertLessThan(markers[0].0, markers[1].0)
+        XCTAssertLessThan(markers[0].1, markers[1].1, "SVG y grows downwards")
+        XCTAssertTrue(markers.allSatisfy { $0.0 > 64 && $0.0 < 490 && $0.1 > 36 && $0.1 < 352 }, "\(markers)")
+    }
+
     func testClaimsNameArmsAndMetricsThatExist() throws {
         XCTAssertThrowsError(try spec("[{claim: x, arm: nwe, baseline: old, expect: higher}]")) { error in
             XCTAssertTrue("\(error)".contains("report.claims.0.arm: no arm 'nwe'") && "\(error)".contains("did you mean 'new'?"), "\(error)")
         }
         XCTAssertThrowsError(try spec("[{claim: x, arm: new, baseline: old, expect: higher, metric: perplexity}]")) { error in
             XCTAssertTrue("\(error)".contains("report.claims.0.metric") && "\(error)".contains("accuracy, retention"), "\(error)")
+        }
+        XCTAssertThrowsError(try spec("[{claim: x, arm: new, baseline: old, expect: higher}]\n  scatter: [{x: retention, y: acuracy}]")) { error in
+            XCTAssertTrue("\(error)".contains("report.scatter.0.y: expected the report metric or one of report.extra_metrics (accuracy, retention), not 'acuracy'"), "\(error)")
         }
         XCTAssertThrowsError(try spec("[{claim: x, arm: new, baseline: old, expect: better}]")) { error in
             XCTAssertTrue("\(error)".contains("report.claims.0.expect"), "\(error)")
