@@ -43,10 +43,13 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Tracking", "Specs"]),
         .target(name: "Experiments", dependencies: ["Specs", "Tracking", "Training", "Models", "Datasets", "Autodiff", "Numerics"]),
         .target(name: "Benchmarks", dependencies: ["Training", "Models", "Autodiff", "Numerics", "COpenBLAS"]),
+        // The git revision of the build, generated before every build (recorded with every run).
+        .plugin(name: "BuildRevision", capability: .buildTool()),
+        .target(name: "BuildInfo", plugins: ["BuildRevision"]),
         .executableTarget(
             name: "tlab",
             dependencies: [
-                "Numerics", "Autodiff", "Models", "Training", "Benchmarks", "Datasets", "Specs", "Experiments", "Tracking", "Reports",
+                "Numerics", "Autodiff", "Models", "Training", "Benchmarks", "Datasets", "Specs", "Experiments", "Tracking", "Reports", "BuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,7 +60,7 @@ let package = Package(
         .testTarget(name: "SpecsTests", dependencies: ["Specs"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Specs", "Datasets", "Training", "Models", "Autodiff", "Numerics"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "Specs"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "Specs"], exclude: ["Snapshots"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Numerics", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Autodiff", "Numerics", "TestSupport"]),
     ]

@@ -16,7 +16,7 @@ extension Tlab {
         func run() throws {
             let spec = try SpecLoader.load(arguments.spec, profile: arguments.profile, overrides: arguments.overrides)
             // Before this command rewrites its own (tracked) outputs.
-            let revision = GitRevision.current(in: URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path)
+            let revision = Provenance.revision(specDirectory: URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path)
             let store = try results.open()
             // Only the runs this spec (with this profile and these overrides) plans: a quick profile's
             // runs never mix into the full notebook.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Datasets
 import Experiments
 import Foundation
@@ -37,12 +38,14 @@ extension Tlab {
             options.timeoutSeconds = timeout
             options.maxAttempts = attempts
             if let workers { options.workers = workers }
+            let specDirectory = URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path
+            if let note = Provenance.mismatchNote(specDirectory: specDirectory) { print(note) }
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
             var command = [executable, "worker", "--experiment", spec.id, "--db", results.path]
             if let d = arguments.location.dataDir { command += ["--data-dir", d] }
             if let c = arguments.location.cacheDir { command += ["--cache-dir", c] }
             let scheduler = Scheduler(store: store, experiment: spec.id, workerCommand: command,
-                                      environment: ["OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "TLAB_GIT_REVISION": GitRevision.current(in: URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path)],
+                                      environment: ["OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "TLAB_GIT_REVISION": Provenance.revision(specDirectory: specDirectory)],
                                       options: options, planned: Set(records.map(\.hash)))
             let interactive = isatty(1) != 0
             let start = Date()
@@ -70,7 +73,9 @@ extension Tlab {
             guard Runtime.exitWithParent() else { throw ExitCode.failure }  // no unsupervised workers
             BLAS.threads = 1
             let environment = RunEnvironment(
-                host: ProcessInfo.processInfo.hostName, gitRevision: ProcessInfo.processInfo.environment["TLAB_GIT_REVISION"] ?? "unknown",
+                host: ProcessInfo.processInfo.hostName,
+                // The worker's own build when it knows it (a binary replaced under a running scheduler records itself).
+                gitRevision: BuildInfo.revision != "unknown" ? BuildInfo.revision : ProcessInfo.processInfo.environment["TLAB_GIT_REVISION"] ?? "unknown",
                 versionsJSON: Versions.json, threads: BLAS.threads, blasCore: BLAS.coreName)
             _ = try Worker.loop(store: try results.open(), experiment: experiment, data: location.store, environment: environment)
         }
@@ -125,6 +130,22 @@ extension Tlab {
             }
             print("config \(r.configJSON)")
         }
+    }
+}
+
+/// The revision a run or notebook records: the one this binary was built from (`BuildInfo`), or,
+/// for a build outside git, the spec's repository at the time.
+enum Provenance {
+    static func revision(specDirectory: String) -> String {
+        BuildInfo.revision != "unknown" ? BuildInfo.revision : GitRevision.current(in: specDirectory)
+    }
+
+    /// A note when the spec's repository is not at the revision this binary was built from: runs
+    /// then record the build's revision, and the spec as it is now.
+    static func mismatchNote(specDirectory: String) -> String? {
+        let repository = GitRevision.current(in: specDirectory)
+        guard BuildInfo.revision != "unknown", repository != "unknown", repository != BuildInfo.revision else { return nil }
+        return "note: this tlab was built at \(BuildInfo.revision), the spec's repository is at \(repository); runs record the build's revision"
     }
 }
 

@@ -71,6 +71,12 @@ final class SchedulerTests: XCTestCase {
         // Each trivial run wrote exactly one metric: none lost, none duplicated.
         let (_, show) = try tlab(["show", "1", "--db", db])
         XCTAssertEqual(show.split(separator: "\n").filter { $0.hasPrefix("epoch 0:") }.count, 1, show)
+        // The run records the revision the worker binary was built from (the spec's folder is no repository).
+        let (_, info) = try tlab(["info"])
+        let built = try XCTUnwrap(info.components(separatedBy: "built from git revision ").dropFirst().first?.prefix { !$0.isWhitespace })
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.git").standardizedFileURL.path
+        if FileManager.default.fileExists(atPath: checkout) { XCTAssertNotEqual(built, "unknown", info) }
+        XCTAssertTrue(show.contains("; git \(built);"), show)
         // A second resume runs nothing.
         let (_, again) = try tlab(["run", spec.path, "--db", db])
         XCTAssertTrue(again.contains("done in") && again.contains("300 finished"), again)
