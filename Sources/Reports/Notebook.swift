@@ -10,8 +10,11 @@ public struct Notebook {
         public var database: String
         public var dataLines: [String]
         public var exportFiles: [String]
-        public init(command: String, gitRevision: String, database: String, dataLines: [String], exportFiles: [String]) {
+        /// The folder (relative to the notebook) its plots are written to; the experiment id unless given.
+        public var assetFolder: String?
+        public init(command: String, gitRevision: String, database: String, dataLines: [String], exportFiles: [String], assetFolder: String? = nil) {
             self.command = command; self.gitRevision = gitRevision; self.database = database; self.dataLines = dataLines; self.exportFiles = exportFiles
+            self.assetFolder = assetFolder
         }
     }
 
@@ -24,11 +27,12 @@ public struct Notebook {
         self.spec = spec; self.runs = runs; self.metrics = metrics; self.context = context
     }
 
-    /// The markdown and the plot files (name → SVG) it links to, under `<id>/`.
+    /// The markdown and the plot files (name → SVG) it links to, under `assetFolder` (default `<id>/`).
     public func render() -> (markdown: String, plots: [String: String]) {
         let table = ComparisonTable(runs: runs, spec: spec)
         let tree = spec.tree
         let id = spec.id
+        let assets = context.assetFolder ?? id
         let arms = tree["arms"]?.mapping?.map(\.key) ?? ["default"]
         let metricName = table.metric == "macro_f1" ? "macro-F1" : "accuracy"
         var md = "# \(id)\n\n"
@@ -128,7 +132,7 @@ public struct Notebook {
                     return SVGChart.Series(name: arm, points: points, color: arms.firstIndex(of: arm))
                 }
                 if curves.contains(where: { $0.points.count > 1 }) {  // runs that log no epochs have no curves
-                    let name = "\(id)/curves-\(slug).svg"
+                    let name = "\(assets)/curves-\(slug).svg"
                     plots[name] = SVGChart(title: "\(dataset): validation \(metricName) by epoch (mean over chosen runs)", xLabel: "epoch", yLabel: "validation \(metricName)", series: curves).render()
                     md += "\n![learning curves, \(dataset)](\(name))\n"
                 }
@@ -141,7 +145,7 @@ public struct Notebook {
                     }
                     guard points.count > 1 else { continue }
                     let label = { (m: String) in m == table.metric ? "test \(metricName) (%)" : m }
-                    let name = "\(id)/scatter-\(slug)-\(y)-vs-\(x).svg"
+                    let name = "\(assets)/scatter-\(slug)-\(y)-vs-\(x).svg"
                     plots[name] = SVGChart(title: "\(dataset): \(label(y)) vs \(label(x)), per arm",
                                            xLabel: label(x), yLabel: label(y), series: points).render()
                     md += "\n![\(y) against \(x), \(dataset)](\(name))\n"
@@ -163,7 +167,7 @@ public struct Notebook {
                         return points.count > 1 ? SVGChart.Series(name: arm, points: points, color: arms.firstIndex(of: arm)) : nil
                     }
                     if !sweep.isEmpty {
-                        let name = "\(id)/sweep-\(slug).svg"
+                        let name = "\(assets)/sweep-\(slug).svg"
                         plots[name] = SVGChart(title: "\(dataset): validation \(metricName) by \(axis)", xLabel: axis, yLabel: "validation \(metricName)", logX: true, series: sweep).render()
                         md += "\n![\(axis) sweep, \(dataset)](\(name))\n"
                     }
@@ -185,7 +189,7 @@ public struct Notebook {
                     return points.count < 2 ? nil : SVGChart.Series(name: arm, points: points, color: arms.firstIndex(of: arm))  // a curve needs two sizes
                 }
                 guard !series.isEmpty else { continue }
-                let name = "\(id)/training-size-\(dataset).svg"
+                let name = "\(assets)/training-size-\(dataset).svg"
                 plots[name] = SVGChart(title: "\(dataset): test \(metricName) by training-set size", xLabel: "labelled training examples",
                                        yLabel: "test \(metricName) (%)", logX: true, series: series).render()
                 md += "![training-set size, \(dataset)](\(name))\n\n"

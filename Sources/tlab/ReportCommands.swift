@@ -25,10 +25,17 @@ extension Tlab {
             let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
             var metrics: [Int64: [MetricRecord]] = [:]
             for r in runs where r.status == .finished { metrics[r.id!] = try store.metrics(run: r.id!) }
+            // Each notebook's plots and exports sit in a folder of its own name (the quick profile's
+            // beside the full one's, never overwriting them); plots a previous report wrote there and
+            // this one does not are removed, so no stale plot outlives its notebook.
             let name = spec.id + (spec.profile.map { "-\($0)" } ?? "")
             let folder = URL(fileURLWithPath: out)
-            try FileManager.default.createDirectory(at: folder.appendingPathComponent(spec.id), withIntermediateDirectories: true)
-            let csvName = "\(spec.id)/\(name)-runs.csv", jsonName = "\(spec.id)/\(name)-runs.json"
+            let assets = folder.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
+            for file in try FileManager.default.contentsOfDirectory(atPath: assets.path) where file.hasSuffix(".svg") {
+                try FileManager.default.removeItem(at: assets.appendingPathComponent(file))
+            }
+            let csvName = "\(name)/\(name)-runs.csv", jsonName = "\(name)/\(name)-runs.json"
             try Data(Export.csv(runs).utf8).write(to: folder.appendingPathComponent(csvName))
             try Export.json(runs).write(to: folder.appendingPathComponent(jsonName))
             let data = arguments.location.store
@@ -39,8 +46,8 @@ extension Tlab {
             }
             let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
             let notebook = Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
-                command: command, gitRevision: revision,
-                database: results.path, dataLines: dataLines, exportFiles: [csvName, jsonName]))
+                command: command, gitRevision: revision, database: results.path, dataLines: dataLines,
+                exportFiles: [csvName, jsonName], assetFolder: name))
             let (markdown, plots) = notebook.render()
             for (file, svg) in plots { try Data(svg.utf8).write(to: folder.appendingPathComponent(file)) }
             let target = folder.appendingPathComponent("\(name).md")

@@ -86,6 +86,18 @@ final class SchedulerTests: XCTestCase {
         XCTAssertTrue(narrowed.contains("200 runs planned, 0 new") && narrowed.contains("runs 200/200 done"), narrowed)
         let (_, all) = try tlab(["status", "--db", db])
         XCTAssertTrue(all.contains("finished 300"), all)
+        // The notebook's exports and plots go to a folder of its own name; a plot left there by an
+        // earlier report that this one does not write is removed.
+        let notebooks = folder.appendingPathComponent("nb")
+        try FileManager.default.createDirectory(at: notebooks.appendingPathComponent("trivial"), withIntermediateDirectories: true)
+        try Data("<svg/>".utf8).write(to: notebooks.appendingPathComponent("trivial/stale.svg"))
+        let (report, written) = try tlab(["report", spec.path, "--db", db, "--out", notebooks.path])
+        XCTAssertEqual(report.terminationStatus, 0, written)
+        let markdown = try String(contentsOf: notebooks.appendingPathComponent("trivial.md"), encoding: .utf8)
+        XCTAssertTrue(markdown.contains("[`trivial/trivial-runs.csv`](trivial/trivial-runs.csv)"), markdown)
+        let csv = try String(contentsOf: notebooks.appendingPathComponent("trivial/trivial-runs.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 301, "a header and the 300 runs")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: notebooks.appendingPathComponent("trivial/stale.svg").path))
     }
 
     /// "Pretrain once, fine-tune many": each distinct stage configuration runs once, before the runs
