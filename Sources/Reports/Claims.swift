@@ -93,7 +93,10 @@ struct ClaimCheck {
             return "**inconclusive**: no significant difference in any of \(m) settings (the claimed direction in "
                 + "\(count(.sameDirection)), the opposite in \(count(.opposite)))\(pending)"
         }
-        return "**mixed**: held in \(held), contradicted in \(contradicted), not significant in \(m - held - contradicted) of \(m) settings\(pending)"
+        let rest = "not significant in \(m - held - contradicted) (the claimed direction in \(count(.sameDirection)), the opposite in \(count(.opposite)))"
+        if contradicted == 0 { return "**held where significant**: held in \(held) of \(m) settings, contradicted in none, \(rest)\(pending)" }
+        if held == 0 { return "**contradicted where significant**: contradicted in \(contradicted) of \(m) settings, held in none, \(rest)\(pending)" }
+        return "**mixed**: held in \(held), contradicted in \(contradicted), \(rest) of \(m) settings\(pending)"
     }
 
     /// The section's markdown; empty when the spec states no claims.

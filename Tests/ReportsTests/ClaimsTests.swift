@@ -1,5 +1,5 @@
 import Foundation
-import Reports
+@testable import Reports
 import Specs
 import Tracking
 import XCTest
@@ -69,7 +69,7 @@ final class ClaimsTests: XCTestCase {
         let section = try XCTUnwrap(markdown.components(separatedBy: "## Claims checked against our runs").dropFirst().first)
             .components(separatedBy: "## Results").first!
         // mr: significant +3/+2/+1 (plus noise); tw: −0.1 with ±0.4 noise, not significant.
-        XCTAssertTrue(section.contains("**1. New beats old** (folklore): `new` higher than `old` on test accuracy — **mixed**: held in 3, contradicted in 0, not significant in 3 of 6 settings."), section)
+        XCTAssertTrue(section.contains("**1. New beats old** (folklore): `new` higher than `old` on test accuracy — **held where significant**: held in 3 of 6 settings, contradicted in none, not significant in 3 (the claimed direction in 0, the opposite in 3)."), section)
         XCTAssertTrue(section.contains("| mr | size=100 | +3.5 (p = 0.0"), section)
         XCTAssertTrue(section.contains("| mr | size=all | +1.5 (p = 0.0"), section)
         XCTAssertTrue(section.contains("| tw | size=300 | -0.2 (p = "), section)
@@ -82,7 +82,7 @@ final class ClaimsTests: XCTestCase {
         XCTAssertTrue(section.contains("**2. New forgets more**: `new` lower than `old` on `retention` — **held** in all 6 settings."), section)
         XCTAssertTrue(section.contains("| mr | size=100 | -0.0953 (p < 0.001, n = 3) | holds |"), section)
         // The opposite claim on the main metric is contradicted where the first held.
-        XCTAssertTrue(section.contains("**3. New is worse**: `new` lower than `old` on test accuracy — **mixed**: held in 0, contradicted in 3, not significant in 3 of 6 settings."), section)
+        XCTAssertTrue(section.contains("**3. New is worse**: `new` lower than `old` on test accuracy — **contradicted where significant**: contradicted in 3 of 6 settings, held in none, not significant in 3 (the claimed direction in 3, the opposite in 0)."), section)
     }
 
     func testClaimsWithoutPairedRunsAreNotTestableYet() throws {
@@ -126,6 +126,17 @@ final class ClaimsTests: XCTestCase {
         XCTAssertLessThan(markers[0].0, markers[1].0)
         XCTAssertLessThan(markers[0].1, markers[1].1, "SVG y grows downwards")
         XCTAssertTrue(markers.allSatisfy { $0.0 > 64 && $0.0 < 490 && $0.1 > 36 && $0.1 < 352 }, "\(markers)")
+    }
+
+    /// The one-sentence summary over settings, for every mix of outcomes.
+    func testSummaryWording() {
+        XCTAssertEqual(ClaimCheck.summary([.holds, .holds], untestable: 0), "**held** in both settings")
+        XCTAssertEqual(ClaimCheck.summary([.contradicted], untestable: 1),
+                       "**contradicted** in the one setting; 1 more setting has fewer than two paired runs yet")
+        XCTAssertEqual(ClaimCheck.summary([.holds, .contradicted, .opposite], untestable: 0),
+                       "**mixed**: held in 1, contradicted in 1, not significant in 1 (the claimed direction in 0, the opposite in 1) of 3 settings")
+        XCTAssertEqual(ClaimCheck.summary([.sameDirection, .opposite, .sameDirection], untestable: 0),
+                       "**inconclusive**: no significant difference in any of 3 settings (the claimed direction in 2, the opposite in 1)")
     }
 
     func testClaimsNameArmsAndMetricsThatExist() throws {
