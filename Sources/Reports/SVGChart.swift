@@ -25,7 +25,7 @@ public struct SVGChart {
     public func render(width: Double = 640, height: Double = 400) -> String {
         let points = series.flatMap(\.points).filter { $0.y.isFinite && $0.x.isFinite && (!logX || $0.x > 0) }
         let longest = Double(series.map(\.name.count).max() ?? 0)
-        let (left, right, top, bottom) = (64.0, max(150.0, 30 + 7 * longest), 36.0, 48.0)  // the legend fits beside the plot
+        let (left, right, top, bottom) = (64.0, max(150.0, 36 + 8 * longest), 36.0, 48.0)  // the legend fits beside the plot
         func tx(_ x: Double) -> Double { logX ? log10(x) : x }
         let xs = points.map { tx($0.x) }, ys = points.map(\.y)
         var (x0, x1) = (xs.min() ?? 0, xs.max() ?? 1), (y0, y1) = (ys.min() ?? 0, ys.max() ?? 1)
