@@ -94,6 +94,7 @@ public enum Doc2VecRegimes {
             if case let .oversampled(k) = regime { factor = k } else { factor = 1 }
             guard factor >= 1 else { throw Failure(description: "an oversampling factor must be at least 1") }
             let vocabulary = Doc2VecData.vocabulary(generic + domain, minCount: config.minCount)
+            guard vocabulary.count > 0 else { throw Failure(description: "no word occurs \(config.minCount)+ times in the generic and domain corpora") }
             let model = Doc2VecData.model(config, vocabulary: vocabulary)
             let genericTags = model.addDocuments(generic.count)
             let domainTags = model.addDocuments(domain.count)

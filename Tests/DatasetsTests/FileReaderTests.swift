@@ -114,6 +114,11 @@ final class FileReaderTests: XCTestCase {
         try Data("b\ntext".utf8).write(to: docs.appendingPathComponent("2.txt"))
         try Data("a".utf8).write(to: docs.appendingPathComponent("1.txt"))
         XCTAssertEqual(try UserFiles.corpus(path: docs.path), ["a", "b text"])
+        // Malformed corpora: bytes that are not UTF-8 (file and line named), a missing path.
+        assertError(try UserFiles.corpus(path: try writeBytes("latin1.txt", Array("fine\ncaf".utf8) + [0xE9, 0x0A])), contains: ["latin1.txt:2", "UTF-8"])
+        try Data([0x61, 0xFF]).write(to: docs.appendingPathComponent("3.txt"))
+        assertError(try UserFiles.corpus(path: docs.path), contains: ["3.txt:1", "UTF-8"])
+        assertError(try UserFiles.corpus(path: folder.appendingPathComponent("nowhere.txt").path), contains: ["nowhere.txt", "file not found"])
     }
 
     func testNumpyColumnMajorMatrix() throws {

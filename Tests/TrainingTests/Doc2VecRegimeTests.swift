@@ -45,6 +45,22 @@ final class Doc2VecRegimeTests: XCTestCase {
         XCTAssertThrowsError(try Doc2VecRegimes.train(.oversampled(factor: 0), generic: generic, domain: domain, config: config))
     }
 
+    /// Corpora a regime cannot train on are errors that say why, not empty models.
+    func testUnusableCorporaAreErrors() {
+        XCTAssertThrowsError(try Doc2VecRegimes.train(.combined, generic: generic, domain: [], config: config)) {
+            XCTAssertTrue("\($0)".contains("the domain corpus has no documents"), "\($0)")
+        }
+        var strict = config
+        strict.minCount = 1000
+        XCTAssertThrowsError(try Doc2VecRegimes.train(.sequential(vocabulary: .frozen, second: .restart(alpha: 0.025, epochs: 1)),
+                                                      generic: generic, domain: domain, config: strict)) {
+            XCTAssertTrue("\($0)".contains("no word occurs 1000+ times in the generic corpus"), "\($0)")
+        }
+        XCTAssertThrowsError(try Doc2VecRegimes.train(.oversampled(factor: 2), generic: generic, domain: domain, config: strict)) {
+            XCTAssertTrue("\($0)".contains("no word occurs 1000+ times in the generic and domain corpora"), "\($0)")
+        }
+    }
+
     /// Continuing at the rate the generic session ended (min_alpha) barely moves the domain vectors;
     /// restarting at alpha moves them much further.
     func testContinuingTheRateBarelyTrainsTheDomain() throws {
