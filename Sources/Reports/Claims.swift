@@ -69,11 +69,14 @@ struct ClaimCheck {
         }.sorted { ($0.dataset, ComparisonTable.sizeOrder($0.group), $0.group) < ($1.dataset, ComparisonTable.sizeOrder($1.group), $1.group) }
     }
 
-    /// A difference in the claim's unit: points of the report metric, or the extra metric's own scale.
+    /// A signed difference in the claim's unit: points of the report metric, or the extra metric's own scale.
+    static func signed(_ x: Double, _ claim: Claim) -> String {
+        claim.extra == nil ? String(format: "%+.1f", 100 * x) : (x >= 0 ? "+" : "") + Notebook.formatExtra(x)
+    }
+
+    /// A paired difference with its test: value, p and n.
     func difference(_ t: Statistics.PairedTest, _ claim: Claim) -> String {
-        let value = claim.extra == nil ? String(format: "%+.1f", 100 * t.meanDifference)
-            : (t.meanDifference >= 0 ? "+" : "") + Notebook.formatExtra(t.meanDifference)
-        return "\(value) (\(Notebook.formatP(t.p)), n = \(t.n))"
+        "\(Self.signed(t.meanDifference, claim)) (\(Notebook.formatP(t.p)), n = \(t.n))"
     }
 
     /// One sentence of the outcomes over settings.
@@ -141,8 +144,7 @@ struct ClaimCheck {
             let largest = signed[0] > 0 && signed.dropFirst().allSatisfy { $0 < signed[0] }
             if largest { held += 1 }
             let steps = points.map { p in
-                "\(ComparisonTable.trainingSize(of: p.group)!): " + (claim.extra == nil ? String(format: "%+.1f", 100 * p.test!.meanDifference)
-                    : Notebook.formatExtra(p.test!.meanDifference)) + (p.test!.p < 0.05 ? "*" : "")
+                "\(ComparisonTable.trainingSize(of: p.group)!): " + Self.signed(p.test!.meanDifference, claim) + (p.test!.p < 0.05 ? "*" : "")
             }
             md += "| \(key[0]) | \(key[1].isEmpty ? "–" : key[1]) | \(steps.joined(separator: " · ")) | \(largest ? "yes" : "no") |\n"
         }

@@ -247,7 +247,7 @@ public struct Notebook {
             for dataset in datasets {
                 md += "| \(dataset) | " + columns.map { arm -> String in
                     guard let c = cell(dataset, arm) else { return "–" }
-                    let values = c.runIDs.compactMap { extraValue(extra, run: $0) }
+                    let values = extraValues(extra, of: c)
                     guard !values.isEmpty else { return "–" }
                     let summary = Statistics.summary(values)
                     return Self.formatExtra(summary.mean) + " ± " + Self.formatExtra(summary.std) + " (n=\(summary.n))"
@@ -292,9 +292,12 @@ public struct Notebook {
     /// A cell's mean on the report metric (in %) or an extra result, over its chosen runs.
     func cellMean(_ cell: Cell, metric: String, reportMetric: String) -> Double? {
         if metric == reportMetric { return cell.test.n > 0 ? 100 * cell.test.mean : nil }
-        let values = cell.runIDs.compactMap { extraValue(metric, run: $0) }
-        return values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+        let values = extraValues(metric, of: cell)
+        return values.isEmpty ? nil : Statistics.summary(values).mean
     }
+
+    /// A named extra result of a cell's chosen runs (those that have it).
+    func extraValues(_ name: String, of cell: Cell) -> [Double] { cell.runIDs.compactMap { extraValue(name, run: $0) } }
 
     /// A named extra result of a finished run, from its stored result.
     func extraValue(_ name: String, run id: Int64) -> Double? { storedResult(id)?.extras?[name] }

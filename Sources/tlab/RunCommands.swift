@@ -75,7 +75,7 @@ extension Tlab {
             let environment = RunEnvironment(
                 host: ProcessInfo.processInfo.hostName,
                 // The worker's own build when it knows it (a binary replaced under a running scheduler records itself).
-                gitRevision: BuildInfo.revision != "unknown" ? BuildInfo.revision : ProcessInfo.processInfo.environment["TLAB_GIT_REVISION"] ?? "unknown",
+                gitRevision: Provenance.revision(otherwise: ProcessInfo.processInfo.environment["TLAB_GIT_REVISION"] ?? "unknown"),
                 versionsJSON: Versions.json, threads: BLAS.threads, blasCore: BLAS.coreName)
             _ = try Worker.loop(store: try results.open(), experiment: experiment, data: location.store, environment: environment)
         }
@@ -136,8 +136,11 @@ extension Tlab {
 /// The revision a run or notebook records: the one this binary was built from (`BuildInfo`), or,
 /// for a build outside git, the spec's repository at the time.
 enum Provenance {
-    static func revision(specDirectory: String) -> String {
-        BuildInfo.revision != "unknown" ? BuildInfo.revision : GitRevision.current(in: specDirectory)
+    static func revision(specDirectory: String) -> String { revision(otherwise: GitRevision.current(in: specDirectory)) }
+
+    /// The build's revision, or `fallback` for a build outside git.
+    static func revision(otherwise fallback: @autoclosure () -> String) -> String {
+        BuildInfo.revision != "unknown" ? BuildInfo.revision : fallback()
     }
 
     /// A note when the spec's repository is not at the revision this binary was built from: runs
