@@ -52,6 +52,18 @@ final class TransferTests: XCTestCase {
         XCTAssertNotEqual(aux, direct, "the padded position is ignored, not predicted")
     }
 
+    /// Class scores without the auxiliary loss are the ones computed beside it, dropout draws included.
+    func testSiATLLogitsAloneMatchLogitsBesideTheAuxiliaryLoss() {
+        var rng = RandomGenerator(seed: 4)
+        let model = SiATLClassifier(languageModel: tinyLanguageModel(), config: SiATLClassifier.Config(), classes: 3, rng: &rng)
+        let batch = TokenBatch(sequences: [[3, 4, 5, 6], [7, 8, 9]], labels: [2, 0])
+        for training in [false, true] {
+            let alone = Tape(training: training, rng: RandomGenerator(seed: 9)), beside = Tape(training: training, rng: RandomGenerator(seed: 9))
+            let a = alone.value(model.logits(alone, batch)), b = beside.value(model.logitsAndAuxiliaryLoss(beside, batch).logits)
+            XCTAssertEqual(a.array, b.array, "training \(training)")
+        }
+    }
+
     func testSiATLWeightSchedule() {
         XCTAssertEqual(SiATLWeight.gamma(epoch: 1), Float(exp(-1.6)), accuracy: 1e-6)   // 0.2019
         XCTAssertEqual(SiATLWeight.gamma(epoch: 15), Float(exp(-2.3)), accuracy: 1e-6)  // 0.1003

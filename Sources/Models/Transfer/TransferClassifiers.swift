@@ -79,7 +79,12 @@ public struct SiATLClassifier: AuxiliaryLossModel {
     }
     public var edgePadding: Int { 0 }
 
-    public func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable { logitsAndAuxiliaryLoss(tape, batch).logits }
+    /// Class scores alone: evaluation and epochs without the auxiliary loss skip the language model's
+    /// vocabulary-wide softmax (the same draws of dropout either way, so the scores are the same).
+    public func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable {
+        let (states, _) = languageModel.encode(tape, batch.timeMajorIDs, time: batch.time, batch: batch.batch, state: nil)  // [T, B, H]
+        return classify(tape, states, batch)
+    }
 
     public func logitsAndAuxiliaryLoss(_ tape: Tape, _ batch: TokenBatch) -> (logits: Variable, auxiliary: Variable) {
         let ids = batch.timeMajorIDs
@@ -92,10 +97,15 @@ public struct SiATLClassifier: AuxiliaryLossModel {
         let flat = tape.reshape(states, [batch.time * batch.batch, languageModel.encoder.outputSize])
         let lmLoss = tape.linearCrossEntropy(flat, weight: tape.parameter(languageModel.decoderWeight),
                                              bias: tape.parameter(languageModel.decoderBias), targets: targets, ignoreIndex: -1)
+        return (classify(tape, states, batch), lmLoss)
+    }
+
+    /// The task LSTM over the language model's states, self-attention pooling, dropout, the output layer.
+    private func classify(_ tape: Tape, _ states: Variable, _ batch: TokenBatch) -> Variable {
         let (taskStates, _) = task(tape, states, lengths: batch.lengths)
         let h = tape.swapLeadingAxes(taskStates)  // [B, T, h]
         let keys = tape.tanh(attention(tape, h))
         let pooled = tape.attentionPool(keys: keys, values: h, query: tape.parameter(query), lengths: batch.lengths)
-        return (head(tape, tape.dropout(pooled, p: config.dropout)), lmLoss)
+        return head(tape, tape.dropout(pooled, p: config.dropout))
     }
 }
