@@ -8,6 +8,7 @@ struct StoredResult: Decodable {
     let valid: Metrics?
     let test: Metrics?
     let bestEpoch: Int?
+    let epochs: Int?
     let extras: [String: Double]?
     let trainExamples: Int?
 }

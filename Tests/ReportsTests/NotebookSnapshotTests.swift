@@ -42,7 +42,7 @@ final class NotebookSnapshotTests: XCTestCase {
                 r.error = "non-finite loss at epoch 2, step 7"
             } else {
                 r.status = .finished
-                r.resultJSON = "{\"bestEpoch\":2,\"valid\":{\"accuracy\":\(valid),\"macroF1\":\(valid),\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test),\"loss\":0.5},\"extras\":{\"wordsim353_spearman\":\(0.1 * Double(seed))}}"
+                r.resultJSON = "{\"bestEpoch\":2,\"epochs\":\(arm == "static" || seed > 1 ? 5 : 2),\"valid\":{\"accuracy\":\(valid),\"macroF1\":\(valid),\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test),\"loss\":0.5},\"extras\":{\"wordsim353_spearman\":\(0.1 * Double(seed))}}"
                 metrics[id] = (1...3).map { MetricRecord(runId: id, epoch: $0, split: "valid", name: "accuracy", value: valid - 0.01 * Double(3 - $0)) }
             }
             runs.append(r)
@@ -56,6 +56,8 @@ final class NotebookSnapshotTests: XCTestCase {
         XCTAssertTrue(normalized.contains("| mr | +2.0 (p < 0.001, n = 3) |"), normalized)
         // Extra results come from the same chosen runs (seeds 1–3: ρ 0.1, 0.2, 0.3).
         XCTAssertTrue(normalized.contains("| mr | 0.2 ± 0.1 (n=3) | 0.2 ± 0.1 (n=3) |"), normalized)
+        // The training budget of the chosen runs: non-static's seed-1 run peaked at its last epoch.
+        XCTAssertTrue(normalized.contains("| static | 3 | 5–5 | 2.0 | 0 |\n| non-static | 3 | 2–5 | 2.0 | 1 |"), normalized)
 
         let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/notebook.md")
         if ProcessInfo.processInfo.environment["TLAB_RECORD_SNAPSHOTS"] != nil {
