@@ -38,7 +38,8 @@ extension RunObserver {
 /// Trains and evaluates one text classifier from a resolved run configuration.
 public enum ClassificationRun {
     /// `artifacts`: the folders of the stages the configuration uses (`stage:NAME` values).
-    public static func execute(_ config: ConfigNode, store: DataStore, artifacts: [String: URL] = [:], observer: RunObserver? = nil) throws -> RunResult {
+    public static func execute(_ config: ConfigNode, store: DataStore, artifacts: [String: URL] = [:], observer: RunObserver? = nil,
+                               resume: URL? = nil) throws -> RunResult {
         let start = Date()
         let c = RunConfig(tree: config)
         let seed = UInt64(try c.int("run.seed", default: 0))
@@ -95,7 +96,7 @@ public enum ClassificationRun {
         let (train, valid, test) = (encode(split.train), encode(split.valid), encode(split.test))
         observer?.note("train \(train.count), valid \(valid.count), test \(test.count); groups: \(optimizer.assignmentLog.count) parameters in \(groups.map(\.name).joined(separator: ", "))")
 
-        let fit = try trainer.fit(train: train, valid: valid) { observer?.epochEnded($0) }
+        let fit = try trainer.fit(train: train, valid: valid, resume: resume) { observer?.epochEnded($0) }
         for event in fit.events { observer?.note("\(event.kind.rawValue) \(event.group) at step \(event.step)\(event.resetMoments ? " (moments reset)" : "")") }
         var result = RunResult(status: .finished, bestEpoch: fit.bestEpoch, epochs: fit.epochs.count,
                                valid: fit.epochs.first { $0.epoch == fit.bestEpoch }?.valid, test: nil,

@@ -96,15 +96,11 @@ enum LanguageModelStages {
             history.append(metrics)
             report(metrics)
             if let resume, epoch < epochs {
-                // Written beside, then swapped in, so a kill mid-write leaves the previous epoch's state.
-                let fm = FileManager.default
-                let next = resume.deletingLastPathComponent().appendingPathComponent("\(resume.lastPathComponent).next")
-                try? fm.removeItem(at: next)
-                try Checkpoint.save(model.parameters, to: next.appendingPathComponent("model"))
-                try Checkpoint.save(optimizer.stateTensors, to: next.appendingPathComponent("optimizer"))
-                try JSONEncoder().encode(history).write(to: next.appendingPathComponent("history.json"))
-                try? fm.removeItem(at: resume)
-                try fm.moveItem(at: next, to: resume)
+                try ResumeState.save(to: resume) { next in
+                    try Checkpoint.save(model.parameters, to: next.appendingPathComponent("model"))
+                    try Checkpoint.save(optimizer.stateTensors, to: next.appendingPathComponent("optimizer"))
+                    try JSONEncoder().encode(history).write(to: next.appendingPathComponent("history.json"))
+                }
             }
         }
         return history.last?.perplexity ?? .nan

@@ -154,7 +154,8 @@ struct RunConfig {
                     learningRate: Float(try double("\(path).learning_rate", default: Double(defaultRate))),
                     weightDecay: Float(try double("\(path).weight_decay", default: 0)),
                     frozen: bool("\(path).frozen", default: false),
-                    maxRowNorm: group["max_row_norm"]?.scalar.flatMap(Float.init))
+                    maxRowNorm: group["max_row_norm"]?.scalar.flatMap(Float.init),
+                    clipNorm: group["clip_norm"]?.scalar.flatMap(Float.init))
             }
         }
     }

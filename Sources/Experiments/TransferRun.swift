@@ -11,7 +11,7 @@ import Training
 /// schedules and auxiliary loss; the language model's held-out generic perplexity is measured before
 /// and after, as forgetting.
 public enum TransferRun {
-    public static func execute(_ config: ConfigNode, store: DataStore, artifacts: [String: URL], observer: RunObserver?) throws -> RunResult {
+    public static func execute(_ config: ConfigNode, store: DataStore, artifacts: [String: URL], observer: RunObserver?, resume: URL? = nil) throws -> RunResult {
         let start = Date()
         let c = RunConfig(tree: config)
         let seed = UInt64(try c.int("run.seed", default: 0))
@@ -53,7 +53,7 @@ public enum TransferRun {
         observer?.note("train \(train.count), valid \(valid.count), test \(test.count); \(random ? "random" : "pretrained") LM from \(from); groups "
                        + groups.map { String(format: "%@ %.2e", $0.name, $0.learningRate) }.joined(separator: ", ")
                        + "; phases " + training.phases.map { "\($0.epochs)×frozen[\($0.frozen.joined(separator: ","))]" }.joined(separator: " "))
-        let fit = try trainer.fit(train: train, valid: valid) { observer?.epochEnded($0) }
+        let fit = try trainer.fit(train: train, valid: valid, resume: resume) { observer?.epochEnded($0) }
         for event in fit.events { observer?.note("\(event.kind.rawValue) \(event.group) at step \(event.step)") }
         var result = RunResult(status: .finished, bestEpoch: fit.bestEpoch, epochs: fit.epochs.count,
                                valid: fit.epochs.first { $0.epoch == fit.bestEpoch }?.valid, test: nil,

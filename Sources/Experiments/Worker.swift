@@ -71,6 +71,10 @@ public enum Worker {
                 return
             }
             let artifacts = try artifacts(of: config, store: store)
+            // Per-epoch state of a classifier run: a run killed mid-way resumes after its last saved epoch.
+            let resume = store.artifactsFolder.appendingPathComponent("\(run.hash).resume")
+            defer { try? FileManager.default.removeItem(at: resume) }  // runs only after the outcome is recorded or thrown
+            if FileManager.default.fileExists(atPath: resume.path) { observer.note("resuming from the last epoch an interrupted attempt saved") }
             let result: RunResult
             switch config.node(at: ["model", "kind"])?.scalar ?? "" {
             case "trivial":
@@ -80,11 +84,11 @@ public enum Worker {
                 result = RunResult(status: .finished, bestEpoch: 0, epochs: 0, valid: nil, test: nil, trainExamples: 0, vocabulary: 0,
                                    coverage: nil, seconds: 0, error: nil)
             case "ulmfit", "siatl":
-                result = try TransferRun.execute(config, store: data, artifacts: artifacts, observer: observer)
+                result = try TransferRun.execute(config, store: data, artifacts: artifacts, observer: observer, resume: resume)
             case "doc2vec":
                 result = try Doc2VecRun.execute(config, store: data, artifacts: artifacts, observer: observer)
             default:
-                result = try ClassificationRun.execute(config, store: data, artifacts: artifacts, observer: observer)
+                result = try ClassificationRun.execute(config, store: data, artifacts: artifacts, observer: observer, resume: resume)
             }
             let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
             try store.finish(run: id, status: result.status == .diverged ? .diverged : .finished, resultJSON: json, error: result.error)

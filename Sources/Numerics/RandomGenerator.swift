@@ -6,7 +6,7 @@ import Foundation
 /// pure integer arithmetic and therefore bit-identical everywhere; normals use Box–Muller on top of
 /// libm's `log` and `cos`, which are bit-identical wherever the same libm runs.
 /// `Tests/References/make_fixtures.py` reproduces the stream independently.
-public struct RandomGenerator: RandomNumberGenerator, Sendable {
+public struct RandomGenerator: RandomNumberGenerator, Codable, Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
     private var spareNormal: Float?
 

@@ -12,7 +12,7 @@ public enum SpecSchema {
     ])
     static let group = Schema.object([
         "patterns": .list(.string, nonEmpty: true), "optimizer": optimizer, "learning_rate": .number,
-        "weight_decay": .number, "frozen": .boolean, "max_row_norm": .number, "schedule": schedule,
+        "weight_decay": .number, "frozen": .boolean, "max_row_norm": .number, "clip_norm": .number, "schedule": schedule,
         "momentum": .number, "rho": .number, "epsilon": .number, "betas": .list(.number, nonEmpty: true),
     ], required: ["patterns"])
     /// A phase of training: its epochs, the groups frozen during it, and per-group factors on the
@@ -87,7 +87,7 @@ public enum SpecSchema {
         ], required: []),
         "train": .object([
             "batch_size": .integer, "epochs": .integer, "optimizer": optimizer, "learning_rate": .number,
-            "groups": .dictionary(group), "phases": .list(phase, nonEmpty: true), "clip_norm": .number,
+            "groups": .dictionary(group), "phases": .list(phase, nonEmpty: true), "clip_norm": .either([.number, .choice(["none"])]),
             "patience": .integer, "max_row_norm": .number, "schedule": schedule,
             // ULMFiT / SiATL: layer-wise rates, unfreezing schedules, SiATL's auxiliary LM loss, early-stopping criterion.
             "discriminative": .object(["factor": .number, "order": .list(.string, nonEmpty: true)], required: ["order"]),

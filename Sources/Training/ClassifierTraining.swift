@@ -84,16 +84,48 @@ public final class ClassifierTrainer {
         public let events: [TrainingEvent]
     }
 
-    /// Trains through every phase; `onEpoch` sees each epoch as it ends.
-    public func fit(train: [EncodedExample], valid: [EncodedExample], onEpoch: (EpochRecord) -> Void = { _ in }) throws -> Result {
+    /// How often, at most, `fit` saves its state to the resume folder (seconds of training between saves).
+    public var checkpointInterval: TimeInterval = 60
+
+    /// Where training stands after an epoch: what a resumed run needs besides weights and optimizer state.
+    struct Progress: Codable {
+        var epoch = 0
         var records: [EpochRecord] = []
-        var best: (epoch: Int, score: Double, weights: [Tensor])? = nil
+        var best: (epoch: Int, score: Double)? {
+            get { bestEpoch.map { ($0, bestScore ?? 0) } }
+            set { bestEpoch = newValue?.epoch; bestScore = newValue?.score }
+        }
+        var bestEpoch: Int?
+        var bestScore: Double?
         var sinceBest = 0
+        var rng: RandomGenerator?
+        var optimizer: GroupedOptimizer.Settings?
+        enum CodingKeys: String, CodingKey { case epoch, records, bestEpoch, bestScore, sinceBest, rng, optimizer }
+    }
+
+    /// Trains through every phase; `onEpoch` sees each epoch as it ends. With `resume`, the state
+    /// after an epoch (weights, best weights, optimizer, random stream, records) is saved there at
+    /// most every `checkpointInterval` seconds, and a later call with the same folder continues from
+    /// it: the epochs already done are replayed to `onEpoch` and the result is what an uninterrupted
+    /// run computes.
+    public func fit(train: [EncodedExample], valid: [EncodedExample], resume: URL? = nil,
+                    onEpoch: (EpochRecord) throws -> Void = { _ in }) throws -> Result {
+        var progress = Progress()
+        var bestWeights: [Tensor] = []
+        if let resume, let saved = try restore(from: resume) {
+            (progress, bestWeights) = saved
+            try progress.records.forEach(onEpoch)
+        }
+        var lastSave = Date()
         var epoch = 0
         phases: for (phaseIndex, phase) in config.phases.enumerated() {
-            try enter(phase)
+            if epoch + phase.epochs <= progress.epoch { epoch += phase.epochs; continue }  // done before the saved state
+            if let patience = config.patience, progress.sinceBest >= patience { break phases }
+            if epoch >= progress.epoch { try enter(phase) }  // (resumed mid-phase: the saved optimizer settings hold)
             for _ in 0..<phase.epochs {
+                if let patience = config.patience, progress.sinceBest >= patience { break phases }
                 epoch += 1
+                if epoch <= progress.epoch { continue }
                 let start = Date()
                 var order = Array(train.indices)
                 rng.shuffle(&order)
@@ -103,7 +135,7 @@ public final class ClassifierTrainer {
                     let loss = step(members, auxiliaryWeight: config.auxiliaryWeight(epoch: epoch))
                     steps += 1
                     guard loss.isFinite else {
-                        return Result(epochs: records, bestEpoch: best?.epoch ?? 0, outcome: .diverged(epoch: epoch, step: steps),
+                        return Result(epochs: progress.records, bestEpoch: progress.best?.epoch ?? 0, outcome: .diverged(epoch: epoch, step: steps),
                                       events: optimizer.events)
                     }
                     total += Double(loss)
@@ -111,20 +143,51 @@ public final class ClassifierTrainer {
                 let metrics = evaluate(valid)
                 let record = EpochRecord(epoch: epoch, phase: phaseIndex, trainLoss: total / Double(Swift.max(steps, 1)),
                                          valid: metrics, seconds: Date().timeIntervalSince(start))
-                records.append(record)
-                onEpoch(record)
+                progress.records.append(record)
+                progress.epoch = epoch
                 let score = config.selectBy == .accuracy ? metrics.accuracy : -metrics.loss
-                if best == nil || score > best!.score {
-                    best = (epoch, score, model.parameters.map { $0.value.copy() })
-                    sinceBest = 0
+                if progress.best == nil || score > progress.best!.score {
+                    progress.best = (epoch, score)
+                    bestWeights = model.parameters.map { $0.value.copy() }
+                    progress.sinceBest = 0
                 } else {
-                    sinceBest += 1
-                    if let patience = config.patience, sinceBest >= patience { break phases }
+                    progress.sinceBest += 1
                 }
+                if let resume, Date().timeIntervalSince(lastSave) >= checkpointInterval {
+                    try save(progress, bestWeights: bestWeights, to: resume)
+                    lastSave = Date()
+                }
+                try onEpoch(record)
             }
         }
-        if let best { for (p, saved) in zip(model.parameters, best.weights) { p.value.assign(saved) } }
-        return Result(epochs: records, bestEpoch: best?.epoch ?? 0, outcome: .finished, events: optimizer.events)
+        if progress.best != nil { for (p, saved) in zip(model.parameters, bestWeights) { p.value.assign(saved) } }
+        return Result(epochs: progress.records, bestEpoch: progress.best?.epoch ?? 0, outcome: .finished, events: optimizer.events)
+    }
+
+    private func save(_ progress: Progress, bestWeights: [Tensor], to folder: URL) throws {
+        var progress = progress
+        progress.rng = rng
+        progress.optimizer = optimizer.settings
+        try ResumeState.save(to: folder) { next in
+            try Checkpoint.save(model.parameters, to: next.appendingPathComponent("model"))
+            try Checkpoint.save(zip(model.parameters, bestWeights).map { Parameter($0.name, $1) }, to: next.appendingPathComponent("best"))
+            try Checkpoint.save(optimizer.stateTensors, to: next.appendingPathComponent("optimizer"))
+            try JSONEncoder().encode(progress).write(to: next.appendingPathComponent("progress.json"))
+        }
+    }
+
+    /// The state `save` left in `folder`, loaded into the model, optimizer and random stream; nil when there is none.
+    private func restore(from folder: URL) throws -> (Progress, [Tensor])? {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("progress.json")) else { return nil }
+        let progress = try JSONDecoder().decode(Progress.self, from: data)
+        let names = Set(model.parameters.map(\.name))
+        try Checkpoint.load(into: model.parameters, from: folder.appendingPathComponent("model"), required: names)
+        let best = model.parameters.map { Parameter($0.name, Tensor(zeros: $0.shape)) }
+        try Checkpoint.load(into: best, from: folder.appendingPathComponent("best"), required: names)
+        optimizer.restore(try Checkpoint.read(from: folder.appendingPathComponent("optimizer")))
+        if let settings = progress.optimizer { optimizer.restore(settings) }
+        if let saved = progress.rng { rng = saved }
+        return (progress, best.map(\.value))
     }
 
     /// Freezes and unfreezes groups so that exactly `phase.frozen` are frozen, then sets its rates.

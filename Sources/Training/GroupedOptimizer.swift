@@ -53,9 +53,11 @@ public final class GroupedOptimizer {
 
     public func zeroGrad() { groups.forEach { $0.parameters.forEach { $0.zeroGrad() } } }
 
-    /// One update of every unfrozen group, then its max-norm constraint.
+    /// One update of every unfrozen group (its gradients first clipped to its own `clipNorm`), then
+    /// its max-norm constraint.
     public func update() {
         for group in groups where !group.config.frozen {
+            if let limit = group.config.clipNorm { Constraints.clipGlobalNorm(group.parameters.map(\.grad), maxNorm: limit) }
             let lr = group.config.learningRate * group.config.schedule.multiplier(at: step)
             for parameter in group.parameters {
                 let key = ObjectIdentifier(parameter)
@@ -111,6 +113,32 @@ public final class GroupedOptimizer {
             }
         }
         return out
+    }
+
+    /// What a checkpoint carries besides `stateTensors`: each group's frozen flag and rate, and the
+    /// freeze/unfreeze events so far.
+    public struct Settings: Codable, Equatable, Sendable {
+        public var frozen: [String: Bool]
+        public var learningRates: [String: Float]
+        public var events: [TrainingEvent]
+    }
+
+    public var settings: Settings {
+        Settings(frozen: Dictionary(uniqueKeysWithValues: groups.map { ($0.config.name, $0.config.frozen) }),
+                 learningRates: Dictionary(uniqueKeysWithValues: groups.map { ($0.config.name, $0.config.learningRate) }), events: events)
+    }
+
+    /// Puts back what `settings` saved.
+    public func restore(_ settings: Settings) {
+        for group in groups {
+            let name = group.config.name
+            if let frozen = settings.frozen[name] {
+                group.config.frozen = frozen
+                group.parameters.forEach { $0.requiresGrad = !frozen }
+            }
+            if let rate = settings.learningRates[name] { group.config.learningRate = rate }
+        }
+        events = settings.events
     }
 
     /// Restores what `stateTensors` saved (loaded into tensors of the same names).

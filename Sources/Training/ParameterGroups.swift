@@ -16,11 +16,16 @@ public struct GroupConfig: Codable, Equatable, Sendable {
     /// Max-norm constraint (Kim 2014): after each step, rows of each 2-D parameter whose L2 norm
     /// exceeds this are rescaled to it.
     public var maxRowNorm: Float?
+    /// Before each step, the group's own gradients are rescaled to at most this L2 norm (as the SiATL
+    /// code clips each of its optimizers' parameters separately).
+    public var clipNorm: Float?
 
     public init(name: String, patterns: [String], optimizer: OptimizerKind = .adamDefault, learningRate: Float,
-                weightDecay: Float = 0, schedule: Schedule = .constant, frozen: Bool = false, maxRowNorm: Float? = nil) {
+                weightDecay: Float = 0, schedule: Schedule = .constant, frozen: Bool = false, maxRowNorm: Float? = nil,
+                clipNorm: Float? = nil) {
         self.name = name; self.patterns = patterns; self.optimizer = optimizer; self.learningRate = learningRate
         self.weightDecay = weightDecay; self.schedule = schedule; self.frozen = frozen; self.maxRowNorm = maxRowNorm
+        self.clipNorm = clipNorm
     }
 
     var isFallback: Bool { patterns == ["*"] }

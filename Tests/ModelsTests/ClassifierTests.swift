@@ -120,6 +120,35 @@ final class ClassifierTests: XCTestCase {
         _ = model
     }
 
+    /// A run killed after any epoch (mid-phase, at a phase boundary, while early stopping counts)
+    /// and resumed from its folder ends exactly as an uninterrupted one: records, events, best epoch
+    /// and weights bit for bit.
+    func testKilledTrainingResumesToTheSameResult() throws {
+        struct Killed: Error {}
+        let train = Self.sentiment(200, seed: 12), valid = Self.sentiment(60, seed: 13)
+        let delayed = [Phase(epochs: 3, frozen: ["embedding"]), Phase(epochs: 4, learningRates: ["embedding": 0.001], resetMoments: true)]
+        for (phases, patience, kills) in [(delayed, 3, [1, 3, 5]), ([Phase(epochs: 30)], 2, [2, 4])] {
+            let (reference, referenceModel) = try makeTrainer(phases: phases, patience: patience)
+            let expected = try reference.fit(train: train, valid: valid)
+            for kill in kills where kill < expected.epochs.count {
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-resume-\(UUID().uuidString)")
+                defer { try? FileManager.default.removeItem(at: folder) }
+                let (first, _) = try makeTrainer(phases: phases, patience: patience)
+                first.checkpointInterval = 0
+                XCTAssertThrowsError(try first.fit(train: train, valid: valid, resume: folder) { if $0.epoch == kill { throw Killed() } })
+                let (second, model) = try makeTrainer(phases: phases, patience: patience)
+                var seen: [Int] = []
+                let resumed = try second.fit(train: train, valid: valid, resume: folder) { seen.append($0.epoch) }
+                XCTAssertEqual(seen, Array(1...expected.epochs.count), "kill after \(kill): the epochs done are replayed")
+                XCTAssertEqual(resumed.epochs.map(\.valid), expected.epochs.map(\.valid), "kill after \(kill)")
+                XCTAssertEqual(resumed.epochs.map(\.trainLoss), expected.epochs.map(\.trainLoss), "kill after \(kill)")
+                XCTAssertEqual(resumed.bestEpoch, expected.bestEpoch)
+                XCTAssertEqual(resumed.events, expected.events)
+                for (a, b) in zip(model.parameters, referenceModel.parameters) { XCTAssertTrue(a.value.isIdentical(to: b.value), "\(a.name), kill after \(kill)") }
+            }
+        }
+    }
+
     func testDivergenceIsAnOutcome() throws {
         let (trainer, _) = try makeTrainer(phases: [Phase(epochs: 3)], lr: 1e30)
         let result = try trainer.fit(train: Self.sentiment(100, seed: 10), valid: Self.sentiment(20, seed: 11))

@@ -100,6 +100,9 @@ final class SpecTests: XCTestCase {
         assertSpecError(try write("p.yaml", valid), profile: "full", contains: ["no profile 'full'", "quick"])
         assertSpecError(try write("o.yaml", valid), overrides: ["train.bath_size=3"], contains: ["command line", "no such field", "train.batch_size"])
         assertSpecError(try write("o2.yaml", valid), overrides: ["model.maps=lots"], contains: ["command line 'model.maps=lots'", "expected an integer"])
+        // Gradient clipping: a number, or `none` (no global clipping, as when each group clips its own).
+        XCTAssertNoThrow(try SpecLoader.load(try write("clip.yaml", valid), overrides: ["train.clip_norm=none"]))
+        assertSpecError(try write("clip2.yaml", valid), overrides: ["train.clip_norm=lots"], contains: ["train.clip_norm", "expected a number or one of none"])
         _ = try write("a.yaml", "extends: b.yaml\n")
         assertSpecError(try write("b.yaml", "extends: a.yaml\n"), contains: ["circular extends"])
         let sweepField = try write("sw.yaml", valid.replacingOccurrences(of: "train.learning_rate: {log_space", with: "train.learnin_rate: {log_space"))

@@ -104,6 +104,17 @@ final class ParameterGroupTests: XCTestCase {
         Constraints.clipGlobalNorm([small], maxNorm: 1)
         XCTAssertEqual(small[0], 0.5, "below the limit nothing changes")
 
+        // Per group: each group's gradients are clipped to its own limit before its step.
+        let ps = [Parameter("low.w", Tensor(shape: [2], values: [0, 0])), Parameter("top.w", Tensor(shape: [1], values: [0]))]
+        let optimizer = try GroupedOptimizer(parameters: ps, groups: [
+            GroupConfig(name: "low", patterns: ["low.*"], optimizer: .sgd(momentum: 0), learningRate: 1, clipNorm: 1),
+            GroupConfig(name: "top", patterns: ["top.*"], optimizer: .sgd(momentum: 0), learningRate: 1, clipNorm: 10)])
+        ps[0].grad.assign(Tensor(shape: [2], values: [3, 4]))
+        ps[1].grad.assign(Tensor(shape: [1], values: [4]))
+        optimizer.update()
+        assertClose(ps[0].value.array, [-0.6, -0.8])
+        assertClose(ps[1].value.array, [-4])
+
         let w = Tensor(shape: [2, 2], values: [3, 4, 0.3, 0.4])
         Constraints.clipRowNorms(w, maxNorm: 3)
         assertClose(w.array, [1.8, 2.4, 0.3, 0.4])
