@@ -57,7 +57,9 @@ public final class Scheduler {
         interrupt.resume()
         defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
 
-        _ = try store.requeueOrphans(experiment: experiment, isAlive: Self.isAlive, maxAttempts: options.maxAttempts)
+        // Left by an earlier scheduler that died with its workers (kill -9, a session's end): the
+        // runs go back to the queue without using up an attempt, and resume where they saved.
+        _ = try store.requeueOrphans(experiment: experiment, isAlive: Self.isAlive, maxAttempts: options.maxAttempts, chargeAttempt: false)
         if let planned {
             unplanned = Dictionary(grouping: try store.runs(experiment: experiment).filter { !planned.contains($0.hash) }, by: \.status).mapValues(\.count)
         }

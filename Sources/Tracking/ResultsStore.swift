@@ -128,8 +128,10 @@ public final class ResultsStore: Sendable {
     }
 
     /// Re-queues runs left `running` by workers that no longer exist (or `timeout` runs with attempts
-    /// left), deleting their partial metrics and events. Returns the re-queued run ids.
-    public func requeueOrphans(experiment: String, isAlive: (Int) -> Bool, maxAttempts: Int) throws -> [Int64] {
+    /// left), deleting their partial metrics and events. Returns the re-queued run ids. A dead
+    /// worker's attempt counts towards `maxAttempts` unless `chargeAttempt` is false: runs left by a
+    /// scheduler that died together with its workers (a killed session) were not at fault.
+    public func requeueOrphans(experiment: String, isAlive: (Int) -> Bool, maxAttempts: Int, chargeAttempt: Bool = true) throws -> [Int64] {
         try pool.write { db in
             let stale = try RunRecord.filter(Column("experimentId") == experiment && Column("status") == RunStatus.running.rawValue).fetchAll(db)
                 .filter { $0.workerPid.map { !isAlive($0) } ?? true }
@@ -137,6 +139,7 @@ public final class ResultsStore: Sendable {
             for var run in stale {
                 try MetricRecord.filter(Column("runId") == run.id!).deleteAll(db)
                 try EventRecord.filter(Column("runId") == run.id!).deleteAll(db)
+                if !chargeAttempt { run.attempts = max(run.attempts - 1, 0) }
                 if run.attempts >= maxAttempts {
                     run.status = .failed
                     run.error = "worker died \(run.attempts) time(s); giving up"

@@ -69,6 +69,13 @@ final class ResultsStoreTests: XCTestCase {
         }
         XCTAssertEqual(try store.run(run.id!)?.status, .failed)
         XCTAssertEqual(try store.run(run.id!)?.attempts, 3)
+        // Runs orphaned together with their scheduler (a killed session) do not use up attempts.
+        let other = try store.claim(experiment: "e", pid: 434343, environment: environment).run!
+        for _ in 0..<5 {
+            XCTAssertEqual(try store.requeueOrphans(experiment: "e", isAlive: { _ in false }, maxAttempts: 3, chargeAttempt: false), [other.id!])
+            XCTAssertEqual(try store.claim(experiment: "e", pid: 434343, environment: environment).run?.id, other.id)
+        }
+        XCTAssertEqual(try store.run(other.id!)?.attempts, 1)
     }
 
     func testTimeoutsAndReleaseAndFinish() throws {
