@@ -95,6 +95,8 @@ public struct Notebook {
     func compared(_ page: Page) -> String {
         let tree = spec.tree, table = page.table
         var md = "\n## What was compared\n\n"
+        let defaults = ["embeddings", "language_model", "model", "train"].compactMap { key in tree[key].map { "`\(key)`: \(Self.inline($0, nested: true))" } }
+        if !defaults.isEmpty { md += "Every arm starts from the spec's defaults — " + defaults.joined(separator: "; ") + " — and changes what it lists:\n\n" }
         for arm in page.arms {
             let overlay = tree["arms"]?[arm]
             md += "- **\(arm)**" + (arm == table.baseline ? " (baseline)" : "") + ": " + (overlay.map(Self.inline) ?? "the defaults") + "\n"
@@ -376,12 +378,18 @@ public struct Notebook {
 
     static func formatP(_ p: Double) -> String { p < 0.001 ? "p < 0.001" : String(format: "p = %.3f", p) }
 
-    /// A config fragment on one line (`train.phases: [{epochs: 5, frozen: [embedding]}, …]`).
-    static func inline(_ node: ConfigNode) -> String {
+    /// A config fragment on one line: top-level keys separated by `;`, nested mappings in braces
+    /// (`train: {phases: [{epochs: 5, frozen: [embedding]}, …]}`).
+    static func inline(_ node: ConfigNode) -> String { inline(node, nested: false) }
+
+    static func inline(_ node: ConfigNode, nested: Bool) -> String {
         switch node.value {
         case let .scalar(s, _): return s
-        case let .sequence(items): return "[" + items.map(inline).joined(separator: ", ") + "]"
-        case let .mapping(pairs): return pairs.isEmpty ? "the defaults" : pairs.map { "\($0.key): \(inline($0.node))" }.joined(separator: "; ")
+        case let .sequence(items): return "[" + items.map { inline($0, nested: true) }.joined(separator: ", ") + "]"
+        case let .mapping(pairs):
+            if pairs.isEmpty { return nested ? "{}" : "the defaults" }
+            let items = pairs.map { "\($0.key): \(inline($0.node, nested: true))" }
+            return nested ? "{" + items.joined(separator: ", ") + "}" : items.joined(separator: "; ")
         }
     }
 }
