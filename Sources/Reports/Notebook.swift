@@ -321,7 +321,7 @@ public struct Notebook {
                     let values = extraValues(extra, of: c)
                     guard !values.isEmpty else { return "–" }
                     let summary = Statistics.summary(values)
-                    return Self.formatExtra(summary.mean) + " ± " + Self.formatExtra(summary.std) + " (n=\(summary.n))"
+                    return Self.formatExtra(summary.mean, spread: summary.std) + " (n=\(summary.n))"
                 }.joined(separator: " | ") + " |\n"
             }
         }
@@ -375,6 +375,14 @@ public struct Notebook {
 
     /// Three significant digits, without exponent clutter for rates in the millions.
     static func formatExtra(_ x: Double) -> String { abs(x) >= 1000 ? String(format: "%.0f", x) : String(format: "%.3g", x) }
+
+    /// A mean to three significant digits and its spread to the same decimal places (`1.01 ± 0.00`,
+    /// `264 ± 12`, `0.0512 ± 0.0031`).
+    static func formatExtra(_ mean: Double, spread: Double) -> String {
+        guard mean.isFinite, mean != 0 else { return formatExtra(mean) + " ± " + formatExtra(spread) }
+        let decimals = min(max(2 - Int(floor(log10(abs(mean)))), 0), 6)
+        return String(format: "%.\(decimals)f ± %.\(decimals)f", mean, spread)
+    }
 
     static func formatP(_ p: Double) -> String { p < 0.001 ? "p < 0.001" : String(format: "p = %.3f", p) }
 

@@ -55,7 +55,7 @@ final class NotebookSnapshotTests: XCTestCase {
         // Selection used validation only: lr 1.0 for both arms, where all three seeds finished.
         XCTAssertTrue(normalized.contains("| mr | +2.0 (p < 0.001, n = 3) |"), normalized)
         // Extra results come from the same chosen runs (seeds 1–3: ρ 0.1, 0.2, 0.3).
-        XCTAssertTrue(normalized.contains("| mr | 0.2 ± 0.1 (n=3) | 0.2 ± 0.1 (n=3) |"), normalized)
+        XCTAssertTrue(normalized.contains("| mr | 0.200 ± 0.100 (n=3) | 0.200 ± 0.100 (n=3) |"), normalized)
         // The training budget of the chosen runs: non-static's seed-1 run peaked at its last epoch.
         XCTAssertTrue(normalized.contains("| static | 3 | 5–5 | 2.0 | 0 |\n| non-static | 3 | 2–5 | 2.0 | 1 |"), normalized)
 
