@@ -89,18 +89,16 @@ public final class ClassifierTrainer {
 
     /// Where training stands after an epoch: what a resumed run needs besides weights and optimizer state.
     struct Progress: Codable {
+        struct Best: Codable { var epoch: Int; var score: Double }
+        /// Saved state of another layout (or none) is not resumed from: training starts over.
+        static let layout = 1
+        var layout = Progress.layout
         var epoch = 0
         var records: [EpochRecord] = []
-        var best: (epoch: Int, score: Double)? {
-            get { bestEpoch.map { ($0, bestScore ?? 0) } }
-            set { bestEpoch = newValue?.epoch; bestScore = newValue?.score }
-        }
-        var bestEpoch: Int?
-        var bestScore: Double?
+        var best: Best?
         var sinceBest = 0
         var rng: RandomGenerator?
         var optimizer: GroupedOptimizer.Settings?
-        enum CodingKeys: String, CodingKey { case epoch, records, bestEpoch, bestScore, sinceBest, rng, optimizer }
     }
 
     /// Trains through every phase; `onEpoch` sees each epoch as it ends. With `resume`, the state
@@ -118,12 +116,13 @@ public final class ClassifierTrainer {
         }
         var lastSave = Date()
         var epoch = 0
+        func patienceRanOut() -> Bool { config.patience.map { progress.sinceBest >= $0 } ?? false }
         phases: for (phaseIndex, phase) in config.phases.enumerated() {
             if epoch + phase.epochs <= progress.epoch { epoch += phase.epochs; continue }  // done before the saved state
-            if let patience = config.patience, progress.sinceBest >= patience { break phases }
+            if patienceRanOut() { break phases }
             if epoch >= progress.epoch { try enter(phase) }  // (resumed mid-phase: the saved optimizer settings hold)
             for _ in 0..<phase.epochs {
-                if let patience = config.patience, progress.sinceBest >= patience { break phases }
+                if patienceRanOut() { break phases }
                 epoch += 1
                 if epoch <= progress.epoch { continue }
                 let start = Date()
@@ -147,7 +146,7 @@ public final class ClassifierTrainer {
                 progress.epoch = epoch
                 let score = config.selectBy == .accuracy ? metrics.accuracy : -metrics.loss
                 if progress.best == nil || score > progress.best!.score {
-                    progress.best = (epoch, score)
+                    progress.best = .init(epoch: epoch, score: score)
                     bestWeights = model.parameters.map { $0.value.copy() }
                     progress.sinceBest = 0
                 } else {
@@ -176,10 +175,11 @@ public final class ClassifierTrainer {
         }
     }
 
-    /// The state `save` left in `folder`, loaded into the model, optimizer and random stream; nil when there is none.
+    /// The state `save` left in `folder`, loaded into the model, optimizer and random stream; nil when there is none
+    /// (or it is of another layout).
     private func restore(from folder: URL) throws -> (Progress, [Tensor])? {
-        guard let data = try? Data(contentsOf: folder.appendingPathComponent("progress.json")) else { return nil }
-        let progress = try JSONDecoder().decode(Progress.self, from: data)
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("progress.json")),
+              let progress = try? JSONDecoder().decode(Progress.self, from: data), progress.layout == Progress.layout else { return nil }
         let names = Set(model.parameters.map(\.name))
         try Checkpoint.load(into: model.parameters, from: folder.appendingPathComponent("model"), required: names)
         let best = model.parameters.map { Parameter($0.name, Tensor(zeros: $0.shape)) }

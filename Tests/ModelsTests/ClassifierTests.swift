@@ -147,6 +147,15 @@ final class ClassifierTests: XCTestCase {
                 for (a, b) in zip(model.parameters, referenceModel.parameters) { XCTAssertTrue(a.value.isIdentical(to: b.value), "\(a.name), kill after \(kill)") }
             }
         }
+        // State it cannot read (another layout, a torn file) is not resumed from: training starts over.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-resume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(#"{"epoch": 3, "bestEpoch": 2}"#.utf8).write(to: folder.appendingPathComponent("progress.json"))
+        let (reference, _) = try makeTrainer(phases: [Phase(epochs: 3)])
+        let (fresh, _) = try makeTrainer(phases: [Phase(epochs: 3)])
+        XCTAssertEqual(try fresh.fit(train: train, valid: valid, resume: folder).epochs.map(\.valid),
+                       try reference.fit(train: train, valid: valid).epochs.map(\.valid))
     }
 
     func testDivergenceIsAnOutcome() throws {
