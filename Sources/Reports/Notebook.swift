@@ -376,12 +376,16 @@ public struct Notebook {
     /// Three significant digits, without exponent clutter for rates in the millions.
     static func formatExtra(_ x: Double) -> String { abs(x) >= 1000 ? String(format: "%.0f", x) : String(format: "%.3g", x) }
 
-    /// A mean to three significant digits and its spread to the same decimal places (`1.01 ± 0.00`,
-    /// `264 ± 12`, `0.0512 ± 0.0031`).
+    /// A mean to three significant digits and its spread to the same decimal places, with up to two
+    /// more so that a small spread keeps one significant digit (`264 ± 12`, `0.0512 ± 0.0031`,
+    /// `0.9200 ± 0.0002`, `1.0000 ± 0.0000`).
     static func formatExtra(_ mean: Double, spread: Double) -> String {
         guard mean.isFinite, mean != 0 else { return formatExtra(mean) + " ± " + formatExtra(spread) }
-        let decimals = min(max(2 - Int(floor(log10(abs(mean)))), 0), 6)
-        return String(format: "%.\(decimals)f ± %.\(decimals)f", mean, spread)
+        func decimals(_ x: Double, significant: Int) -> Int { max(significant - 1 - Int(floor(log10(abs(x)))), 0) }
+        let forMean = min(decimals(mean, significant: 3), 6)
+        let forSpread = spread.isFinite && spread > 0 ? decimals(spread, significant: 1) : 0
+        let places = max(forMean, min(forSpread, forMean + 2))
+        return String(format: "%.\(places)f ± %.\(places)f", mean, spread)
     }
 
     static func formatP(_ p: Double) -> String { p < 0.001 ? "p < 0.001" : String(format: "p = %.3f", p) }

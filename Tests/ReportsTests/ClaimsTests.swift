@@ -153,4 +153,15 @@ final class ClaimsTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("report.claims.0.expect"), "\(error)")
         }
     }
+
+    /// Extra metrics: the mean to three significant digits, the spread to its decimal places (and up
+    /// to two more so a small spread keeps a digit).
+    func testExtraMetricFormatting() {
+        XCTAssertEqual(Notebook.formatExtra(264.12, spread: 12.3), "264 ± 12")
+        XCTAssertEqual(Notebook.formatExtra(0.0512, spread: 0.0031), "0.0512 ± 0.0031")
+        XCTAssertEqual(Notebook.formatExtra(0.92, spread: 0.000241), "0.9200 ± 0.0002")
+        XCTAssertEqual(Notebook.formatExtra(1, spread: 1.67e-6), "1.0000 ± 0.0000")
+        XCTAssertEqual(Notebook.formatExtra(1.01, spread: 0), "1.01 ± 0.00")
+        XCTAssertEqual(Notebook.formatExtra(32400.5, spread: 1200), "32400 ± 1200")
+    }
 }
