@@ -75,17 +75,37 @@ struct RunConfig {
                   pretokenized: bool("data.tokenizer.pretokenized", default: false))
     }
 
-    func optimizer(_ name: String, at path: String) throws -> OptimizerKind {
-        switch name {
-        case "sgd": return .sgd(momentum: Float(try double("\(path).momentum", default: 0)))
-        case "nesterov": return .sgd(momentum: Float(try double("\(path).momentum", default: 0.9)), nesterov: true)
-        case "asgd": return .asgd()
-        case "adam": return .adam()
-        case "adamw": return .adamW()
-        case "adagrad": return .adagrad()
-        case "adadelta": return .adadelta(rho: Float(try double("\(path).rho", default: 0.95)), epsilon: Float(try double("\(path).epsilon", default: 1e-6)))
-        default: throw SpecError(location: tree.location, path: path, message: "unknown optimizer '\(name)'")
+    func optimizer(_ name: String, at path: String) throws -> OptimizerKind { try optimizer(name, at: [path]) }
+
+    /// The optimizer `name` with its hyper-parameters, each read from the first of `paths` that sets
+    /// it (a group's own, then the training defaults), PyTorch's defaults otherwise (Kim's ρ 0.95).
+    func optimizer(_ name: String, at paths: [String]) throws -> OptimizerKind {
+        func value(_ key: String, default fallback: Double) throws -> Float {
+            let path = paths.first { node("\($0).\(key)") != nil } ?? paths[0]
+            return Float(try double("\(path).\(key)", default: fallback))
         }
+        switch name {
+        case "sgd": return .sgd(momentum: try value("momentum", default: 0))
+        case "nesterov": return .sgd(momentum: try value("momentum", default: 0.9), nesterov: true)
+        case "asgd": return .asgd()
+        case "adam", "adamw":
+            let (beta1, beta2) = try betas(at: paths)
+            let epsilon = try value("epsilon", default: 1e-8)
+            return name == "adam" ? .adam(beta1: beta1, beta2: beta2, epsilon: epsilon) : .adamW(beta1: beta1, beta2: beta2, epsilon: epsilon)
+        case "adagrad": return .adagrad()
+        case "adadelta": return .adadelta(rho: try value("rho", default: 0.95), epsilon: try value("epsilon", default: 1e-6))
+        default: throw SpecError(location: tree.location, path: paths[0], message: "unknown optimizer '\(name)'")
+        }
+    }
+
+    /// Adam's (β1, β2) from the first of `paths` that sets `betas` (PyTorch's 0.9, 0.999 when none does).
+    func betas(at paths: [String]) throws -> (Float, Float) {
+        guard let path = paths.first(where: { node("\($0).betas") != nil }), let node = node("\(path).betas") else { return (0.9, 0.999) }
+        let values = node.sequence?.compactMap { $0.scalar.flatMap(Float.init) } ?? []
+        guard values.count == 2, values.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
+            throw SpecError(location: node.location, path: "\(path).betas", message: "expected two numbers in [0, 1), as [0.9, 0.999]")
+        }
+        return (values[0], values[1])
     }
 
     /// A learning-rate schedule node (`constant`, or `{slanted_triangular: {cut_fraction, ratio}}`, …);
@@ -150,7 +170,7 @@ struct RunConfig {
                 let kind = group["optimizer"]?.scalar ?? defaultOptimizer
                 return GroupConfig(
                     name: name, patterns: group["patterns"]?.sequence?.compactMap(\.scalar) ?? ["*"],
-                    optimizer: try optimizer(kind, at: group["optimizer"] == nil ? "train" : path),
+                    optimizer: try optimizer(kind, at: [path, "train"]),
                     learningRate: Float(try double("\(path).learning_rate", default: Double(defaultRate))),
                     weightDecay: Float(try double("\(path).weight_decay", default: 0)),
                     frozen: bool("\(path).frozen", default: false),

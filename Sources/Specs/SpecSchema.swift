@@ -87,6 +87,7 @@ public enum SpecSchema {
         ], required: []),
         "train": .object([
             "batch_size": .integer, "epochs": .integer, "optimizer": optimizer, "learning_rate": .number,
+            "momentum": .number, "rho": .number, "epsilon": .number, "betas": .list(.number, nonEmpty: true),
             "groups": .dictionary(group), "phases": .list(phase, nonEmpty: true), "clip_norm": .either([.number, .choice(["none"])]),
             "patience": .integer, "max_row_norm": .number, "schedule": schedule,
             // ULMFiT / SiATL: layer-wise rates, unfreezing schedules, SiATL's auxiliary LM loss, early-stopping criterion.

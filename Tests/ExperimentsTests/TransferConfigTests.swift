@@ -53,6 +53,27 @@ final class TransferConfigTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("bad.yaml:3:") && "\(error)".contains("no parameter group 'lstm'"), "\(error)")
         }
     }
+    /// Adam's betas and epsilon from the spec, per group or for all of training; PyTorch's defaults
+    /// otherwise; a malformed pair is an error at its line.
+    func testAdamBetasFromTheSpec() throws {
+        let config = try ConfigNode.parse(yaml: """
+        train:
+          optimizer: adam
+          learning_rate: 0.01
+          betas: [0.8, 0.99]
+          groups:
+            head: {patterns: ["head.*"], betas: [0.7, 0.9], epsilon: 1e-6}
+            rest: {patterns: ["*"]}
+            old: {patterns: ["old.*"], optimizer: adamw}
+        """, file: "b.yaml")
+        let groups = try RunConfig(tree: config).groups(totalSteps: 10)
+        XCTAssertEqual(groups.map(\.optimizer), [.adam(beta1: 0.7, beta2: 0.9, epsilon: 1e-6), .adam(beta1: 0.8, beta2: 0.99), .adamW(beta1: 0.8, beta2: 0.99)])
+        XCTAssertEqual(try RunConfig(tree: ConfigNode.parse(yaml: "train: {optimizer: adam}", file: "d.yaml")).groups(totalSteps: 1).first?.optimizer, .adam())
+        let bad = try ConfigNode.parse(yaml: "train:\n  optimizer: adam\n  betas: [0.9]\n", file: "bad.yaml")
+        XCTAssertThrowsError(try RunConfig(tree: bad).groups(totalSteps: 1)) {
+            XCTAssertTrue("\($0)".contains("bad.yaml:3") && "\($0)".contains("train.betas") && "\($0)".contains("two numbers"), "\($0)")
+        }
+    }
 }
 
 /// A language-model stage killed after an epoch resumes where it stopped and ends with exactly the
