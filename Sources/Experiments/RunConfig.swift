@@ -81,8 +81,7 @@ struct RunConfig {
     /// it (a group's own, then the training defaults), PyTorch's defaults otherwise (Kim's ρ 0.95).
     func optimizer(_ name: String, at paths: [String]) throws -> OptimizerKind {
         func value(_ key: String, default fallback: Double) throws -> Float {
-            let path = paths.first { node("\($0).\(key)") != nil } ?? paths[0]
-            return Float(try double("\(path).\(key)", default: fallback))
+            Float(try double("\(firstPath(setting: key, in: paths) ?? paths[0]).\(key)", default: fallback))
         }
         switch name {
         case "sgd": return .sgd(momentum: try value("momentum", default: 0))
@@ -98,9 +97,12 @@ struct RunConfig {
         }
     }
 
+    /// The first of `paths` under which `key` is set.
+    func firstPath(setting key: String, in paths: [String]) -> String? { paths.first { node("\($0).\(key)") != nil } }
+
     /// Adam's (β1, β2) from the first of `paths` that sets `betas` (PyTorch's 0.9, 0.999 when none does).
     func betas(at paths: [String]) throws -> (Float, Float) {
-        guard let path = paths.first(where: { node("\($0).betas") != nil }), let node = node("\(path).betas") else { return (0.9, 0.999) }
+        guard let path = firstPath(setting: "betas", in: paths), let node = node("\(path).betas") else { return (0.9, 0.999) }
         let values = node.sequence?.compactMap { $0.scalar.flatMap(Float.init) } ?? []
         guard values.count == 2, values.allSatisfy({ $0 >= 0 && $0 < 1 }) else {
             throw SpecError(location: node.location, path: "\(path).betas", message: "expected two numbers in [0, 1), as [0.9, 0.999]")
