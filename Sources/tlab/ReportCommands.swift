@@ -57,16 +57,59 @@ extension Tlab {
     }
 
     struct ExportCommand: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "export", abstract: "Write an experiment's runs as CSV or JSON.")
+        static let configuration = CommandConfiguration(
+            commandName: "export",
+            abstract: "Write an experiment's runs as CSV or JSON, or its ended runs as a run archive for `tlab import` (jsonl).",
+            discussion: """
+                jsonl: a header line, then one line per ended run with its resolved configuration, hash, environment, \
+                result, per-epoch metrics and events — everything another database needs to hold the run as if it \
+                had run there. Commit it as results/<experiment>.runs.jsonl; the database itself is not committed.
+                """)
         @Argument(help: "Experiment id.") var experiment: String
         @OptionGroup var results: ResultsLocation
-        @Option(help: "csv or json.") var format = "csv"
+        @Option(help: "csv, json, or jsonl (the run archive).") var format = "csv"
         @Option(help: "Output file (default: standard output).") var output: String?
 
+        func validate() throws {
+            guard ["csv", "json", "jsonl"].contains(format) else { throw ValidationError("--format is csv, json or jsonl, not '\(format)'") }
+        }
+
         func run() throws {
-            let runs = try results.open().runs(experiment: experiment)
-            let data = format == "json" ? try Export.json(runs) : Data(Export.csv(runs).utf8)
-            if let output { try data.write(to: URL(fileURLWithPath: output)) } else { FileHandle.standardOutput.write(data) }
+            let store = try results.open()
+            let data: Data
+            switch format {
+            case "jsonl": data = try store.archive(experiment: experiment)
+            case "json": data = try Export.json(store.runs(experiment: experiment))
+            default: data = Data(Export.csv(try store.runs(experiment: experiment)).utf8)
+            }
+            if let output { try data.write(to: URL(fileURLWithPath: output), options: .atomic) } else { FileHandle.standardOutput.write(data) }
+        }
+    }
+
+    struct ImportCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Read run archives (`tlab export --format jsonl`) into the results database; their configurations are not run again.",
+            discussion: """
+                All of an archive or, on a malformed line (named with its file and line), none of it. Runs already \
+                ended or running here are left as they are; a queued run of the same configuration is replaced. \
+                Stage runs are not imported: their artifacts are files the archive does not carry, so a run that \
+                still needs one makes it again.
+                """)
+        @Argument(help: "Run archives (.jsonl).") var files: [String]
+        @OptionGroup var results: ResultsLocation
+
+        func run() throws {
+            let store = try results.open()
+            for file in files {
+                let data: Data
+                do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+                    throw ValidationError("cannot read run archive \(file): \(error.localizedDescription)")
+                }
+                let s = try store.importArchive(data, source: file)
+                print("\(file): imported \(s.imported) runs into \(results.path); \(s.alreadyRecorded) already recorded there, "
+                      + "\(s.running) running there, \(s.stages) stage runs left to be made again where needed")
+            }
         }
     }
 }

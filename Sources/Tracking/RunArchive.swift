@@ -1,0 +1,194 @@
+import Foundation
+import GRDB
+
+/// A portable, complete record of an experiment's ended runs, as JSON Lines: a header line naming the
+/// experiment, then one line per run with its row (configuration and hash, environment, timings,
+/// status, result), its per-epoch metrics and its events. `tlab export --format jsonl` writes it and
+/// `tlab import` reads it into another database, where a configuration it holds is then never run
+/// again. It is how results outlive the machine that computed them: the SQLite database is not
+/// committed, its archive is (`results/<experiment>.runs.jsonl`).
+///
+/// Stage runs are written (their metrics are part of the history) but not imported: their product is
+/// an artifact folder the archive does not carry, so a run that still needs it makes it again.
+public enum RunArchive {
+    public static let format = "transferlab-runs"
+    public static let version = 1
+
+    struct Header: Codable {
+        var format: String
+        var version: Int
+        var experiment: ExperimentRecord
+    }
+
+    struct Entry: Codable {
+        var run: RunRecord
+        var metrics: [Metric]
+        var events: [Event]
+    }
+
+    /// A metric as a compact `[epoch, split, name, value]` array (an archive holds hundreds of thousands).
+    struct Metric: Codable {
+        var epoch: Int, split: String, name: String, value: Double
+        init(_ m: MetricRecord) { epoch = m.epoch; split = m.split; name = m.name; value = m.value }
+        init(from decoder: Decoder) throws {
+            var c = try decoder.unkeyedContainer()
+            epoch = try c.decode(Int.self); split = try c.decode(String.self); name = try c.decode(String.self); value = try c.decode(Double.self)
+        }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.unkeyedContainer()
+            try c.encode(epoch); try c.encode(split); try c.encode(name); try c.encode(value)
+        }
+    }
+
+    struct Event: Codable {
+        var at: Date, kind: String, message: String
+    }
+
+    /// What an import did with each run of the archive.
+    public struct ImportSummary: Equatable, Sendable {
+        /// Added to the database (a queued run of the same configuration replaced).
+        public var imported = 0
+        /// Already recorded as ended in the database: left as they were.
+        public var alreadyRecorded = 0
+        /// Running in the database right now: left to their worker.
+        public var running = 0
+        /// Stage runs, whose artifacts the archive does not carry.
+        public var stages = 0
+        public init() {}
+    }
+
+    public enum Failure: Error, CustomStringConvertible, Equatable {
+        case malformed(source: String, line: Int, reason: String)
+        public var description: String {
+            switch self {
+            case let .malformed(source, line, reason): "\(source):\(line): \(reason)"
+            }
+        }
+    }
+
+    static var dates: ISO8601DateFormatter {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }
+
+    static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let dates = dates
+        e.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(dates.string(from: date))
+        }
+        return e
+    }
+
+    static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        let dates = dates
+        d.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            let text = try c.decode(String.self)
+            guard let date = dates.date(from: text) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an ISO 8601 date: \(text)")
+            }
+            return date
+        }
+        return d
+    }
+}
+
+extension ResultsStore {
+    /// The experiment's ended runs (finished, diverged, failed, timed out) with their metrics and
+    /// events, as a run archive (`RunArchive`), in run order.
+    public func archive(experiment id: String) throws -> Data {
+        try pool.read { db in
+            guard let experiment = try ExperimentRecord.fetchOne(db, key: id) else { throw DatabaseError(message: "no experiment \(id) in \(path)") }
+            let ended = [RunStatus.finished, .diverged, .failed, .timeout].map(\.rawValue)
+            let runs = try RunRecord.filter(Column("experimentId") == id && ended.contains(Column("status"))).order(Column("id")).fetchAll(db)
+            let metrics = Dictionary(grouping: try MetricRecord.fetchAll(db, sql: """
+                SELECT m.* FROM metrics m JOIN runs r ON r.id = m.runId WHERE r.experimentId = ? ORDER BY m.runId, m.epoch, m.split, m.name
+                """, arguments: [id]), by: \.runId)
+            let events = Dictionary(grouping: try EventRecord.fetchAll(db, sql: """
+                SELECT e.* FROM events e JOIN runs r ON r.id = e.runId WHERE r.experimentId = ? ORDER BY e.id
+                """, arguments: [id]), by: \.runId)
+            let encoder = RunArchive.encoder
+            var out = try encoder.encode(RunArchive.Header(format: RunArchive.format, version: RunArchive.version, experiment: experiment))
+            for var run in runs {
+                run.workerPid = nil  // a process of the machine that ran it
+                let entry = RunArchive.Entry(run: run, metrics: (metrics[run.id!] ?? []).map(RunArchive.Metric.init),
+                                             events: (events[run.id!] ?? []).map { RunArchive.Event(at: $0.at, kind: $0.kind, message: $0.message) })
+                out.append(0x0A)
+                out.append(try encoder.encode(entry))
+            }
+            out.append(0x0A)
+            return out
+        }
+    }
+
+    /// Reads a run archive into this database in one transaction (all of it or, on a malformed line,
+    /// none). An ended run whose configuration (experiment and hash) is not recorded here is added
+    /// with its metrics and events, keeping its run id when that id is free; a queued or timed-out
+    /// run of the same configuration is replaced by it. Runs already ended here, running here, and
+    /// stage runs are left out and counted. `source` names the archive in error messages.
+    public func importArchive(_ data: Data, source: String) throws -> RunArchive.ImportSummary {
+        let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
+            .filter { !$0.element.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
+        let decoder = RunArchive.decoder
+        func malformed(_ line: Int, _ reason: String) -> RunArchive.Failure { .malformed(source: source, line: line + 1, reason: reason) }
+        func reason(_ error: Error) -> String {
+            switch error {
+            case let DecodingError.keyNotFound(key, context): "missing field \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+            case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+                 let DecodingError.dataCorrupted(context):
+                "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+            default: "\(error)"
+            }
+        }
+        guard let first = lines.first else { throw RunArchive.Failure.malformed(source: source, line: 1, reason: "empty archive") }
+        let header: RunArchive.Header
+        do { header = try decoder.decode(RunArchive.Header.self, from: Data(first.element)) } catch {
+            throw malformed(first.offset, "not a run archive header (\(reason(error)))")
+        }
+        guard header.format == RunArchive.format else { throw malformed(first.offset, "format is '\(header.format)', expected '\(RunArchive.format)'") }
+        guard header.version == RunArchive.version else {
+            throw malformed(first.offset, "archive version \(header.version); this tlab reads version \(RunArchive.version)")
+        }
+        var entries: [(line: Int, entry: RunArchive.Entry)] = []
+        for (offset, bytes) in lines.dropFirst() {
+            let entry: RunArchive.Entry
+            do { entry = try decoder.decode(RunArchive.Entry.self, from: Data(bytes)) } catch { throw malformed(offset, reason(error)) }
+            guard entry.run.experimentId == header.experiment.id else {
+                throw malformed(offset, "run of experiment '\(entry.run.experimentId)' in the archive of '\(header.experiment.id)'")
+            }
+            guard entry.run.status.isTerminal || entry.run.status == .timeout else {
+                throw malformed(offset, "run \(entry.run.id.map(String.init) ?? "?") is \(entry.run.status.rawValue); an archive holds ended runs")
+            }
+            entries.append((offset, entry))
+        }
+        return try pool.write { db in
+            var summary = RunArchive.ImportSummary()
+            if try !ExperimentRecord.exists(db, key: header.experiment.id) { try header.experiment.insert(db) }
+            for (_, entry) in entries {
+                if entry.run.isStage { summary.stages += 1; continue }
+                if let here = try RunRecord.filter(Column("experimentId") == entry.run.experimentId && Column("hash") == entry.run.hash).fetchOne(db) {
+                    if here.status == .running { summary.running += 1; continue }
+                    if here.status != .queued && here.status != .timeout { summary.alreadyRecorded += 1; continue }
+                    try RunRecord.deleteOne(db, key: here.id)
+                }
+                var run = entry.run
+                if let id = run.id, try RunRecord.exists(db, key: id) { run.id = nil }
+                try run.insert(db)
+                let runId = run.id!
+                for m in entry.metrics { try MetricRecord(runId: runId, epoch: m.epoch, split: m.split, name: m.name, value: m.value).insert(db) }
+                for e in entry.events {
+                    var event = EventRecord(runId: runId, kind: e.kind, message: e.message)
+                    event.at = e.at
+                    try event.insert(db)
+                }
+                summary.imported += 1
+            }
+            return summary
+        }
+    }
+}

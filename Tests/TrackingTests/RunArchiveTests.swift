@@ -1,0 +1,121 @@
+import Foundation
+import Tracking
+import XCTest
+
+final class RunArchiveTests: XCTestCase {
+    var folder: URL!
+
+    override func setUp() { folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-archive-\(UUID().uuidString)") }
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    func store(_ name: String) throws -> ResultsStore { try ResultsStore(path: folder.appendingPathComponent("\(name).sqlite").path) }
+
+    let experiment = ExperimentRecord(id: "e", specFile: "experiments/e.yaml", description: "an experiment", createdAt: Date())
+    let environment = RunEnvironment(host: "machine-a", gitRevision: "abc123", versionsJSON: #"{"swift":"6.3"}"#, threads: 1, blasCore: "Cooperlake")
+
+    func run(_ hash: String, seed: Int, kind: String = "run") -> RunRecord {
+        RunRecord(experimentId: "e", hash: hash, arm: kind == "stage" ? "stage:pretrain" : "a", dataset: "d", seed: seed, fold: seed % 2 == 0 ? nil : 3,
+                  trainingSize: "100", sweepJSON: #"{"train.learning_rate":"0.1"}"#, configJSON: #"{"seed":\#(seed)}"#, kind: kind)
+    }
+
+    /// A database where the stage and runs h1 (finished, with metrics and events), h2 (diverged) and
+    /// h3 (failed) have ended, and h4 is still queued.
+    func recordedStore() throws -> ResultsStore {
+        let a = try store("a")
+        try a.register(experiment: experiment, runs: [run("s", seed: 1, kind: "stage"), run("h1", seed: 1), run("h2", seed: 2), run("h3", seed: 3), run("h4", seed: 4)])
+        let outcomes: [(RunStatus, String?)] = [(.finished, #"{"status":"finished"}"#), (.finished, #"{"test":{"accuracy":0.8125}}"#),
+                                                (.diverged, nil), (.failed, nil)]
+        for (status, result) in outcomes {
+            let claimed = try XCTUnwrap(a.claim(experiment: "e", pid: 4242, environment: environment).run)
+            if claimed.hash == "h1" {
+                try a.record(metrics: [MetricRecord(runId: claimed.id!, epoch: 1, split: "valid", name: "loss", value: 0.1 + 0.2),
+                                       MetricRecord(runId: claimed.id!, epoch: 1, split: "train", name: "loss", value: 1e-300),
+                                       MetricRecord(runId: claimed.id!, epoch: 2, split: "valid", name: "accuracy", value: 2.0 / 3.0)])
+                try a.record(event: EventRecord(runId: claimed.id!, kind: "freeze", message: "froze embedding at step 0 — \"quoted\"\nnew line"))
+                try a.record(event: EventRecord(runId: claimed.id!, kind: "note", message: "vocabulary 10,649"))
+            }
+            try a.finish(run: claimed.id!, status: status, resultJSON: result, error: status == .failed ? "out of memory" : nil)
+        }
+        return a
+    }
+
+    func testAnArchiveReadIntoAnotherDatabaseHoldsTheSameRunsMetricsAndEvents() throws {
+        let a = try recordedStore()
+        let archive = try a.archive(experiment: "e")
+        let lines = String(decoding: archive, as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(lines.count, 1 + 4, "header, the stage and three ended runs; the queued run is not in it")
+
+        let b = try store("b")
+        let summary = try b.importArchive(archive, source: "e.runs.jsonl")
+        var expected = RunArchive.ImportSummary()
+        expected.imported = 3
+        expected.stages = 1
+        XCTAssertEqual(summary, expected)
+        let runs = try b.runs(experiment: "e")
+        XCTAssertEqual(runs.map(\.hash), ["h1", "h2", "h3"])
+        XCTAssertEqual(runs.map(\.id), try a.runs(experiment: "e").filter { ["h1", "h2", "h3"].contains($0.hash) }.map(\.id), "run ids kept")
+        XCTAssertEqual(runs.map(\.status), [.finished, .diverged, .failed])
+        let h1 = runs[0]
+        XCTAssertEqual(h1.host, "machine-a")
+        XCTAssertEqual(h1.gitRevision, "abc123")
+        XCTAssertEqual(h1.blasCore, "Cooperlake")
+        XCTAssertEqual(h1.versionsJSON, #"{"swift":"6.3"}"#)
+        XCTAssertNil(h1.workerPid)
+        XCTAssertEqual(h1.fold, 3)
+        XCTAssertEqual(runs[2].error, "out of memory")
+        XCTAssertEqual(try b.metrics(run: h1.id!).map(\.value), try a.metrics(run: h1.id!).map(\.value), "values bit for bit")
+        XCTAssertEqual(try b.events(run: h1.id!).map(\.message), try a.events(run: h1.id!).map(\.message))
+        XCTAssertEqual(try b.experiments().map(\.specFile), ["experiments/e.yaml"])
+        // Everything the archive says about its runs, said again by the second database.
+        let again = String(decoding: try b.archive(experiment: "e"), as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(Array(again), [lines[0]] + lines[2...], "the same lines but the stage's")
+    }
+
+    func testImportedConfigurationsAreNotRunAgainAndQueuedOnesAreReplaced() throws {
+        let archive = try recordedStore().archive(experiment: "e")
+        let b = try store("b")
+        // b plans the same experiment: h2 finished there already, h3 running there, h1 queued.
+        try b.register(experiment: experiment, runs: [run("h2", seed: 2), run("h3", seed: 3)])
+        let h2 = try XCTUnwrap(b.claim(experiment: "e", pid: 7, environment: environment).run)
+        XCTAssertEqual(h2.hash, "h2")
+        try b.finish(run: h2.id!, status: .finished, resultJSON: #"{"here":true}"#, error: nil)
+        let h3 = try XCTUnwrap(b.claim(experiment: "e", pid: 8, environment: environment).run)
+        XCTAssertEqual(h3.hash, "h3")
+        try b.register(experiment: experiment, runs: [run("h1", seed: 1), run("h5", seed: 5)])
+
+        let summary = try b.importArchive(archive, source: "e.runs.jsonl")
+        XCTAssertEqual([summary.imported, summary.alreadyRecorded, summary.running, summary.stages], [1, 1, 1, 1])
+        let byHash = Dictionary(uniqueKeysWithValues: try b.runs(experiment: "e").map { ($0.hash, $0) })
+        XCTAssertEqual(byHash["h1"]?.status, .finished, "the queued h1 replaced by the archive's")
+        XCTAssertEqual(byHash["h2"]?.resultJSON, #"{"here":true}"#, "a run ended here is kept")
+        XCTAssertEqual(byHash["h3"]?.status, .running)
+        XCTAssertEqual(try b.runs(experiment: "e").count, 4)
+        // Planning again registers nothing and the next claim is h5, never h1.
+        XCTAssertEqual(try b.register(experiment: experiment, runs: [run("h1", seed: 1), run("h5", seed: 5)]), 0)
+        XCTAssertEqual(try b.claim(experiment: "e", pid: 9, environment: environment).run?.hash, "h5")
+        XCTAssertNil(try b.claim(experiment: "e", pid: 9, environment: environment).run)
+        // A second import changes nothing.
+        XCTAssertEqual(try b.importArchive(archive, source: "e.runs.jsonl").imported, 0)
+    }
+
+    func testAMalformedLineIsNamedAndNothingIsImported() throws {
+        let archive = try recordedStore().archive(experiment: "e")
+        var lines = String(decoding: archive, as: UTF8.self).split(separator: "\n").map(String.init)
+        lines[3] = lines[3].replacingOccurrences(of: #""seed":"#, with: #""seed":"three","was":"#)
+        let b = try store("b")
+        XCTAssertThrowsError(try b.importArchive(Data(lines.joined(separator: "\n").utf8), source: "results/e.runs.jsonl")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("results/e.runs.jsonl:4: run.seed"), text)
+        }
+        XCTAssertEqual(try b.runs(experiment: "e").count, 0, "the valid lines before it were not imported either")
+
+        XCTAssertThrowsError(try b.importArchive(Data("{\"format\":\"something-else\",\"version\":1,\"experiment\":{}}\n".utf8), source: "x.jsonl")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("x.jsonl:1: not a run archive header"), "\(error)")
+        }
+        var wrongVersion = lines
+        wrongVersion[0] = wrongVersion[0].replacingOccurrences(of: #""version":1"#, with: #""version":9"#)
+        XCTAssertThrowsError(try b.importArchive(Data(wrongVersion.joined(separator: "\n").utf8), source: "x.jsonl")) { error in
+            XCTAssertEqual("\(error)", "x.jsonl:1: archive version 9; this tlab reads version 1")
+        }
+    }
+}
