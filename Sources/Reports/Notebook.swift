@@ -179,6 +179,11 @@ public struct Notebook {
             let name = "\(assets)/curves-\(slug).svg"
             plots[name] = SVGChart(title: "\(dataset): validation \(metricName) by epoch (mean over chosen runs)", xLabel: "epoch", yLabel: "validation \(metricName)", series: curves).render()
             md += "\n![learning curves, \(dataset)](\(name))\n"
+            let chosen = cells.filter { $0.dataset == dataset }.flatMap(\.runIDs)
+            let drawn = chosen.filter { metrics[$0]?.contains { $0.split == "valid" } ?? false }.count
+            if drawn < chosen.count {  // e.g. runs imported from an archive made before archives kept metrics
+                md += "\n(The curves average \(drawn) of the \(chosen.count) chosen runs: the others' per-epoch metrics were not kept.)\n"
+            }
         }
         for plot in spec.tree.node(at: ["report", "scatter"])?.sequence ?? [] {
             guard let x = plot["x"]?.scalar, let y = plot["y"]?.scalar else { continue }

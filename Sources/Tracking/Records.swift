@@ -61,6 +61,9 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
 
     public var isStage: Bool { kind == "stage" }
 
+    /// The artifact keys in `needs`.
+    public var neededArtifacts: [String] { needs.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [] }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 

@@ -94,16 +94,46 @@ public final class ResultsStore: Sendable {
     // MARK: Planning
 
     /// Registers an experiment and its runs; runs already present (same experiment and hash) are kept
-    /// as they are, so a finished configuration is never queued twice, and stage runs whose artifact
-    /// already exists are left out. Returns how many were new.
+    /// as they are, so a finished configuration is never queued twice. A stage run is registered only
+    /// while a run that has not ended needs its artifact (directly or through another stage) and the
+    /// artifact does not exist; a stage recorded as made whose artifact is not here (its database
+    /// imported from another machine's archive) is queued again, its old metrics and events dropped.
+    /// Returns how many runs were new or queued again.
     @discardableResult
     public func register(experiment: ExperimentRecord, runs: [RunRecord]) throws -> Int {
         try pool.write { db in
             try experiment.upsert(db)
             var added = 0
-            for var run in runs {
-                // A stage whose artifact exists (made by any experiment) need not run again.
-                if run.isStage, try ArtifactRecord.exists(db, key: run.hash) { continue }
+            var needed = Set<String>()
+            for run in runs where !run.isStage {
+                let status = try RunStatus.fetchOne(db, sql: "SELECT status FROM runs WHERE experimentId = ? AND hash = ?",
+                                                    arguments: [run.experimentId, run.hash])
+                if !(status?.isTerminal ?? false) { needed.formUnion(run.neededArtifacts) }
+            }
+            // Stages needed by needed stages (a fine-tuning stage needs the pretraining one's artifact).
+            let stages = runs.filter(\.isStage)
+            while true {
+                let more = stages.filter { needed.contains($0.hash) }.flatMap(\.neededArtifacts).filter { !needed.contains($0) }
+                if more.isEmpty { break }
+                needed.formUnion(more)
+            }
+            for var stage in stages where needed.contains(stage.hash) {
+                if try ArtifactRecord.exists(db, key: stage.hash) { continue }  // made by any experiment: not again
+                if var made = try RunRecord.filter(Column("experimentId") == stage.experimentId && Column("hash") == stage.hash).fetchOne(db) {
+                    guard made.status == .finished else { continue }
+                    try MetricRecord.filter(Column("runId") == made.id!).deleteAll(db)
+                    try EventRecord.filter(Column("runId") == made.id!).deleteAll(db)
+                    made.status = .queued
+                    made.attempts = 0
+                    made.startedAt = nil; made.finishedAt = nil; made.resultJSON = nil; made.error = nil
+                    try made.update(db)
+                    added += 1
+                    continue
+                }
+                try stage.insert(db)
+                added += 1
+            }
+            for var run in runs where !run.isStage {  // after the stages, so run ids follow the order of the work
                 try run.insert(db, onConflict: .ignore)
                 if db.changesCount > 0 { added += 1 }
             }

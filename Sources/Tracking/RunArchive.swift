@@ -8,8 +8,8 @@ import GRDB
 /// again. It is how results outlive the machine that computed them: the SQLite database is not
 /// committed, its archive is (`results/<experiment>.runs.jsonl`).
 ///
-/// Stage runs are written (their metrics are part of the history) but not imported: their product is
-/// an artifact folder the archive does not carry, so a run that still needs it makes it again.
+/// Stage runs come as records only: their product is an artifact folder the archive does not carry, so
+/// `tlab run` makes a stage again where a run that has not ended still needs it (`ResultsStore.register`).
 public enum RunArchive {
     public static let format = "transferlab-runs"
     public static let version = 1
@@ -52,7 +52,7 @@ public enum RunArchive {
         public var alreadyRecorded = 0
         /// Running in the database right now: left to their worker.
         public var running = 0
-        /// Stage runs, whose artifacts the archive does not carry.
+        /// Of `imported`, stage runs (their records; the archive does not carry their artifacts).
         public var stages = 0
         public init() {}
     }
@@ -129,8 +129,9 @@ extension ResultsStore {
     /// Reads a run archive into this database in one transaction (all of it or, on a malformed line,
     /// none). An ended run whose configuration (experiment and hash) is not recorded here is added
     /// with its metrics and events, keeping its run id when that id is free; a queued or timed-out
-    /// run of the same configuration is replaced by it. Runs already ended here, running here, and
-    /// stage runs are left out and counted. `source` names the archive in error messages.
+    /// run of the same configuration is replaced by it (a stage run only where none is recorded: a
+    /// queued one is being made here). Runs already ended or running here are left out and counted.
+    /// `source` names the archive in error messages.
     public func importArchive(_ data: Data, source: String) throws -> RunArchive.ImportSummary {
         let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
             .filter { !$0.element.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
@@ -170,10 +171,9 @@ extension ResultsStore {
             var summary = RunArchive.ImportSummary()
             if try !ExperimentRecord.exists(db, key: header.experiment.id) { try header.experiment.insert(db) }
             for (_, entry) in entries {
-                if entry.run.isStage { summary.stages += 1; continue }
                 if let here = try RunRecord.filter(Column("experimentId") == entry.run.experimentId && Column("hash") == entry.run.hash).fetchOne(db) {
                     if here.status == .running { summary.running += 1; continue }
-                    if here.status != .queued && here.status != .timeout { summary.alreadyRecorded += 1; continue }
+                    if entry.run.isStage || (here.status != .queued && here.status != .timeout) { summary.alreadyRecorded += 1; continue }
                     try RunRecord.deleteOne(db, key: here.id)
                 }
                 var run = entry.run
@@ -187,6 +187,7 @@ extension ResultsStore {
                     try event.insert(db)
                 }
                 summary.imported += 1
+                if run.isStage { summary.stages += 1 }
             }
             return summary
         }

@@ -93,8 +93,8 @@ extension Tlab {
             discussion: """
                 All of an archive or, on a malformed line (named with its file and line), none of it. Runs already \
                 ended or running here are left as they are; a queued run of the same configuration is replaced. \
-                Stage runs are not imported: their artifacts are files the archive does not carry, so a run that \
-                still needs one makes it again.
+                Stage runs come as records: their artifacts are files the archive does not carry, so `tlab run` makes \
+                a stage again where a run that has not ended still needs it.
                 """)
         @Argument(help: "Run archives (.jsonl).") var files: [String]
         @OptionGroup var results: ResultsLocation
@@ -107,8 +107,8 @@ extension Tlab {
                     throw ValidationError("cannot read run archive \(file): \(error.localizedDescription)")
                 }
                 let s = try store.importArchive(data, source: file)
-                print("\(file): imported \(s.imported) runs into \(results.path); \(s.alreadyRecorded) already recorded there, "
-                      + "\(s.running) running there, \(s.stages) stage runs left to be made again where needed")
+                print("\(file): imported \(s.imported) runs into \(results.path) (\(s.stages) of them stage runs, whose artifacts "
+                      + "`tlab run` makes again where a run still needs them); \(s.alreadyRecorded) already recorded there, \(s.running) running there")
             }
         }
     }

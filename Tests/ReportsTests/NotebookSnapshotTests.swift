@@ -66,6 +66,16 @@ final class NotebookSnapshotTests: XCTestCase {
         }
         let expected = try String(contentsOf: snapshot, encoding: .utf8)
         XCTAssertEqual(normalized, expected, "notebook markdown changed; re-record with TLAB_RECORD_SNAPSHOTS=1 if intended")
+        XCTAssertFalse(normalized.contains("The curves average"))
+
+        // A chosen run without per-epoch metrics (imported from an archive that did not keep them):
+        // the curves say how many runs they average.
+        var withoutOne = metrics
+        withoutOne[5] = nil  // static, lr 1.0, seed 2
+        let (partial, _) = Notebook(spec: spec, runs: runs, metrics: withoutOne, context: Notebook.Context(
+            command: "tlab report toy.yaml", gitRevision: "abc123", database: "results/test.sqlite",
+            dataLines: ["`mr`: toy data"], exportFiles: ["toy/toy-runs.csv"])).render()
+        XCTAssertTrue(partial.contains("(The curves average 5 of the 6 chosen runs: the others' per-epoch metrics were not kept.)"), partial)
     }
 
     /// `report.tables` splits the arms into titled tables, each against its own baseline; a table

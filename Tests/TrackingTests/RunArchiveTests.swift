@@ -13,16 +13,21 @@ final class RunArchiveTests: XCTestCase {
     let experiment = ExperimentRecord(id: "e", specFile: "experiments/e.yaml", description: "an experiment", createdAt: Date())
     let environment = RunEnvironment(host: "machine-a", gitRevision: "abc123", versionsJSON: #"{"swift":"6.3"}"#, threads: 1, blasCore: "Cooperlake")
 
-    func run(_ hash: String, seed: Int, kind: String = "run") -> RunRecord {
+    func run(_ hash: String, seed: Int, kind: String = "run", needs: [String] = []) -> RunRecord {
         RunRecord(experimentId: "e", hash: hash, arm: kind == "stage" ? "stage:pretrain" : "a", dataset: "d", seed: seed, fold: seed % 2 == 0 ? nil : 3,
-                  trainingSize: "100", sweepJSON: #"{"train.learning_rate":"0.1"}"#, configJSON: #"{"seed":\#(seed)}"#, kind: kind)
+                  trainingSize: "100", sweepJSON: #"{"train.learning_rate":"0.1"}"#, configJSON: #"{"seed":\#(seed)}"#, kind: kind, needs: needs)
     }
 
-    /// A database where the stage and runs h1 (finished, with metrics and events), h2 (diverged) and
+    /// The stage s, and runs h1 and h4 that need its artifact.
+    var planned: [RunRecord] {
+        [run("s", seed: 1, kind: "stage"), run("h1", seed: 1, needs: ["s"]), run("h2", seed: 2), run("h3", seed: 3), run("h4", seed: 4, needs: ["s"])]
+    }
+
+    /// A database where the stage s and runs h1 (finished, with metrics and events), h2 (diverged) and
     /// h3 (failed) have ended, and h4 is still queued.
     func recordedStore() throws -> ResultsStore {
         let a = try store("a")
-        try a.register(experiment: experiment, runs: [run("s", seed: 1, kind: "stage"), run("h1", seed: 1), run("h2", seed: 2), run("h3", seed: 3), run("h4", seed: 4)])
+        try a.register(experiment: experiment, runs: planned)
         let outcomes: [(RunStatus, String?)] = [(.finished, #"{"status":"finished"}"#), (.finished, #"{"test":{"accuracy":0.8125}}"#),
                                                 (.diverged, nil), (.failed, nil)]
         for (status, result) in outcomes {
@@ -34,7 +39,8 @@ final class RunArchiveTests: XCTestCase {
                 try a.record(event: EventRecord(runId: claimed.id!, kind: "freeze", message: "froze embedding at step 0 — \"quoted\"\nnew line"))
                 try a.record(event: EventRecord(runId: claimed.id!, kind: "note", message: "vocabulary 10,649"))
             }
-            try a.finish(run: claimed.id!, status: status, resultJSON: result, error: status == .failed ? "out of memory" : nil)
+            try a.finish(run: claimed.id!, status: status, resultJSON: result, error: status == .failed ? "out of memory" : nil,
+                         artifact: claimed.isStage ? ArtifactRecord(configHash: "s", kind: "lm", path: "s", createdByRun: claimed.id) : nil)
         }
         return a
     }
@@ -44,31 +50,49 @@ final class RunArchiveTests: XCTestCase {
         let archive = try a.archive(experiment: "e")
         let lines = String(decoding: archive, as: UTF8.self).split(separator: "\n")
         XCTAssertEqual(lines.count, 1 + 4, "header, the stage and three ended runs; the queued run is not in it")
+        XCTAssertEqual(try a.runs(experiment: "e").map(\.hash), ["s", "h1", "h2", "h3", "h4"])
 
         let b = try store("b")
         let summary = try b.importArchive(archive, source: "e.runs.jsonl")
         var expected = RunArchive.ImportSummary()
-        expected.imported = 3
+        expected.imported = 4
         expected.stages = 1
         XCTAssertEqual(summary, expected)
         let runs = try b.runs(experiment: "e")
-        XCTAssertEqual(runs.map(\.hash), ["h1", "h2", "h3"])
-        XCTAssertEqual(runs.map(\.id), try a.runs(experiment: "e").filter { ["h1", "h2", "h3"].contains($0.hash) }.map(\.id), "run ids kept")
-        XCTAssertEqual(runs.map(\.status), [.finished, .diverged, .failed])
-        let h1 = runs[0]
+        XCTAssertEqual(runs.map(\.hash), ["s", "h1", "h2", "h3"])
+        XCTAssertEqual(runs.map(\.id), try a.runs(experiment: "e").filter { $0.hash != "h4" }.map(\.id), "run ids kept")
+        XCTAssertEqual(runs.map(\.status), [.finished, .finished, .diverged, .failed])
+        let h1 = runs[1]
         XCTAssertEqual(h1.host, "machine-a")
         XCTAssertEqual(h1.gitRevision, "abc123")
         XCTAssertEqual(h1.blasCore, "Cooperlake")
         XCTAssertEqual(h1.versionsJSON, #"{"swift":"6.3"}"#)
         XCTAssertNil(h1.workerPid)
         XCTAssertEqual(h1.fold, 3)
-        XCTAssertEqual(runs[2].error, "out of memory")
+        XCTAssertEqual(runs[3].error, "out of memory")
         XCTAssertEqual(try b.metrics(run: h1.id!).map(\.value), try a.metrics(run: h1.id!).map(\.value), "values bit for bit")
         XCTAssertEqual(try b.events(run: h1.id!).map(\.message), try a.events(run: h1.id!).map(\.message))
         XCTAssertEqual(try b.experiments().map(\.specFile), ["experiments/e.yaml"])
         // Everything the archive says about its runs, said again by the second database.
-        let again = String(decoding: try b.archive(experiment: "e"), as: UTF8.self).split(separator: "\n")
-        XCTAssertEqual(Array(again), [lines[0]] + lines[2...], "the same lines but the stage's")
+        XCTAssertEqual(try b.archive(experiment: "e"), archive)
+    }
+
+    func testAStageWhoseArtifactStayedBehindIsMadeAgainOnlyWhereARunStillNeedsIt() throws {
+        let b = try store("b")
+        _ = try b.importArchive(try recordedStore().archive(experiment: "e"), source: "e.runs.jsonl")
+        // Planned without h4: every run needing s has ended, so s is not made again.
+        XCTAssertEqual(try b.register(experiment: experiment, runs: Array(planned.dropLast())), 0)
+        XCTAssertNil(try b.claim(experiment: "e", pid: 9, environment: environment).run)
+        // With h4, which needs s: s (recorded as made, its artifact not here) is queued again, before h4.
+        XCTAssertEqual(try b.register(experiment: experiment, runs: planned), 2)
+        let stage = try XCTUnwrap(b.claim(experiment: "e", pid: 9, environment: environment).run)
+        XCTAssertEqual(stage.hash, "s")
+        XCTAssertEqual(stage.attempts, 1)
+        XCTAssertNil(stage.resultJSON)
+        XCTAssertNil(try b.claim(experiment: "e", pid: 9, environment: environment).run, "h4 waits for the artifact")
+        try b.finish(run: stage.id!, status: .finished, resultJSON: "{}", error: nil,
+                     artifact: ArtifactRecord(configHash: "s", kind: "lm", path: "s", createdByRun: stage.id))
+        XCTAssertEqual(try b.claim(experiment: "e", pid: 9, environment: environment).run?.hash, "h4")
     }
 
     func testImportedConfigurationsAreNotRunAgainAndQueuedOnesAreReplaced() throws {
@@ -84,14 +108,14 @@ final class RunArchiveTests: XCTestCase {
         try b.register(experiment: experiment, runs: [run("h1", seed: 1), run("h5", seed: 5)])
 
         let summary = try b.importArchive(archive, source: "e.runs.jsonl")
-        XCTAssertEqual([summary.imported, summary.alreadyRecorded, summary.running, summary.stages], [1, 1, 1, 1])
+        XCTAssertEqual([summary.imported, summary.alreadyRecorded, summary.running, summary.stages], [2, 1, 1, 1])
         let byHash = Dictionary(uniqueKeysWithValues: try b.runs(experiment: "e").map { ($0.hash, $0) })
         XCTAssertEqual(byHash["h1"]?.status, .finished, "the queued h1 replaced by the archive's")
         XCTAssertEqual(byHash["h2"]?.resultJSON, #"{"here":true}"#, "a run ended here is kept")
         XCTAssertEqual(byHash["h3"]?.status, .running)
-        XCTAssertEqual(try b.runs(experiment: "e").count, 4)
-        // Planning again registers nothing and the next claim is h5, never h1.
-        XCTAssertEqual(try b.register(experiment: experiment, runs: [run("h1", seed: 1), run("h5", seed: 5)]), 0)
+        XCTAssertEqual(try b.runs(experiment: "e").count, 5)
+        // Planning again registers nothing (h1 has ended, so its stage is not needed) and the next claim is h5, never h1.
+        XCTAssertEqual(try b.register(experiment: experiment, runs: [run("s", seed: 1, kind: "stage"), run("h1", seed: 1, needs: ["s"]), run("h5", seed: 5)]), 0)
         XCTAssertEqual(try b.claim(experiment: "e", pid: 9, environment: environment).run?.hash, "h5")
         XCTAssertNil(try b.claim(experiment: "e", pid: 9, environment: environment).run)
         // A second import changes nothing.

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The full experiments, run in the background across working sessions and machines.
+#
+#   scripts/full-experiments.sh start    build tlab (release) into the state folder, install the data, import each
+#                                        experiment's committed run archive (results/<id>.runs.jsonl), and start
+#                                        the experiments in the background, one worker each
+#   scripts/full-experiments.sh status   progress of each experiment
+#   scripts/full-experiments.sh save     write each experiment's ended runs to results/<id>.runs.jsonl and re-render
+#                                        its notebook; then commit results/ and notebooks-md/
+#
+# The state folder ($TLAB_STATE, default /work/tlab-state; outside the repository, so tests never meet it)
+# holds one database per experiment, the artifacts, the data, logs, and one tlab binary per revision
+# (rebuilding the repository never swaps the binary under running workers). The databases are not
+# committed; the archives are, and `start` on a fresh machine imports them, so no ended run is run again.
+# Killed runs resume (`tlab run` is resumable); a stage whose artifact stayed on another machine is made
+# again where a run still needs it.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+state=${TLAB_STATE:-/work/tlab-state}
+# Lanes run side by side, the experiments of a lane one after another.
+lanes=("glove-freeze siatl-vs-ulmfit-tweet-lm" "siatl-vs-ulmfit")
+experiments=(glove-freeze siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm)  # (doc2vec-regimes has finished; its archive is a record)
+mkdir -p "$state/bin"
+cd "$state"
+
+tlab() { "$state/bin/tlab-current" "$@"; }
+
+case "${1:-}" in
+start)
+  (cd "$repo" && swift build -c release --product tlab >/dev/null)
+  revision=$(cd "$repo" && git rev-parse --short HEAD)
+  cp "$repo/.build/release/tlab" "bin/tlab-$revision"
+  ln -sf "tlab-$revision" bin/tlab-current
+  tlab data install --data-dir data --cache-dir cache >/dev/null
+  for id in "${experiments[@]}"; do
+    [ -f "$repo/results/$id.runs.jsonl" ] && tlab import "$repo/results/$id.runs.jsonl" --db "$id.sqlite"
+  done
+  for lane in "${lanes[@]}"; do
+    commands=""
+    for id in $lane; do
+      # A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
+      commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
+      commands+=" --db $id.sqlite --workers 1 --timeout 43200 >> $id.log 2>&1; "
+    done
+    setsid nohup bash -c "$commands" >/dev/null 2>&1 &
+  done
+  echo "started (tlab-$revision) in $state: ${lanes[*]/%/ |}; logs $state/<id>.log"
+  ;;
+status)
+  [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
+  for id in "${experiments[@]}"; do
+    [ -f "$id.sqlite" ] && tlab plan "$repo/experiments/$id.yaml" --data-dir data --db "$id.sqlite" | grep '^in '
+  done
+  pgrep -af " run .*experiments/" | sed 's/^/running: /' || echo "no experiment running"
+  ;;
+save)
+  [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
+  for id in "${experiments[@]}"; do
+    [ -f "$id.sqlite" ] && tlab status --db "$id.sqlite" | grep -q "^$id:" || continue
+    tlab export "$id" --db "$id.sqlite" --format jsonl --output "$repo/results/$id.runs.jsonl"
+    (cd "$repo" && "$state/bin/tlab-current" report "experiments/$id.yaml" --db "$state/$id.sqlite" --data-dir "$state/data")
+  done
+  ;;
+*)
+  sed -n '2,16p' "$0"
+  exit 2
+  ;;
+esac
