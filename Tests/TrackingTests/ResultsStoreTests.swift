@@ -116,8 +116,8 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertEqual(try reader.metrics(run: id).count, 200)
     }
 
-    /// Stage runs first, then seed by seed and fold by fold; runs wait for the artifacts they need,
-    /// and fail once those can no longer be made.
+    /// Seed by seed and fold by fold, ready runs before stage runs within them; runs wait for the
+    /// artifacts they need, and fail once those can no longer be made.
     func testClaimOrderAndArtifactDependencies() throws {
         let store = try ResultsStore(path: path)
         func record(_ hash: String, seed: Int, fold: Int?, kind: String = "run", needs: [String] = []) -> RunRecord {
@@ -127,7 +127,9 @@ final class ResultsStoreTests: XCTestCase {
         try store.register(experiment: experiment, runs: [
             record("r-2-0", seed: 2, fold: 0), record("r-1-1", seed: 1, fold: 1), record("r-1-0", seed: 1, fold: 0),
             record("stage", seed: 1, fold: nil, kind: "stage"), record("needs-stage", seed: 1, fold: nil, needs: ["stage"]),
+            record("ready", seed: 1, fold: nil),
         ])
+        XCTAssertEqual(try store.claim(experiment: "e", pid: 1, environment: environment).run?.hash, "ready", "a ready run before the stage")
         let stage = try store.claim(experiment: "e", pid: 1, environment: environment).run!
         XCTAssertEqual(stage.hash, "stage")
         var order: [String] = []
