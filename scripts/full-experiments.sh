@@ -36,6 +36,9 @@ start)
     [ -f "$repo/results/$id.runs.jsonl" ] && tlab import "$repo/results/$id.runs.jsonl" --db "$id.sqlite"
   done
   for lane in "${lanes[@]}"; do
+    if pgrep -f "tlab-[0-9a-f]+ run .*/experiments/(${lane// /|})\.yaml" >/dev/null; then
+      echo "already running: $lane (left as it is)"; continue
+    fi
     commands=""
     for id in $lane; do
       # A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
@@ -44,7 +47,7 @@ start)
     done
     setsid nohup bash -c "$commands" >/dev/null 2>&1 &
   done
-  echo "started (tlab-$revision) in $state: ${lanes[*]/%/ |}; logs $state/<id>.log"
+  echo "tlab-$revision in $state; logs $state/<id>.log"
   ;;
 status)
   [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
@@ -60,6 +63,7 @@ save)
     tlab export "$id" --db "$id.sqlite" --format jsonl --output "$repo/results/$id.runs.jsonl"
     (cd "$repo" && "$state/bin/tlab-current" report "experiments/$id.yaml" --db "$state/$id.sqlite" --data-dir "$state/data")
   done
+  echo "now: git add results notebooks-md && git commit"
   ;;
 *)
   sed -n '2,16p' "$0"
