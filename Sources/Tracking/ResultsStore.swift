@@ -121,8 +121,7 @@ public final class ResultsStore: Sendable {
                 if try ArtifactRecord.exists(db, key: stage.hash) { continue }  // made by any experiment: not again
                 if var made = try RunRecord.filter(Column("experimentId") == stage.experimentId && Column("hash") == stage.hash).fetchOne(db) {
                     guard made.status == .finished else { continue }
-                    try MetricRecord.filter(Column("runId") == made.id!).deleteAll(db)
-                    try EventRecord.filter(Column("runId") == made.id!).deleteAll(db)
+                    try Self.dropRecords(of: made.id!, db)
                     made.status = .queued
                     made.attempts = 0
                     made.startedAt = nil; made.finishedAt = nil; made.resultJSON = nil; made.error = nil
@@ -167,8 +166,7 @@ public final class ResultsStore: Sendable {
                 .filter { $0.workerPid.map { !isAlive($0) } ?? true }
             var requeued: [Int64] = []
             for var run in stale {
-                try MetricRecord.filter(Column("runId") == run.id!).deleteAll(db)
-                try EventRecord.filter(Column("runId") == run.id!).deleteAll(db)
+                try Self.dropRecords(of: run.id!, db)
                 if !chargeAttempt { run.attempts = max(run.attempts - 1, 0) }
                 if run.attempts >= maxAttempts {
                     run.status = .failed
@@ -249,6 +247,12 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// Deletes a run's metrics and events (an attempt that did not end, before the run goes back in the queue).
+    static func dropRecords(of run: Int64, _ db: Database) throws {
+        try MetricRecord.filter(Column("runId") == run).deleteAll(db)
+        try EventRecord.filter(Column("runId") == run).deleteAll(db)
+    }
+
     /// Appends metrics (one epoch's worth) in one transaction.
     public func record(metrics: [MetricRecord]) throws {
         try pool.write { db in for m in metrics { try m.upsert(db) } }
@@ -276,8 +280,7 @@ public final class ResultsStore: Sendable {
     public func markTimeout(run id: Int64, maxAttempts: Int) throws {
         try pool.write { db in
             guard var run = try RunRecord.fetchOne(db, key: id) else { return }
-            try MetricRecord.filter(Column("runId") == id).deleteAll(db)
-            try EventRecord.filter(Column("runId") == id).deleteAll(db)
+            try Self.dropRecords(of: id, db)
             run.status = run.attempts >= maxAttempts ? .timeout : .queued
             run.error = "timed out (attempt \(run.attempts))"
             run.workerPid = nil
@@ -291,8 +294,7 @@ public final class ResultsStore: Sendable {
         try pool.write { db in
             for var run in try RunRecord.filter(Column("status") == RunStatus.running.rawValue).fetchAll(db)
             where run.workerPid.map(pids.contains) ?? false {
-                try MetricRecord.filter(Column("runId") == run.id!).deleteAll(db)
-                try EventRecord.filter(Column("runId") == run.id!).deleteAll(db)
+                try Self.dropRecords(of: run.id!, db)
                 run.status = .queued
                 run.attempts = max(run.attempts - 1, 0)
                 run.workerPid = nil

@@ -59,9 +59,11 @@ public enum RunArchive {
 
     public enum Failure: Error, CustomStringConvertible, Equatable {
         case malformed(source: String, line: Int, reason: String)
+        case noExperiment(String, database: String)
         public var description: String {
             switch self {
             case let .malformed(source, line, reason): "\(source):\(line): \(reason)"
+            case let .noExperiment(id, database): "no experiment '\(id)' in \(database)"
             }
         }
     }
@@ -103,7 +105,7 @@ extension ResultsStore {
     /// events, as a run archive (`RunArchive`), in run order.
     public func archive(experiment id: String) throws -> Data {
         try pool.read { db in
-            guard let experiment = try ExperimentRecord.fetchOne(db, key: id) else { throw DatabaseError(message: "no experiment \(id) in \(path)") }
+            guard let experiment = try ExperimentRecord.fetchOne(db, key: id) else { throw RunArchive.Failure.noExperiment(id, database: path) }
             let ended = [RunStatus.finished, .diverged, .failed, .timeout].map(\.rawValue)
             let runs = try RunRecord.filter(Column("experimentId") == id && ended.contains(Column("status"))).order(Column("id")).fetchAll(db)
             let metrics = Dictionary(grouping: try MetricRecord.fetchAll(db, sql: """

@@ -75,6 +75,7 @@ final class RunArchiveTests: XCTestCase {
         XCTAssertEqual(try b.experiments().map(\.specFile), ["experiments/e.yaml"])
         // Everything the archive says about its runs, said again by the second database.
         XCTAssertEqual(try b.archive(experiment: "e"), archive)
+        XCTAssertThrowsError(try b.archive(experiment: "f")) { XCTAssertEqual("\($0)", "no experiment 'f' in \(b.path)") }
     }
 
     func testAStageWhoseArtifactStayedBehindIsMadeAgainOnlyWhereARunStillNeedsIt() throws {
