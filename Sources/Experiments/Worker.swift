@@ -56,9 +56,16 @@ public enum Worker {
         try? fm.removeItem(at: partial.appendingPathComponent(StageRun.resumeFolder))
         try? fm.removeItem(at: final)  // a crashed earlier attempt's leftovers, never a recorded artifact
         try fm.moveItem(at: partial, to: final)
-        let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+        let json = try resultJSON(result)
         try store.finish(run: run.id!, status: .finished, resultJSON: json, error: nil,
                          artifact: ArtifactRecord(configHash: run.hash, kind: result.kind, path: run.hash, createdByRun: run.id))
+    }
+
+    /// A run's result as JSON with sorted keys: the same result, the same bytes.
+    static func resultJSON(_ result: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(result), as: UTF8.self)
     }
 
     static func execute(_ run: RunRecord, store: ResultsStore, data: DataStore) throws {
@@ -90,7 +97,7 @@ public enum Worker {
             default:
                 result = try ClassificationRun.execute(config, store: data, artifacts: artifacts, observer: observer, resume: resume)
             }
-            let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+            let json = try resultJSON(result)
             try store.finish(run: id, status: result.status == .diverged ? .diverged : .finished, resultJSON: json, error: result.error)
         } catch {
             // A configuration or data error is deterministic: record it, do not retry.
