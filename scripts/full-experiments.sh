@@ -58,10 +58,11 @@ status)
   ;;
 save)
   [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
+  (cd "$repo" && swift build -c release --product tlab >/dev/null)  # notebooks name the revision that rendered them
   for id in "${experiments[@]}"; do
     [ -f "$id.sqlite" ] && tlab status --db "$id.sqlite" | grep -q "^$id:" || continue
     tlab export "$id" --db "$id.sqlite" --format jsonl --output "$repo/results/$id.runs.jsonl"
-    (cd "$repo" && "$state/bin/tlab-current" report "experiments/$id.yaml" --db "$state/$id.sqlite" --data-dir "$state/data")
+    (cd "$repo" && .build/release/tlab report "experiments/$id.yaml" --db "$state/$id.sqlite" --data-dir "$state/data")
   done
   echo "now: git add results notebooks-md && git commit"
   ;;
