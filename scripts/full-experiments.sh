@@ -5,6 +5,8 @@
 #                                        experiment's committed run archive (results/<id>.runs.jsonl), and start
 #                                        the experiments in the background, one worker each
 #   scripts/full-experiments.sh status   progress of each experiment
+#   scripts/full-experiments.sh archive  write each experiment's ended runs to results/<id>.runs.jsonl (`start` does
+#                                        it every 20 minutes while experiments run, so a session cut short keeps them)
 #   scripts/full-experiments.sh save     write each experiment's ended runs to results/<id>.runs.jsonl and re-render
 #                                        its notebook; then commit results/ and notebooks-md/
 #
@@ -47,7 +49,23 @@ start)
     done
     setsid nohup bash -c "$commands" >/dev/null 2>&1 &
   done
+  if ! pgrep -f "full-experiments.sh autosave" >/dev/null; then
+    setsid nohup bash "$repo/scripts/full-experiments.sh" autosave >> autosave.log 2>&1 &
+  fi
   echo "tlab-$revision in $state; logs $state/<id>.log"
+  ;;
+archive)
+  [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
+  for id in "${experiments[@]}"; do
+    [ -f "$id.sqlite" ] && tlab status --db "$id.sqlite" | grep -q "^$id:" || continue
+    tlab export "$id" --db "$id.sqlite" --format jsonl --output "$repo/results/$id.runs.jsonl"
+  done
+  ;;
+autosave)
+  while pgrep -f "tlab-[0-9a-f]+ run .*/experiments/" >/dev/null; do
+    sleep 1200
+    bash "$repo/scripts/full-experiments.sh" archive && echo "$(date -u +%FT%TZ) archives written"
+  done
   ;;
 status)
   [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
@@ -59,15 +77,15 @@ status)
 save)
   [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
   (cd "$repo" && swift build -c release --product tlab >/dev/null)  # notebooks name the revision that rendered them
+  bash "$repo/scripts/full-experiments.sh" archive
   for id in "${experiments[@]}"; do
     [ -f "$id.sqlite" ] && tlab status --db "$id.sqlite" | grep -q "^$id:" || continue
-    tlab export "$id" --db "$id.sqlite" --format jsonl --output "$repo/results/$id.runs.jsonl"
     (cd "$repo" && .build/release/tlab report "experiments/$id.yaml" --db "$state/$id.sqlite" --data-dir "$state/data")
   done
   echo "now: git add results notebooks-md && git commit"
   ;;
 *)
-  sed -n '2,16p' "$0"
+  sed -n '2,18p' "$repo/scripts/full-experiments.sh"
   exit 2
   ;;
 esac
