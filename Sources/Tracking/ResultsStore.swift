@@ -102,7 +102,12 @@ public final class ResultsStore: Sendable {
     @discardableResult
     public func register(experiment: ExperimentRecord, runs: [RunRecord]) throws -> Int {
         try pool.write { db in
-            try experiment.upsert(db)
+            if try ExperimentRecord.exists(db, key: experiment.id) {  // keeps the experiment's first createdAt
+                try db.execute(sql: "UPDATE experiments SET specFile = ?, description = ? WHERE id = ?",
+                               arguments: [experiment.specFile, experiment.description, experiment.id])
+            } else {
+                try experiment.insert(db)
+            }
             var added = 0
             var needed = Set<String>()
             for run in runs where !run.isStage {

@@ -24,6 +24,12 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertEqual(try store.register(experiment: experiment, runs: runs(3)), 3)
         XCTAssertEqual(try store.register(experiment: experiment, runs: runs(5)), 2, "only the two new hashes")
         XCTAssertEqual(try store.runs(experiment: "e").count, 5)
+        // Registering again updates the spec file and description, and keeps when the experiment began.
+        let later = ExperimentRecord(id: "e", specFile: "moved.yaml", description: "edited", createdAt: experiment.createdAt.addingTimeInterval(3600))
+        try store.register(experiment: later, runs: [])
+        let recorded = try XCTUnwrap(store.experiments().first)
+        XCTAssertEqual([recorded.specFile, recorded.description], ["moved.yaml", "edited"])
+        XCTAssertEqual(recorded.createdAt.timeIntervalSince1970, experiment.createdAt.timeIntervalSince1970, accuracy: 0.001)
     }
 
     func testQueuedRunsNoLongerPlannedAreWithdrawnButRecordedOnesKept() throws {
