@@ -70,7 +70,7 @@ autosave)
 status)
   [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
   for id in "${experiments[@]}"; do
-    [ -f "$id.sqlite" ] && tlab plan "$repo/experiments/$id.yaml" --data-dir data --db "$id.sqlite" | grep '^in '
+    [ -f "$id.sqlite" ] && tlab plan "$repo/experiments/$id.yaml" --data-dir data --db "$id.sqlite" | grep -E '^(in|measured) '
   done
   pgrep -af " run .*experiments/" | sed 's/^/running: /' || echo "no experiment running"
   ;;
