@@ -206,7 +206,10 @@ public final class ResultsStore: Sendable {
     /// `pid`: seed by seed and fold by fold (so a partly done sweep already has every arm and dataset
     /// at its first seeds); within a seed and fold, runs that are ready before stage runs (a stage's
     /// work is spent when nothing else can go on, and its artifact's runs follow it at once: an
-    /// artifact may not outlive its machine), then in registration order. When none is ready, runs
+    /// artifact may not outlive its machine), then the largest training sets first (a run on the whole
+    /// training split, then 3,000 examples, …: the longest runs start early, while a working session
+    /// still has the time to finish them, and the short ones fill the end), then in registration
+    /// order. When none is ready, runs
     /// whose artifacts can no longer be produced (their stage run failed) fail too, and the answer is
     /// `.wait` while others may still become ready.
     public func claim(experiment: String, pid: Int, environment: RunEnvironment) throws -> Claim {
@@ -214,7 +217,7 @@ public final class ResultsStore: Sendable {
             guard var run = try RunRecord.fetchOne(db, sql: """
                 SELECT * FROM runs WHERE experimentId = ? AND status = 'queued' AND (needs IS NULL OR NOT EXISTS (
                     SELECT 1 FROM json_each(runs.needs) j WHERE j.value NOT IN (SELECT configHash FROM artifacts)))
-                ORDER BY seed, IFNULL(fold, -1), kind = 'stage', id LIMIT 1
+                ORDER BY seed, IFNULL(fold, -1), kind = 'stage', IFNULL(CAST(NULLIF(trainingSize, 'all') AS REAL), 1e300) DESC, id LIMIT 1
                 """, arguments: [experiment]) else {
                 try Self.failUnproducible(db, experiment: experiment)
                 let queued = try RunRecord.filter(Column("experimentId") == experiment && Column("status") == RunStatus.queued.rawValue).fetchCount(db)

@@ -106,7 +106,7 @@ extension ResultsStore {
     public func archive(experiment id: String) throws -> Data {
         try pool.read { db in
             guard let experiment = try ExperimentRecord.fetchOne(db, key: id) else { throw RunArchive.Failure.noExperiment(id, database: path) }
-            let ended = [RunStatus.finished, .diverged, .failed, .timeout].map(\.rawValue)
+            let ended = RunStatus.allCases.filter(\.hasEnded).map(\.rawValue)
             let runs = try RunRecord.filter(Column("experimentId") == id && ended.contains(Column("status"))).order(Column("id")).fetchAll(db)
             let metrics = Dictionary(grouping: try MetricRecord.fetchAll(db, sql: """
                 SELECT m.* FROM metrics m JOIN runs r ON r.id = m.runId WHERE r.experimentId = ? ORDER BY m.runId, m.epoch, m.split, m.name
@@ -157,22 +157,22 @@ extension ResultsStore {
         guard header.version == RunArchive.version else {
             throw malformed(first.offset, "archive version \(header.version); this tlab reads version \(RunArchive.version)")
         }
-        var entries: [(line: Int, entry: RunArchive.Entry)] = []
+        var entries: [RunArchive.Entry] = []
         for (offset, bytes) in lines.dropFirst() {
             let entry: RunArchive.Entry
             do { entry = try decoder.decode(RunArchive.Entry.self, from: Data(bytes)) } catch { throw malformed(offset, reason(error)) }
             guard entry.run.experimentId == header.experiment.id else {
                 throw malformed(offset, "run of experiment '\(entry.run.experimentId)' in the archive of '\(header.experiment.id)'")
             }
-            guard entry.run.status.isTerminal || entry.run.status == .timeout else {
+            guard entry.run.status.hasEnded else {
                 throw malformed(offset, "run \(entry.run.id.map(String.init) ?? "?") is \(entry.run.status.rawValue); an archive holds ended runs")
             }
-            entries.append((offset, entry))
+            entries.append(entry)
         }
         return try pool.write { db in
             var summary = RunArchive.ImportSummary()
             if try !ExperimentRecord.exists(db, key: header.experiment.id) { try header.experiment.insert(db) }
-            for (_, entry) in entries {
+            for entry in entries {
                 if let here = try RunRecord.filter(Column("experimentId") == entry.run.experimentId && Column("hash") == entry.run.hash).fetchOne(db) {
                     if here.status == .running { summary.running += 1; continue }
                     if entry.run.isStage || (here.status != .queued && here.status != .timeout) { summary.alreadyRecorded += 1; continue }

@@ -122,20 +122,23 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertEqual(try reader.metrics(run: id).count, 200)
     }
 
-    /// Seed by seed and fold by fold, ready runs before stage runs within them; runs wait for the
-    /// artifacts they need, and fail once those can no longer be made.
+    /// Seed by seed and fold by fold, ready runs before stage runs within them, larger training sets
+    /// first; runs wait for the artifacts they need, and fail once those can no longer be made.
     func testClaimOrderAndArtifactDependencies() throws {
         let store = try ResultsStore(path: path)
-        func record(_ hash: String, seed: Int, fold: Int?, kind: String = "run", needs: [String] = []) -> RunRecord {
+        func record(_ hash: String, seed: Int, fold: Int?, size: String? = nil, kind: String = "run", needs: [String] = []) -> RunRecord {
             RunRecord(experimentId: "e", hash: hash, arm: kind == "stage" ? "stage:s" : "a", dataset: "d", seed: seed, fold: fold,
-                      trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: kind, needs: needs)
+                      trainingSize: size, sweepJSON: "{}", configJSON: "{}", kind: kind, needs: needs)
         }
         try store.register(experiment: experiment, runs: [
             record("r-2-0", seed: 2, fold: 0), record("r-1-1", seed: 1, fold: 1), record("r-1-0", seed: 1, fold: 0),
             record("stage", seed: 1, fold: nil, kind: "stage"), record("needs-stage", seed: 1, fold: nil, needs: ["stage"]),
-            record("ready", seed: 1, fold: nil),
+            record("ready-300", seed: 1, fold: nil, size: "300"), record("ready-3000", seed: 1, fold: nil, size: "3000"),
+            record("ready-all", seed: 1, fold: nil, size: "all"), record("ready-1000", seed: 1, fold: nil, size: "1000"),
         ])
-        XCTAssertEqual(try store.claim(experiment: "e", pid: 1, environment: environment).run?.hash, "ready", "a ready run before the stage")
+        var ready: [String] = []
+        for _ in 0..<4 { ready.append(try XCTUnwrap(store.claim(experiment: "e", pid: 1, environment: environment).run).hash) }
+        XCTAssertEqual(ready, ["ready-all", "ready-3000", "ready-1000", "ready-300"], "ready runs before the stage, the largest first")
         let stage = try store.claim(experiment: "e", pid: 1, environment: environment).run!
         XCTAssertEqual(stage.hash, "stage")
         var order: [String] = []
