@@ -69,29 +69,10 @@ extension Tlab {
                 let stale = recorded.filter { $0.status == .queued && !planned.contains($0.hash) }.count
                 print("in \(results.path): \(mine.count) of \(records.count) planned runs recorded (\(byStatus.joined(separator: ", ")));"
                       + " \(stale) queued runs no longer planned would be withdrawn")
-                // What is left, at the durations measured so far: each run at the mean of the most
-                // alike finished runs (same dataset, arm, size and sweep values but seed; else same
-                // dataset, arm and size; else same dataset; else all), as costs differ most by those.
-                func seconds(_ r: RunRecord) -> Double? {
-                    guard r.status == .finished || r.status == .diverged, let a = r.startedAt, let b = r.finishedAt else { return nil }
-                    return b.timeIntervalSince(a)
-                }
-                let keys: [(RunRecord) -> String] = [
-                    { "\($0.dataset)|\($0.arm)|\($0.trainingSize ?? "")|\($0.sweepJSON)" },
-                    { "\($0.dataset)|\($0.arm)|\($0.trainingSize ?? "")" },
-                    { $0.dataset },
-                    { _ in "" },
-                ]
-                let timed = mine.filter { !$0.isStage }.compactMap { r in seconds(r).map { (r, $0) } }
-                let means = keys.map { key in Dictionary(grouping: timed, by: { key($0.0) }).mapValues { $0.map(\.1).reduce(0, +) / Double($0.count) } }
-                let left = mine.filter { !$0.isStage && ($0.status == .queued || $0.status == .running) }
-                if !timed.isEmpty && !left.isEmpty {
-                    let total = left.reduce(0.0) { sum, r in sum + zip(keys, means).lazy.compactMap { key, mean in mean[key(r)] }.first! }
-                    let perDataset = means[2].keys.sorted().map { d in
-                        String(format: "%@ %.0f s (n=%d)", d, means[2][d]!, timed.filter { $0.0.dataset == d }.count)
-                    }
+                if let left = WorkEstimate(runs: mine) {
+                    let perDataset = left.measured.map { String(format: "%@ %.0f s (n=%d)", $0.dataset, $0.meanSeconds, $0.runs) }
                     print(String(format: "measured so far: %@ per run; the %d runs left ≈ %.1f h of work (%.1f h with %d workers; stage runs not included)",
-                                 perDataset.joined(separator: ", "), left.count, total / 3600, total / 3600 / Double(workers), workers))
+                                 perDataset.joined(separator: ", "), left.runsLeft, left.seconds / 3600, left.seconds / 3600 / Double(workers), workers))
                 }
             }
             print("first run: \(runs.first.map { "\($0.arm) \($0.dataset) seed \($0.seed) hash \($0.hash.prefix(12))" } ?? "none")")

@@ -1,0 +1,74 @@
+import Foundation
+
+/// The work an experiment has left, priced at the durations its ended runs took (`tlab plan`).
+///
+/// Each run left (queued or running; stage runs are not priced) costs the mean duration of the most
+/// alike finished or diverged runs, as costs differ most by dataset, arm and training-set size:
+/// 1. the same dataset, arm, size and sweep values (another seed or fold);
+/// 2. the same dataset, arm and size;
+/// 3. the same dataset and arm at other sizes: a least-squares line of seconds on training examples
+///    through the mean at each measured size (two sizes at least), read at this run's size — never
+///    below the smallest measured mean (`all` is the split's size, as a finished run's result gives it);
+/// 4. the same dataset; 5. any run.
+public struct WorkEstimate: Sendable, Equatable {
+    /// Runs left and their estimated seconds (on one worker).
+    public var runsLeft: Int
+    public var seconds: Double
+    /// Per dataset: the mean seconds of its measured runs and how many there are.
+    public var measured: [Measured]
+
+    public struct Measured: Sendable, Equatable {
+        public var dataset: String
+        public var meanSeconds: Double
+        public var runs: Int
+    }
+
+    /// Nil when nothing is left or nothing has been measured.
+    public init?(runs: [RunRecord]) {
+        let timed: [(run: RunRecord, seconds: Double)] = runs.filter { !$0.isStage }.compactMap { r in
+            guard r.status == .finished || r.status == .diverged, let a = r.startedAt, let b = r.finishedAt else { return nil }
+            return (r, b.timeIntervalSince(a))
+        }
+        let left = runs.filter { !$0.isStage && ($0.status == .queued || $0.status == .running) }
+        guard !timed.isEmpty, !left.isEmpty else { return nil }
+
+        func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+        func means(_ key: (RunRecord) -> String) -> [String: Double] {
+            Dictionary(grouping: timed, by: { key($0.run) }).mapValues { mean($0.map(\.seconds)) }
+        }
+        let exact = means { "\($0.dataset)|\($0.arm)|\($0.trainingSize ?? "")|\($0.sweepJSON)" }
+        let sized = means { "\($0.dataset)|\($0.arm)|\($0.trainingSize ?? "")" }
+        let byDataset = means(\.dataset)
+        let overall = mean(timed.map(\.seconds))
+
+        // Training examples per run, from the results; a dataset's `all` size from its runs on the whole split.
+        let examples: [Int64: Double] = Dictionary(uniqueKeysWithValues: timed.compactMap { t in
+            t.run.resultJSON.flatMap { Data($0.utf8) }
+                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+                .flatMap { ($0["trainExamples"] as? NSNumber)?.doubleValue }
+                .flatMap { n in n > 0 ? t.run.id.map { ($0, n) } : nil }
+        })
+        var whole: [String: Double] = [:]
+        for t in timed where t.run.trainingSize == "all" { if let n = t.run.id.flatMap({ examples[$0] }) { whole[t.run.dataset] = n } }
+        var lines: [String: (intercept: Double, slope: Double, floor: Double)] = [:]
+        for (key, group) in Dictionary(grouping: timed.filter { $0.run.id.flatMap { examples[$0] } != nil }, by: { "\($0.run.dataset)|\($0.run.arm)" }) {
+            let points = Dictionary(grouping: group, by: { examples[$0.run.id!]! }).map { (x: $0.key, y: mean($0.value.map(\.seconds))) }
+            guard points.count >= 2 else { continue }
+            let (mx, my) = (mean(points.map(\.x)), mean(points.map(\.y)))
+            let slope = points.reduce(0) { $0 + ($1.x - mx) * ($1.y - my) } / points.reduce(0) { $0 + ($1.x - mx) * ($1.x - mx) }
+            lines[key] = (my - slope * mx, slope, points.map(\.y).min()!)
+        }
+        func alongSizes(_ r: RunRecord) -> Double? {
+            guard let line = lines["\(r.dataset)|\(r.arm)"], let size = r.trainingSize,
+                  let n = size == "all" ? whole[r.dataset] : Double(size) else { return nil }
+            return max(line.intercept + line.slope * n, line.floor)
+        }
+
+        runsLeft = left.count
+        seconds = left.reduce(0) { sum, r in
+            sum + (exact["\(r.dataset)|\(r.arm)|\(r.trainingSize ?? "")|\(r.sweepJSON)"]
+                   ?? sized["\(r.dataset)|\(r.arm)|\(r.trainingSize ?? "")"] ?? alongSizes(r) ?? byDataset[r.dataset] ?? overall)
+        }
+        measured = byDataset.keys.sorted().map { d in Measured(dataset: d, meanSeconds: byDataset[d]!, runs: timed.filter { $0.run.dataset == d }.count) }
+    }
+}

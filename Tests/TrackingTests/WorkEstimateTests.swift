@@ -1,0 +1,65 @@
+import Foundation
+import Tracking
+import XCTest
+
+final class WorkEstimateTests: XCTestCase {
+    let start = Date(timeIntervalSince1970: 1_000_000)
+    var nextId: Int64 = 0
+
+    func run(_ dataset: String, _ arm: String, size: String?, sweep: String = "{}", seconds: Double? = nil,
+             examples: Int? = nil, status: RunStatus? = nil, kind: String = "run") -> RunRecord {
+        var r = RunRecord(experimentId: "e", hash: UUID().uuidString, arm: arm, dataset: dataset, seed: 1, fold: nil,
+                          trainingSize: size, sweepJSON: sweep, configJSON: "{}", kind: kind)
+        nextId += 1
+        r.id = nextId
+        if let seconds {
+            r.status = status ?? .finished
+            r.startedAt = start
+            r.finishedAt = start.addingTimeInterval(seconds)
+            r.resultJSON = examples.map { "{\"trainExamples\":\($0),\"status\":\"finished\"}" }
+        } else {
+            r.status = status ?? .queued
+        }
+        return r
+    }
+
+    /// Each level of likeness, worked by hand.
+    func testEachRunLeftIsPricedAtTheMostAlikeMeasuredRuns() throws {
+        let measured = [
+            run("tweets", "siatl", size: "100", sweep: "{\"lr\":1}", seconds: 200, examples: 100),
+            run("tweets", "siatl", size: "100", sweep: "{\"lr\":2}", seconds: 300, examples: 100),
+            run("tweets", "siatl", size: "1000", seconds: 650, examples: 1000),
+            run("tweets", "none", size: "all", seconds: 1000, examples: 20_000),
+            run("tweets", "none", size: "100", seconds: 40, examples: 100, status: .diverged),
+            run("mr", "siatl", size: "100", seconds: 60, examples: 100),
+            run("mr", "siatl", size: "100", seconds: 90, status: .failed),  // failed: not a duration
+            run("stage", "stage:pretrain", size: nil, seconds: 5000, kind: "stage"),
+        ]
+        func left(_ runs: RunRecord...) throws -> Double { try XCTUnwrap(WorkEstimate(runs: measured + runs)).seconds }
+        // 1. same dataset, arm, size and sweep values; 2. same dataset, arm and size.
+        XCTAssertEqual(try left(run("tweets", "siatl", size: "100", sweep: "{\"lr\":2}")), 300)
+        XCTAssertEqual(try left(run("tweets", "siatl", size: "100", sweep: "{\"lr\":3}")), 250)
+        // 3. along the sizes: the line through (100, 250) and (1000, 650) is 250 + (n − 100)·4/9;
+        // `all` is 20,000 examples (the other arm's run on the whole split says so).
+        let slope: Double = 4.0 / 9
+        XCTAssertEqual(try left(run("tweets", "siatl", size: "3000")), 250 + 2900 * slope, accuracy: 1e-9)
+        XCTAssertEqual(try left(run("tweets", "siatl", size: "all")), 250 + 19_900 * slope, accuracy: 1e-9)
+        XCTAssertEqual(try left(run("tweets", "siatl", size: "10")), 250, "never below the smallest measured size's mean")
+        // One measured size is no line: 4. the dataset's mean; 5. every measured run's.
+        XCTAssertEqual(try left(run("mr", "siatl", size: "300")), 60)
+        let overall: Double = (200 + 300 + 650 + 1000 + 40 + 60) / 6
+        XCTAssertEqual(try left(run("bbc", "siatl", size: "300")), overall)
+        // Running runs count; stages and ended runs do not.
+        let estimate = try XCTUnwrap(WorkEstimate(runs: measured + [
+            run("mr", "siatl", size: "100", status: .running), run("x", "stage:finetune", size: "100", kind: "stage"),
+        ]))
+        XCTAssertEqual(estimate.runsLeft, 1)
+        XCTAssertEqual(estimate.seconds, 60)
+        XCTAssertEqual(estimate.measured.map(\.dataset), ["mr", "tweets"])
+        let tweetsMean: Double = (200 + 300 + 650 + 1000 + 40) / 5
+        XCTAssertEqual(estimate.measured.map(\.meanSeconds), [60, tweetsMean])
+        XCTAssertEqual(estimate.measured.map(\.runs), [1, 5])
+        XCTAssertNil(WorkEstimate(runs: measured), "nothing left")
+        XCTAssertNil(WorkEstimate(runs: [run("mr", "siatl", size: "100")]), "nothing measured")
+    }
+}
