@@ -41,18 +41,17 @@ public struct WorkEstimate: Sendable, Equatable {
         let byDataset = means(\.dataset)
         let overall = mean(timed.map(\.seconds))
 
-        // Training examples per run, from the results; a dataset's `all` size from its runs on the whole split.
-        let examples: [Int64: Double] = Dictionary(uniqueKeysWithValues: timed.compactMap { t in
-            t.run.resultJSON.flatMap { Data($0.utf8) }
-                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
-                .flatMap { ($0["trainExamples"] as? NSNumber)?.doubleValue }
-                .flatMap { n in n > 0 ? t.run.id.map { ($0, n) } : nil }
-        })
-        var whole: [String: Double] = [:]
-        for t in timed where t.run.trainingSize == "all" { if let n = t.run.id.flatMap({ examples[$0] }) { whole[t.run.dataset] = n } }
+        // Seconds on training examples (as the results give them) per dataset and arm, where two sizes are measured.
+        struct Examples: Decodable { var trainExamples: Int? }
+        let sizedRuns: [(run: RunRecord, seconds: Double, examples: Double)] = timed.compactMap { t in
+            guard let json = t.run.resultJSON, let n = (try? JSONDecoder().decode(Examples.self, from: Data(json.utf8)))?.trainExamples,
+                  n > 0 else { return nil }
+            return (t.run, t.seconds, Double(n))
+        }
+        let whole = Dictionary(sizedRuns.filter { $0.run.trainingSize == "all" }.map { ($0.run.dataset, $0.examples) }) { a, _ in a }
         var lines: [String: (intercept: Double, slope: Double, floor: Double)] = [:]
-        for (key, group) in Dictionary(grouping: timed.filter { $0.run.id.flatMap { examples[$0] } != nil }, by: { "\($0.run.dataset)|\($0.run.arm)" }) {
-            let points = Dictionary(grouping: group, by: { examples[$0.run.id!]! }).map { (x: $0.key, y: mean($0.value.map(\.seconds))) }
+        for (key, group) in Dictionary(grouping: sizedRuns, by: { "\($0.run.dataset)|\($0.run.arm)" }) {
+            let points = Dictionary(grouping: group, by: \.examples).map { (x: $0.key, y: mean($0.value.map(\.seconds))) }
             guard points.count >= 2 else { continue }
             let (mx, my) = (mean(points.map(\.x)), mean(points.map(\.y)))
             let slope = points.reduce(0) { $0 + ($1.x - mx) * ($1.y - my) } / points.reduce(0) { $0 + ($1.x - mx) * ($1.x - mx) }
