@@ -4,7 +4,11 @@ import Tracking
 
 /// The fields of a run's stored result a report needs.
 struct StoredResult: Decodable {
-    struct Metrics: Decodable { let accuracy: Double; let macroF1: Double; let loss: Double }
+    struct Metrics: Decodable {
+        let accuracy: Double; let macroF1: Double; let loss: Double
+        /// The metrics by their names in a spec's `report` (`metric`, `extra_metrics`, claims).
+        static let named: [String: KeyPath<Metrics, Double> & Sendable] = ["accuracy": \.accuracy, "macro_f1": \.macroF1]
+    }
     let valid: Metrics?
     let test: Metrics?
     let bestEpoch: Int?
@@ -53,7 +57,8 @@ public struct ComparisonTable: Sendable {
             let sweep = (try? JSONSerialization.jsonObject(with: Data(run.sweepJSON.utf8)) as? [String: String]) ?? [:]
             return Entry(run: run, sweep: sweep, result: run.resultJSON.flatMap { try? decoder.decode(StoredResult.self, from: Data($0.utf8)) })
         }
-        func value(_ m: StoredResult.Metrics?) -> Double? { m.map { metric == "macro_f1" ? $0.macroF1 : $0.accuracy } }
+        let path = StoredResult.Metrics.named[metric] ?? \.accuracy
+        func value(_ m: StoredResult.Metrics?) -> Double? { m.map { $0[keyPath: path] } }
         func describe(_ sweep: [String: String], _ keep: (String) -> Bool) -> String {
             sweep.filter { keep($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         }

@@ -48,7 +48,7 @@ public struct Notebook {
         init(spec: LoadedSpec, runs: [RunRecord]) {
             table = ComparisonTable(runs: runs, spec: spec)
             arms = spec.tree["arms"]?.mapping?.map(\.key) ?? ["default"]
-            metricName = table.metric == "macro_f1" ? "macro-F1" : "accuracy"
+            metricName = Notebook.displayName(table.metric)
         }
     }
 
@@ -318,7 +318,9 @@ public struct Notebook {
             }
         }
         for extra in spec.tree.node(at: ["report", "extra_metrics"])?.sequence?.compactMap(\.scalar) ?? [] {
-            md += "\n`\(extra)` of the same chosen runs (mean ± standard deviation, n):\n\n"
+            let percent = Self.isTestMetric(extra)
+            md += percent ? "\nTest \(Self.displayName(extra)) (%) of the same chosen runs (mean ± standard deviation, n):\n\n"
+                          : "\n`\(extra)` of the same chosen runs (mean ± standard deviation, n):\n\n"
             md += "| dataset | " + columns.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: columns.count) + "\n"
             for dataset in datasets {
                 md += "| \(dataset) | " + columns.map { arm -> String in
@@ -326,7 +328,8 @@ public struct Notebook {
                     let values = extraValues(extra, of: c)
                     guard !values.isEmpty else { return "–" }
                     let summary = Statistics.summary(values)
-                    return Self.formatExtra(summary.mean, spread: summary.std) + " (n=\(summary.n))"
+                    return (percent ? String(format: "%.1f ± %.1f", 100 * summary.mean, 100 * summary.std) : Self.formatExtra(summary.mean, spread: summary.std))
+                        + " (n=\(summary.n))"
                 }.joined(separator: " | ") + " |\n"
             }
         }
@@ -375,8 +378,19 @@ public struct Notebook {
     /// A named extra result of a cell's chosen runs (those that have it).
     func extraValues(_ name: String, of cell: Cell) -> [Double] { cell.runIDs.compactMap { extraValue(name, run: $0) } }
 
-    /// A named extra result of a finished run, from its stored result.
-    func extraValue(_ name: String, run id: Int64) -> Double? { storedResult(id)?.extras?[name] }
+    /// A named extra result of a finished run, from its stored result: one of its `extras`, or a test
+    /// metric other than the report's, e.g. macro-F1 beside accuracy.
+    func extraValue(_ name: String, run id: Int64) -> Double? {
+        guard let result = storedResult(id) else { return nil }
+        if let metric = StoredResult.Metrics.named[name] { return result.test.map { $0[keyPath: metric] } }
+        return result.extras?[name]
+    }
+
+    /// Whether `name` is a test metric every classification result holds (accuracy, macro-F1), shown in %.
+    static func isTestMetric(_ name: String) -> Bool { StoredResult.Metrics.named[name] != nil }
+
+    /// A test metric's name in prose ("macro-F1").
+    static func displayName(_ testMetric: String) -> String { testMetric == "macro_f1" ? "macro-F1" : testMetric }
 
     /// Three significant digits, without exponent clutter for rates in the millions.
     static func formatExtra(_ x: Double) -> String { abs(x) >= 1000 ? String(format: "%.0f", x) : String(format: "%.3g", x) }

@@ -16,7 +16,7 @@ final class ClaimsTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
-    func spec(_ claims: String) throws -> LoadedSpec {
+    func spec(_ claims: String, extraMetrics: String = "[retention]") throws -> LoadedSpec {
         let path = folder.appendingPathComponent("claims.yaml")
         try Data("""
         experiment: {id: claims}
@@ -26,7 +26,7 @@ final class ClaimsTests: XCTestCase {
         sweep: {seed: [1, 2, 3]}
         report:
           baseline: old
-          extra_metrics: [retention]
+          extra_metrics: \(extraMetrics)
           claims: \(claims)
         """.utf8).write(to: path)
         return try SpecLoader.load(path.path)
@@ -57,6 +57,16 @@ final class ClaimsTests: XCTestCase {
     func render(_ spec: LoadedSpec, _ runs: [RunRecord]) -> String {
         Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
             command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [])).render().markdown
+    }
+
+    /// A claim on a test metric other than the report's (macro-F1 beside accuracy) reads in points of it.
+    func testAClaimOnMacroF1IsCheckedInItsPoints() throws {
+        let loaded = try spec("[{claim: New beats old on macro-F1, arm: new, baseline: old, expect: higher, metric: macro_f1}]",
+                              extraMetrics: "[macro_f1, retention]")
+        let markdown = render(loaded, try runs(loaded))  // the fixture's macro-F1 equals its accuracy
+        XCTAssertTrue(markdown.contains("**1. New beats old on macro-F1**: `new` higher than `old` on test macro-F1 — **held where significant**"), markdown)
+        XCTAssertTrue(markdown.contains("| mr | size=100 | +3.5 (p = 0.0"), markdown)
+        XCTAssertTrue(markdown.contains("Test macro-F1 (%) of the same chosen runs"), markdown)
     }
 
     func testClaimsAreCheckedPerSettingWithTheirMarginsBySize() throws {

@@ -21,7 +21,7 @@ final class NotebookSnapshotTests: XCTestCase {
         arms: {static: {train: {phases: [{epochs: 3, frozen: [embedding]}]}}, non-static: {}}
         sweep: {seed: [1, 2, 3], train.learning_rate: [0.1, 1.0]}
         selection: {metric: valid_accuracy, over: [train.learning_rate]}
-        report: {baseline: non-static, metric: accuracy, extra_metrics: [wordsim353_spearman]}
+        report: {baseline: non-static, metric: accuracy, extra_metrics: [macro_f1, wordsim353_spearman]}
         """.utf8).write(to: specPath)
         let spec = try SpecLoader.load(specPath.path)
         // Deterministic synthetic results: lr 1.0 is better on validation for both arms; static is
@@ -42,7 +42,7 @@ final class NotebookSnapshotTests: XCTestCase {
                 r.error = "non-finite loss at epoch 2, step 7"
             } else {
                 r.status = .finished
-                r.resultJSON = "{\"bestEpoch\":2,\"epochs\":\(arm == "static" || seed > 1 ? 5 : 2),\"valid\":{\"accuracy\":\(valid),\"macroF1\":\(valid),\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test),\"loss\":0.5},\"extras\":{\"wordsim353_spearman\":\(0.1 * Double(seed))}}"
+                r.resultJSON = "{\"bestEpoch\":2,\"epochs\":\(arm == "static" || seed > 1 ? 5 : 2),\"valid\":{\"accuracy\":\(valid),\"macroF1\":\(valid),\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test - 0.1),\"loss\":0.5},\"extras\":{\"wordsim353_spearman\":\(0.1 * Double(seed))}}"
                 metrics[id] = (1...3).map { MetricRecord(runId: id, epoch: $0, split: "valid", name: "accuracy", value: valid - 0.01 * Double(3 - $0)) }
             }
             runs.append(r)
@@ -56,6 +56,8 @@ final class NotebookSnapshotTests: XCTestCase {
         XCTAssertTrue(normalized.contains("| mr | +2.0 (p < 0.001, n = 3) |"), normalized)
         // Extra results come from the same chosen runs (seeds 1–3: ρ 0.1, 0.2, 0.3).
         XCTAssertTrue(normalized.contains("| mr | 0.200 ± 0.100 (n=3) | 0.200 ± 0.100 (n=3) |"), normalized)
+        // Macro-F1 beside accuracy, of the same chosen runs (10 points below their accuracy here), in %.
+        XCTAssertTrue(normalized.contains("Test macro-F1 (%) of the same chosen runs (mean ± standard deviation, n):\n\n| dataset | static | non-static |\n|---|---|---|\n| mr | 66.0 ± 1.0 (n=3) | 64.0 ± 1.0 (n=3) |"), normalized)
         // The training budget of the chosen runs: non-static's seed-1 run peaked at its last epoch.
         XCTAssertTrue(normalized.contains("| static | 3 | 5–5 | 2.0 | 0 |\n| non-static | 3 | 2–5 | 2.0 | 1 |"), normalized)
 
@@ -114,7 +116,7 @@ final class NotebookSnapshotTests: XCTestCase {
             r.status = .finished
             (r.blasCore, r.threads) = (planned.seed == 1 ? "Haswell" : "Cooperlake", 1)
             let test = base[planned.arm]! + 0.01 * Double(planned.seed) + (planned.trainingSize == "all" ? 0.05 : 0)
-            r.resultJSON = "{\"valid\":{\"accuracy\":0.5,\"macroF1\":0.5,\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test),\"loss\":0.5},\"trainExamples\":900}"
+            r.resultJSON = "{\"valid\":{\"accuracy\":0.5,\"macroF1\":0.5,\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test - 0.1),\"loss\":0.5},\"trainExamples\":900}"
             runs.append(r)
         }
         XCTAssertEqual(runs.count, 2 * 2 * 3 + 2 * 3)
