@@ -72,7 +72,8 @@ struct ClaimCheck {
     /// A signed difference in the claim's unit: points of a test metric (the report's or another), or
     /// the extra metric's own scale.
     static func signed(_ x: Double, _ claim: Claim) -> String {
-        claim.extra.map { !Notebook.isTestMetric($0) } ?? false ? (x >= 0 ? "+" : "") + Notebook.formatExtra(x) : String(format: "%+.1f", 100 * x)
+        if let extra = claim.extra, !Notebook.isTestMetric(extra) { return (x >= 0 ? "+" : "") + Notebook.formatExtra(x) }
+        return String(format: "%+.1f", 100 * x)
     }
 
     /// A paired difference with its test: value, p and n.
@@ -111,7 +112,7 @@ struct ClaimCheck {
             + "(selection on validation), in every dataset and setting where both arms have runs paired by seed, fold and "
             + "training-set size: two-sided paired t-test at 5%.\n"
         for (i, claim) in claims.enumerated() {
-            let metric = claim.extra.map { !Notebook.isTestMetric($0) ? "`\($0)`" : "test \(Notebook.displayName($0))" } ?? "test \(metricName)"
+            let metric = claim.extra.map { Notebook.isTestMetric($0) ? "test \(Notebook.displayName($0))" : "`\($0)`" } ?? "test \(metricName)"
             let all = settings(of: claim)
             let tested = all.compactMap { s in s.test.map { (s, Self.outcome($0, higher: claim.higher)) } }
             md += "\n**\(i + 1). \(claim.text)**" + (claim.source.map { " (\($0))" } ?? "") + ": `\(claim.arm)` "

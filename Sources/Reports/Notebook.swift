@@ -193,7 +193,7 @@ public struct Notebook {
                 return SVGChart.Series(name: arm, points: [(px, py)], color: arms.firstIndex(of: arm))
             }
             guard points.count > 1 else { continue }
-            let label = { (m: String) in m == table.metric ? "test \(metricName) (%)" : m }
+            let label = { (m: String) in Self.isTestMetric(m) ? "test \(Self.displayName(m)) (%)" : m }
             let name = "\(assets)/scatter-\(slug)-\(y)-vs-\(x).svg"
             plots[name] = SVGChart(title: "\(dataset): \(label(y)) vs \(label(x)), per arm",
                                    xLabel: label(x), yLabel: label(y), series: points).render()
@@ -368,11 +368,11 @@ public struct Notebook {
         return values
     }
 
-    /// A cell's mean on the report metric (in %) or an extra result, over its chosen runs.
+    /// A cell's mean on the report metric or another test metric (in %) or an extra result, over its chosen runs.
     func cellMean(_ cell: Cell, metric: String, reportMetric: String) -> Double? {
         if metric == reportMetric { return cell.test.n > 0 ? 100 * cell.test.mean : nil }
         let values = extraValues(metric, of: cell)
-        return values.isEmpty ? nil : Statistics.summary(values).mean
+        return values.isEmpty ? nil : Statistics.summary(values).mean * (Self.isTestMetric(metric) ? 100 : 1)
     }
 
     /// A named extra result of a cell's chosen runs (those that have it).
