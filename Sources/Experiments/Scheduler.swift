@@ -21,13 +21,11 @@ public final class Scheduler {
 
     public struct Progress: Sendable {
         public var total: Int, finished: Int, diverged: Int, failed: Int, running: Int, queued: Int
-        public var secondsPerRun: Double?
+        /// The work left on the scheduler's workers, each run priced at the most alike ended runs
+        /// (`WorkEstimate`; stage runs not priced); nil until one has been measured.
+        public var etaSeconds: Double?
         public var currentValidAccuracy: Double?
         public var currentTrainLoss: Double?
-        public var etaSeconds: Double? {
-            guard let s = secondsPerRun, queued + running > 0 else { return nil }
-            return s * Double(queued + running) / Double(max(running, 1))
-        }
     }
 
     let store: ResultsStore
@@ -63,10 +61,8 @@ public final class Scheduler {
         if let planned {
             unplanned = Dictionary(grouping: try store.runs(experiment: experiment).filter { !planned.contains($0.hash) }, by: \.status).mapValues(\.count)
         }
-        let startedAt = Date()
-        let initial = try counts()
-        let finishedBefore = initial.finished + initial.diverged
         var lastReport = Date.distantPast
+        var eta: (at: Date, seconds: Double?) = (.distantPast, nil)
         while true {
             if stop.isSet {
                 let pids = workers.map { Int($0.processIdentifier) }
@@ -88,8 +84,8 @@ public final class Scheduler {
             if needed > 0 { for _ in 0..<needed { try spawn() } }
             if workers.isEmpty && current.queued == 0 && current.running == 0 { progress(current); return current }
             if Date().timeIntervalSince(lastReport) >= 1 {
-                let doneHere = current.finished + current.diverged - finishedBefore
-                if doneHere > 0 { current.secondsPerRun = Date().timeIntervalSince(startedAt) / Double(doneHere) * Double(max(workers.count, 1)) }
+                if Date().timeIntervalSince(eta.at) >= 30 { eta = (Date(), try workLeft()) }  // it reads every run: not each second
+                current.etaSeconds = eta.seconds
                 current.currentValidAccuracy = try store.latestRunningMetric(experiment: experiment, split: "valid", name: "accuracy")
                 current.currentTrainLoss = try store.latestRunningMetric(experiment: experiment, split: "train", name: "loss")
                 progress(current)
@@ -103,6 +99,12 @@ public final class Scheduler {
         let c = try store.statusCounts(experiment: experiment).merging(unplanned) { $0 - $1 }
         return Progress(total: c.values.reduce(0, +), finished: c[.finished] ?? 0, diverged: c[.diverged] ?? 0,
                         failed: (c[.failed] ?? 0) + (c[.timeout] ?? 0), running: c[.running] ?? 0, queued: c[.queued] ?? 0)
+    }
+
+    /// Seconds of work left on this scheduler's workers (`WorkEstimate` over the planned runs).
+    private func workLeft() throws -> Double? {
+        let runs = try store.runs(experiment: experiment).filter { planned?.contains($0.hash) ?? true }
+        return WorkEstimate(runs: runs).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
     }
 
     private func spawn() throws {

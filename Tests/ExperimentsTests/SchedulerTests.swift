@@ -66,6 +66,10 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(resumed.terminationStatus, 0, output)
         XCTAssertTrue(output.contains("300 runs planned, 0 new"), output)
         XCTAssertTrue(output.contains("300 finished, 0 diverged, 0 failed"), output)
+        // Its progress prices the runs left at the durations of those that ended before the kill,
+        // from its first line on (before any run of its own has ended).
+        let firstProgress = try XCTUnwrap(output.split(separator: "\n").first { $0.hasPrefix("runs ") })
+        XCTAssertTrue(firstProgress.contains(" queued, ETA 0 min"), output)
         let (_, listing) = try tlab(["runs", "trivial", "--db", db])
         XCTAssertEqual(listing.split(separator: "\n").filter { $0.contains("finished") }.count, 300)
         // Each trivial run wrote exactly one metric: none lost, none duplicated.
