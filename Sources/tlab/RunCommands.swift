@@ -20,9 +20,16 @@ extension Tlab {
             abstract: "Run a spec's runs in parallel workers; rerunning resumes and never repeats a finished run.")
         @OptionGroup var arguments: SpecArguments
         @OptionGroup var results: ResultsLocation
-        @Option(help: "Worker processes (default: one per core), each with one BLAS thread.") var workers: Int?
+        @Option(help: "Worker processes (default: one per core).") var workers: Int?
+        @Option(help: ArgumentHelp("BLAS threads per worker (default 1).",
+                                   discussion: "Each run records its thread count and reruns bit-identically with it. More threads speed up one long run (an LSTM LM's products) where fewer workers run side by side."))
+        var threads = 1
         @Option(help: "Per-run timeout in seconds.") var timeout: Double = 6 * 3600
         @Option(help: "Attempts per run before giving up (crashes, timeouts).") var attempts = 3
+
+        func validate() throws {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, not \(threads)") }
+        }
 
         func run() throws {
             let (spec, planned) = try arguments.plan()
@@ -41,11 +48,11 @@ extension Tlab {
             let specDirectory = URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path
             if let note = Provenance.mismatchNote(specDirectory: specDirectory) { print(note) }
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-            var command = [executable, "worker", "--experiment", spec.id, "--db", results.path]
+            var command = [executable, "worker", "--experiment", spec.id, "--db", results.path, "--threads", "\(threads)"]
             if let d = arguments.location.dataDir { command += ["--data-dir", d] }
             if let c = arguments.location.cacheDir { command += ["--cache-dir", c] }
             let scheduler = Scheduler(store: store, experiment: spec.id, workerCommand: command,
-                                      environment: ["OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "TLAB_GIT_REVISION": Provenance.revision(specDirectory: specDirectory)],
+                                      environment: ["OPENBLAS_NUM_THREADS": "\(threads)", "OMP_NUM_THREADS": "\(threads)", "TLAB_GIT_REVISION": Provenance.revision(specDirectory: specDirectory)],
                                       options: options, planned: Set(records.map(\.hash)))
             let interactive = isatty(1) != 0
             let start = Date()
@@ -65,13 +72,14 @@ extension Tlab {
         static let configuration = CommandConfiguration(commandName: "worker", abstract: "One worker process of `tlab run` (internal).",
                                                         shouldDisplay: false)
         @Option var experiment: String
+        @Option var threads = 1
         @OptionGroup var results: ResultsLocation
         @OptionGroup var location: DataLocation
 
         func run() throws {
             signal(SIGINT, SIG_IGN)  // the scheduler stops workers itself
             guard Runtime.exitWithParent() else { throw ExitCode.failure }  // no unsupervised workers
-            BLAS.threads = 1
+            BLAS.threads = threads
             let environment = RunEnvironment(
                 host: ProcessInfo.processInfo.hostName,
                 // The worker's own build when it knows it (a binary replaced under a running scheduler records itself).

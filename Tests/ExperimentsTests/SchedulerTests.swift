@@ -104,6 +104,28 @@ final class SchedulerTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: notebooks.appendingPathComponent("trivial/stale.svg").path))
     }
 
+    /// `--threads N`: each worker's BLAS uses N threads, and every run records it (its numerics depend on it).
+    func testWorkersUseAndRecordTheBLASThreadCountAsked() throws {
+        try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
+        let spec = folder.appendingPathComponent("threads.yaml")
+        try Data("""
+        experiment: {id: threads}
+        data: {datasets: [{file: tiny.csv}]}
+        model: {kind: trivial}
+        sweep: {seed: [1, 2]}
+        """.utf8).write(to: spec)
+        let db = folder.appendingPathComponent("r.sqlite").path
+        let (run, output) = try tlab(["run", spec.path, "--db", db, "--workers", "1", "--threads", "2"])
+        XCTAssertEqual(run.terminationStatus, 0, output)
+        for id in ["1", "2"] {
+            let (_, show) = try tlab(["show", id, "--db", db])
+            XCTAssertTrue(show.contains("; threads 2; BLAS "), show)
+        }
+        let (refused, message) = try tlab(["run", spec.path, "--db", db, "--threads", "0"])
+        XCTAssertNotEqual(refused.terminationStatus, 0)
+        XCTAssertTrue(message.contains("--threads must be at least 1, not 0"), message)
+    }
+
     /// "Pretrain once, fine-tune many": each distinct stage configuration runs once, before the runs
     /// that use it; a second experiment with the same stage configuration reuses the artifact.
     func testStagesRunOnceAndTheirArtifactsAreReused() throws {
