@@ -36,8 +36,11 @@ public struct WorkEstimate: Sendable, Equatable {
         func means(_ key: (RunRecord) -> String) -> [String: Double] {
             Dictionary(grouping: timed, by: { key($0.run) }).mapValues { mean($0.map(\.seconds)) }
         }
-        let exact = means { "\($0.dataset)|\($0.arm)|\($0.trainingSize ?? "")|\($0.sweepJSON)" }
-        let sized = means { "\($0.dataset)|\($0.arm)|\($0.trainingSize ?? "")" }
+        let armKey = { (r: RunRecord) in "\(r.dataset)|\(r.arm)" }
+        let sizeKey = { (r: RunRecord) in "\(armKey(r))|\(r.trainingSize ?? "")" }
+        let sweepKey = { (r: RunRecord) in "\(sizeKey(r))|\(r.sweepJSON)" }
+        let exact = means(sweepKey)
+        let sized = means(sizeKey)
         let byDataset = means(\.dataset)
         let overall = mean(timed.map(\.seconds))
 
@@ -50,7 +53,7 @@ public struct WorkEstimate: Sendable, Equatable {
         }
         let whole = Dictionary(sizedRuns.filter { $0.run.trainingSize == "all" }.map { ($0.run.dataset, $0.examples) }) { a, _ in a }
         var lines: [String: (intercept: Double, slope: Double, floor: Double)] = [:]
-        for (key, group) in Dictionary(grouping: sizedRuns, by: { "\($0.run.dataset)|\($0.run.arm)" }) {
+        for (key, group) in Dictionary(grouping: sizedRuns, by: { armKey($0.run) }) {
             let points = Dictionary(grouping: group, by: \.examples).map { (x: $0.key, y: mean($0.value.map(\.seconds))) }
             guard points.count >= 2 else { continue }
             let (mx, my) = (mean(points.map(\.x)), mean(points.map(\.y)))
@@ -58,15 +61,14 @@ public struct WorkEstimate: Sendable, Equatable {
             lines[key] = (my - slope * mx, slope, points.map(\.y).min()!)
         }
         func alongSizes(_ r: RunRecord) -> Double? {
-            guard let line = lines["\(r.dataset)|\(r.arm)"], let size = r.trainingSize,
+            guard let line = lines[armKey(r)], let size = r.trainingSize,
                   let n = size == "all" ? whole[r.dataset] : Double(size) else { return nil }
             return max(line.intercept + line.slope * n, line.floor)
         }
 
         runsLeft = left.count
         seconds = left.reduce(0) { sum, r in
-            sum + (exact["\(r.dataset)|\(r.arm)|\(r.trainingSize ?? "")|\(r.sweepJSON)"]
-                   ?? sized["\(r.dataset)|\(r.arm)|\(r.trainingSize ?? "")"] ?? alongSizes(r) ?? byDataset[r.dataset] ?? overall)
+            sum + (exact[sweepKey(r)] ?? sized[sizeKey(r)] ?? alongSizes(r) ?? byDataset[r.dataset] ?? overall)
         }
         measured = byDataset.keys.sorted().map { d in Measured(dataset: d, meanSeconds: byDataset[d]!, runs: timed.filter { $0.run.dataset == d }.count) }
     }
