@@ -27,8 +27,9 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        // -ffp-contract=off: no FMA contraction, so every target clone gives the same bits.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
+        // -ffp-contract=off: no FMA contraction, so every target clone gives the same bits;
+        // -fno-math-errno: sqrtf need not set errno, so loops with square roots vectorise.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]),
         .target(name: "Numerics", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "Autodiff", dependencies: ["Numerics"]),
         .target(name: "Specs", dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")]),
@@ -38,7 +39,7 @@ let package = Package(
             resources: [.copy("Install/convert_special.py")]
         ),
         .target(name: "Models", dependencies: ["Autodiff", "Numerics", "CKernels"]),
-        .target(name: "Training", dependencies: ["Models", "Datasets", "Autodiff", "Numerics"]),
+        .target(name: "Training", dependencies: ["Models", "Datasets", "Autodiff", "Numerics", "CKernels"]),
         .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Reports", dependencies: ["Tracking", "Specs"]),
         .target(name: "Experiments", dependencies: ["Specs", "Tracking", "Training", "Models", "Datasets", "Autodiff", "Numerics"]),

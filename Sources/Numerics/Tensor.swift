@@ -5,13 +5,14 @@ public final class TensorStorage: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
 
-    /// A zero-filled buffer of `count` floats, 64-byte aligned for the BLAS kernels.
-    public init(count: Int) {
+    /// A buffer of `count` floats, 64-byte aligned for the BLAS kernels; zero-filled unless `zeroed` is
+    /// false (for a buffer written in full before it is read).
+    public init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "negative element count \(count)")
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
 
     deinit { pointer.deallocate() }
@@ -37,6 +38,14 @@ public struct Tensor: @unchecked Sendable {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         self.shape = shape
         storage = TensorStorage(count: shape.reduce(1, *))
+    }
+
+    /// A tensor whose elements are not set: for an output written in full before anything reads it
+    /// (a GEMM result with β = 0, which BLAS may not read), where zero-filling would be wasted work.
+    public init(uninitialized shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+        self.shape = shape
+        storage = TensorStorage(count: shape.reduce(1, *), zeroed: false)
     }
 
     /// A tensor holding `values` in row-major order.

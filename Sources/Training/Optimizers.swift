@@ -1,5 +1,6 @@
 import Foundation
 import Autodiff
+import CKernels
 import Numerics
 
 /// Which update rule a parameter group uses, with its hyper-parameters (PyTorch's defaults).
@@ -75,16 +76,11 @@ extension OptimizerKind {
             }
         case let .adam(beta1, beta2, epsilon), let .adamW(beta1, beta2, epsilon):
             if case .adamW = self, weightDecay != 0 { for i in 0..<n { w[i] *= 1 - lr * weightDecay } }
-            let m = state.tensors["m"]!.data, v = state.tensors["v"]!.data
             let t = Float(state.step)
             let correction1 = 1 - pow(beta1, t), correction2 = 1 - pow(beta2, t)
-            let stepSize = lr / correction1, rootCorrection2 = correction2.squareRoot()
-            for i in 0..<n {
-                let d = gradient(i)
-                m[i] = beta1 * m[i] + (1 - beta1) * d
-                v[i] = beta2 * v[i] + (1 - beta2) * d * d
-                w[i] -= stepSize * m[i] / (v[i].squareRoot() / rootCorrection2 + epsilon)
-            }
+            // Vectorised in C, bit for bit the scalar rule (OptimizerTests.testAdamKernelIsTheScalarRuleBitForBit).
+            tl_adam_step(w, g, state.tensors["m"]!.data, state.tensors["v"]!.data, n, lr / correction1, beta1, beta2,
+                         correction2.squareRoot(), epsilon, l2)
         case let .adagrad(epsilon):
             let sum = state.tensors["sum"]!.data
             for i in 0..<n {
@@ -93,14 +89,10 @@ extension OptimizerKind {
                 w[i] -= lr * d / (sum[i].squareRoot() + epsilon)
             }
         case let .adadelta(rho, epsilon):
-            let sq = state.tensors["squareAverage"]!.data, acc = state.tensors["deltaAverage"]!.data
-            for i in 0..<n {
-                let d = gradient(i)
-                sq[i] = rho * sq[i] + (1 - rho) * d * d
-                let delta = (acc[i] + epsilon).squareRoot() / (sq[i] + epsilon).squareRoot() * d
-                acc[i] = rho * acc[i] + (1 - rho) * delta * delta
-                w[i] -= lr * delta
-            }
+            // Vectorised in C (a dense update of a whole embedding every step), bit for bit the scalar
+            // rule (OptimizerTests.testAdadeltaKernelIsTheScalarRuleBitForBit).
+            tl_adadelta_step(w, g, state.tensors["squareAverage"]!.data, state.tensors["deltaAverage"]!.data,
+                             n, lr, rho, epsilon, l2)
         }
     }
 }

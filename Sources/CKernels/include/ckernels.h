@@ -32,7 +32,17 @@ void tl_lstm_cell_forward(float *gates, const float *c_prev, float *c_next, floa
 void tl_lstm_cell_backward(const float *gates, float *d_gates, const float *c_prev, const float *tanh_c,
                            const float *dh, float *dc, long hidden);
 
-#endif
+/// One Adadelta step (Zeiler 2012) on n parameters, as `OptimizerKind.adadelta`: with L2 weight decay
+/// `l2` added to the gradient g, E[g²] ← ρE[g²] + (1−ρ)g², Δ = √(E[Δ²]+ε)/√(E[g²]+ε)·g,
+/// E[Δ²] ← ρE[Δ²] + (1−ρ)Δ², w ← w − lr·Δ.
+void tl_adadelta_step(float *w, const float *g, float *square_average, float *delta_average, long n,
+                      float lr, float rho, float epsilon, float l2);
+/// One Adam step (Kingma & Ba 2015) on n parameters, as `OptimizerKind.adam`: with L2 weight decay `l2`
+/// added to the gradient g, m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², w ← w − step_size·m/(√v/root_correction2 + ε),
+/// where step_size = lr/(1−β₁ᵗ) and root_correction2 = √(1−β₂ᵗ).
+void tl_adam_step(float *w, const float *g, float *m, float *v, long n, float step_size, float beta1, float beta2,
+                  float root_correction2, float epsilon, float l2);
+
 
 /// A Doc2Vec model's weights as the training kernels see them (Le & Mikolov 2014).
 typedef struct {
@@ -57,3 +67,5 @@ long tl_d2v_dbow(const tl_d2v_model *m, const int32_t *words, long n, float *doc
 /// concatenation) of `doc` and its context words. `work` holds 2·layer floats. Returns words kept.
 long tl_d2v_dm(const tl_d2v_model *m, const int32_t *words, long n, float *doc, float alpha, uint64_t *rng,
                int concat, int learn_doc, int learn_hidden, int learn_words, int32_t *kept, float *work);
+
+#endif

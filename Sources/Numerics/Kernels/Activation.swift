@@ -22,7 +22,9 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
                          dx: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .identity: for i in 0..<count { dx[i] += dy[i] }
-        case .relu: for i in 0..<count where x[i] > 0 { dx[i] += dy[i] }
+        // Adding −0 leaves every float as it is (+0 included), so this is the branchy
+        // `if x > 0 { dx += dy }` bit for bit, in a loop that vectorises.
+        case .relu: for i in 0..<count { dx[i] += x[i] > 0 ? dy[i] : -0.0 }
         case .tanh: for i in 0..<count { dx[i] += dy[i] * (1 - y[i] * y[i]) }
         case .sigmoid: for i in 0..<count { dx[i] += dy[i] * y[i] * (1 - y[i]) }
         case .gelu:

@@ -16,7 +16,7 @@ public enum Conv1DKernel {
         let out = Tensor(zeros: [batch, outLength, maps])
         guard outLength > 0 else { return out }
         let wm = width * maps
-        let y = Tensor(zeros: [batch * length, wm])  // [B·T, width·maps]
+        let y = Tensor(uninitialized: [batch * length, wm])  // [B·T, width·maps], set by the GEMM
         BLAS.gemm(transB: true, m: batch * length, n: wm, k: dim, a: x.data, lda: dim,
                   b: weight.data, ldb: dim, c: y.data, ldc: wm)
         for b in 0..<batch {
@@ -47,12 +47,19 @@ public enum Conv1DKernel {
             }
         }
         guard dx != nil || dWeight != nil else { return }
-        let dy = Tensor(zeros: [batch * length, wm])
+        // dY[b·T + t, j·maps + m] = dOut[b, t − j, m] where 0 ≤ t − j < outLength, else 0: each block is
+        // copied or zeroed once (zero-filling all of dY first was a tenth of a Kim-CNN step).
+        let dy = Tensor(uninitialized: [batch * length, wm])
         for b in 0..<batch {
-            for p in 0..<outLength {
-                let g = dOut.data + (b * outLength + p) * maps
+            for t in 0..<length {
+                let row = dy.data + (b * length + t) * wm
                 for j in 0..<width {
-                    (dy.data + (b * length + p + j) * wm + j * maps).update(from: g, count: maps)
+                    let p = t - j
+                    if p >= 0 && p < outLength {
+                        (row + j * maps).update(from: dOut.data + (b * outLength + p) * maps, count: maps)
+                    } else {
+                        (row + j * maps).update(repeating: 0, count: maps)
+                    }
                 }
             }
         }
