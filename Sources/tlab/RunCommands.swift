@@ -56,12 +56,21 @@ extension Tlab {
                                       options: options, planned: Set(records.map(\.hash)))
             let interactive = isatty(1) != 0
             let start = Date()
+            // A terminal gets the line redrawn every second; a log gets a line when a run starts or ends,
+            // else once a minute (not 86,400 lines a day).
+            var logged = (counts: "", at: Date.distantPast)
             let final = try scheduler.run { p in
-                var line = "runs \(p.finished + p.diverged + p.failed)/\(p.total) done (\(p.finished) finished, \(p.diverged) diverged, \(p.failed) failed), \(p.running) running, \(p.queued) queued"
+                let counts = "runs \(p.finished + p.diverged + p.failed)/\(p.total) done (\(p.finished) finished, \(p.diverged) diverged, \(p.failed) failed), \(p.running) running, \(p.queued) queued"
+                var line = counts
                 if let eta = p.etaSeconds { line += String(format: ", ETA %.0f min", eta / 60) }
                 if let loss = p.currentTrainLoss { line += String(format: ", current train loss %.3f", loss) }
                 if let acc = p.currentValidAccuracy { line += String(format: ", valid acc %.3f", acc) }
-                if interactive { print("\r\u{1B}[K" + line, terminator: ""); fflush(nil) } else { print(line) }
+                if interactive {
+                    print("\r\u{1B}[K" + line, terminator: ""); fflush(nil)
+                } else if counts != logged.counts || Date().timeIntervalSince(logged.at) >= 60 {
+                    print(line)
+                    logged = (counts, Date())
+                }
             }
             if interactive { print("") }
             print(String(format: "done in %.1f s: %d finished, %d diverged, %d failed", Date().timeIntervalSince(start), final.finished, final.diverged, final.failed))

@@ -126,6 +126,25 @@ final class SchedulerTests: XCTestCase {
         XCTAssertTrue(message.contains("--threads must be at least 1, not 0"), message)
     }
 
+    /// Written to a log (not a terminal), progress is a line when a run starts or ends, not one a second.
+    func testALogGetsAProgressLineWhenTheCountsChangeNotEverySecond() throws {
+        try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
+        let spec = folder.appendingPathComponent("slow.yaml")
+        try Data("""
+        experiment: {id: slow}
+        data: {datasets: [{file: tiny.csv}]}
+        model: {kind: trivial, delay_ms: 3000}
+        sweep: {seed: [1]}
+        """.utf8).write(to: spec)
+        let (run, output) = try tlab(["run", spec.path, "--db", folder.appendingPathComponent("r.sqlite").path, "--workers", "1"])
+        XCTAssertEqual(run.terminationStatus, 0, output)
+        // The run takes 3 s (a line a second would print three while it runs): a line for each change only.
+        let counts = output.split(separator: "\n").filter { $0.hasPrefix("runs ") }.map { $0.components(separatedBy: " queued")[0] }
+        XCTAssertEqual(counts, ["runs 0/1 done (0 finished, 0 diverged, 0 failed), 0 running, 1",
+                                "runs 0/1 done (0 finished, 0 diverged, 0 failed), 1 running, 0",
+                                "runs 1/1 done (1 finished, 0 diverged, 0 failed), 0 running, 0"], output)
+    }
+
     /// "Pretrain once, fine-tune many": each distinct stage configuration runs once, before the runs
     /// that use it; a second experiment with the same stage configuration reuses the artifact.
     func testStagesRunOnceAndTheirArtifactsAreReused() throws {
