@@ -6,13 +6,18 @@ public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
 
     /// A buffer of `count` floats, 64-byte aligned for the BLAS kernels; zero-filled unless `zeroed` is
-    /// false (for a buffer written in full before it is read).
+    /// false (for a buffer written in full before it is read). Debug builds (the tests) fill such a
+    /// buffer with NaN instead, so an element a kernel forgets to write shows up in every result.
     public init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "negative element count \(count)")
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        #if DEBUG
+        pointer.initialize(repeating: zeroed ? 0 : .nan, count: max(count, 1))
+        #else
         if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
+        #endif
     }
 
     deinit { pointer.deallocate() }

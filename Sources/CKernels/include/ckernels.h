@@ -32,6 +32,12 @@ void tl_lstm_cell_forward(float *gates, const float *c_prev, float *c_next, floa
 void tl_lstm_cell_backward(const float *gates, float *d_gates, const float *c_prev, const float *tanh_c,
                            const float *dh, float *dc, long hidden);
 
+/// dx[i] += dy[i] where x[i] > 0 (ReLU's backward), n floats.
+void tl_relu_backward(const float *x, const float *dy, float *dx, long n);
+/// The convolution's output from Y = X·Wᵀ [batch·length, width·maps]: out[b, p, m] = bias[m] (0 when
+/// bias is NULL) + Σⱼ Y[b·length + p + j, j·maps + m], summed in order j = 0, 1, …; out is [batch, out_length, maps].
+void tl_conv1d_sum_shifted(const float *y, const float *bias, float *out, long batch, long length, long out_length,
+                           long width, long maps);
 /// One Adadelta step (Zeiler 2012) on n parameters, as `OptimizerKind.adadelta`: with L2 weight decay
 /// `l2` added to the gradient g, E[g²] ← ρE[g²] + (1−ρ)g², Δ = √(E[Δ²]+ε)/√(E[g²]+ε)·g,
 /// E[Δ²] ← ρE[Δ²] + (1−ρ)Δ², w ← w − lr·Δ.

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Pointwise nonlinearities with their derivatives.
@@ -22,9 +23,7 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
                          dx: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
         case .identity: for i in 0..<count { dx[i] += dy[i] }
-        // Adding −0 leaves every float as it is (+0 included), so this is the branchy
-        // `if x > 0 { dx += dy }` bit for bit, in a loop that vectorises.
-        case .relu: for i in 0..<count { dx[i] += x[i] > 0 ? dy[i] : -0.0 }
+        case .relu: tl_relu_backward(x, dy, dx, count)  // vectorised, bit for bit `if x > 0 { dx += dy }`
         case .tanh: for i in 0..<count { dx[i] += dy[i] * (1 - y[i] * y[i]) }
         case .sigmoid: for i in 0..<count { dx[i] += dy[i] * y[i] * (1 - y[i]) }
         case .gelu:

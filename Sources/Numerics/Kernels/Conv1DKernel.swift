@@ -1,3 +1,5 @@
+import CKernels
+
 /// 1-D convolution over a token sequence (Kim 2014), as one GEMM per pass.
 ///
 /// Input x: [B, T, E] (batch-major). Weight: [width, maps, E], i.e. one [maps, E] slice per offset.
@@ -13,22 +15,13 @@ public enum Conv1DKernel {
         let (width, maps) = (weight.dim(0), weight.dim(1))
         precondition(weight.dim(2) == dim, "conv weight \(weight.shape) for input \(x.shape)")
         let outLength = outputLength(length, width: width)
-        let out = Tensor(zeros: [batch, outLength, maps])
-        guard outLength > 0 else { return out }
+        guard outLength > 0 else { return Tensor(zeros: [batch, outLength, maps]) }
         let wm = width * maps
         let y = Tensor(uninitialized: [batch * length, wm])  // [B·T, width·maps], set by the GEMM
         BLAS.gemm(transB: true, m: batch * length, n: wm, k: dim, a: x.data, lda: dim,
                   b: weight.data, ldb: dim, c: y.data, ldc: wm)
-        for b in 0..<batch {
-            for p in 0..<outLength {
-                let o = out.data + (b * outLength + p) * maps
-                if let bias { o.update(from: bias.data, count: maps) }
-                for j in 0..<width {
-                    let src = y.data + (b * length + p + j) * wm + j * maps
-                    for m in 0..<maps { o[m] += src[m] }
-                }
-            }
-        }
+        let out = Tensor(uninitialized: [batch, outLength, maps])  // every element set by the kernel
+        tl_conv1d_sum_shifted(y.data, bias?.data, out.data, batch, length, outLength, width, maps)
         return out
     }
 
