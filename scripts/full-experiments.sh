@@ -5,6 +5,9 @@
 #                                        experiment's committed run archive (results/<id>.runs.jsonl), and start
 #                                        the experiments in the background, one worker each
 #   scripts/full-experiments.sh status   progress of each experiment
+#   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane running ID) cleanly: their runs go back to the
+#                                        queue and resume from their last saved epoch at the next `start`, which is how a
+#                                        lane moves to a new build of the repository
 #   scripts/full-experiments.sh archive  write each experiment's ended runs to results/<id>.runs.jsonl (`start` does
 #                                        it every 20 minutes while experiments run, so a session cut short keeps them)
 #   scripts/full-experiments.sh save     write each experiment's ended runs to results/<id>.runs.jsonl and re-render
@@ -67,6 +70,19 @@ autosave)
     bash "$repo/scripts/full-experiments.sh" archive && echo "$(date -u +%FT%TZ) archives written"
   done
   ;;
+stop)
+  for lane in "${lanes[@]}"; do
+    [ -n "${2:-}" ] && [[ " $lane " != *" $2 "* ]] && continue
+    pattern="tlab-[0-9a-f]+ run .*/experiments/(${lane// /|})\.yaml"
+    # The lane's shell first, so it does not go on to the lane's next experiment; then Ctrl-C to the
+    # scheduler, which stops its workers and puts their runs back in the queue.
+    pkill -f "^bash -c .*$pattern" || true
+    pkill -INT -f "^$state/bin/$pattern" || continue
+    while pgrep -f "^$state/bin/$pattern" >/dev/null; do sleep 1; done
+    echo "stopped: $lane"
+  done
+  bash "$repo/scripts/full-experiments.sh" archive
+  ;;
 status)
   [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
   for id in "${experiments[@]}"; do
@@ -85,7 +101,7 @@ save)
   echo "now: git add results notebooks-md && git commit"
   ;;
 *)
-  sed -n '2,18p' "$repo/scripts/full-experiments.sh"
+  sed -n '2,21p' "$repo/scripts/full-experiments.sh"
   exit 2
   ;;
 esac
