@@ -145,6 +145,23 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// Queues a copy of `run` (same experiment, hash and configuration; nothing recorded yet) with the
+    /// artifacts it needs, registered here under their own keys at `artifacts` (key → record): the
+    /// scratch database in which `tlab verify` runs a recorded run again.
+    public func enqueueCopy(of run: RunRecord, artifacts: [ArtifactRecord]) throws -> Int64 {
+        try pool.write { db in
+            if try !ExperimentRecord.exists(db, key: run.experimentId) {
+                try ExperimentRecord(id: run.experimentId, specFile: "", description: "copy of run \(run.id ?? 0)", createdAt: Date()).insert(db)
+            }
+            for artifact in artifacts { try artifact.upsert(db) }
+            var copy = RunRecord(experimentId: run.experimentId, hash: run.hash, arm: run.arm, dataset: run.dataset, seed: run.seed,
+                                 fold: run.fold, trainingSize: run.trainingSize, sweepJSON: run.sweepJSON, configJSON: run.configJSON,
+                                 kind: run.kind, needs: run.neededArtifacts)
+            try copy.insert(db)
+            return copy.id!
+        }
+    }
+
     /// Removes the experiment's queued runs whose configuration is no longer planned (the spec was
     /// edited or narrowed by overrides), so workers run only what the current spec asks for. They
     /// never started, so nothing recorded is lost; planning them again queues them again. Finished,

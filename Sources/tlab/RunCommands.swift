@@ -150,6 +150,49 @@ extension Tlab {
     }
 }
 
+extension Tlab {
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run recorded runs again and check every metric and result comes out the same, bit for bit.",
+            discussion: """
+            Each run is rerun from its stored configuration, with its own BLAS thread count, in a scratch \
+            database (the results database is only read); timings are not compared. A run recorded with \
+            other OpenBLAS kernels may differ in its last digits: the output names both. Exits non-zero \
+            when any run differs.
+            """)
+        @Argument(help: "Run ids (see `tlab runs`).") var ids: [Int64]
+        @OptionGroup var results: ResultsLocation
+        @OptionGroup var location: DataLocation
+
+        func run() throws {
+            let store = try results.open()
+            let environment = RunEnvironment(host: ProcessInfo.processInfo.hostName, gitRevision: Provenance.revision(otherwise: "unknown"),
+                                             versionsJSON: Versions.json, threads: 1, blasCore: BLAS.coreName)
+            var differing = 0
+            for id in ids {
+                let outcome = try Reproduction.rerun(id, store: store, data: location.store, environment: environment)
+                let o = outcome.original, r = outcome.rerun
+                func setting(_ run: RunRecord) -> String {
+                    "\(run.blasCore ?? "?") kernels, \(run.threads ?? 1) thread\(run.threads == 1 ? "" : "s"), build \(run.gitRevision.map { String($0.prefix(7)) } ?? "?")"
+                }
+                let what = "run \(id) (\(o.experimentId) \(o.arm), \(o.dataset), seed \(o.seed)\(o.fold.map { ", fold \($0)" } ?? ""))"
+                if outcome.identical {
+                    print("\(what): identical — \(outcome.compared) metrics and the result, bit for bit (recorded with \(setting(o)); rerun with \(setting(r)))")
+                } else {
+                    differing += 1
+                    print("\(what): DIFFERS — \(outcome.differences.count) of \(outcome.compared) metrics\(outcome.resultMatches ? "" : " and the result") (recorded with \(setting(o)); rerun with \(setting(r)))")
+                    for line in outcome.differences.prefix(5) { print("  \(line)") }
+                    if !outcome.resultMatches { print("  result: \(o.resultJSON ?? "none") → \(r.resultJSON ?? "none")") }
+                }
+            }
+            if differing > 0 {
+                print("\(differing) of \(ids.count) runs differ")
+                throw ExitCode.failure
+            }
+        }
+    }
+}
+
 /// The revision a run or notebook records: the one this binary was built from (`BuildInfo`), or,
 /// for a build outside git, the spec's repository at the time.
 enum Provenance {

@@ -25,3 +25,9 @@ private func installFolder(_ id: String, kind: DatasetKind, items: Int, in root:
     """.utf8).write(to: folder.appendingPathComponent(NormalizedFormat.metadata))
     return folder
 }
+
+/// Installs word vectors (one row per word) the same way.
+func installVectors(_ id: String, words: [String], values: [Float], in root: URL) throws {
+    let folder = try installFolder(id, kind: .vectors, items: words.count, in: root)
+    try values.withUnsafeBufferPointer { try NormalizedFormat.writeVectors(words: words, values: $0, to: folder) }
+}

@@ -5,38 +5,18 @@ import XCTest
 /// worker and a killed scheduler, and a resume that finishes every run exactly once.
 final class SchedulerTests: XCTestCase {
     var folder: URL!
-    /// The debug binary `swift test` builds, or the release one `setup.sh` builds.
-    var tlab: String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let debug = root.appendingPathComponent(".build/debug/tlab").path
-        return FileManager.default.isExecutableFile(atPath: debug) ? debug : root.appendingPathComponent(".build/release/tlab").path
-    }
+    var tlab: String { TlabProcess.path }
 
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-sched-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        guard FileManager.default.isExecutableFile(atPath: tlab) else {
-            throw XCTSkip("no tlab binary: run `swift build` (or setup.sh) first")
-        }
+        guard TlabProcess.isBuilt else { throw XCTSkip("no tlab binary: run `swift build` (or setup.sh) first") }
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
     @discardableResult
-    func tlab(_ args: [String], wait: Bool = true) throws -> (Process, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tlab)
-        p.arguments = args
-        p.currentDirectoryURL = folder
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        guard wait else { return (p, "") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p, String(decoding: data, as: UTF8.self))
-    }
+    func tlab(_ args: [String], wait: Bool = true) throws -> (Process, String) { try TlabProcess(folder: folder)(args, wait: wait) }
 
     func testResumeAfterKillingSchedulerAndWorkers() throws {
         let spec = folder.appendingPathComponent("trivial.yaml")

@@ -1,0 +1,99 @@
+import Datasets
+import Foundation
+import Numerics
+import Tracking
+
+/// Runs a recorded run again from its stored configuration, in a scratch database, and compares
+/// every per-epoch metric and the result with what was recorded, bit for bit (timings aside): the
+/// check that a run is reproducible with this build, on this machine, with the run's thread count.
+public enum Reproduction {
+    public struct Outcome: Sendable {
+        public let original: RunRecord
+        public let rerun: RunRecord
+        /// Metrics compared (every epoch, split and name but timings).
+        public let compared: Int
+        /// Metrics that differ or exist on one side only, as "epoch 3 valid.loss: 0.41 → 0.42".
+        public let differences: [String]
+        /// Status and result (timings aside) the same.
+        public let resultMatches: Bool
+        public var identical: Bool { differences.isEmpty && resultMatches }
+    }
+
+    public struct Refusal: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reruns run `id` of `store` in-process with the run's own BLAS thread count.
+    public static func rerun(_ id: Int64, store: ResultsStore, data: DataStore, environment: RunEnvironment) throws -> Outcome {
+        guard let original = try store.run(id) else { throw Refusal(description: "no run \(id) in the database") }
+        guard original.status == .finished || original.status == .diverged else {
+            throw Refusal(description: "run \(id) is \(original.status.rawValue): only a finished or diverged run has results to reproduce")
+        }
+        let scratchFolder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-verify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratchFolder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratchFolder) }
+        let scratch = try ResultsStore(path: scratchFolder.appendingPathComponent("verify.sqlite").path)
+        // The artifacts it was trained from (a pretrained LM, vectors), linked, not copied.
+        try FileManager.default.createDirectory(at: scratch.artifactsFolder, withIntermediateDirectories: true)
+        var artifacts: [ArtifactRecord] = []
+        for key in original.neededArtifacts {
+            guard let artifact = try store.artifact(key) else {
+                throw Refusal(description: "run \(id) needs artifact \(key.prefix(12)), which is not on this machine (`tlab run` of its spec makes it again)")
+            }
+            try FileManager.default.createSymbolicLink(at: scratch.url(of: artifact), withDestinationURL: store.url(of: artifact))
+            artifacts.append(ArtifactRecord(configHash: artifact.configHash, kind: artifact.kind, path: artifact.path, createdByRun: nil,
+                                            createdAt: artifact.createdAt))  // its stage run is not in the scratch database
+        }
+        _ = try scratch.enqueueCopy(of: original, artifacts: artifacts)
+        BLAS.threads = original.threads ?? 1
+        var rerunEnvironment = environment
+        rerunEnvironment.threads = BLAS.threads
+        guard case let .run(claimed) = try scratch.claim(experiment: original.experimentId, pid: Int(getpid()), environment: rerunEnvironment) else {
+            throw Refusal(description: "run \(id): its copy could not be claimed")
+        }
+        try Worker.execute(claimed, store: scratch, data: data)
+        let rerun = try scratch.run(claimed.id!)!
+        return Outcome(original: original, rerun: rerun, compared: 0, differences: [], resultMatches: false)
+            .comparing(try store.metrics(run: id), try scratch.metrics(run: claimed.id!))
+    }
+}
+
+extension Reproduction.Outcome {
+    /// Timings differ from run to run; everything else must not.
+    static func isTiming(_ name: String) -> Bool { name == "seconds" }
+
+    func comparing(_ before: [MetricRecord], _ after: [MetricRecord]) -> Self {
+        func key(_ m: MetricRecord) -> String { "epoch \(m.epoch) \(m.split).\(m.name)" }
+        let old = Dictionary(before.filter { !Self.isTiming($0.name) }.map { (key($0), $0.value) }, uniquingKeysWith: { a, _ in a })
+        let new = Dictionary(after.filter { !Self.isTiming($0.name) }.map { (key($0), $0.value) }, uniquingKeysWith: { a, _ in a })
+        var differences: [String] = []
+        for k in Set(old.keys).union(new.keys).sorted() {
+            switch (old[k], new[k]) {
+            case let (a?, b?) where a.bitPattern != b.bitPattern: differences.append("\(k): \(a) → \(b)")
+            case (nil, let b?): differences.append("\(k): not recorded → \(b)")
+            case (let a?, nil): differences.append("\(k): \(a) → not recorded")
+            default: break
+            }
+        }
+        let resultMatches = original.status == rerun.status && Self.withoutTimings(original.resultJSON) == Self.withoutTimings(rerun.resultJSON)
+        return .init(original: original, rerun: rerun, compared: old.count, differences: differences, resultMatches: resultMatches)
+    }
+
+    /// A result's JSON in one canonical text without its "seconds" fields: keys sorted (an imported
+    /// archive may order them otherwise), numbers in Swift's shortest round-trip form, so two results
+    /// are equal only if every number is equal to the last bit.
+    static func withoutTimings(_ json: String?) -> String? {
+        guard let json, let value = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) else { return json }
+        func canonical(_ value: Any) -> String {
+            switch value {
+            case let object as [String: Any]:
+                return "{" + object.keys.filter { !isTiming($0) }.sorted().map { "\"\($0)\":" + canonical(object[$0]!) }.joined(separator: ",") + "}"
+            case let array as [Any]: return "[" + array.map(canonical).joined(separator: ",") + "]"
+            case let string as String: return "\"\(string)\""
+            case let number as NSNumber: return number.doubleValue.description
+            default: return "null"
+            }
+        }
+        return canonical(value)
+    }
+}

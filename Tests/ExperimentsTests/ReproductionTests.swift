@@ -1,0 +1,81 @@
+import Datasets
+import Foundation
+import Numerics
+import Tracking
+import XCTest
+
+/// `tlab verify`: recorded runs of a real (tiny) Kim-CNN are rerun and found identical bit for bit;
+/// a recorded metric changed by one ulp is found and named.
+final class ReproductionTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        guard TlabProcess.isBuilt else { throw XCTSkip("no tlab binary: run `swift build` (or setup.sh) first") }
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-verify-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func testVerifyFindsRecordedRunsIdenticalAndNamesAChangedMetric() throws {
+        let tlab = TlabProcess(folder: folder)
+        var rng = RandomGenerator(seed: 3)
+        let words = ["good", "great", "fine", "bad", "awful", "poor", "the", "movie"]
+        let examples = (0..<60).map { i in
+            let label = i % 2 == 0 ? "pos" : "neg"
+            let pool = label == "pos" ? Array(words[0..<3]) + words[6...] : Array(words[3..<6]) + words[6...]
+            return LabeledText(text: (0..<6).map { _ in pool[rng.int(below: pool.count)] }.joined(separator: " "), label: label)
+        }
+        try Data((["text,label"] + examples.map { "\($0.text),\($0.label)" }).joined(separator: "\n").utf8)
+            .write(to: folder.appendingPathComponent("tiny.csv"))
+        // A 6-d stand-in for the GloVe vectors the spec's default names, in a data folder of the test's own.
+        let data = folder.appendingPathComponent("data")
+        try installVectors("glove-6b-50d", words: words, values: (0..<(words.count * 6)).map { _ in rng.normal() }, in: data)
+        try Data("""
+        experiment: {id: tiny}
+        data: {datasets: [{file: tiny.csv}], split: {seed: 1, valid: 0.2, test: 0.2}}
+        model: {kind: kim-cnn, windows: [2, 3], maps: 4}
+        train: {batch_size: 8, optimizer: adadelta, learning_rate: 1.0, phases: [{epochs: 2, frozen: [embedding]}, {epochs: 2}],
+                groups: {embedding: {patterns: ["embedding.*"]}, rest: {patterns: ["*"]}}}
+        sweep: {seed: [1, 2]}
+        """.utf8).write(to: folder.appendingPathComponent("tiny.yaml"))
+        let db = folder.appendingPathComponent("r.sqlite").path
+        let (run, ran) = try tlab(["run", "tiny.yaml", "--db", db, "--data-dir", data.path, "--workers", "1"])
+        XCTAssertEqual(run.terminationStatus, 0, ran)
+
+        let (verified, output) = try tlab(["verify", "1", "2", "--db", db, "--data-dir", data.path])
+        XCTAssertEqual(verified.terminationStatus, 0, output)
+        XCTAssertEqual(output.components(separatedBy: ": identical — ").count - 1, 2, output)
+
+        // One ulp off in one recorded value: found, named, and the exit status says so.
+        let (_, shown) = try tlab(["show", "2", "--db", db])
+        XCTAssertTrue(shown.contains("epoch 3: "), shown)
+        let store = try ResultsStore(path: db)
+        let loss = try XCTUnwrap(store.metrics(run: 2).first { $0.epoch == 3 && $0.split == "valid" && $0.name == "loss" })
+        try store.record(metrics: [MetricRecord(runId: 2, epoch: 3, split: "valid", name: "loss", value: loss.value.nextUp)])
+        let (differs, report) = try tlab(["verify", "1", "2", "--db", db, "--data-dir", data.path])
+        XCTAssertNotEqual(differs.terminationStatus, 0, report)
+        XCTAssertTrue(report.contains("run 1 (tiny default, tiny.csv, seed 1): identical"), report)
+        XCTAssertTrue(report.contains("run 2 (tiny default, tiny.csv, seed 2): DIFFERS — 1 of "), report)
+        XCTAssertTrue(report.contains("  epoch 3 valid.loss: \(loss.value.nextUp) → \(loss.value)"), report)
+
+        // The result is compared too, timings aside: another duration alone is no difference; another
+        // best epoch is one.
+        let recorded = try XCTUnwrap(store.run(1)?.resultJSON)
+        let slower = recorded.replacing(/"seconds":[0-9.e-]+/, with: "\"seconds\":99")
+        XCTAssertNotEqual(slower, recorded)
+        try store.finish(run: 1, status: .finished, resultJSON: slower, error: nil)
+        let (_, timing) = try tlab(["verify", "1", "--db", db, "--data-dir", data.path])
+        XCTAssertTrue(timing.contains("run 1 (tiny default, tiny.csv, seed 1): identical"), timing)
+        let later = slower.replacing(/"bestEpoch":[0-9]+/, with: "\"bestEpoch\":7")
+        XCTAssertNotEqual(later, slower)
+        try store.finish(run: 1, status: .finished, resultJSON: later, error: nil)
+        let (_, result) = try tlab(["verify", "1", "--db", db, "--data-dir", data.path])
+        XCTAssertTrue(result.contains("run 1 (tiny default, tiny.csv, seed 1): DIFFERS — 0 of ") && result.contains(" metrics and the result ("), result)
+
+        // A run the database does not hold is refused by name.
+        let (refused, message) = try tlab(["verify", "9", "--db", db, "--data-dir", data.path])
+        XCTAssertNotEqual(refused.terminationStatus, 0)
+        XCTAssertTrue(message.contains("no run 9 in the database"), message)
+    }
+}
