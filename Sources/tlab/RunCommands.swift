@@ -183,6 +183,9 @@ extension Tlab {
                     print("\(what): DIFFERS — \(outcome.differences.count) of \(outcome.compared) metrics\(outcome.resultMatches ? "" : " and the result") (recorded with \(setting(o)); rerun with \(setting(r)))")
                     for line in outcome.differences.prefix(5) { print("  \(line)") }
                     if !outcome.resultMatches { print("  result: \(o.resultJSON ?? "none") → \(r.resultJSON ?? "none")") }
+                    if let recorded = o.blasCore, recorded != r.blasCore {
+                        print("  (OpenBLAS picks its kernels when it loads: `OPENBLAS_CORETYPE=\(recorded) tlab verify …` reruns with the recorded ones)")
+                    }
                 }
             }
             if differing > 0 {
