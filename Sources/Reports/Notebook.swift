@@ -84,7 +84,7 @@ public struct Notebook {
         // Same seed, same core type and thread count → identical metrics; different kernels round differently.
         let blas = Dictionary(grouping: runs.filter { $0.blasCore != nil }) { "`\($0.blasCore!)`, \($0.threads ?? 1) thread\($0.threads == 1 ? "" : "s")" }
         if !blas.isEmpty {
-            md += "- OpenBLAS kernels and threads per run (a run reruns bit-identically with its own): "
+            md += "- OpenBLAS kernels and threads per run (a run reruns bit-identically with its own; `tlab verify RUN_ID` checks): "
                 + blas.keys.sorted().map { "\($0) × \(blas[$0]!.count)" }.joined(separator: "; ") + ".\n"
         }
         if !context.exportFiles.isEmpty { md += "- Every run with its configuration and result: " + context.exportFiles.map { "[`\($0)`](\($0))" }.joined(separator: ", ") + ".\n" }

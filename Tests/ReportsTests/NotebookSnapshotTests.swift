@@ -123,7 +123,7 @@ final class NotebookSnapshotTests: XCTestCase {
         let (markdown, plots) = Notebook(spec: loaded, runs: runs, metrics: [:], context: Notebook.Context(
             command: "tlab report sized.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [])).render()
         // The kernels each run used are part of what reruns it bit for bit.
-        XCTAssertTrue(markdown.contains("- OpenBLAS kernels and threads per run (a run reruns bit-identically with its own): `Cooperlake`, 1 thread × 12; `Haswell`, 1 thread × 6.\n"), markdown)
+        XCTAssertTrue(markdown.contains("- OpenBLAS kernels and threads per run (a run reruns bit-identically with its own; `tlab verify RUN_ID` checks): `Cooperlake`, 1 thread × 12; `Haswell`, 1 thread × 6.\n"), markdown)
         let sections = markdown.components(separatedBy: "## Results — ")
         XCTAssertEqual(sections.count, 3, markdown)
         let small = sections[1], full = sections[2]
