@@ -10,7 +10,8 @@ public enum Reproduction {
     public struct Outcome: Sendable {
         public let original: RunRecord
         public let rerun: RunRecord
-        /// Metrics compared (every epoch, split and name but timings).
+        /// Metrics compared (every epoch, split and name but timings); 0 when the run has none recorded
+        /// (the runs recovered from an export, which kept results only): then only the result is compared.
         public let compared: Int
         /// Metrics that differ or exist on one side only, as "epoch 3 valid.loss: 0.41 → 0.42".
         public let differences: [String]
@@ -67,7 +68,7 @@ extension Reproduction.Outcome {
         let old = Dictionary(before.filter { !Self.isTiming($0.name) }.map { (key($0), $0.value) }, uniquingKeysWith: { a, _ in a })
         let new = Dictionary(after.filter { !Self.isTiming($0.name) }.map { (key($0), $0.value) }, uniquingKeysWith: { a, _ in a })
         var differences: [String] = []
-        for k in Set(old.keys).union(new.keys).sorted() {
+        for k in Set(old.keys).union(new.keys).sorted() where !old.isEmpty {
             switch (old[k], new[k]) {
             case let (a?, b?) where a.bitPattern != b.bitPattern: differences.append("\(k): \(a) → \(b)")
             case (nil, let b?): differences.append("\(k): not recorded → \(b)")

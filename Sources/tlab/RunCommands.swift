@@ -176,11 +176,14 @@ extension Tlab {
                     "\(run.blasCore ?? "?") kernels, \(run.threads ?? 1) thread\(run.threads == 1 ? "" : "s"), build \(run.gitRevision.map { String($0.prefix(7)) } ?? "?")"
                 }
                 let what = "run \(id) (\(o.experimentId) \(o.arm), \(o.dataset), seed \(o.seed)\(o.fold.map { ", fold \($0)" } ?? ""))"
+                let compared = outcome.compared > 0 ? "\(outcome.compared) metrics and the result" : "the result (no per-epoch metrics recorded)"
                 if outcome.identical {
-                    print("\(what): identical — \(outcome.compared) metrics and the result, bit for bit (recorded with \(setting(o)); rerun with \(setting(r)))")
+                    print("\(what): identical — \(compared), bit for bit (recorded with \(setting(o)); rerun with \(setting(r)))")
                 } else {
                     differing += 1
-                    print("\(what): DIFFERS — \(outcome.differences.count) of \(outcome.compared) metrics\(outcome.resultMatches ? "" : " and the result") (recorded with \(setting(o)); rerun with \(setting(r)))")
+                    let differing = outcome.compared == 0 ? compared
+                        : "\(outcome.differences.count) of \(outcome.compared) metrics" + (outcome.resultMatches ? "" : " and the result")
+                    print("\(what): DIFFERS — \(differing) (recorded with \(setting(o)); rerun with \(setting(r)))")
                     for line in outcome.differences.prefix(5) { print("  \(line)") }
                     if !outcome.resultMatches { print("  result: \(o.resultJSON ?? "none") → \(r.resultJSON ?? "none")") }
                     if let recorded = o.blasCore, recorded != r.blasCore {

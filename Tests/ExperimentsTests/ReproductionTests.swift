@@ -73,6 +73,24 @@ final class ReproductionTests: XCTestCase {
         let (_, result) = try tlab(["verify", "1", "--db", db, "--data-dir", data.path])
         XCTAssertTrue(result.contains("run 1 (tiny default, tiny.csv, seed 1): DIFFERS — 0 of ") && result.contains(" metrics and the result ("), result)
 
+        // A run recorded without per-epoch metrics (as the runs recovered from an export were): the
+        // result alone is compared, and the output says so.
+        let archive = folder.appendingPathComponent("tiny.runs.jsonl")
+        XCTAssertEqual(try tlab(["export", "tiny", "--db", db, "--format", "jsonl", "--output", archive.path]).0.terminationStatus, 0)
+        let lines = try String(contentsOf: archive, encoding: .utf8).split(separator: "\n").map(String.init)
+        let stripped = try lines.map { line -> String in
+            var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if object["metrics"] != nil { object["metrics"] = [Any]() }
+            return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+        try Data((stripped.joined(separator: "\n") + "\n").utf8).write(to: archive)
+        let recovered = folder.appendingPathComponent("recovered.sqlite").path
+        let (imported, importing) = try tlab(["import", archive.path, "--db", recovered])
+        XCTAssertEqual(imported.terminationStatus, 0, importing)
+        let (resultOnly, checked) = try tlab(["verify", "2", "--db", recovered, "--data-dir", data.path])
+        XCTAssertEqual(resultOnly.terminationStatus, 0, checked)
+        XCTAssertTrue(checked.contains("run 2 (tiny default, tiny.csv, seed 2): identical — the result (no per-epoch metrics recorded), bit for bit"), checked)
+
         // A run the database does not hold is refused by name.
         let (refused, message) = try tlab(["verify", "9", "--db", db, "--data-dir", data.path])
         XCTAssertNotEqual(refused.terminationStatus, 0)
