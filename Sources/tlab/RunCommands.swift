@@ -158,14 +158,34 @@ extension Tlab {
             Each run is rerun from its stored configuration, with its own BLAS thread count, in a scratch \
             database (the results database is only read); timings are not compared. A run recorded with \
             other OpenBLAS kernels may differ in its last digits: the output names both. Exits non-zero \
-            when any run differs.
+            when any run differs. `--experiment ID --sample N` audits N ended runs drawn at random (seeded) \
+            from those recorded with this machine's OpenBLAS kernels.
             """)
-        @Argument(help: "Run ids (see `tlab runs`).") var ids: [Int64]
+        @Argument(help: "Run ids (see `tlab runs`).") var ids: [Int64] = []
+        @Option(help: "With --sample: the experiment whose ended runs to draw from.") var experiment: String?
+        @Option(help: "Draw this many ended runs of --experiment at random.") var sample: Int?
+        @Option(help: "Seed of the --sample draw.") var seed: UInt64 = 1
         @OptionGroup var results: ResultsLocation
         @OptionGroup var location: DataLocation
 
+        func validate() throws {
+            guard ids.isEmpty != (experiment == nil) else { throw ValidationError("give run ids, or --experiment ID --sample N") }
+            guard (experiment == nil) == (sample == nil) else { throw ValidationError("--experiment and --sample go together") }
+            if let sample, sample < 1 { throw ValidationError("--sample must be at least 1, not \(sample)") }
+        }
+
         func run() throws {
             let store = try results.open()
+            var ids = self.ids
+            if let experiment, let sample {
+                let ended = try store.runs(experiment: experiment).filter {
+                    !$0.isStage && ($0.status == .finished || $0.status == .diverged) && $0.blasCore == BLAS.coreName
+                }
+                guard !ended.isEmpty else { throw ValidationError("experiment '\(experiment)' has no ended run recorded with \(BLAS.coreName) kernels in \(results.path)") }
+                var rng = RandomGenerator(seed: seed)
+                ids = Array(rng.permutation(ended.count).prefix(sample)).map { ended[$0].id! }.sorted()
+                print("\(ids.count) of the \(ended.count) ended runs of \(experiment) recorded with \(BLAS.coreName) kernels (seed \(seed)): " + ids.map(String.init).joined(separator: " "))
+            }
             let environment = RunEnvironment(host: ProcessInfo.processInfo.hostName, gitRevision: Provenance.revision(otherwise: "unknown"),
                                              versionsJSON: Versions.json, threads: 1, blasCore: BLAS.coreName)
             var differing = 0

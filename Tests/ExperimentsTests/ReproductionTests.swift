@@ -47,6 +47,14 @@ final class ReproductionTests: XCTestCase {
         XCTAssertEqual(verified.terminationStatus, 0, output)
         XCTAssertEqual(output.components(separatedBy: ": identical — ").count - 1, 2, output)
 
+        // An audit by sampling: one of the two ended runs, drawn with a seed.
+        let (sampled, audit) = try tlab(["verify", "--experiment", "tiny", "--sample", "1", "--db", db, "--data-dir", data.path])
+        XCTAssertEqual(sampled.terminationStatus, 0, audit)
+        XCTAssertTrue(audit.contains("1 of the 2 ended runs of tiny recorded with ") && audit.contains(": identical — "), audit)
+        let (unasked, usage) = try tlab(["verify", "--db", db])
+        XCTAssertNotEqual(unasked.terminationStatus, 0)
+        XCTAssertTrue(usage.contains("give run ids, or --experiment ID --sample N"), usage)
+
         // One ulp off in one recorded value: found, named, and the exit status says so.
         let (_, shown) = try tlab(["show", "2", "--db", db])
         XCTAssertTrue(shown.contains("epoch 3: "), shown)
