@@ -18,18 +18,24 @@ final class SchedulerTests: XCTestCase {
     @discardableResult
     func tlab(_ args: [String], wait: Bool = true) throws -> (Process, String) { try TlabProcess(folder: folder)(args, wait: wait) }
 
-    func testResumeAfterKillingSchedulerAndWorkers() throws {
-        let spec = folder.appendingPathComponent("trivial.yaml")
+    /// Writes `<id>.yaml`, a spec of trivial runs (`model`) over a one-line CSV, one per seed of `seeds`; returns its path.
+    func trivialSpec(_ id: String, model: String = "{kind: trivial}", seeds: String) throws -> String {
         try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
+        let spec = folder.appendingPathComponent("\(id).yaml")
         try Data("""
-        experiment: {id: trivial}
+        experiment: {id: \(id)}
         data: {datasets: [{file: tiny.csv}]}
-        model: {kind: trivial, delay_ms: 10}
-        sweep: {seed: {range: {from: 1, to: 300}}}
+        model: \(model)
+        sweep: {seed: \(seeds)}
         """.utf8).write(to: spec)
+        return spec.path
+    }
+
+    func testResumeAfterKillingSchedulerAndWorkers() throws {
+        let spec = try trivialSpec("trivial", model: "{kind: trivial, delay_ms: 10}", seeds: "{range: {from: 1, to: 300}}")
         let db = folder.appendingPathComponent("r.sqlite").path
         // Start, then kill -9 the scheduler and its workers part-way.
-        let (scheduler, _) = try tlab(["run", spec.path, "--db", db, "--workers", "2"], wait: false)
+        let (scheduler, _) = try tlab(["run", spec, "--db", db, "--workers", "2"], wait: false)
         Thread.sleep(forTimeInterval: 1.0)
         kill(scheduler.processIdentifier, SIGKILL)
         let pkill = Process()
@@ -42,7 +48,7 @@ final class SchedulerTests: XCTestCase {
         XCTAssertGreaterThan(finished, 0, status)
         XCTAssertLessThan(finished, 300, status)
         // Resume: every run finishes exactly once.
-        let (resumed, output) = try tlab(["run", spec.path, "--db", db, "--workers", "2"])
+        let (resumed, output) = try tlab(["run", spec, "--db", db, "--workers", "2"])
         XCTAssertEqual(resumed.terminationStatus, 0, output)
         XCTAssertTrue(output.contains("300 runs planned, 0 new"), output)
         XCTAssertTrue(output.contains("300 finished, 0 diverged, 0 failed"), output)
@@ -62,11 +68,11 @@ final class SchedulerTests: XCTestCase {
         if FileManager.default.fileExists(atPath: checkout) { XCTAssertNotEqual(built, "unknown", info) }
         XCTAssertTrue(show.contains("; git \(built);"), show)
         // A second resume runs nothing.
-        let (_, again) = try tlab(["run", spec.path, "--db", db])
+        let (_, again) = try tlab(["run", spec, "--db", db])
         XCTAssertTrue(again.contains("done in") && again.contains("300 finished"), again)
         // The spec narrowed to 200 seeds: its progress counts its own 200 runs, not the 100 it no
         // longer plans (which stay recorded).
-        let (_, narrowed) = try tlab(["run", spec.path, "sweep.seed={range: {from: 1, to: 200}}", "--db", db])
+        let (_, narrowed) = try tlab(["run", spec, "sweep.seed={range: {from: 1, to: 200}}", "--db", db])
         XCTAssertTrue(narrowed.contains("200 runs planned, 0 new") && narrowed.contains("runs 200/200 done"), narrowed)
         let (_, all) = try tlab(["status", "--db", db])
         XCTAssertTrue(all.contains("finished 300"), all)
@@ -75,7 +81,7 @@ final class SchedulerTests: XCTestCase {
         let notebooks = folder.appendingPathComponent("nb")
         try FileManager.default.createDirectory(at: notebooks.appendingPathComponent("trivial"), withIntermediateDirectories: true)
         try Data("<svg/>".utf8).write(to: notebooks.appendingPathComponent("trivial/stale.svg"))
-        let (report, written) = try tlab(["report", spec.path, "--db", db, "--out", notebooks.path])
+        let (report, written) = try tlab(["report", spec, "--db", db, "--out", notebooks.path])
         XCTAssertEqual(report.terminationStatus, 0, written)
         let markdown = try String(contentsOf: notebooks.appendingPathComponent("trivial.md"), encoding: .utf8)
         XCTAssertTrue(markdown.contains("[`trivial/trivial-runs.csv`](trivial/trivial-runs.csv)"), markdown)
@@ -86,37 +92,23 @@ final class SchedulerTests: XCTestCase {
 
     /// `--threads N`: each worker's BLAS uses N threads, and every run records it (its numerics depend on it).
     func testWorkersUseAndRecordTheBLASThreadCountAsked() throws {
-        try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
-        let spec = folder.appendingPathComponent("threads.yaml")
-        try Data("""
-        experiment: {id: threads}
-        data: {datasets: [{file: tiny.csv}]}
-        model: {kind: trivial}
-        sweep: {seed: [1, 2]}
-        """.utf8).write(to: spec)
+        let spec = try trivialSpec("threads", seeds: "[1, 2]")
         let db = folder.appendingPathComponent("r.sqlite").path
-        let (run, output) = try tlab(["run", spec.path, "--db", db, "--workers", "1", "--threads", "2"])
+        let (run, output) = try tlab(["run", spec, "--db", db, "--workers", "1", "--threads", "2"])
         XCTAssertEqual(run.terminationStatus, 0, output)
         for id in ["1", "2"] {
             let (_, show) = try tlab(["show", id, "--db", db])
             XCTAssertTrue(show.contains("; threads 2; BLAS "), show)
         }
-        let (refused, message) = try tlab(["run", spec.path, "--db", db, "--threads", "0"])
+        let (refused, message) = try tlab(["run", spec, "--db", db, "--threads", "0"])
         XCTAssertNotEqual(refused.terminationStatus, 0)
         XCTAssertTrue(message.contains("--threads must be at least 1, not 0"), message)
     }
 
     /// Written to a log (not a terminal), progress is a line when a run starts or ends, not one a second.
     func testALogGetsAProgressLineWhenTheCountsChangeNotEverySecond() throws {
-        try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
-        let spec = folder.appendingPathComponent("slow.yaml")
-        try Data("""
-        experiment: {id: slow}
-        data: {datasets: [{file: tiny.csv}]}
-        model: {kind: trivial, delay_ms: 3000}
-        sweep: {seed: [1]}
-        """.utf8).write(to: spec)
-        let (run, output) = try tlab(["run", spec.path, "--db", folder.appendingPathComponent("r.sqlite").path, "--workers", "1"])
+        let spec = try trivialSpec("slow", model: "{kind: trivial, delay_ms: 3000}", seeds: "[1]")
+        let (run, output) = try tlab(["run", spec, "--db", folder.appendingPathComponent("r.sqlite").path, "--workers", "1"])
         XCTAssertEqual(run.terminationStatus, 0, output)
         // The run takes 3 s (a line a second would print three while it runs): a line for each change only.
         let counts = output.split(separator: "\n").filter { $0.hasPrefix("runs ") }.map { $0.components(separatedBy: " queued")[0] }
