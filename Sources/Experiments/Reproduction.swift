@@ -53,9 +53,8 @@ public enum Reproduction {
             throw Refusal(description: "run \(id): its copy could not be claimed")
         }
         try Worker.execute(claimed, store: scratch, data: data)
-        let rerun = try scratch.run(claimed.id!)!
-        return Outcome(original: original, rerun: rerun, compared: 0, differences: [], resultMatches: false)
-            .comparing(try store.metrics(run: id), try scratch.metrics(run: claimed.id!))
+        return Outcome(original: original, before: try store.metrics(run: id),
+                       rerun: try scratch.run(claimed.id!)!, after: try scratch.metrics(run: claimed.id!))
     }
 }
 
@@ -63,7 +62,8 @@ extension Reproduction.Outcome {
     /// Timings differ from run to run; everything else must not.
     static func isTiming(_ name: String) -> Bool { name == "seconds" }
 
-    func comparing(_ before: [MetricRecord], _ after: [MetricRecord]) -> Self {
+    /// Compares the recorded run and its metrics (`before`) with the rerun and its metrics (`after`).
+    init(original: RunRecord, before: [MetricRecord], rerun: RunRecord, after: [MetricRecord]) {
         func key(_ m: MetricRecord) -> String { "epoch \(m.epoch) \(m.split).\(m.name)" }
         let old = Dictionary(before.filter { !Self.isTiming($0.name) }.map { (key($0), $0.value) }, uniquingKeysWith: { a, _ in a })
         let new = Dictionary(after.filter { !Self.isTiming($0.name) }.map { (key($0), $0.value) }, uniquingKeysWith: { a, _ in a })
@@ -76,8 +76,11 @@ extension Reproduction.Outcome {
             default: break
             }
         }
-        let resultMatches = original.status == rerun.status && Self.withoutTimings(original.resultJSON) == Self.withoutTimings(rerun.resultJSON)
-        return .init(original: original, rerun: rerun, compared: old.count, differences: differences, resultMatches: resultMatches)
+        self.original = original
+        self.rerun = rerun
+        compared = old.count
+        self.differences = differences
+        resultMatches = original.status == rerun.status && Self.withoutTimings(original.resultJSON) == Self.withoutTimings(rerun.resultJSON)
     }
 
     /// A result's JSON in one canonical text without its "seconds" fields: keys sorted (an imported

@@ -145,9 +145,9 @@ public final class ResultsStore: Sendable {
         }
     }
 
-    /// Queues a copy of `run` (same experiment, hash and configuration; nothing recorded yet) with the
-    /// artifacts it needs, registered here under their own keys at `artifacts` (key → record): the
-    /// scratch database in which `tlab verify` runs a recorded run again.
+    /// Queues a copy of `run` (same experiment, hash and configuration; nothing recorded yet) and
+    /// registers the artifacts it needs (their folders must be in this database's artifacts folder):
+    /// the scratch database in which `tlab verify` runs a recorded run again.
     public func enqueueCopy(of run: RunRecord, artifacts: [ArtifactRecord]) throws -> Int64 {
         try pool.write { db in
             if try !ExperimentRecord.exists(db, key: run.experimentId) {
