@@ -201,9 +201,9 @@ extension Tlab {
                     print("\(what): identical — \(compared), bit for bit (recorded with \(setting(o)); rerun with \(setting(r)))")
                 } else {
                     differing += 1
-                    let differing = outcome.compared == 0 ? compared
+                    let changed = outcome.compared == 0 ? compared
                         : "\(outcome.differences.count) of \(outcome.compared) metrics" + (outcome.resultMatches ? "" : " and the result")
-                    print("\(what): DIFFERS — \(differing) (recorded with \(setting(o)); rerun with \(setting(r)))")
+                    print("\(what): DIFFERS — \(changed) (recorded with \(setting(o)); rerun with \(setting(r)))")
                     for line in outcome.differences.prefix(5) { print("  \(line)") }
                     if !outcome.resultMatches { print("  result: \(o.resultJSON ?? "none") → \(r.resultJSON ?? "none")") }
                     if let recorded = o.blasCore, recorded != r.blasCore {
