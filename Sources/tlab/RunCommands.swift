@@ -196,7 +196,8 @@ extension Tlab {
                     "\(run.blasCore ?? "?") kernels, \(run.threads ?? 1) thread\(run.threads == 1 ? "" : "s"), build \(run.gitRevision.map { String($0.prefix(7)) } ?? "?")"
                 }
                 let what = "run \(id) (\(o.experimentId) \(o.arm), \(o.dataset), seed \(o.seed)\(o.fold.map { ", fold \($0)" } ?? ""))"
-                let compared = outcome.compared > 0 ? "\(outcome.compared) metrics and the result" : "the result (no per-epoch metrics recorded)"
+                let compared = outcome.compared > 0 ? "\(outcome.compared) metric\(outcome.compared == 1 ? "" : "s") and the result"
+                    : "the result (no per-epoch metrics recorded)"
                 if outcome.identical {
                     print("\(what): identical — \(compared), bit for bit (recorded with \(setting(o)); rerun with \(setting(r)))")
                 } else {
