@@ -59,8 +59,9 @@ public enum Reproduction {
 }
 
 extension Reproduction.Outcome {
-    /// Timings differ from run to run; everything else must not.
-    static func isTiming(_ name: String) -> Bool { name == "seconds" }
+    /// Timings differ from run to run; everything else must not. They are the durations ("seconds",
+    /// "…_seconds") and speeds ("tokens_per_second", "effective_words_per_second") runs record.
+    static func isTiming(_ name: String) -> Bool { name == "seconds" || name.hasSuffix("_seconds") || name.hasSuffix("per_second") }
 
     /// Compares the recorded run and its metrics (`before`) with the rerun and its metrics (`after`).
     init(original: RunRecord, before: [MetricRecord], rerun: RunRecord, after: [MetricRecord]) {
@@ -83,7 +84,7 @@ extension Reproduction.Outcome {
         resultMatches = original.status == rerun.status && Self.withoutTimings(original.resultJSON) == Self.withoutTimings(rerun.resultJSON)
     }
 
-    /// A result's JSON in one canonical text without its "seconds" fields: keys sorted (an imported
+    /// A result's JSON in one canonical text without its timings: keys sorted (an imported
     /// archive may order them otherwise), numbers in Swift's shortest round-trip form, so two results
     /// are equal only if every number is equal to the last bit.
     static func withoutTimings(_ json: String?) -> String? {

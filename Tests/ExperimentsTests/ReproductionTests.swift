@@ -1,3 +1,4 @@
+@testable import Experiments
 import Datasets
 import Foundation
 import Numerics
@@ -103,5 +104,17 @@ final class ReproductionTests: XCTestCase {
         let (refused, message) = try tlab(["verify", "9", "--db", db, "--data-dir", data.path])
         XCTAssertNotEqual(refused.terminationStatus, 0)
         XCTAssertTrue(message.contains("no run 9 in the database"), message)
+    }
+
+    /// Results are compared without their timings, at any depth (a Doc2Vec run's summary and session
+    /// speeds, an LM stage's tokens/s), and with keys in any order; any other value counts to the last bit.
+    func testResultsAreComparedWithoutTimingsToTheLastBit() {
+        let recorded = #"{"summary":{"seconds":0.24,"effective_words_per_second":376925.7,"rho":0.3125},"extras":{"session1_effective_words_per_second":2.5e5},"seconds":5.7,"status":"finished"}"#
+        let rerun = #"{"status":"finished","seconds":4.6,"extras":{"session1_effective_words_per_second":3.1e5},"summary":{"rho":0.3125,"seconds":0.22,"effective_words_per_second":399642.6}}"#
+        XCTAssertEqual(Reproduction.Outcome.withoutTimings(recorded), Reproduction.Outcome.withoutTimings(rerun))
+        let nextUp = rerun.replacingOccurrences(of: "0.3125", with: "\(Double(0.3125).nextUp)")
+        XCTAssertNotEqual(Reproduction.Outcome.withoutTimings(recorded), Reproduction.Outcome.withoutTimings(nextUp))
+        XCTAssertFalse(Reproduction.Outcome.isTiming("loss"))
+        XCTAssertTrue(Reproduction.Outcome.isTiming("tokens_per_second"))
     }
 }
