@@ -27,7 +27,7 @@ public enum Reproduction {
     /// Reruns run `id` of `store` in-process with the run's own BLAS thread count.
     public static func rerun(_ id: Int64, store: ResultsStore, data: DataStore, environment: RunEnvironment) throws -> Outcome {
         guard let original = try store.run(id) else { throw Refusal(description: "no run \(id) in the database") }
-        guard original.status == .finished || original.status == .diverged else {
+        guard original.status.hasResult else {
             throw Refusal(description: "run \(id) is \(original.status.rawValue): only a finished or diverged run has results to reproduce")
         }
         let scratchFolder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-verify-\(UUID().uuidString)")

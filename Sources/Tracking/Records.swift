@@ -17,6 +17,8 @@ public struct ExperimentRecord: Codable, FetchableRecord, PersistableRecord, Sen
 public enum RunStatus: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
     case queued, running, finished, diverged, failed, timeout
     public var isTerminal: Bool { [.finished, .diverged, .failed].contains(self) }
+    /// Trained to an outcome: finished, or stopped at a non-finite loss. Such a run has a result (and a duration).
+    public var hasResult: Bool { self == .finished || self == .diverged }
     /// Ended, well or not: terminal, or out of attempts at its time limit. What a run archive holds.
     public var hasEnded: Bool { isTerminal || self == .timeout }
 }

@@ -26,7 +26,7 @@ public struct WorkEstimate: Sendable, Equatable {
     /// Nil when nothing is left or nothing has been measured.
     public init?(runs: [RunRecord]) {
         let timed: [(run: RunRecord, seconds: Double)] = runs.filter { !$0.isStage }.compactMap { r in
-            guard r.status == .finished || r.status == .diverged, let a = r.startedAt, let b = r.finishedAt else { return nil }
+            guard r.status.hasResult, let a = r.startedAt, let b = r.finishedAt else { return nil }
             return (r, b.timeIntervalSince(a))
         }
         let left = runs.filter { !$0.isStage && ($0.status == .queued || $0.status == .running) }

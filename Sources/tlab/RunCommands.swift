@@ -179,7 +179,7 @@ extension Tlab {
             var ids = self.ids
             if let experiment, let sample {
                 let ended = try store.runs(experiment: experiment).filter {
-                    !$0.isStage && ($0.status == .finished || $0.status == .diverged) && $0.blasCore == BLAS.coreName
+                    !$0.isStage && $0.status.hasResult && $0.blasCore == BLAS.coreName
                 }
                 guard !ended.isEmpty else { throw ValidationError("experiment '\(experiment)' has no ended run recorded with \(BLAS.coreName) kernels in \(results.path)") }
                 var rng = RandomGenerator(seed: seed)
