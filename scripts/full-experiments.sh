@@ -29,6 +29,8 @@ mkdir -p "$state/bin"
 cd "$state"
 
 tlab() { "$state/bin/tlab-current" "$@"; }
+# The command lines of a lane's schedulers (`tlab-<rev> run …/experiments/<id>.yaml` for each id of the lane).
+lane_pattern() { echo "tlab-[0-9a-f]+ run .*/experiments/(${1// /|})\.yaml"; }
 
 case "${1:-}" in
 start)
@@ -41,7 +43,7 @@ start)
     [ -f "$repo/results/$id.runs.jsonl" ] && tlab import "$repo/results/$id.runs.jsonl" --db "$id.sqlite"
   done
   for lane in "${lanes[@]}"; do
-    if pgrep -f "tlab-[0-9a-f]+ run .*/experiments/(${lane// /|})\.yaml" >/dev/null; then
+    if pgrep -f "$(lane_pattern "$lane")" >/dev/null; then
       echo "already running: $lane (left as it is)"; continue
     fi
     commands=""
@@ -73,7 +75,7 @@ autosave)
 stop)
   for lane in "${lanes[@]}"; do
     [ -n "${2:-}" ] && [[ " $lane " != *" $2 "* ]] && continue
-    pattern="tlab-[0-9a-f]+ run .*/experiments/(${lane// /|})\.yaml"
+    pattern=$(lane_pattern "$lane")
     # The lane's shell first, so it does not go on to the lane's next experiment; then Ctrl-C to the
     # scheduler, which stops its workers and puts their runs back in the queue.
     pkill -f "^bash -c .*$pattern" || true
