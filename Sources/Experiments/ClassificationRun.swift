@@ -17,6 +17,7 @@ public struct RunResult: Codable, Equatable, Sendable {
     public var trainExamples: Int
     public var vocabulary: Int
     public var coverage: Coverage?
+    /// Wall-clock seconds; for a resumed run, plus the training its earlier attempts did up to the state it resumed from.
     public var seconds: Double
     public var error: String?
     /// Further named results of runs that are more than a classifier (e.g. word-similarity ρ).
@@ -108,7 +109,7 @@ public enum ClassificationRun {
         } else {
             result.test = trainer.evaluate(test)
         }
-        result.seconds = Date().timeIntervalSince(start)
+        result.seconds = Date().timeIntervalSince(start) + fit.earlierSeconds  // a resumed run: its earlier attempts' training too
         return result
     }
 

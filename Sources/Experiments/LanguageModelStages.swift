@@ -58,14 +58,17 @@ enum LanguageModelStages {
         var loss: Double
         var tokensPerSecond: Double
         var perplexity: Double
+        /// The epoch's wall-clock seconds, held-out evaluation included (absent in states saved before it was kept).
+        var seconds: Double?
     }
 
     /// Trains `model` on `stream` for `epochs`, recording training loss and held-out perplexity per
     /// epoch. After each epoch the weights, optimizer state and metrics go to `resume` (when given);
     /// a later attempt finds them there and continues with the next epoch. Each epoch's dropout
     /// stream is derived from (seed, epoch), so a resumed run computes what an uninterrupted one would.
+    /// Returns the last held-out perplexity and the seconds that earlier attempts spent on the epochs resumed from.
     static func train(_ model: LSTMLanguageModel, stream: [Int32], heldout: [Int32], groups: [GroupConfig], epochs: Int, batch: Int, bptt: Int,
-                      clip: Float?, seed: UInt64, resume: URL?, observer: RunObserver?, label: String) throws -> Double {
+                      clip: Float?, seed: UInt64, resume: URL?, observer: RunObserver?, label: String) throws -> (perplexity: Double, earlierSeconds: Double) {
         let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
         var trainer = LanguageModelTrainer(model: model, optimizer: optimizer, clipNorm: clip, seed: seed)
         let batches = BPTTBatches(stream: stream, batch: batch, bptt: bptt)
@@ -85,14 +88,16 @@ enum LanguageModelStages {
             observer?.note(String(format: "%@ epoch %d: train loss %.3f, held-out perplexity %.1f, %.0f tokens/s", label, m.epoch, m.loss, m.perplexity, m.tokensPerSecond))
         }
         history.forEach(report)
+        let earlierSeconds = history.reduce(0) { $0 + ($1.seconds ?? Double(stream.count) / $1.tokensPerSecond) }
         for epoch in (history.count + 1)..<(max(epochs, 1) + 1) {
             let start = Date()
             trainer.rng = RandomGenerator(seed: seed).derived("dropout epoch \(epoch)")
             let losses = trainer.trainEpoch(batches)
             let mean = Double(losses.reduce(0, +)) / Double(max(losses.count, 1))
             guard mean.isFinite else { throw StageFailure(message: "\(label): non-finite loss in epoch \(epoch)") }
-            let metrics = EpochMetrics(epoch: epoch, loss: mean, tokensPerSecond: Double(stream.count) / Date().timeIntervalSince(start),
-                                       perplexity: LanguageModelData.perplexity(model, stream: heldout))
+            let tokensPerSecond = Double(stream.count) / Date().timeIntervalSince(start)
+            let perplexity = LanguageModelData.perplexity(model, stream: heldout)
+            let metrics = EpochMetrics(epoch: epoch, loss: mean, tokensPerSecond: tokensPerSecond, perplexity: perplexity, seconds: Date().timeIntervalSince(start))
             history.append(metrics)
             report(metrics)
             if let resume, epoch < epochs {
@@ -103,7 +108,7 @@ enum LanguageModelStages {
                 }
             }
         }
-        return history.last?.perplexity ?? .nan
+        return (history.last?.perplexity ?? .nan, earlierSeconds)
     }
 
     /// `lm-pretrain`: a language model on the generic corpus (`language_model.pretrain.corpus`).
@@ -126,12 +131,13 @@ enum LanguageModelStages {
         let kind = try c.string("language_model.pretrain.optimizer", default: "adam")
         let group = GroupConfig(name: "all", patterns: ["*"], optimizer: try c.optimizer(kind, at: "language_model.pretrain"),
                                 learningRate: Float(try c.double("language_model.pretrain.learning_rate", default: 2e-3)))
-        let perplexity = try train(model, stream: stream, heldout: heldout, groups: [group], epochs: try c.int("language_model.pretrain.epochs", default: 5),
+        let (perplexity, earlierSeconds) = try train(model, stream: stream, heldout: heldout, groups: [group], epochs: try c.int("language_model.pretrain.epochs", default: 5),
                                    batch: try c.int("language_model.pretrain.batch", default: 32), bptt: try c.int("language_model.pretrain.bptt", default: 70),
                                    clip: Float(try c.double("language_model.pretrain.clip", default: 0.25)), seed: seed,
                                    resume: folder.appendingPathComponent(StageRun.resumeFolder), observer: observer, label: "pretraining")
         try artifact.save(model, to: folder)
-        return ["tokens": Double(stream.count), "vocabulary": Double(vocabulary.count), "heldout_perplexity": perplexity]
+        return ["tokens": Double(stream.count), "vocabulary": Double(vocabulary.count), "heldout_perplexity": perplexity,
+                StageRun.earlierSecondsKey: earlierSeconds]
     }
 
     /// The documents of one pretraining corpus: an installed corpus whole, or — for a domain LM such
@@ -184,9 +190,10 @@ enum LanguageModelStages {
         let groups = GroupConfig.discriminative(layers, topRate: rate, factor: factor, optimizer: .adam(beta1: 0.8, beta2: 0.99), schedule: stlr)
         observer?.note("target LM fine-tuning: \(stream.count) tokens, \(steps) steps, rates " + groups.map { String(format: "%@ %.2e", $0.name, $0.learningRate) }.joined(separator: ", "))
         let before = LanguageModelData.perplexity(model, stream: pretrained.heldout)
-        let after = try train(model, stream: stream, heldout: pretrained.heldout, groups: groups, epochs: epochs, batch: batch, bptt: bptt,
+        let (after, earlierSeconds) = try train(model, stream: stream, heldout: pretrained.heldout, groups: groups, epochs: epochs, batch: batch, bptt: bptt,
                               clip: 0.25, seed: seed, resume: folder.appendingPathComponent(StageRun.resumeFolder), observer: observer, label: "fine-tuning")
         try pretrained.save(model, to: folder)
-        return ["tokens": Double(stream.count), "generic_perplexity_before": before, "generic_perplexity_after": after]
+        return ["tokens": Double(stream.count), "generic_perplexity_before": before, "generic_perplexity_after": after,
+                StageRun.earlierSecondsKey: earlierSeconds]
     }
 }

@@ -104,7 +104,7 @@ public final class Scheduler {
     /// Seconds of work left on this scheduler's workers (`WorkEstimate` over the planned runs).
     private func workLeft() throws -> Double? {
         let runs = try store.runs(experiment: experiment).filter { planned?.contains($0.hash) ?? true }
-        return WorkEstimate(runs: runs).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
+        return WorkEstimate(runs: runs, epochSeconds: try store.epochSeconds(experiment: experiment)).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
     }
 
     private func spawn() throws {

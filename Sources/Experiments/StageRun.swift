@@ -10,10 +10,14 @@ public enum StageRun {
     /// The sub-folder of a stage's work folder that survives a killed attempt, for stages that
     /// checkpoint as they go (language-model training resumes after its last finished epoch).
     public static let resumeFolder = "resume"
+    /// The summary entry of a stage resumed from an interrupted attempt: the seconds its earlier attempts spent
+    /// on the work resumed from (counted in the stage's `seconds`).
+    public static let earlierSecondsKey = "earlier_attempts_seconds"
 
     /// What a stage reports; stored as the stage run's result.
     public struct Result: Codable, Sendable {
         public var kind: String
+        /// Wall-clock seconds, with those of earlier attempts on the epochs it resumed from.
         public var seconds: Double
         public var summary: [String: Double]
     }
@@ -56,7 +60,8 @@ public enum StageRun {
         case let kind:
             throw SpecError(location: config.location, path: "kind", message: "unknown stage kind '\(kind)'")
         }
-        return Result(kind: try c.string("kind"), seconds: Date().timeIntervalSince(start), summary: summary)
+        summary = summary.filter { $0.key != earlierSecondsKey || $0.value > 0 }
+        return Result(kind: try c.string("kind"), seconds: Date().timeIntervalSince(start) + (summary[earlierSecondsKey] ?? 0), summary: summary)
     }
 }
 

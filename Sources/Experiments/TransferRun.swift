@@ -68,7 +68,7 @@ public enum TransferRun {
         let after = LanguageModelData.perplexity(lm, stream: artifact.heldout)
         result.extras = ["generic_perplexity_before": before, "generic_perplexity_after": after, "forgetting_ratio": after / before]
             .filter { $0.value.isFinite }
-        result.seconds = Date().timeIntervalSince(start)
+        result.seconds = Date().timeIntervalSince(start) + fit.earlierSeconds  // a resumed run: its earlier attempts' training too
         return result
     }
 

@@ -361,6 +361,18 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// Per run of the experiment, the sum of its per-epoch training seconds (metric `train`.`seconds`).
+    public func epochSeconds(experiment: String) throws -> [Int64: Double] {
+        try pool.read { db in
+            var sums: [Int64: Double] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT m.runId AS id, SUM(m.value) AS seconds FROM metrics m JOIN runs r ON r.id = m.runId
+                WHERE r.experimentId = ? AND m.split = 'train' AND m.name = 'seconds' GROUP BY m.runId
+                """, arguments: [experiment]) { sums[row["id"]] = row["seconds"] }
+            return sums
+        }
+    }
+
     /// The latest metric `split`.`name` across running runs (for the live progress line).
     public func latestRunningMetric(experiment: String, split: String, name: String) throws -> Double? {
         try pool.read { db in

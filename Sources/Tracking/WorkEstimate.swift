@@ -23,11 +23,16 @@ public struct WorkEstimate: Sendable, Equatable {
         public var runs: Int
     }
 
-    /// Nil when nothing is left or nothing has been measured.
-    public init?(runs: [RunRecord]) {
+    /// Nil when nothing is left or nothing has been measured. A run's duration is the longest of its
+    /// last attempt's wall time, the seconds its result gives (which count a resumed run's earlier
+    /// attempts) and `epochSeconds[id]`, the sum of its per-epoch training seconds (all that runs resumed
+    /// before results counted earlier attempts kept of them).
+    public init?(runs: [RunRecord], epochSeconds: [Int64: Double] = [:]) {
+        struct Reported: Decodable { var seconds: Double?; var trainExamples: Int? }
+        func reported(_ r: RunRecord) -> Reported? { r.resultJSON.flatMap { try? JSONDecoder().decode(Reported.self, from: Data($0.utf8)) } }
         let timed: [(run: RunRecord, seconds: Double)] = runs.filter { !$0.isStage }.compactMap { r in
             guard r.status.hasResult, let a = r.startedAt, let b = r.finishedAt else { return nil }
-            return (r, b.timeIntervalSince(a))
+            return (r, max(b.timeIntervalSince(a), reported(r)?.seconds ?? 0, r.id.flatMap { epochSeconds[$0] } ?? 0))
         }
         let left = runs.filter { !$0.isStage && ($0.status == .queued || $0.status == .running) }
         guard !timed.isEmpty, !left.isEmpty else { return nil }
@@ -45,10 +50,8 @@ public struct WorkEstimate: Sendable, Equatable {
         let overall = mean(timed.map(\.seconds))
 
         // Seconds on training examples (as the results give them) per dataset and arm, where two sizes are measured.
-        struct Examples: Decodable { var trainExamples: Int? }
         let sizedRuns: [(run: RunRecord, seconds: Double, examples: Double)] = timed.compactMap { t in
-            guard let json = t.run.resultJSON, let n = (try? JSONDecoder().decode(Examples.self, from: Data(json.utf8)))?.trainExamples,
-                  n > 0 else { return nil }
+            guard let n = reported(t.run)?.trainExamples, n > 0 else { return nil }
             return (t.run, t.seconds, Double(n))
         }
         let whole = Dictionary(sizedRuns.filter { $0.run.trainingSize == "all" }.map { ($0.run.dataset, $0.examples) }) { a, _ in a }

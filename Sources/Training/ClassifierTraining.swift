@@ -82,6 +82,9 @@ public final class ClassifierTrainer {
         public let bestEpoch: Int
         public let outcome: TrainingOutcome
         public let events: [TrainingEvent]
+        /// Seconds of training that earlier, interrupted attempts spent up to the state this call resumed
+        /// from (0 when it started afresh): with this call's own time, what the whole training cost.
+        public let earlierSeconds: Double
     }
 
     /// How often, at most, `fit` saves its state to the resume folder (seconds of training between saves).
@@ -99,6 +102,11 @@ public final class ClassifierTrainer {
         var sinceBest = 0
         var rng: RandomGenerator?
         var optimizer: GroupedOptimizer.Settings?
+        /// Seconds spent in `fit` up to this save, over every attempt (absent in states saved before it was kept).
+        var elapsed: Double?
+
+        /// The training time this state stands for: its own count, or for a state without one the sum of its epochs' seconds.
+        var seconds: Double { elapsed ?? records.reduce(0) { $0 + $1.seconds } }
     }
 
     /// Trains through every phase; `onEpoch` sees each epoch as it ends. With `resume`, the state
@@ -108,11 +116,16 @@ public final class ClassifierTrainer {
     /// run computes.
     public func fit(train: [EncodedExample], valid: [EncodedExample], resume: URL? = nil,
                     onEpoch: (EpochRecord) throws -> Void = { _ in }) throws -> Result {
+        let fitStart = Date()
         var progress = Progress()
         var bestWeights: [Tensor] = []
         if let resume, let saved = try restore(from: resume) {
             (progress, bestWeights) = saved
             try progress.records.forEach(onEpoch)
+        }
+        let earlierSeconds = progress.seconds
+        func result(_ outcome: TrainingOutcome) -> Result {
+            Result(epochs: progress.records, bestEpoch: progress.best?.epoch ?? 0, outcome: outcome, events: optimizer.events, earlierSeconds: earlierSeconds)
         }
         var lastSave = Date()
         var epoch = 0
@@ -133,10 +146,7 @@ public final class ClassifierTrainer {
                     let members = order[batchStart..<Swift.min(batchStart + config.batchSize, order.count)].map { train[$0] }
                     let loss = step(members, auxiliaryWeight: config.auxiliaryWeight(epoch: epoch))
                     steps += 1
-                    guard loss.isFinite else {
-                        return Result(epochs: progress.records, bestEpoch: progress.best?.epoch ?? 0, outcome: .diverged(epoch: epoch, step: steps),
-                                      events: optimizer.events)
-                    }
+                    guard loss.isFinite else { return result(.diverged(epoch: epoch, step: steps)) }
                     total += Double(loss)
                 }
                 let metrics = evaluate(valid)
@@ -153,6 +163,7 @@ public final class ClassifierTrainer {
                     progress.sinceBest += 1
                 }
                 if let resume, Date().timeIntervalSince(lastSave) >= checkpointInterval {
+                    progress.elapsed = earlierSeconds + Date().timeIntervalSince(fitStart)
                     try save(progress, bestWeights: bestWeights, to: resume)
                     lastSave = Date()
                 }
@@ -160,7 +171,7 @@ public final class ClassifierTrainer {
             }
         }
         if progress.best != nil { for (p, saved) in zip(model.parameters, bestWeights) { p.value.assign(saved) } }
-        return Result(epochs: progress.records, bestEpoch: progress.best?.epoch ?? 0, outcome: .finished, events: optimizer.events)
+        return result(.finished)
     }
 
     private func save(_ progress: Progress, bestWeights: [Tensor], to folder: URL) throws {

@@ -62,14 +62,15 @@ extension Tlab {
                 // Against an existing database: what `tlab run` would find already done, and withdraw.
                 let records = Planning.records(runs, experiment: spec.id)
                 let planned = Set(records.map(\.hash))
-                let recorded = try results.open().runs(experiment: spec.id)
+                let store = try results.open()
+                let recorded = try store.runs(experiment: spec.id)
                 let mine = recorded.filter { planned.contains($0.hash) }
                 let counts = Dictionary(grouping: mine, by: \.status).mapValues(\.count)
                 let byStatus: [String] = RunStatus.allCases.map { status in "\(status.rawValue) \(counts[status] ?? 0)" }
                 let stale = recorded.filter { $0.status == .queued && !planned.contains($0.hash) }.count
                 print("in \(results.path): \(mine.count) of \(records.count) planned runs recorded (\(byStatus.joined(separator: ", ")));"
                       + " \(stale) queued runs no longer planned would be withdrawn")
-                if let left = WorkEstimate(runs: mine) {
+                if let left = WorkEstimate(runs: mine, epochSeconds: try store.epochSeconds(experiment: spec.id)) {
                     let perDataset = left.measured.map { String(format: "%@ %.0f s (n=%d)", $0.dataset, $0.meanSeconds, $0.runs) }
                     print(String(format: "measured so far: %@ per run; the %d runs left ≈ %.1f h of work (%.1f h with %d workers; stage runs not included)",
                                  perDataset.joined(separator: ", "), left.runsLeft, left.seconds / 3600, left.seconds / 3600 / Double(workers), workers))

@@ -87,19 +87,33 @@ final class LanguageModelResumeTests: XCTestCase {
         let config = LanguageModelConfig(vocabulary: 12, embedding: 4, hidden: 5, layers: 2, tied: true, embeddingDropout: 0.1, inputDropout: 0.2)
         func model() -> LSTMLanguageModel { var r = RandomGenerator(seed: 1); return LSTMLanguageModel(config, rng: &r) }
         let groups = [GroupConfig(name: "all", patterns: ["*"], optimizer: .adam(), learningRate: 0.01)]
-        func train(_ m: LSTMLanguageModel, epochs: Int, resume: URL?) throws -> Double {
+        func train(_ m: LSTMLanguageModel, epochs: Int, resume: URL?) throws -> (perplexity: Double, earlierSeconds: Double) {
             try LanguageModelStages.train(m, stream: stream, heldout: Array(stream.prefix(100)), groups: groups, epochs: epochs, batch: 4, bptt: 10,
                                           clip: 0.25, seed: 7, resume: resume, observer: nil, label: "test")
         }
         let whole = model()
-        let wholePerplexity = try train(whole, epochs: 3, resume: nil)
+        let (wholePerplexity, none) = try train(whole, epochs: 3, resume: nil)
+        XCTAssertEqual(none, 0)
         // An attempt that ends after 2 of the 3 epochs (as a killed one would), then a fresh process.
         let resume = folder.appendingPathComponent("resume")
         let first = model()
         _ = try train(first, epochs: 2, resume: resume)   // leaves the state after epoch 1 (none is written after a last epoch)
         XCTAssertTrue(FileManager.default.fileExists(atPath: resume.appendingPathComponent("history.json").path))
         let resumed = model()                              // a fresh process: new weights, state from disk
-        let resumedPerplexity = try train(resumed, epochs: 3, resume: resume)
+        let history = resume.appendingPathComponent("history.json")
+        let saved = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: history)) as? [[String: Any]])
+        let (resumedPerplexity, earlierSeconds) = try train(resumed, epochs: 3, resume: resume)
+        // The stage's cost counts the epoch the earlier attempt did: its wall time, or for a state saved
+        // before that was kept, its training time (tokens ÷ tokens per second).
+        XCTAssertEqual(saved.count, 1)
+        let epoch = try XCTUnwrap(saved.first)
+        XCTAssertEqual(earlierSeconds, try XCTUnwrap(epoch["seconds"] as? Double))
+        let trainingSeconds = Double(stream.count) / (try XCTUnwrap(epoch["tokensPerSecond"] as? Double))
+        XCTAssertLessThan(trainingSeconds, earlierSeconds)
+        var old = epoch
+        old["seconds"] = nil
+        try JSONSerialization.data(withJSONObject: [old]).write(to: history)
+        XCTAssertEqual(try train(model(), epochs: 3, resume: resume).earlierSeconds, trainingSeconds, accuracy: 1e-9)
         for (a, b) in zip(whole.parameters, resumed.parameters) {
             XCTAssertEqual(Array(UnsafeBufferPointer(start: a.value.data, count: a.count)), Array(UnsafeBufferPointer(start: b.value.data, count: b.count)), a.name)
         }

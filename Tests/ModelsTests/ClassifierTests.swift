@@ -158,6 +158,43 @@ final class ClassifierTests: XCTestCase {
                        try reference.fit(train: train, valid: valid).epochs.map(\.valid))
     }
 
+    /// A resumed run's cost includes what its earlier attempts spent up to the state it resumed from
+    /// (else a run resumed after hours reports only its last attempt's minutes); a state saved before
+    /// that count was kept stands for the sum of its epochs' seconds.
+    func testResumedTrainingCountsTheEarlierAttemptsTime() throws {
+        struct Killed: Error {}
+        let train = Self.sentiment(100, seed: 12), valid = Self.sentiment(30, seed: 13)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-resume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (fresh, _) = try makeTrainer(phases: [Phase(epochs: 4)])
+        XCTAssertEqual(try fresh.fit(train: train, valid: valid, resume: folder).earlierSeconds, 0, "nothing to resume from")
+
+        let (first, _) = try makeTrainer(phases: [Phase(epochs: 4)])
+        first.checkpointInterval = 0
+        XCTAssertThrowsError(try first.fit(train: train, valid: valid, resume: folder) { record in
+            if record.epoch == 1 { Thread.sleep(forTimeInterval: 0.3) }  // time between epochs counts too
+            if record.epoch == 2 { throw Killed() }
+        })
+        let progressFile = folder.appendingPathComponent("progress.json")
+        let saved = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: progressFile)) as? [String: Any])
+        let elapsed = try XCTUnwrap(saved["elapsed"] as? Double)
+        let records = try XCTUnwrap(saved["records"] as? [[String: Any]])
+        let epochSeconds = records.compactMap { $0["seconds"] as? Double }.reduce(0, +)
+        XCTAssertEqual(records.count, 2)
+        XCTAssertGreaterThanOrEqual(elapsed, 0.3 + epochSeconds)
+        let (second, _) = try makeTrainer(phases: [Phase(epochs: 4)])
+        second.checkpointInterval = .infinity
+        XCTAssertEqual(try second.fit(train: train, valid: valid, resume: folder).earlierSeconds, elapsed)
+
+        // A state without the count (saved by an older build): its epochs' seconds.
+        let text = try String(contentsOf: progressFile, encoding: .utf8)
+        let withoutCount = text.replacingOccurrences(of: #""elapsed":[^,}]*,?"#, with: "", options: .regularExpression)
+        XCTAssertNotEqual(withoutCount, text)
+        try withoutCount.write(to: progressFile, atomically: true, encoding: .utf8)
+        let (third, _) = try makeTrainer(phases: [Phase(epochs: 4)])
+        XCTAssertEqual(try third.fit(train: train, valid: valid, resume: folder).earlierSeconds, epochSeconds, accuracy: 1e-9)
+    }
+
     func testDivergenceIsAnOutcome() throws {
         let (trainer, _) = try makeTrainer(phases: [Phase(epochs: 3)], lr: 1e30)
         let result = try trainer.fit(train: Self.sentiment(100, seed: 10), valid: Self.sentiment(20, seed: 11))

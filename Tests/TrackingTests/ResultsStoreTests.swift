@@ -84,6 +84,24 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertEqual(try store.run(other.id!)?.attempts, 1)
     }
 
+    func testEpochSecondsSumEachRunsTrainingSeconds() throws {
+        let store = try ResultsStore(path: path)
+        try store.register(experiment: experiment, runs: runs(3))
+        let a = try store.claim(experiment: "e", pid: 1, environment: environment).run!.id!
+        let b = try store.claim(experiment: "e", pid: 1, environment: environment).run!.id!
+        try store.record(metrics: [MetricRecord(runId: a, epoch: 1, split: "train", name: "seconds", value: 1.5),
+                                   MetricRecord(runId: a, epoch: 2, split: "train", name: "seconds", value: 2.25),
+                                   MetricRecord(runId: a, epoch: 2, split: "train", name: "loss", value: 9),
+                                   MetricRecord(runId: a, epoch: 2, split: "valid", name: "seconds", value: 9),
+                                   MetricRecord(runId: b, epoch: 1, split: "train", name: "seconds", value: 4)])
+        let other = ExperimentRecord(id: "f", specFile: "f.yaml", description: "", createdAt: Date())
+        try store.register(experiment: other, runs: [RunRecord(experimentId: "f", hash: "x", arm: "a", dataset: "d", seed: 1, fold: nil,
+                                                               trainingSize: nil, sweepJSON: "{}", configJSON: "{}")])
+        let c = try store.claim(experiment: "f", pid: 1, environment: environment).run!.id!
+        try store.record(metrics: [MetricRecord(runId: c, epoch: 1, split: "train", name: "seconds", value: 7)])
+        XCTAssertEqual(try store.epochSeconds(experiment: "e"), [a: 3.75, b: 4])
+    }
+
     func testTimeoutsAndReleaseAndFinish() throws {
         let store = try ResultsStore(path: path)
         try store.register(experiment: experiment, runs: runs(2))

@@ -62,4 +62,18 @@ final class WorkEstimateTests: XCTestCase {
         XCTAssertNil(WorkEstimate(runs: measured), "nothing left")
         XCTAssertNil(WorkEstimate(runs: [run("mr", "siatl", size: "100")]), "nothing measured")
     }
+
+    /// A run resumed after an interruption took longer than its last attempt's wall time: its result's
+    /// seconds count the earlier attempts, and for runs recorded before they did, its epochs' seconds do.
+    func testResumedRunsArePricedAtTheirWholeTraining() throws {
+        var resumed = run("tweets", "siatl", size: "all", seconds: 100)
+        resumed.resultJSON = #"{"status":"finished","seconds":400}"#
+        let left = run("tweets", "siatl", size: "all")
+        XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [resumed, left])).seconds, 400)
+        var older = run("tweets", "siatl", size: "all", seconds: 100)
+        older.resultJSON = #"{"status":"finished","seconds":95}"#
+        XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [older, left])).seconds, 100, "the wall time, when longer")
+        XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [older, left], epochSeconds: [older.id!: 900])).seconds, 900)
+        XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [older, left], epochSeconds: [left.id!: 900])).seconds, 100, "another run's epochs")
+    }
 }
