@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The full experiments, run in the background across working sessions and machines.
 #
-#   scripts/full-experiments.sh start    build tlab (release) into the state folder, install the data, import each
+#   scripts/full-experiments.sh start [ID] build tlab (release) into the state folder, install the data, import each
 #                                        experiment's committed run archive (results/<id>.runs.jsonl), and start
-#                                        the experiments in the background, one worker each
+#                                        the experiments' lanes (or the lane holding ID) in the background, each with
+#                                        $TLAB_WORKERS workers (default 1: one core per lane)
 #   scripts/full-experiments.sh status   progress of each experiment
 #   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane running ID) cleanly: their runs go back to the
 #                                        queue and resume from their last saved epoch at the next `start`, which is how a
@@ -43,6 +44,7 @@ start)
     [ -f "$repo/results/$id.runs.jsonl" ] && tlab import "$repo/results/$id.runs.jsonl" --db "$id.sqlite"
   done
   for lane in "${lanes[@]}"; do
+    [ -n "${2:-}" ] && [[ " $lane " != *" $2 "* ]] && continue
     if pgrep -f "$(lane_pattern "$lane")" >/dev/null; then
       echo "already running: $lane (left as it is)"; continue
     fi
@@ -50,7 +52,7 @@ start)
     for id in $lane; do
       # A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
       commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
-      commands+=" --db $id.sqlite --workers 1 --timeout 43200 >> $id.log 2>&1; "
+      commands+=" --db $id.sqlite --workers ${TLAB_WORKERS:-1} --timeout 43200 >> $id.log 2>&1; "
     done
     setsid nohup bash -c "$commands" >/dev/null 2>&1 &
   done
@@ -103,7 +105,7 @@ save)
   echo "now: git add results notebooks-md && git commit"
   ;;
 *)
-  sed -n '2,21p' "$repo/scripts/full-experiments.sh"
+  sed -n '2,22p' "$repo/scripts/full-experiments.sh"
   exit 2
   ;;
 esac
