@@ -3,7 +3,7 @@ import Specs
 
 /// Claims a spec states before its runs (`report.claims`: a paper's, a maintainer's, folklore),
 /// checked on the chosen runs of every dataset and setting where both arms have runs paired by
-/// seed, fold and training-set size (two-sided paired t-test at 5%).
+/// seed, fold and training-set size (two-sided paired test at 5%: `ComparisonTable.pairedTest`).
 struct ClaimCheck {
     struct Claim {
         let text: String
@@ -35,9 +35,9 @@ struct ClaimCheck {
     let table: ComparisonTable
     let metricName: String
     /// A cell's values of a metric (nil: the report metric) keyed by the unit that pairs runs.
-    let values: (Cell, String?) -> [String: Double]
+    let values: (Cell, String?) -> [PairKey: Double]
 
-    init(tree: ConfigNode, table: ComparisonTable, metricName: String, values: @escaping (Cell, String?) -> [String: Double]) {
+    init(tree: ConfigNode, table: ComparisonTable, metricName: String, values: @escaping (Cell, String?) -> [PairKey: Double]) {
         let reportMetric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
         claims = (tree.node(at: ["report", "claims"])?.sequence ?? []).map { node in
             let metric = node["metric"]?.scalar
@@ -65,7 +65,8 @@ struct ClaimCheck {
         table.cells.filter { $0.arm == claim.arm }.compactMap { cell in
             guard let base = table.cells.first(where: { $0.arm == claim.baseline && $0.dataset == cell.dataset && $0.group == cell.group }) else { return nil }
             return Setting(dataset: cell.dataset, group: cell.group,
-                           test: ComparisonTable.pairedTest(values(cell, claim.extra), against: values(base, claim.extra)))
+                           test: ComparisonTable.pairedTest(values(cell, claim.extra), against: values(base, claim.extra),
+                                                            testTrainRatio: base.testTrainRatio ?? cell.testTrainRatio))
         }.sorted { ($0.dataset, ComparisonTable.sizeOrder($0.group), $0.group) < ($1.dataset, ComparisonTable.sizeOrder($1.group), $1.group) }
     }
 
@@ -78,7 +79,7 @@ struct ClaimCheck {
 
     /// A paired difference with its test: value, p and n.
     func difference(_ t: Statistics.PairedTest, _ claim: Claim) -> String {
-        "\(Self.signed(t.meanDifference, claim)) (\(Notebook.formatP(t.p)), n = \(t.n))"
+        "\(Self.signed(t.meanDifference, claim)) (\(Notebook.formatP(t.p)), \(t.sampleSize))"
     }
 
     /// One sentence of the outcomes over settings.
@@ -110,7 +111,7 @@ struct ClaimCheck {
         var md = "## Claims checked against our runs\n\n"
         md += "Each claim was written into the spec before the runs. It is checked on the runs the tables below choose "
             + "(selection on validation), in every dataset and setting where both arms have runs paired by seed, fold and "
-            + "training-set size: two-sided paired t-test at 5%.\n"
+            + "training-set size: two-sided paired t-test at 5% (under k-fold CV the corrected resampled t-test over folds, as under *What was compared*).\n"
         for (i, claim) in claims.enumerated() {
             let metric = claim.extra.map { Notebook.isTestMetric($0) ? "test \(Notebook.displayName($0))" : "`\($0)`" } ?? "test \(metricName)"
             let all = settings(of: claim)

@@ -6,6 +6,8 @@ import Tracking
 struct StoredResult: Decodable {
     struct Metrics: Decodable {
         let accuracy: Double; let macroF1: Double; let loss: Double
+        /// Examples scored (absent in results recorded before it was kept).
+        let count: Int?
         /// The metrics by their names in a spec's `report` (`metric`, `extra_metrics`, claims).
         static let named: [String: KeyPath<Metrics, Double> & Sendable] = ["accuracy": \.accuracy, "macro_f1": \.macroF1]
     }
@@ -17,6 +19,14 @@ struct StoredResult: Decodable {
     let trainExamples: Int?
 }
 
+/// What pairs runs of two arms: the same seed, fold and training-set size.
+public struct PairKey: Hashable, Comparable, Sendable {
+    let seed: Int
+    let fold: Int?
+    let size: String?
+    public static func < (a: PairKey, b: PairKey) -> Bool { (a.seed, a.fold ?? -1, a.size ?? "") < (b.seed, b.fold ?? -1, b.size ?? "") }
+}
+
 /// One cell of the comparison: an arm on a dataset (within one setting of the non-selected sweep
 /// axes), at the value of the selected axes that was best on validation.
 public struct Cell: Sendable {
@@ -25,12 +35,16 @@ public struct Cell: Sendable {
     public let group: String            // e.g. "model.kind=kim-cnn"; "" when nothing else was swept
     public let chosen: String           // e.g. "train.learning_rate=1.0"; "" when nothing was selected
     public let validMean: Double
+    /// Mean ± std over the chosen runs; under k-fold CV the 95% interval is over the folds' seed means,
+    /// with Nadeau & Bengio's correction (`Statistics.correctedResampledCI95`).
     public let test: Statistics.Summary
     public let paper: Double?
     public let diverged: Int
     public let failed: Int
     /// (seed, fold, size) → test metric of the chosen runs, for pairing.
-    let byUnit: [String: Double]
+    let byUnit: [PairKey: Double]
+    /// Test examples per training example of the chosen runs (the train/test overlap correction under k-fold CV).
+    let testTrainRatio: Double?
     /// Run ids behind the cell.
     public let runIDs: [Int64]
 }
@@ -79,15 +93,23 @@ public struct ComparisonTable: Sendable {
                 return Statistics.summary(ma).mean < Statistics.summary(mb).mean || (Statistics.summary(ma).mean == Statistics.summary(mb).mean && a.key > b.key)
             }
             let chosenRuns = best?.value ?? []
-            var byUnit: [String: Double] = [:]
+            var byUnit: [PairKey: Double] = [:]
             for e in chosenRuns { byUnit[Self.unit(of: e.run)] = value(e.result?.test) }
+            let ratios = chosenRuns.compactMap { e -> Double? in
+                guard let tested = e.result?.test?.count, let trained = e.result?.trainExamples, trained > 0 else { return nil }
+                return Double(tested) / Double(trained)
+            }
+            let ratio = ratios.isEmpty ? Self.foldRatio(byUnit.keys) : Statistics.summary(ratios).mean
+            var test = Statistics.summary(chosenRuns.compactMap { value($0.result?.test) })
+            if let perFold = Self.foldMeans(byUnit), let ratio {
+                test = Statistics.Summary(n: test.n, mean: test.mean, std: test.std, ci95: Statistics.correctedResampledCI95(perFold, testTrainRatio: ratio))
+            }
             built.append(Cell(dataset: key[0], arm: key[1], group: key[2], chosen: best?.key ?? "",
                               validMean: Statistics.summary(chosenRuns.compactMap { value($0.result?.valid) }).mean,
-                              test: Statistics.summary(chosenRuns.compactMap { value($0.result?.test) }),
-                              paper: paperValue(key[0], key[1]),
+                              test: test, paper: paperValue(key[0], key[1]),
                               diverged: members.filter { $0.run.status == .diverged }.count,
                               failed: members.filter { $0.run.status == .failed || $0.run.status == .timeout }.count,
-                              byUnit: byUnit, runIDs: chosenRuns.compactMap(\.run.id).sorted()))
+                              byUnit: byUnit, testTrainRatio: ratio, runIDs: chosenRuns.compactMap(\.run.id).sorted()))
         }
         cells = built.sorted { ($0.group, $0.dataset, $0.arm) < ($1.group, $1.dataset, $1.arm) }
         self.metric = metric
@@ -95,20 +117,41 @@ public struct ComparisonTable: Sendable {
         selectedAxes = selected
     }
 
-    /// The paired t-test of `cell` against `base` (same dataset and setting) over the seeds/folds
-    /// both have; nil when they share fewer than two.
+    /// The datasets whose cells are k-fold CV runs.
+    public var crossValidatedDatasets: [String] { Array(Set(cells.filter { Self.foldMeans($0.byUnit) != nil }.map(\.dataset))).sorted() }
+
+    /// The paired test of `cell` against `base` (same dataset and setting) over the units both have
+    /// (`pairedTest(_:against:testTrainRatio:)`); nil when they share fewer than two.
     public func pairedTest(_ cell: Cell, against base: Cell) -> Statistics.PairedTest? {
-        Self.pairedTest(cell.byUnit, against: base.byUnit)
+        Self.pairedTest(cell.byUnit, against: base.byUnit, testTrainRatio: base.testTrainRatio ?? cell.testTrainRatio)
     }
 
-    /// The paired t-test of values keyed by unit (`unit(of:)`) over the units both have.
-    static func pairedTest(_ values: [String: Double], against base: [String: Double]) -> Statistics.PairedTest? {
+    /// The paired test of values keyed by unit over the units both have. On a hold-out split, the
+    /// paired t-test over seeds. Under k-fold CV the folds' training sets overlap, so runs are not
+    /// independent: each fold's differences are averaged over seeds, and the folds' means go to the
+    /// corrected resampled t-test (Nadeau & Bengio 2003) with `testTrainRatio`.
+    static func pairedTest(_ values: [PairKey: Double], against base: [PairKey: Double], testTrainRatio: Double?) -> Statistics.PairedTest? {
         let units = Set(values.keys).intersection(base.keys).sorted()
+        let differences = Dictionary(uniqueKeysWithValues: units.map { ($0, values[$0]! - base[$0]!) })
+        if let perFold = foldMeans(differences), let ratio = testTrainRatio ?? foldRatio(units) {
+            return Statistics.correctedResampledTTest(perFold, testTrainRatio: ratio).map { $0.overFolds() }
+        }
         return Statistics.pairedTTest(units.map { values[$0]! }, units.map { base[$0]! })
     }
 
-    /// What pairs runs of two arms: the same seed, fold and training-set size.
-    static func unit(of run: RunRecord) -> String { "\(run.seed)/\(run.fold ?? -1)/\(run.trainingSize ?? "")" }
+    static func unit(of run: RunRecord) -> PairKey { PairKey(seed: run.seed, fold: run.fold, size: run.trainingSize) }
+
+    /// Under k-fold CV (units with folds), the mean over seeds of each fold's values, in fold order; nil on a hold-out split.
+    static func foldMeans(_ values: [PairKey: Double]) -> [Double]? {
+        guard values.keys.contains(where: { $0.fold != nil }) else { return nil }
+        let byFold = Dictionary(grouping: values) { PairKey(seed: 0, fold: $0.key.fold, size: $0.key.size) }
+        return byFold.keys.sorted().map { Statistics.summary(byFold[$0]!.map(\.value)).mean }
+    }
+
+    /// k-fold CV's test/train ratio 1/(k − 1) with k from the highest fold seen, for results that do not give their sizes.
+    static func foldRatio<S: Sequence>(_ units: S) -> Double? where S.Element == PairKey {
+        units.compactMap(\.fold).max().flatMap { $0 > 0 ? 1 / Double($0) : nil }
+    }
 
     /// Groups in order, training-set sizes numerically (`all` last).
     public var groups: [String] {

@@ -110,11 +110,18 @@ public struct Notebook {
                     + (r["values"].map(Self.inline) ?? "") + (r["note"]?.scalar.map { ". \($0.trimmingCharacters(in: .whitespacesAndNewlines))" } ?? "") + "\n"
             }
         }
-        md += "\nMetric: test \(page.metricName), mean ± standard deviation over seeds/folds with n and the half-width of the 95% confidence interval (Student t). "
+        let folded = table.crossValidatedDatasets.map { "`\($0)`" }.joined(separator: ", ")
+        md += "\nMetric: test \(page.metricName), mean ± standard deviation over seeds/folds with n and the half-width of the 95% confidence interval (Student t"
+            + (folded.isEmpty ? "" : "; under k-fold CV (\(folded)) over the folds' seed means, widened for the folds' overlapping training sets as Nadeau & Bengio 2003 do") + "). "
         if !table.selectedAxes.isEmpty {
             md += "For each arm and dataset the value of \(table.selectedAxes.map { "`\($0)`" }.joined(separator: ", ")) with the best mean *validation* \(page.metricName) is chosen; the test set is never used for selection. "
         }
-        if let b = table.baseline { md += "Significance: two-sided paired t-test of each arm against `\(b)` over runs with the same seed and fold." }
+        if let b = table.baseline {
+            md += "Significance: two-sided paired t-test of each arm against `\(b)` over runs with the same seed (and training-set size)"
+                + (folded.isEmpty ? "." : "; under k-fold CV (\(folded)), whose folds' training sets overlap so that its runs are not independent, "
+                    + "each fold's differences are averaged over seeds and the folds' means go to the corrected resampled t-test "
+                    + "(Nadeau & Bengio 2003, as Bouckaert & Frank 2004 apply it to cross-validation; n counts folds).")
+        }
         return md + "\n\n"
     }
 
@@ -308,12 +315,12 @@ public struct Notebook {
         }
         if let baseline, columns.count > 1 {
             let others = columns.filter { $0 != baseline }
-            md += "\nDifference from `\(baseline)` (points of test \(metricName); paired t-test):\n\n"
+            md += "\nDifference from `\(baseline)` (points of test \(metricName); paired test as under *What was compared*):\n\n"
             md += "| dataset | " + others.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: others.count) + "\n"
             for dataset in datasets {
                 md += "| \(dataset) | " + others.map { arm -> String in
                     guard let c = cell(dataset, arm), let base = cell(dataset, baseline), let t = comparison.pairedTest(c, against: base) else { return "–" }
-                    return String(format: "%+.1f (%@, n = %d)", 100 * t.meanDifference, Self.formatP(t.p), t.n)
+                    return String(format: "%+.1f (%@, %@)", 100 * t.meanDifference, Self.formatP(t.p), t.sampleSize)
                 }.joined(separator: " | ") + " |\n"
             }
         }
@@ -345,8 +352,8 @@ public struct Notebook {
         for c in ranked where c.arm != baseline {
             guard let base, let t = comparison.pairedTest(c, against: base), let b = baseline else { continue }
             let significant = t.p < 0.05
-            line += String(format: " %@ vs %@: %+.1f points, %@ (%@, n = %d).", c.arm, b, 100 * t.meanDifference,
-                           significant ? "significant at 5%" : "not significant", Self.formatP(t.p), t.n)
+            line += String(format: " %@ vs %@: %+.1f points, %@ (%@, %@).", c.arm, b, 100 * t.meanDifference,
+                           significant ? "significant at 5%" : "not significant", Self.formatP(t.p), t.sampleSize)
         }
         return line + "\n"
     }
@@ -358,9 +365,9 @@ public struct Notebook {
     }
 
     /// A cell's values keyed by the unit that pairs runs: the report metric (`extra` nil) or an extra result.
-    func unitValues(_ cell: Cell, extra: String?) -> [String: Double] {
+    func unitValues(_ cell: Cell, extra: String?) -> [PairKey: Double] {
         guard let extra else { return cell.byUnit }
-        var values: [String: Double] = [:]
+        var values: [PairKey: Double] = [:]
         for id in cell.runIDs {
             guard let run = runs.first(where: { $0.id == id }), let value = extraValue(extra, run: id) else { continue }
             values[ComparisonTable.unit(of: run)] = value

@@ -21,11 +21,20 @@ public enum Statistics {
     }
 
     public struct PairedTest: Equatable, Sendable {
+        /// Pairs, or folds for a test over k-fold CV's folds.
         public let n: Int
         public let meanDifference: Double
         public let t: Double
         /// Two-sided p-value.
         public let p: Double
+        /// Whether `n` counts folds (each the seed mean of its pairs) rather than pairs.
+        public var folds = false
+
+        /// The same test, its `n` being folds.
+        func overFolds() -> PairedTest { var test = self; test.folds = true; return test }
+
+        /// "n = 4", or "n = 10 folds".
+        public var sampleSize: String { "n = \(n)\(folds ? " folds" : "")" }
     }
 
     /// Paired t-test of x − y over matched pairs (same seed and fold); nil for fewer than 2 pairs.
@@ -38,6 +47,26 @@ public enum Statistics {
         guard s.std > 0 else { return PairedTest(n: d.count, meanDifference: s.mean, t: s.mean == 0 ? 0 : .infinity, p: s.mean == 0 ? 1 : 0) }
         let t = s.mean / (s.std / Double(d.count).squareRoot())
         return PairedTest(n: d.count, meanDifference: s.mean, t: t, p: 2 * (1 - studentTCDF(abs(t), degrees: Double(d.count - 1))))
+    }
+
+    /// The corrected resampled t-test (Nadeau & Bengio 2003, "Inference for the Generalization Error";
+    /// as Bouckaert & Frank 2004 use it for k-fold cross-validation) of paired differences measured on
+    /// J train/test splits whose training sets overlap: the plain test's variance σ²/J understates the
+    /// variance of their mean, which is (1/J + n_test/n_train)·σ²; t has J − 1 degrees of freedom.
+    /// Nil for fewer than 2 differences.
+    public static func correctedResampledTTest(_ d: [Double], testTrainRatio ratio: Double) -> PairedTest? {
+        guard d.count >= 2 else { return nil }
+        let s = summary(d)
+        guard s.std > 0 else { return PairedTest(n: d.count, meanDifference: s.mean, t: s.mean == 0 ? 0 : .infinity, p: s.mean == 0 ? 1 : 0) }
+        let t = s.mean / (s.std * (1 / Double(d.count) + ratio).squareRoot())
+        return PairedTest(n: d.count, meanDifference: s.mean, t: t, p: 2 * (1 - studentTCDF(abs(t), degrees: Double(d.count - 1))))
+    }
+
+    /// The half-width of the 95% confidence interval of a mean over J overlapping train/test splits,
+    /// with Nadeau & Bengio's variance (1/J + n_test/n_train)·σ²; nil for fewer than 2 values.
+    public static func correctedResampledCI95(_ xs: [Double], testTrainRatio ratio: Double) -> Double? {
+        guard xs.count >= 2 else { return nil }
+        return studentTQuantile(0.975, degrees: Double(xs.count - 1)) * summary(xs).std * (1 / Double(xs.count) + ratio).squareRoot()
     }
 
     /// P(T ≤ t) for Student's t with ν degrees of freedom, via the regularized incomplete beta function.

@@ -27,4 +27,23 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(Statistics.pairedTTest([1, 2], [1, 2])?.p, 1)
         XCTAssertNil(Statistics.summary([3]).ci95)
     }
+
+    /// Nadeau & Bengio's corrected resampled t-test and interval, against scipy 1.17.1
+    /// (`t = mean / (std·sqrt(1/J + r))`, `2·t.sf(|t|, J − 1)`, `t.ppf(0.975, J − 1)·std·sqrt(1/J + r)`).
+    func testCorrectedResampledTTestAndInterval() throws {
+        let d = [0.012, -0.004, 0.020, 0.007, 0.015, -0.002, 0.010, 0.009, 0.001, 0.013]
+        let corrected = try XCTUnwrap(Statistics.correctedResampledTTest(d, testTrainRatio: 400.0 / 3240))
+        XCTAssertEqual(corrected.n, 10)
+        XCTAssertEqual(corrected.meanDifference, 0.0081, accuracy: 1e-12)
+        XCTAssertEqual(corrected.t, 2.226827805263771, accuracy: 1e-9)
+        XCTAssertEqual(corrected.p, 0.052970402478054075, accuracy: 1e-9)
+        // The plain test on the same differences (scipy ttest_1samp: t 3.3288, p 0.0088) calls it significant.
+        XCTAssertEqual(try XCTUnwrap(Statistics.pairedTTest(d, [Double](repeating: 0, count: d.count))).p, 0.00881636985926585, accuracy: 1e-9)
+        // With no overlap (ratio 0) it is the plain test.
+        XCTAssertEqual(try XCTUnwrap(Statistics.correctedResampledTTest(d, testTrainRatio: 0)).p, 0.00881636985926585, accuracy: 1e-9)
+        XCTAssertNil(Statistics.correctedResampledTTest([0.1], testTrainRatio: 0.1))
+        let x = [0.71, 0.69, 0.73, 0.70, 0.72, 0.74, 0.68, 0.70, 0.71, 0.72]
+        XCTAssertEqual(try XCTUnwrap(Statistics.correctedResampledCI95(x, testTrainRatio: 1.0 / 9)), 0.018976568939653625, accuracy: 1e-9)
+        XCTAssertNil(Statistics.correctedResampledCI95([0.7], testTrainRatio: 0.1))
+    }
 }
