@@ -118,6 +118,7 @@ public struct Notebook {
         }
         if let b = table.baseline {
             md += "Significance: two-sided paired t-test of each arm against `\(b)` over runs with the same seed (and training-set size)"
+                + " — on a hold-out split every seed meets the same test set, so this tests differences beyond training randomness on that set, not over test-set sampling"
                 + (folded.isEmpty ? "." : "; under k-fold CV (\(folded)), whose folds' training sets overlap so that its runs are not independent, "
                     + "each fold's differences are averaged over seeds and the folds' means go to the corrected resampled t-test "
                     + "(Nadeau & Bengio 2003, as Bouckaert & Frank 2004 apply it to cross-validation; n counts folds).")
