@@ -73,7 +73,7 @@ enum LanguageModelStages {
         var trainer = LanguageModelTrainer(model: model, optimizer: optimizer, clipNorm: clip, seed: seed)
         let batches = BPTTBatches(stream: stream, batch: batch, bptt: bptt)
         var history: [EpochMetrics] = []
-        if let resume, let data = try? Data(contentsOf: resume.appendingPathComponent("history.json")),
+        if let resume, ResumeState.isResumable(resume), let data = try? Data(contentsOf: resume.appendingPathComponent("history.json")),
            let saved = try? JSONDecoder().decode([EpochMetrics].self, from: data), !saved.isEmpty {
             try Checkpoint.load(into: model.parameters, from: resume.appendingPathComponent("model"), required: Set(model.parameters.map(\.name)))
             optimizer.restore(try Checkpoint.read(from: resume.appendingPathComponent("optimizer")))

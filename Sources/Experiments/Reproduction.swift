@@ -18,6 +18,15 @@ public enum Reproduction {
         /// Status and result (timings aside) the same.
         public let resultMatches: Bool
         public var identical: Bool { differences.isEmpty && resultMatches }
+        /// The numerics version the original was computed with (`NumericsVersion`; 1 for runs recorded
+        /// before runs kept it); nil when its versions were not recorded.
+        public var recordedNumerics: Int? { Reproduction.numerics(of: original) }
+    }
+
+    /// The numerics version of a run's record (1 when its versions predate the field).
+    static func numerics(of run: RunRecord) -> Int? {
+        guard let json = run.versionsJSON, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return nil }
+        return (object["numerics"] as? String).flatMap { Int($0) } ?? 1
     }
 
     public struct Refusal: Error, CustomStringConvertible {

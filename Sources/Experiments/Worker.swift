@@ -81,7 +81,11 @@ public enum Worker {
             // Per-epoch state of a classifier run: a run killed mid-way resumes after its last saved epoch.
             let resume = store.artifactsFolder.appendingPathComponent("\(run.hash).resume")
             defer { try? FileManager.default.removeItem(at: resume) }  // runs only after the outcome is recorded or thrown
-            if FileManager.default.fileExists(atPath: resume.path) { observer.note("resuming from the last epoch an interrupted attempt saved") }
+            switch ResumeState.numerics(of: resume) {
+            case nil: break
+            case NumericsVersion.current?: observer.note("resuming from the last epoch an interrupted attempt saved")
+            case let other?: observer.note("starting over: an interrupted attempt saved its state with numerics version \(other), this build computes version \(NumericsVersion.current)")
+            }
             let result: RunResult
             switch config.node(at: ["model", "kind"])?.scalar ?? "" {
             case "trivial":

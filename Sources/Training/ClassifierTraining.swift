@@ -187,9 +187,9 @@ public final class ClassifierTrainer {
     }
 
     /// The state `save` left in `folder`, loaded into the model, optimizer and random stream; nil when there is none
-    /// (or it is of another layout).
+    /// (or it is of another layout, or of other numerics).
     private func restore(from folder: URL) throws -> (Progress, [Tensor])? {
-        guard let data = try? Data(contentsOf: folder.appendingPathComponent("progress.json")),
+        guard ResumeState.isResumable(folder), let data = try? Data(contentsOf: folder.appendingPathComponent("progress.json")),
               let progress = try? JSONDecoder().decode(Progress.self, from: data), progress.layout == Progress.layout else { return nil }
         let names = Set(model.parameters.map(\.name))
         try Checkpoint.load(into: model.parameters, from: folder.appendingPathComponent("model"), required: names)

@@ -207,6 +207,10 @@ extension Tlab {
                     print("\(what): DIFFERS — \(changed) (recorded with \(setting(o)); rerun with \(setting(r)))")
                     for line in outcome.differences.prefix(5) { print("  \(line)") }
                     if !outcome.resultMatches { print("  result: \(o.resultJSON ?? "none") → \(r.resultJSON ?? "none")") }
+                    if let recorded = outcome.recordedNumerics, recorded != NumericsVersion.current {
+                        print("  (recorded with numerics version \(recorded); this build computes version \(NumericsVersion.current), which changes numbers in their last bits: "
+                              + "a build of the run's revision reruns it as recorded)")
+                    }
                     if let recorded = o.blasCore, recorded != r.blasCore {
                         print("  (OpenBLAS picks its kernels when it loads: `OPENBLAS_CORETYPE=\(recorded) tlab verify …` reruns with the recorded ones)")
                     }
@@ -264,7 +268,7 @@ enum GitRevision {
 
 enum Versions {
     static var json: String {
-        let values = ["tlab": "0.1.0", "openblas": BLAS.config, "os": ProcessInfo.processInfo.operatingSystemVersionString, "swift": swiftVersion]
+        let values = ["tlab": "0.1.0", "numerics": "\(NumericsVersion.current)", "openblas": BLAS.config, "os": ProcessInfo.processInfo.operatingSystemVersionString, "swift": swiftVersion]
         return String(decoding: (try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
     }
     static var swiftVersion: String {

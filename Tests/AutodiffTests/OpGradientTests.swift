@@ -193,5 +193,15 @@ final class FusedOutputLayerTests: XCTestCase {
         XCTAssertEqual(fused.value(lf).scalar, plain.value(lp).scalar, accuracy: 1e-5)
         fused.backward(lf); plain.backward(lp)
         for i in 0..<3 { assertClose(fused.gradient(fv[i])!, plain.gradient(pv[i])!, absolute: 1e-6, relative: 1e-4) }
+        XCTAssertTrue(fused.gradient(fv[0])!.array[12..<16].allSatisfy { $0 == 0 }, "the ignored row gets no gradient")
+        // Every row counted (no rows left out: the products run on x itself).
+        gradientCheck(inputs: [x, w, b]) { t, v in t.linearCrossEntropy(v[0], weight: v[1], bias: v[2], targets: [0, 8, 3, 1, 3, 5]) }
+        // Every row ignored: no loss and no gradient.
+        let none = Tape(training: false)
+        let nv = [x, w, b].map { none.input($0) }
+        let ln = none.linearCrossEntropy(nv[0], weight: nv[1], bias: nv[2], targets: [-1, -1, -1, -1, -1, -1], ignoreIndex: -1)
+        XCTAssertEqual(none.value(ln).scalar, 0)
+        none.backward(ln)
+        XCTAssertTrue(none.gradient(nv[0]).map { $0.array.allSatisfy { $0 == 0 } } ?? true, "none, or zeros")
     }
 }

@@ -67,6 +67,8 @@ final class ReproductionTests: XCTestCase {
         XCTAssertTrue(report.contains("run 1 (tiny default, tiny.csv, seed 1): identical"), report)
         XCTAssertTrue(report.contains("run 2 (tiny default, tiny.csv, seed 2): DIFFERS — 1 of "), report)
         XCTAssertTrue(report.contains("  epoch 3 valid.loss: \(loss.value.nextUp) → \(loss.value)"), report)
+        XCTAssertEqual(Reproduction.numerics(of: try XCTUnwrap(store.run(2))), NumericsVersion.current, "runs record the numerics they were computed with")
+        XCTAssertFalse(report.contains("numerics version"), "same numerics: no note")
 
         // The result is compared too, timings aside: another duration alone is no difference; another
         // best epoch is one.
@@ -115,6 +117,13 @@ final class ReproductionTests: XCTestCase {
         let nextUp = rerun.replacingOccurrences(of: "0.3125", with: "\(Double(0.3125).nextUp)")
         XCTAssertNotEqual(Reproduction.Outcome.withoutTimings(recorded), Reproduction.Outcome.withoutTimings(nextUp))
         XCTAssertFalse(Reproduction.Outcome.isTiming("loss"))
+        // Runs recorded before runs kept their numerics version were computed with version 1.
+        var run = RunRecord(experimentId: "e", hash: "h", arm: "a", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}")
+        XCTAssertNil(Reproduction.numerics(of: run))
+        run.versionsJSON = #"{"openblas":"x","tlab":"0.1.0"}"#
+        XCTAssertEqual(Reproduction.numerics(of: run), 1)
+        run.versionsJSON = #"{"numerics":"2","tlab":"0.1.0"}"#
+        XCTAssertEqual(Reproduction.numerics(of: run), 2)
         XCTAssertTrue(Reproduction.Outcome.isTiming("tokens_per_second"))
     }
 }

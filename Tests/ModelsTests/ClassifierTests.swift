@@ -195,6 +195,31 @@ final class ClassifierTests: XCTestCase {
         XCTAssertEqual(try third.fit(train: train, valid: valid, resume: folder).earlierSeconds, epochSeconds, accuracy: 1e-9)
     }
 
+    /// A state saved by a build of other numerics (`NumericsVersion`) is not resumed from: the run
+    /// starts over rather than mixing two arithmetics. A state from before states were marked is version 1.
+    func testStateOfOtherNumericsIsNotResumedFrom() throws {
+        struct Killed: Error {}
+        let train = Self.sentiment(100, seed: 12), valid = Self.sentiment(30, seed: 13)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-resume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        XCTAssertNil(ResumeState.numerics(of: folder))
+        let (first, _) = try makeTrainer(phases: [Phase(epochs: 4)])
+        first.checkpointInterval = 0
+        XCTAssertThrowsError(try first.fit(train: train, valid: valid, resume: folder) { if $0.epoch == 2 { throw Killed() } })
+        XCTAssertEqual(ResumeState.numerics(of: folder), NumericsVersion.current)
+        XCTAssertTrue(ResumeState.isResumable(folder))
+        func resumedFrom() throws -> Double {
+            let (trainer, _) = try makeTrainer(phases: [Phase(epochs: 4)])
+            trainer.checkpointInterval = .infinity
+            return try trainer.fit(train: train, valid: valid, resume: folder).earlierSeconds
+        }
+        XCTAssertGreaterThan(try resumedFrom(), 0, "resumed")
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("numerics"))
+        XCTAssertEqual(ResumeState.numerics(of: folder), 1)
+        XCTAssertFalse(ResumeState.isResumable(folder))
+        XCTAssertEqual(try resumedFrom(), 0, "started over")
+    }
+
     func testDivergenceIsAnOutcome() throws {
         let (trainer, _) = try makeTrainer(phases: [Phase(epochs: 3)], lr: 1e30)
         let result = try trainer.fit(train: Self.sentiment(100, seed: 10), valid: Self.sentiment(20, seed: 11))
