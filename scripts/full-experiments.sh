@@ -4,7 +4,7 @@
 #   scripts/full-experiments.sh start [ID] build tlab (release) into the state folder, install the data, import each
 #                                        experiment's committed run archive (results/<id>.runs.jsonl), and start
 #                                        the experiments' lanes (or the lane holding ID) in the background, each with
-#                                        $TLAB_WORKERS workers (default 1: one core per lane)
+#                                        $TLAB_WORKERS workers (default: the cores shared evenly among the lanes)
 #   scripts/full-experiments.sh status   progress of each experiment
 #   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane running ID) cleanly: their runs go back to the
 #                                        queue and resume from their last saved epoch at the next `start`, which is how a
@@ -23,9 +23,10 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 state=${TLAB_STATE:-/work/tlab-state}
-# Lanes run side by side, the experiments of a lane one after another.
-lanes=("glove-freeze siatl-vs-ulmfit-tweet-lm" "siatl-vs-ulmfit")
-experiments=(glove-freeze siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm)  # (doc2vec-regimes has finished; its archive is a record)
+# Lanes run side by side, the experiments of a lane one after another, the cores shared among the lanes.
+lanes=("siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm")
+experiments=(glove-freeze siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm)  # (glove-freeze and doc2vec-regimes have finished; their archives are a record)
+workers=${TLAB_WORKERS:-$(( $(nproc) / ${#lanes[@]} > 1 ? $(nproc) / ${#lanes[@]} : 1 ))}
 mkdir -p "$state/bin"
 cd "$state"
 
@@ -52,7 +53,7 @@ start)
     for id in $lane; do
       # A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
       commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
-      commands+=" --db $id.sqlite --workers ${TLAB_WORKERS:-1} --timeout 43200 >> $id.log 2>&1; "
+      commands+=" --db $id.sqlite --workers $workers --timeout 43200 >> $id.log 2>&1; "
     done
     setsid nohup bash -c "$commands" >/dev/null 2>&1 &
   done
