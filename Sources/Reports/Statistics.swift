@@ -41,19 +41,14 @@ public enum Statistics {
     /// With zero variance of the differences, p is 1 when they are all 0 and 0 otherwise.
     public static func pairedTTest(_ x: [Double], _ y: [Double]) -> PairedTest? {
         precondition(x.count == y.count, "paired samples of \(x.count) and \(y.count)")
-        guard x.count >= 2 else { return nil }
-        let d = zip(x, y).map { $0 - $1 }
-        let s = summary(d)
-        guard s.std > 0 else { return PairedTest(n: d.count, meanDifference: s.mean, t: s.mean == 0 ? 0 : .infinity, p: s.mean == 0 ? 1 : 0) }
-        let t = s.mean / (s.std / Double(d.count).squareRoot())
-        return PairedTest(n: d.count, meanDifference: s.mean, t: t, p: 2 * (1 - studentTCDF(abs(t), degrees: Double(d.count - 1))))
+        return correctedResampledTTest(zip(x, y).map { $0 - $1 }, testTrainRatio: 0)  // (no overlap to correct for)
     }
 
     /// The corrected resampled t-test (Nadeau & Bengio 2003, "Inference for the Generalization Error";
     /// as Bouckaert & Frank 2004 use it for k-fold cross-validation) of paired differences measured on
     /// J train/test splits whose training sets overlap: the plain test's variance σ²/J understates the
     /// variance of their mean, which is (1/J + n_test/n_train)·σ²; t has J − 1 degrees of freedom.
-    /// Nil for fewer than 2 differences.
+    /// Nil for fewer than 2 differences; with zero variance, p is 1 when they are all 0 and 0 otherwise.
     public static func correctedResampledTTest(_ d: [Double], testTrainRatio ratio: Double) -> PairedTest? {
         guard d.count >= 2 else { return nil }
         let s = summary(d)
