@@ -33,6 +33,8 @@ cd "$state"
 tlab() { "$state/bin/tlab-current" "$@"; }
 # The command lines of a lane's schedulers (`tlab-<rev> run …/experiments/<id>.yaml` for each id of the lane).
 lane_pattern() { echo "tlab-[0-9a-f]+ run .*/experiments/(${1// /|})\.yaml"; }
+# Whether a lane is the one a command names by one of its experiments (every lane when none is named).
+chosen() { [ -z "$1" ] || [[ " $2 " == *" $1 "* ]]; }
 
 case "${1:-}" in
 start)
@@ -45,7 +47,7 @@ start)
     [ -f "$repo/results/$id.runs.jsonl" ] && tlab import "$repo/results/$id.runs.jsonl" --db "$id.sqlite"
   done
   for lane in "${lanes[@]}"; do
-    [ -n "${2:-}" ] && [[ " $lane " != *" $2 "* ]] && continue
+    chosen "${2:-}" "$lane" || continue
     if pgrep -f "$(lane_pattern "$lane")" >/dev/null; then
       echo "already running: $lane (left as it is)"; continue
     fi
@@ -77,7 +79,7 @@ autosave)
   ;;
 stop)
   for lane in "${lanes[@]}"; do
-    [ -n "${2:-}" ] && [[ " $lane " != *" $2 "* ]] && continue
+    chosen "${2:-}" "$lane" || continue
     pattern=$(lane_pattern "$lane")
     # The lane's shell first, so it does not go on to the lane's next experiment; then Ctrl-C to the
     # scheduler, which stops its workers and puts their runs back in the queue.
