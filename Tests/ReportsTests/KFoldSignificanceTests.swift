@@ -8,7 +8,7 @@ import XCTest
 /// report averages each fold's differences over seeds and tests the folds' means with Nadeau &
 /// Bengio's corrected resampled t-test (and widens the interval the same way); on a hold-out split
 /// it keeps the paired t-test over seeds. Expected values from scipy 1.17.1.
-final class CrossValidationTestTests: XCTestCase {
+final class KFoldSignificanceTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
