@@ -24,7 +24,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 state=${TLAB_STATE:-/work/tlab-state}
 # Lanes run side by side, the experiments of a lane one after another, the cores shared among the lanes.
-lanes=("siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm")
+# siatl-vs-ulmfit and its tweet-LM variant each start with a pretraining stage that every one of their runs
+# needs (even no-pretraining, for its vocabulary): in one lane the second core idled for that stage's hour.
+lanes=("siatl-vs-ulmfit" "siatl-vs-ulmfit-tweet-lm")
 experiments=(glove-freeze siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm)  # (glove-freeze and doc2vec-regimes have finished; their archives are a record)
 workers=${TLAB_WORKERS:-$(( $(nproc) / ${#lanes[@]} > 1 ? $(nproc) / ${#lanes[@]} : 1 ))}
 mkdir -p "$state/bin"
