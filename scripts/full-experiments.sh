@@ -50,7 +50,7 @@ start)
   done
   for lane in "${lanes[@]}"; do
     chosen "${2:-}" "$lane" || continue
-    if pgrep -f "$(lane_pattern "$lane")" >/dev/null; then
+    if pgrep -f "^$state/bin/$(lane_pattern "$lane")" >/dev/null; then  # a scheduler of the lane, not a shell naming it
       echo "already running: $lane (left as it is)"; continue
     fi
     commands=""
