@@ -40,7 +40,7 @@ let package = Package(
         ),
         .target(name: "Models", dependencies: ["Autodiff", "Numerics", "CKernels"]),
         .target(name: "Training", dependencies: ["Models", "Datasets", "Autodiff", "Numerics", "CKernels"]),
-        .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Reports", dependencies: ["Tracking", "Specs"]),
         .target(name: "Experiments", dependencies: ["Specs", "Tracking", "Training", "Models", "Datasets", "Autodiff", "Numerics"]),
         .target(name: "Benchmarks", dependencies: ["Training", "Models", "Autodiff", "Numerics", "COpenBLAS"]),

@@ -9,8 +9,9 @@
 #   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane running ID) cleanly: their runs go back to the
 #                                        queue and resume from their last saved epoch at the next `start`, which is how a
 #                                        lane moves to a new build of the repository
-#   scripts/full-experiments.sh archive  write each experiment's ended runs to results/<id>.runs.jsonl (`start` does
-#                                        it every 20 minutes while experiments run, so a session cut short keeps them)
+#   scripts/full-experiments.sh archive  write each experiment's ended runs to results/<id>.runs.jsonl and its pretraining
+#                                        stages' artifacts to results/artifact-bundles/<key>/ (`start` does it every 20 minutes
+#                                        while experiments run, so a session cut short keeps them)
 #   scripts/full-experiments.sh save     write each experiment's ended runs to results/<id>.runs.jsonl and re-render
 #                                        its notebook; then commit results/ and notebooks-md/
 #
@@ -70,7 +71,9 @@ archive)
   [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
   for id in "${experiments[@]}"; do
     [ -f "$id.sqlite" ] && tlab status --db "$id.sqlite" | grep -q "^$id:" || continue
-    tlab export "$id" --db "$id.sqlite" --format jsonl --output "$repo/results/$id.runs.jsonl"
+    # With the pretraining stages' artifacts as checked bundles (results/artifact-bundles/<key>/): the next machine uses
+    # these very language models instead of spending an hour a stage making other ones on its own kernels.
+    tlab export "$id" --db "$id.sqlite" --format jsonl --output "$repo/results/$id.runs.jsonl" --artifacts pretrain
   done
   ;;
 autosave)

@@ -23,20 +23,27 @@ public enum Worker {
         }
     }
 
-    /// The artifact folders a run's configuration names in `run.artifacts` (stage name → folder).
-    static func artifacts(of config: ConfigNode, store: ResultsStore) throws -> [String: URL] {
+    /// The artifact folders a run's configuration names in `run.artifacts` (stage name → folder). With
+    /// an observer, each is recorded as used (`EventRecord.artifactUsed`): the key alone does not say
+    /// which instance of a stage's artifact a run met when the stage was made again on another machine.
+    static func artifacts(of config: ConfigNode, store: ResultsStore, observer: RecordingObserver? = nil) throws -> [String: URL] {
         var folders: [String: URL] = [:]
         for (name, key) in config.node(at: ["run", "artifacts"])?.mapping ?? [] {
             guard let key = key.scalar, let artifact = try store.artifact(key) else {
                 throw StageFailure(message: "artifact of stage '\(name)' is missing")
             }
             folders[name] = store.url(of: artifact)
+            if let observer {
+                let maker = try artifact.createdByRun.flatMap { try store.run($0) }
+                try store.record(event: EventRecord(runId: observer.runId, kind: EventRecord.artifactUsed,
+                                                    message: "uses stage:\(name) \(key.prefix(12)), " + (maker.map(ResultsStore.instanceSummary) ?? "made by no recorded run")))
+            }
         }
         return folders
     }
 
     /// Runs a stage into its work folder, moves it to `artifacts/<key>` and records both at once.
-    static func executeStage(_ run: RunRecord, config: ConfigNode, store: ResultsStore, data: DataStore, observer: RunObserver) throws {
+    static func executeStage(_ run: RunRecord, config: ConfigNode, store: ResultsStore, data: DataStore, observer: RecordingObserver) throws {
         let fm = FileManager.default
         let final = store.artifactsFolder.appendingPathComponent(run.hash)
         // One folder per stage key: only the worker that claimed the stage run writes it. What an
@@ -48,7 +55,8 @@ public enum Worker {
         }
         let result: StageRun.Result
         do {
-            result = try StageRun.execute(config, into: partial, data: data, artifacts: try artifacts(of: config, store: store), observer: observer)
+            result = try StageRun.execute(config, into: partial, data: data, artifacts: try artifacts(of: config, store: store, observer: observer),
+                                          observer: observer)
         } catch {
             try? fm.removeItem(at: partial)  // a deterministic failure: nothing to resume
             throw error
@@ -77,7 +85,7 @@ public enum Worker {
                 try executeStage(run, config: config, store: store, data: data, observer: observer)
                 return
             }
-            let artifacts = try artifacts(of: config, store: store)
+            let artifacts = try artifacts(of: config, store: store, observer: observer)
             // Per-epoch state of a classifier run: a run killed mid-way resumes after its last saved epoch.
             let resume = store.artifactsFolder.appendingPathComponent("\(run.hash).resume")
             defer { try? FileManager.default.removeItem(at: resume) }  // runs only after the outcome is recorded or thrown

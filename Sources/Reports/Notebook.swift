@@ -22,10 +22,15 @@ public struct Notebook {
     public let runs: [RunRecord]
     public let metrics: [Int64: [MetricRecord]]
     public let context: Context
+    /// The runs' records of earlier instances of stage artifacts and of the artifacts they used, by run id.
+    public let stageEvents: [Int64: [EventRecord]]
 
-    public init(spec: LoadedSpec, runs: [RunRecord], metrics: [Int64: [MetricRecord]], context: Context) {
-        self.spec = spec; self.runs = runs; self.metrics = metrics; self.context = context
+    public init(spec: LoadedSpec, runs: [RunRecord], metrics: [Int64: [MetricRecord]], context: Context, stageEvents: [Int64: [EventRecord]] = [:]) {
+        self.spec = spec; self.runs = runs; self.metrics = metrics; self.context = context; self.stageEvents = stageEvents
     }
+
+    /// The event kinds `stageEvents` holds.
+    public static let stageEventKinds: Set<String> = [EventRecord.earlierInstance, EventRecord.artifactUsed]
 
     /// The markdown and the plot files (name → SVG) it links to, under `assetFolder` (default `<id>/`).
     public func render() -> (markdown: String, plots: [String: String]) {
@@ -78,6 +83,7 @@ public struct Notebook {
         if !stages.isEmpty {
             let byName = Dictionary(grouping: stages, by: \.arm).mapValues(\.count)
             md += "- Of these, \(stages.count) are stage runs whose artifacts the others used (" + byName.keys.sorted().map { "`\($0)` × \(byName[$0]!)" }.joined(separator: ", ") + ").\n"
+            for line in StageInstances(runs: runs, events: stageEvents).lines() { md += "- \(line)\n" }
         }
         let revisions = Set(runs.compactMap(\.gitRevision)).sorted()
         if !revisions.isEmpty { md += "- Code revisions that produced the runs: " + revisions.map { "`\($0)`" }.joined(separator: ", ") + ".\n" }

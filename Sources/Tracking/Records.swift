@@ -93,6 +93,13 @@ public struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord, S
     public var kind: String
     public var message: String
     public init(runId: Int64, kind: String, message: String) { self.runId = runId; at = Date(); self.kind = kind; self.message = message }
+
+    /// A stage run's record of an earlier instance of its artifact, written when the stage is made again
+    /// (its artifact stayed on another machine): when, where and with which kernels that instance was
+    /// made, and its result. Kept when the run's other events are dropped, so the history survives.
+    public static let earlierInstance = "earlier-instance"
+    /// A run's record of an artifact it used: the stage's key and the stage run that made that instance.
+    public static let artifactUsed = "artifact"
 }
 
 /// A stored product of a run (checkpoint, vectors), keyed by the hash of the configuration that made it.

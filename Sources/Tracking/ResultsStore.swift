@@ -127,6 +127,8 @@ public final class ResultsStore: Sendable {
                 if var made = try RunRecord.filter(Column("experimentId") == stage.experimentId && Column("hash") == stage.hash).fetchOne(db) {
                     guard made.status == .finished else { continue }
                     try Self.dropRecords(of: made.id!, db)
+                    var earlier = EventRecord(runId: made.id!, kind: EventRecord.earlierInstance, message: Self.instanceSummary(made))
+                    try earlier.insert(db)
                     made.status = .queued
                     made.attempts = 0
                     made.startedAt = nil; made.finishedAt = nil; made.resultJSON = nil; made.error = nil
@@ -273,9 +275,19 @@ public final class ResultsStore: Sendable {
     }
 
     /// Deletes a run's metrics and events (an attempt that did not end, before the run goes back in the queue).
+    /// Deletes a run's metrics and events, all but the records of earlier instances of a stage's artifact.
     static func dropRecords(of run: Int64, _ db: Database) throws {
         try MetricRecord.filter(Column("runId") == run).deleteAll(db)
-        try EventRecord.filter(Column("runId") == run).deleteAll(db)
+        try EventRecord.filter(Column("runId") == run && Column("kind") != EventRecord.earlierInstance).deleteAll(db)
+    }
+
+    /// What identifies one instance of a stage's artifact (made again elsewhere, on other kernels, it is
+    /// another instance of the same configuration): when, by which revision, where and with which
+    /// kernels its run ended, and its result.
+    public static func instanceSummary(_ run: RunRecord) -> String {
+        let at = run.finishedAt.map { RunArchive.dates.string(from: $0) } ?? "?"
+        return "made by run \(run.id.map(String.init) ?? "?") finished \(at) at revision \(run.gitRevision.map { String($0.prefix(12)) } ?? "?")"
+            + " on \(run.host ?? "?") with OpenBLAS \(run.blasCore ?? "?"), \(run.threads ?? 1) thread(s); result \(run.resultJSON ?? "none")"
     }
 
     /// Appends metrics (one epoch's worth) in one transaction.

@@ -8,8 +8,9 @@ import GRDB
 /// again. It is how results outlive the machine that computed them: the SQLite database is not
 /// committed, its archive is (`results/<experiment>.runs.jsonl`).
 ///
-/// Stage runs come as records only: their product is an artifact folder the archive does not carry, so
-/// `tlab run` makes a stage again where a run that has not ended still needs it (`ResultsStore.register`).
+/// Stage runs come as records; their product is an artifact folder the archive carries only as an
+/// `ArtifactBundle` beside it, if one was written. Without one, `tlab run` makes a stage again where a run
+/// that has not ended still needs it (`ResultsStore.register`), and records the earlier instance.
 public enum RunArchive {
     public static let format = "transferlab-runs"
     public static let version = 1
@@ -54,6 +55,8 @@ public enum RunArchive {
         public var running = 0
         /// Of `imported`, stage runs (their records; the archive does not carry their artifacts).
         public var stages = 0
+        /// Stage artifacts registered from bundles beside the archive (`ArtifactBundle`), checked file by file.
+        public var artifacts = 0
         public init() {}
     }
 
@@ -134,7 +137,12 @@ extension ResultsStore {
     /// run of the same configuration is replaced by it (a stage run only where none is recorded: a
     /// queued one is being made here). Runs already ended or running here are left out and counted.
     /// `source` names the archive in error messages.
-    public func importArchive(_ data: Data, source: String) throws -> RunArchive.ImportSummary {
+    ///
+    /// With `artifacts` (a folder of `ArtifactBundle`s, `<key>/`, usually `artifact-bundles/` beside the archive), a finished stage run whose bundle is
+    /// there and whose artifact this database lacks gets that artifact, after every file's SHA-256 is
+    /// checked and the manifest is found to name this very stage run: it is not made again (a stage
+    /// queued to be made again is replaced by the archived record).
+    public func importArchive(_ data: Data, source: String, artifacts: URL? = nil) throws -> RunArchive.ImportSummary {
         let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
             .filter { !$0.element.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
         let decoder = RunArchive.decoder
@@ -173,9 +181,11 @@ extension ResultsStore {
             var summary = RunArchive.ImportSummary()
             if try !ExperimentRecord.exists(db, key: header.experiment.id) { try header.experiment.insert(db) }
             for entry in entries {
+                let bundle = try artifacts.flatMap { try self.usableBundle(in: $0, for: entry.run, db) }
                 if let here = try RunRecord.filter(Column("experimentId") == entry.run.experimentId && Column("hash") == entry.run.hash).fetchOne(db) {
                     if here.status == .running { summary.running += 1; continue }
-                    if entry.run.isStage || (here.status != .queued && here.status != .timeout) { summary.alreadyRecorded += 1; continue }
+                    let replaceable = entry.run.isStage ? bundle != nil : here.status == .queued || here.status == .timeout
+                    if !replaceable { summary.alreadyRecorded += 1; continue }
                     try RunRecord.deleteOne(db, key: here.id)
                 }
                 var run = entry.run
@@ -190,8 +200,37 @@ extension ResultsStore {
                 }
                 summary.imported += 1
                 if run.isStage { summary.stages += 1 }
+                if let bundle {
+                    try register(bundle: bundle, of: run, db)
+                    summary.artifacts += 1
+                }
             }
             return summary
         }
+    }
+
+    /// The bundle of `run`'s artifact in `folder`, checked, if `run` is a finished stage run, the bundle is
+    /// there and this database has no artifact of its key; a bundle of another instance is an error.
+    func usableBundle(in folder: URL, for run: RunRecord, _ db: Database) throws -> URL? {
+        let bundle = folder.appendingPathComponent(run.hash)
+        guard run.isStage, run.status == .finished, FileManager.default.fileExists(atPath: bundle.appendingPathComponent(ArtifactBundle.manifestName).path),
+              try !ArtifactRecord.exists(db, key: run.hash) else { return nil }
+        let manifest = try ArtifactBundle.verify(bundle)
+        let finished = run.finishedAt.map { RunArchive.dates.string(from: $0) } ?? "?"
+        guard manifest.key == run.hash, manifest.run == run.id, manifest.finishedAt == finished else {
+            throw ArtifactBundle.Failure(description: "\(bundle.path): the artifact of run \(manifest.run) finished \(manifest.finishedAt), "
+                                         + "but the archive's stage run \(run.hash.prefix(12)) is run \(run.id.map(String.init) ?? "?") finished \(finished)")
+        }
+        return bundle
+    }
+
+    /// Copies a checked bundle into this database's artifacts folder and records it as made by `run`.
+    func register(bundle: URL, of run: RunRecord, _ db: Database) throws {
+        let fm = FileManager.default, target = artifactsFolder.appendingPathComponent(run.hash)
+        try fm.createDirectory(at: artifactsFolder, withIntermediateDirectories: true)
+        try? fm.removeItem(at: target)  // leftovers of an attempt no record names
+        try fm.copyItem(at: bundle, to: target)
+        let kind = run.resultJSON.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }?["kind"] as? String
+        try ArtifactRecord(configHash: run.hash, kind: kind ?? "stage", path: run.hash, createdByRun: run.id, createdAt: run.finishedAt ?? Date()).insert(db)
     }
 }

@@ -25,6 +25,10 @@ extension Tlab {
             let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
             var metrics: [Int64: [MetricRecord]] = [:]
             for r in runs where r.status == .finished { metrics[r.id!] = try store.metrics(run: r.id!) }
+            var stageEvents: [Int64: [EventRecord]] = [:]
+            for r in runs where !r.neededArtifacts.isEmpty || r.isStage {
+                stageEvents[r.id!] = try store.events(run: r.id!).filter { Notebook.stageEventKinds.contains($0.kind) }
+            }
             // Each notebook's plots and exports sit in a folder of its own name (the quick profile's
             // beside the full one's, never overwriting them); plots a previous report wrote there and
             // this one does not are removed, so no stale plot outlives its notebook.
@@ -47,7 +51,7 @@ extension Tlab {
             let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
             let notebook = Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
                 command: command, gitRevision: revision, database: results.path, dataLines: dataLines,
-                exportFiles: [csvName, jsonName], assetFolder: name))
+                exportFiles: [csvName, jsonName], assetFolder: name), stageEvents: stageEvents)
             let (markdown, plots) = notebook.render()
             for (file, svg) in plots { try Data(svg.utf8).write(to: folder.appendingPathComponent(file)) }
             let target = folder.appendingPathComponent("\(name).md")
@@ -69,9 +73,13 @@ extension Tlab {
         @OptionGroup var results: ResultsLocation
         @Option(help: "csv, json, or jsonl (the run archive).") var format = "csv"
         @Option(help: "Output file (default: standard output).") var output: String?
+        @Option(parsing: .upToNextOption,
+                help: "With --format jsonl --output FILE: also write these stages' artifacts (e.g. pretrain) as checked bundles in artifact-bundles/ beside FILE, which `tlab import FILE` uses instead of making the stages again.")
+        var artifacts: [String] = []
 
         func validate() throws {
             guard ["csv", "json", "jsonl"].contains(format) else { throw ValidationError("--format is csv, json or jsonl, not '\(format)'") }
+            if !artifacts.isEmpty && (format != "jsonl" || output == nil) { throw ValidationError("--artifacts goes with --format jsonl and --output FILE") }
         }
 
         func run() throws {
@@ -83,6 +91,11 @@ extension Tlab {
             default: data = Data(Export.csv(try store.runs(experiment: experiment)).utf8)
             }
             if let output { try data.write(to: URL(fileURLWithPath: output), options: .atomic) } else { FileHandle.standardOutput.write(data) }
+            if let output, !artifacts.isEmpty {
+                let folder = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent(ArtifactBundle.folderName)
+                let written = try store.writeArtifactBundles(experiment: experiment, stages: artifacts, to: folder)
+                print("artifact bundles in \(folder.path): " + (written.isEmpty ? "none new" : written.map { String($0.prefix(12)) }.joined(separator: ", ") + " written"))
+            }
         }
     }
 
@@ -93,11 +106,14 @@ extension Tlab {
             discussion: """
                 All of an archive or, on a malformed line (named with its file and line), none of it. Runs already \
                 ended or running here are left as they are; a queued run of the same configuration is replaced. \
-                Stage runs come as records: their artifacts are files the archive does not carry, so `tlab run` makes \
-                a stage again where a run that has not ended still needs it.
+                Stage runs come as records. Where an artifact bundle of a stage run sits in artifact-bundles/<key>/ beside the \
+                archive (`tlab export --artifacts STAGE`), its files are checked against their SHA-256 and it becomes \
+                the stage's artifact here; other stages are made again by `tlab run` where a run that has not ended \
+                still needs them.
                 """)
         @Argument(help: "Run archives (.jsonl).") var files: [String]
         @OptionGroup var results: ResultsLocation
+        @Option(help: "Folder of artifact bundles (default: artifact-bundles/ beside each archive, if there).") var artifacts: String?
 
         func run() throws {
             let store = try results.open()
@@ -106,9 +122,12 @@ extension Tlab {
                 do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
                     throw ValidationError("cannot read run archive \(file): \(error.localizedDescription)")
                 }
-                let s = try store.importArchive(data, source: file)
-                print("\(file): imported \(s.imported) runs into \(results.path) (\(s.stages) of them stage runs, whose artifacts "
-                      + "`tlab run` makes again where a run still needs them); \(s.alreadyRecorded) already recorded there, \(s.running) running there")
+                let beside = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(ArtifactBundle.folderName)
+                let bundles = artifacts.map { URL(fileURLWithPath: $0) } ?? (FileManager.default.fileExists(atPath: beside.path) ? beside : nil)
+                let s = try store.importArchive(data, source: file, artifacts: bundles)
+                print("\(file): imported \(s.imported) runs into \(results.path) (\(s.stages) of them stage runs; \(s.artifacts) of their artifacts "
+                      + "from checked bundles, the others `tlab run` makes again where a run still needs them); "
+                      + "\(s.alreadyRecorded) already recorded there, \(s.running) running there")
             }
         }
     }

@@ -148,12 +148,62 @@ final class SchedulerTests: XCTestCase {
         let (_, run) = try tlab(["show", "3", "--db", db])
         let stageKey = stage.components(separatedBy: "hash ")[1].prefix(64)
         XCTAssertTrue(run.contains(String(stageKey)), "run 3 names the artifact key of the stage it used\n\(run)")
+        XCTAssertTrue(run.contains("event artifact: uses stage:marker \(stageKey.prefix(12)), made by run 1 finished 20"),
+                      "run 3 records which instance of the artifact it used\n\(run)")
         // Same stage configuration in another experiment: no stage run at all, the artifacts are reused.
         let (_, second) = try tlab(["run", try spec("pretrain-b"), "--db", db, "--workers", "2"])
         XCTAssertTrue(second.contains("22 runs planned, 20 new"), second)
         XCTAssertTrue(second.contains("20 finished, 0 diverged, 0 failed"), second)
         let (_, listingB) = try tlab(["runs", "pretrain-b", "--db", db])
         XCTAssertFalse(listingB.contains("stage:"), listingB)
+    }
+
+    /// An experiment moving to another machine: its run archive with the stage's artifact bundle lets the
+    /// next database use that very artifact; the archive alone makes the stage again and keeps a record
+    /// of the instance made before.
+    func testAnArchiveWithItsArtifactBundleSparesMakingTheStageAgainElsewhere() throws {
+        try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
+        let spec = folder.appendingPathComponent("moving.yaml")
+        try Data("""
+        experiment: {id: moving}
+        data: {datasets: [{file: tiny.csv}]}
+        stages: {marker: {kind: trivial}}
+        embeddings: {vectors: "stage:marker"}
+        model: {kind: trivial}
+        sweep: {seed: [1, 2]}
+        """.utf8).write(to: spec)
+        let (first, output) = try tlab(["run", spec.path, "--db", "a/r.sqlite", "--workers", "1"])
+        XCTAssertEqual(first.terminationStatus, 0, output)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("results"), withIntermediateDirectories: true)
+        let (_, exported) = try tlab(["export", "moving", "--db", "a/r.sqlite", "--format", "jsonl", "--output", "results/moving.runs.jsonl",
+                                      "--artifacts", "marker"])
+        XCTAssertTrue(exported.contains("artifact bundles in \(folder.appendingPathComponent("results/artifact-bundles").path): "), exported)
+        XCTAssertTrue(exported.hasSuffix(" written\n"), exported)
+
+        let (_, imported) = try tlab(["import", "results/moving.runs.jsonl", "--db", "b/r.sqlite"])
+        XCTAssertTrue(imported.contains("imported 3 runs into b/r.sqlite (1 of them stage runs; 1 of their artifacts from checked bundles"), imported)
+        let (_, more) = try tlab(["run", spec.path, "sweep.seed=[1,2,3]", "--db", "b/r.sqlite", "--workers", "1"])
+        XCTAssertTrue(more.contains("4 runs planned, 1 new"), "only the new seed runs; the stage is not made again\n\(more)")
+        let (_, stage) = try tlab(["show", "1", "--db", "b/r.sqlite"])
+        XCTAssertFalse(stage.contains("earlier-instance"), stage)
+        let (_, listing) = try tlab(["runs", "moving", "--db", "b/r.sqlite"])
+        // `tlab runs` columns: id, status, arm, dataset, seed, …
+        let rows: [[String]] = listing.split(separator: "\n").map { line in line.split(separator: " ").map(String.init) }
+        let newRun = try XCTUnwrap(rows.first { row in row.count > 4 && row[2] == "default" && row[4] == "3" }, listing)
+        let (_, runs) = try tlab(["show", newRun[0], "--db", "b/r.sqlite"])
+        XCTAssertTrue(runs.contains("event artifact: uses stage:marker "), runs)
+        XCTAssertTrue(runs.contains(", made by run 1 finished "), runs)
+
+        // The archive alone (no bundles beside it): the stage is made again, and the first instance stays on record.
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("bare"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("results/moving.runs.jsonl"),
+                                         to: folder.appendingPathComponent("bare/moving.runs.jsonl"))
+        let (_, bare) = try tlab(["import", "bare/moving.runs.jsonl", "--db", "c/r.sqlite"])
+        XCTAssertTrue(bare.contains("0 of their artifacts from checked bundles"), bare)
+        let (_, remade) = try tlab(["run", spec.path, "sweep.seed=[1,2,3]", "--db", "c/r.sqlite", "--workers", "1"])
+        XCTAssertTrue(remade.contains("4 runs planned, 2 new"), "the new run and the stage made again\n\(remade)")
+        let (_, again) = try tlab(["show", "1", "--db", "c/r.sqlite"])
+        XCTAssertTrue(again.contains("event earlier-instance: made by run 1 finished 20"), again)
     }
 
     /// A failed stage fails the runs that need it, with a message saying so; the scheduler ends.

@@ -91,9 +91,87 @@ final class RunArchiveTests: XCTestCase {
         XCTAssertEqual(stage.attempts, 1)
         XCTAssertNil(stage.resultJSON)
         XCTAssertNil(try b.claim(experiment: "e", pid: 9, environment: environment).run, "h4 waits for the artifact")
-        try b.finish(run: stage.id!, status: .finished, resultJSON: "{}", error: nil,
-                     artifact: ArtifactRecord(configHash: "s", kind: "lm", path: "s", createdByRun: stage.id))
+        // The instance made on the other machine stays on record: where, when, with which kernels, its result.
+        let earlier = try b.events(run: stage.id!).filter { $0.kind == EventRecord.earlierInstance }.map(\.message)
+        XCTAssertEqual(earlier.count, 1, "\(earlier)")
+        XCTAssertTrue(earlier[0].hasPrefix("made by run \(stage.id!) finished 20"), earlier[0])
+        XCTAssertTrue(earlier[0].contains("at revision abc123 on machine-a with OpenBLAS Cooperlake, 1 thread(s); result {\"status\":\"finished\"}"), earlier[0])
+        // A worker dying while it makes the stage drops the attempt's records, not that one.
+        XCTAssertEqual(try b.requeueOrphans(experiment: "e", isAlive: { _ in false }, maxAttempts: 3).count, 1)
+        XCTAssertEqual(try b.events(run: stage.id!).map(\.kind), [EventRecord.earlierInstance])
+        let again = try XCTUnwrap(b.claim(experiment: "e", pid: 9, environment: environment).run)
+        try b.finish(run: again.id!, status: .finished, resultJSON: "{}", error: nil,
+                     artifact: ArtifactRecord(configHash: "s", kind: "lm", path: "s", createdByRun: again.id))
         XCTAssertEqual(try b.claim(experiment: "e", pid: 9, environment: environment).run?.hash, "h4")
+        // Its archive carries the earlier instance too.
+        XCTAssertTrue(String(decoding: try b.archive(experiment: "e"), as: UTF8.self).contains(#""kind":"earlier-instance""#))
+    }
+
+    /// A database where the stage s has made a real artifact folder (two files, one in a sub-folder).
+    func storeWithArtifact() throws -> ResultsStore {
+        let a = try recordedStore()
+        let folder = a.artifactsFolder.appendingPathComponent("s")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("model"), withIntermediateDirectories: true)
+        try Data("weights".utf8).write(to: folder.appendingPathComponent("model/parameters.f32"))
+        try Data("the\t10\n".utf8).write(to: folder.appendingPathComponent("vocabulary.tsv"))
+        return a
+    }
+
+    func testAnArtifactBundleBesideTheArchiveIsCheckedAndSparesMakingTheStageAgain() throws {
+        let a = try storeWithArtifact()
+        let bundles = folder.appendingPathComponent("results/artifact-bundles")
+        XCTAssertEqual(try a.writeArtifactBundles(experiment: "e", stages: ["pretrain"], to: bundles), ["s"])
+        XCTAssertEqual(try a.writeArtifactBundles(experiment: "e", stages: ["pretrain"], to: bundles), [], "an unchanged bundle is not written again")
+        XCTAssertEqual(try a.writeArtifactBundles(experiment: "e", stages: ["finetune"], to: folder.appendingPathComponent("none")), [])
+        let manifest = try ArtifactBundle.verify(bundles.appendingPathComponent("s"))
+        XCTAssertEqual(manifest.files.keys.sorted(), ["model/parameters.f32", "vocabulary.tsv"])
+        XCTAssertEqual(manifest.files["vocabulary.tsv"], "d4b0b2f61c2e6690539981fb356ed60ca86ec221c1f30a35f2498afa4a0193fc", "SHA-256 of the file (Python's hashlib)")
+        XCTAssertEqual(manifest.blasCore, "Cooperlake")
+
+        let b = try ResultsStore(path: folder.appendingPathComponent("elsewhere/b.sqlite").path)
+        let summary = try b.importArchive(try a.archive(experiment: "e"), source: "e.runs.jsonl", artifacts: bundles)
+        XCTAssertEqual(summary.artifacts, 1)
+        let artifact = try XCTUnwrap(try b.artifact("s"))
+        XCTAssertEqual(try b.run(artifact.createdByRun!)?.hash, "s")
+        XCTAssertEqual(try Data(contentsOf: b.url(of: artifact).appendingPathComponent("model/parameters.f32")), Data("weights".utf8))
+        // h4 (queued in a, so not in its archive) is new here and needs s: s is not made again, h4 goes at once.
+        XCTAssertEqual(try b.register(experiment: experiment, runs: planned), 1)
+        XCTAssertEqual(try b.runs(experiment: "e", status: .queued).map(\.hash), ["h4"])
+        XCTAssertEqual(try b.claim(experiment: "e", pid: 9, environment: environment).run?.hash, "h4")
+
+        // A database that has queued s to make it again takes the archived record and the artifact instead.
+        let c = try ResultsStore(path: folder.appendingPathComponent("third/c.sqlite").path)
+        _ = try c.importArchive(try a.archive(experiment: "e"), source: "e.runs.jsonl")
+        XCTAssertEqual(try c.register(experiment: experiment, runs: planned), 2)
+        XCTAssertEqual(try c.runs(experiment: "e", status: .queued).map(\.hash), ["s", "h4"])
+        XCTAssertEqual(try c.importArchive(try a.archive(experiment: "e"), source: "e.runs.jsonl", artifacts: bundles).artifacts, 1)
+        XCTAssertEqual(try c.runs(experiment: "e", status: .queued).map(\.hash), ["h4"])
+        XCTAssertEqual(try c.claim(experiment: "e", pid: 9, environment: environment).run?.hash, "h4")
+    }
+
+    func testABundleThatIsNotTheArchivedInstanceIsRefusedAndNothingIsImported() throws {
+        let a = try storeWithArtifact()
+        let bundles = folder.appendingPathComponent("results/artifact-bundles")
+        try a.writeArtifactBundles(experiment: "e", stages: ["pretrain"], to: bundles)
+        let weights = bundles.appendingPathComponent("s/model/parameters.f32")
+        try Data("weighty".utf8).write(to: weights)
+        let b = try store("b")
+        XCTAssertThrowsError(try b.importArchive(try a.archive(experiment: "e"), source: "e.runs.jsonl", artifacts: bundles)) {
+            XCTAssertTrue("\($0)".hasPrefix("\(weights.path): SHA-256 "), "\($0)")
+            XCTAssertTrue("\($0)".contains(", its manifest says "), "\($0)")
+        }
+        XCTAssertEqual(try b.runs(experiment: "e").count, 0, "all of the archive or none of it")
+        // The right files, but the manifest of another instance of s (made again, ending at another time).
+        try Data("weights".utf8).write(to: weights)
+        let manifestFile = bundles.appendingPathComponent("s/\(ArtifactBundle.manifestName)")
+        var manifest = try ArtifactBundle.read(bundles.appendingPathComponent("s"))
+        manifest.finishedAt = "2020-01-01T00:00:00.000Z"
+        try JSONEncoder().encode(manifest).write(to: manifestFile)
+        XCTAssertThrowsError(try b.importArchive(try a.archive(experiment: "e"), source: "e.runs.jsonl", artifacts: bundles)) {
+            XCTAssertTrue("\($0)".contains("finished 2020-01-01T00:00:00.000Z, but the archive's stage run s is run 1 finished 20"), "\($0)")
+        }
+        XCTAssertEqual(try b.runs(experiment: "e").count, 0)
+        XCTAssertNil(try b.artifact("s"))
     }
 
     func testImportedConfigurationsAreNotRunAgainAndQueuedOnesAreReplaced() throws {

@@ -1,0 +1,61 @@
+import Foundation
+@testable import Reports
+import Tracking
+import XCTest
+
+/// A stage made twice (its artifact stayed on a machine that is gone): the notebook names both
+/// instances and which runs used each, by the runs' records or, for runs ended before such records
+/// were kept, by when they ended.
+final class StageInstancesTests: XCTestCase {
+    func record(_ id: Int64, _ hash: String, kind: String = "run", needs: [String] = [], status: RunStatus = .finished,
+                finished: TimeInterval?, core: String = "Zen", result: String? = nil) -> RunRecord {
+        var r = RunRecord(experimentId: "e", hash: hash, arm: kind == "stage" ? "stage:pretrain" : "siatl", dataset: "tweets", seed: 1, fold: nil,
+                          trainingSize: "100", sweepJSON: "{}", configJSON: "{}", kind: kind, needs: needs)
+        r.id = id
+        r.status = status
+        r.finishedAt = finished.map { Date(timeIntervalSince1970: $0) }
+        r.gitRevision = "0123456789abcdef"
+        r.host = "vm"
+        r.blasCore = core
+        r.threads = 1
+        r.resultJSON = result
+        return r
+    }
+
+    func event(_ run: Int64, _ kind: String, _ message: String, at: TimeInterval) -> EventRecord {
+        var e = EventRecord(runId: run, kind: kind, message: message)
+        e.at = Date(timeIntervalSince1970: at)
+        return e
+    }
+
+    func testAStageMadeTwiceNamesBothInstancesAndTheRunsThatUsedEach() {
+        let first = record(1, "k", kind: "stage", finished: 1_000, core: "Cooperlake",
+                           result: #"{"kind":"lm-pretrain","summary":{"heldout_perplexity":313.2456964663667}}"#)
+        let stage = record(1, "k", kind: "stage", finished: 5_000, result: #"{"kind":"lm-pretrain","summary":{"heldout_perplexity":312.9}}"#)
+        let runs = [stage,
+                    record(2, "a", needs: ["k"], finished: 2_000),             // ended before the stage was made again, no record
+                    record(3, "b", needs: ["k"], finished: 6_000),             // records the second instance
+                    record(4, "c", needs: ["k"], finished: 6_500),             // records the first one (it had started before)
+                    record(5, "d", needs: ["k"], status: .queued, finished: nil),
+                    record(6, "e", finished: 2_500)]                            // needs no artifact
+        let used = { (run: RunRecord) in "uses stage:pretrain k, " + ResultsStore.instanceSummary(run) }
+        let events: [Int64: [EventRecord]] = [
+            1: [event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(first), at: 3_000)],
+            3: [event(3, EventRecord.artifactUsed, used(stage), at: 5_500)],
+            4: [event(4, EventRecord.artifactUsed, used(first), at: 2_900)],
+        ]
+        let lines = StageInstances(runs: runs, events: events).lines()
+        XCTAssertEqual(lines.count, 1)
+        let line = lines[0]
+        XCTAssertTrue(line.hasPrefix("`stage:pretrain` (key `k`) was made 2 times"), line)
+        XCTAssertTrue(line.contains("made by run 1 finished 1970-01-01T00:16:40.000Z at revision 0123456789ab on vm with OpenBLAS Cooperlake, 1 thread(s) "
+                                    + "(heldout_perplexity 313.2457) — used by 2 runs (1 name it in their records; 1 ended before it was replaced); "), line)
+        XCTAssertTrue(line.hasSuffix("made by run 1 finished 1970-01-01T01:23:20.000Z at revision 0123456789ab on vm with OpenBLAS Zen, 1 thread(s) "
+                                     + "(heldout_perplexity 312.9) — used by 1 run (1 name it in their records)."), line)
+    }
+
+    func testStagesMadeOnceGetNoLine() {
+        let runs = [record(1, "k", kind: "stage", finished: 1_000), record(2, "a", needs: ["k"], finished: 2_000)]
+        XCTAssertEqual(StageInstances(runs: runs, events: [:]).lines(), [])
+    }
+}
