@@ -36,7 +36,13 @@ final class SchedulerTests: XCTestCase {
         let db = folder.appendingPathComponent("r.sqlite").path
         // Start, then kill -9 the scheduler and its workers part-way.
         let (scheduler, _) = try tlab(["run", spec, "--db", db, "--workers", "2"], wait: false)
-        Thread.sleep(forTimeInterval: 1.0)
+        // Part-way: once some runs have finished (on a loaded machine the workers take a while to start).
+        func finishedCount() throws -> Int {
+            let (_, status) = try tlab(["status", "--db", db])
+            return status.components(separatedBy: "finished ").dropFirst().last.map { Int($0.prefix { $0.isNumber }) ?? 0 } ?? 0
+        }
+        let deadline = Date().addingTimeInterval(60)
+        repeat { Thread.sleep(forTimeInterval: 0.2) } while try finishedCount() < 10 && Date() < deadline
         kill(scheduler.processIdentifier, SIGKILL)
         let pkill = Process()
         pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
