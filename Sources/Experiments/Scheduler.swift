@@ -36,14 +36,16 @@ public final class Scheduler {
     /// The hashes the current spec plans; finished runs of earlier versions of the spec are left
     /// out of the progress counts (nil: count every run of the experiment).
     let planned: Set<String>?
+    /// The runs this scheduler's workers take (its workers get the same filter on their command line).
+    let filter: RunFilter
     private var workers: [Process] = []
     private let stop = StopFlag()
     private var unplanned: [RunStatus: Int] = [:]
 
     public init(store: ResultsStore, experiment: String, workerCommand: [String], environment: [String: String], options: Options,
-                planned: Set<String>? = nil) {
+                planned: Set<String>? = nil, filter: RunFilter = RunFilter()) {
         self.store = store; self.experiment = experiment; self.workerCommand = workerCommand
-        self.environment = environment; self.options = options; self.planned = planned
+        self.environment = environment; self.options = options; self.planned = planned; self.filter = filter
     }
 
     /// Runs until no run is queued or running; returns the final counts. Ctrl-C stops cleanly.
@@ -71,13 +73,13 @@ public final class Scheduler {
                 try store.release(pids: pids)
                 throw SchedulerStopped(progress: try counts())
             }
-            let before = workers.count
+            let exited = Set(workers.filter { !$0.isRunning }.map { Int($0.processIdentifier) })
             workers.removeAll { !$0.isRunning }
             try enforceTimeouts()
-            if workers.count < before {
-                // A worker exited: whatever it left `running` goes back to the queue (or fails).
-                _ = try store.requeueOrphans(experiment: experiment, isAlive: { [workers] pid in
-                    workers.contains { Int($0.processIdentifier) == pid && $0.isRunning } }, maxAttempts: options.maxAttempts)
+            if !exited.isEmpty {
+                // A worker exited: whatever it left `running` goes back to the queue (or fails). Runs of
+                // other workers — another scheduler's, under another filter — are theirs.
+                _ = try store.requeueOrphans(experiment: experiment, isAlive: { !exited.contains($0) }, maxAttempts: options.maxAttempts)
             }
             var current = try counts()
             let needed = min(options.workers, current.queued) - workers.count
@@ -96,14 +98,20 @@ public final class Scheduler {
     }
 
     private func counts() throws -> Progress {
-        let c = try store.statusCounts(experiment: experiment).merging(unplanned) { $0 - $1 }
+        let c = filter.isEmpty ? try store.statusCounts(experiment: experiment).merging(unplanned) { $0 - $1 }
+            : Dictionary(grouping: try selectedRuns(), by: \.status).mapValues(\.count)
         return Progress(total: c.values.reduce(0, +), finished: c[.finished] ?? 0, diverged: c[.diverged] ?? 0,
                         failed: (c[.failed] ?? 0) + (c[.timeout] ?? 0), running: c[.running] ?? 0, queued: c[.queued] ?? 0)
     }
 
     /// Seconds of work left on this scheduler's workers (`WorkEstimate` over the planned runs).
+    /// The planned runs of the experiment this scheduler's filter selects.
+    private func selectedRuns() throws -> [RunRecord] {
+        filter.selection(of: try store.runs(experiment: experiment).filter { planned?.contains($0.hash) ?? true })
+    }
+
     private func workLeft() throws -> Double? {
-        let runs = try store.runs(experiment: experiment).filter { planned?.contains($0.hash) ?? true }
+        let runs = try selectedRuns()
         return WorkEstimate(runs: runs, epochSeconds: try store.epochSeconds(experiment: experiment)).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
     }
 

@@ -7,11 +7,12 @@ import Training
 
 /// A worker process's loop: claim the next ready run (see `ResultsStore.claim`), execute it, record everything, repeat.
 public enum Worker {
-    public static func loop(store: ResultsStore, experiment: String, data: DataStore, environment: RunEnvironment) throws -> Int {
+    public static func loop(store: ResultsStore, experiment: String, data: DataStore, environment: RunEnvironment,
+                            filter: RunFilter = RunFilter()) throws -> Int {
         let pid = Int(ProcessInfo.processInfo.processIdentifier)
         var done = 0
         while true {
-            switch try store.claim(experiment: experiment, pid: pid, environment: environment) {
+            switch try store.claim(experiment: experiment, pid: pid, environment: environment, filter: filter) {
             case let .run(run):
                 try execute(run, store: store, data: data)
                 done += 1

@@ -15,6 +15,12 @@ public final class ResultsStore: Sendable {
         configuration.busyMode = .timeout(30)  // writers from several worker processes wait for each other
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // Two processes opening a new database at once (two `tlab run` started together) would both find
+        // a migration missing and both apply it; a lock file beside the database makes them take turns.
+        let lock = open(path + "-migration.lock", O_CREAT | O_RDWR, 0o644)
+        guard lock >= 0 else { throw DatabaseError(message: "cannot open \(path)-migration.lock: \(String(cString: strerror(errno)))") }
+        defer { close(lock) }  // (releases the lock)
+        flock(lock, LOCK_EX)
         try Self.migrator.migrate(pool)
     }
 
@@ -230,16 +236,26 @@ public final class ResultsStore: Sendable {
     /// still has the time to finish them, and the short ones fill the end), then in registration
     /// order. When none is ready, runs
     /// whose artifacts can no longer be produced (their stage run failed) fail too, and the answer is
-    /// `.wait` while others may still become ready.
-    public func claim(experiment: String, pid: Int, environment: RunEnvironment) throws -> Claim {
+    /// `.wait` while others may still become ready. With a `filter`, only the runs it selects are
+    /// taken (and counted for `.done`).
+    public func claim(experiment: String, pid: Int, environment: RunEnvironment, filter: RunFilter = RunFilter()) throws -> Claim {
         try pool.write { db in
+            var selected: String? = nil  // JSON array of the selected queued run ids
+            if !filter.isEmpty {
+                let open = try RunRecord.filter(Column("experimentId") == experiment
+                                                && [RunStatus.queued.rawValue, RunStatus.running.rawValue].contains(Column("status"))).fetchAll(db)
+                let ids = filter.selection(of: open).filter { $0.status == .queued }.compactMap(\.id)
+                selected = String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
+            }
+            let restriction = selected == nil ? "" : " AND id IN (SELECT value FROM json_each(?))"
             guard var run = try RunRecord.fetchOne(db, sql: """
                 SELECT * FROM runs WHERE experimentId = ? AND status = 'queued' AND (needs IS NULL OR NOT EXISTS (
-                    SELECT 1 FROM json_each(runs.needs) j WHERE j.value NOT IN (SELECT configHash FROM artifacts)))
+                    SELECT 1 FROM json_each(runs.needs) j WHERE j.value NOT IN (SELECT configHash FROM artifacts)))\(restriction)
                 ORDER BY seed, IFNULL(fold, -1), kind = 'stage', IFNULL(CAST(NULLIF(trainingSize, 'all') AS REAL), 1e300) DESC, id LIMIT 1
-                """, arguments: [experiment]) else {
+                """, arguments: StatementArguments([experiment] + (selected.map { [$0] } ?? []))) else {
                 try Self.failUnproducible(db, experiment: experiment)
-                let queued = try RunRecord.filter(Column("experimentId") == experiment && Column("status") == RunStatus.queued.rawValue).fetchCount(db)
+                let queued = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE experimentId = ? AND status = 'queued'\(restriction)",
+                                              arguments: StatementArguments([experiment] + (selected.map { [$0] } ?? []))) ?? 0
                 return queued == 0 ? .done : .wait
             }
             run.status = .running

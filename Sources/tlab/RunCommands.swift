@@ -26,9 +26,20 @@ extension Tlab {
         var threads = 1
         @Option(help: "Per-run timeout in seconds.") var timeout: Double = 6 * 3600
         @Option(help: "Attempts per run before giving up (crashes, timeouts).") var attempts = 3
+        @Option(help: ArgumentHelp("Take only runs with KEY=VALUE[,VALUE…] (KEY: arm, dataset, size, seed, fold); repeatable, all must match.",
+                                   discussion: "Every planned run is registered as always; this scheduler's workers take only these, and the stage runs they need. E.g. one long cell with both cores: --workers 1 --threads 2 --only arm=siatl --only dataset=tweets-sentiment --only size=all --only seed=2; another scheduler may run the rest of the experiment at the same time with the same terms as --skip."))
+        var only: [String] = []
+        @Option(help: "Leave out runs matching every KEY=VALUE[,VALUE…] given (same keys as --only).") var skip: [String] = []
 
         func validate() throws {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1, not \(threads)") }
+            _ = try filter()
+        }
+
+        func filter() throws -> RunFilter {
+            do { return RunFilter(only: try RunFilter.terms(only, option: "--only"), skip: try RunFilter.terms(skip, option: "--skip")) } catch {
+                throw ValidationError("\(error)")
+            }
         }
 
         func run() throws {
@@ -48,12 +59,17 @@ extension Tlab {
             let specDirectory = URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path
             if let note = Provenance.mismatchNote(specDirectory: specDirectory) { print(note) }
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-            var command = [executable, "worker", "--experiment", spec.id, "--db", results.path, "--threads", "\(threads)"]
+            let filter = try filter()
+            if !filter.isEmpty {
+                let selected = filter.selection(of: try store.runs(experiment: spec.id).filter { Set(records.map(\.hash)).contains($0.hash) })
+                print("taking \(selected.filter { !$0.isStage }.count) of the planned runs and the \(selected.filter(\.isStage).count) stage runs they need (\(filter.arguments.joined(separator: " ")))")
+            }
+            var command = [executable, "worker", "--experiment", spec.id, "--db", results.path, "--threads", "\(threads)"] + filter.arguments
             if let d = arguments.location.dataDir { command += ["--data-dir", d] }
             if let c = arguments.location.cacheDir { command += ["--cache-dir", c] }
             let scheduler = Scheduler(store: store, experiment: spec.id, workerCommand: command,
                                       environment: ["OPENBLAS_NUM_THREADS": "\(threads)", "OMP_NUM_THREADS": "\(threads)", "TLAB_GIT_REVISION": Provenance.revision(specDirectory: specDirectory)],
-                                      options: options, planned: Set(records.map(\.hash)))
+                                      options: options, planned: Set(records.map(\.hash)), filter: filter)
             let interactive = isatty(1) != 0
             let start = Date()
             // A terminal gets the line redrawn every second; a log gets a line when a run starts or ends,
@@ -82,6 +98,8 @@ extension Tlab {
                                                         shouldDisplay: false)
         @Option var experiment: String
         @Option var threads = 1
+        @Option var only: [String] = []
+        @Option var skip: [String] = []
         @OptionGroup var results: ResultsLocation
         @OptionGroup var location: DataLocation
 
@@ -94,7 +112,8 @@ extension Tlab {
                 // The worker's own build when it knows it (a binary replaced under a running scheduler records itself).
                 gitRevision: Provenance.revision(otherwise: ProcessInfo.processInfo.environment["TLAB_GIT_REVISION"] ?? "unknown"),
                 versionsJSON: Versions.json, threads: BLAS.threads, blasCore: BLAS.coreName)
-            _ = try Worker.loop(store: try results.open(), experiment: experiment, data: location.store, environment: environment)
+            let filter = RunFilter(only: try RunFilter.terms(only, option: "--only"), skip: try RunFilter.terms(skip, option: "--skip"))
+            _ = try Worker.loop(store: try results.open(), experiment: experiment, data: location.store, environment: environment, filter: filter)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Tracking
 import XCTest
 
 /// The scheduler end to end through the `tlab` binary this test run built: trivial runs, a killed
@@ -210,6 +211,54 @@ final class SchedulerTests: XCTestCase {
         XCTAssertTrue(remade.contains("4 runs planned, 2 new"), "the new run and the stage made again\n\(remade)")
         let (_, again) = try tlab(["show", "1", "--db", "c/r.sqlite"])
         XCTAssertTrue(again.contains("event earlier-instance: made by run 1 finished 20"), again)
+    }
+
+    /// Two schedulers on one database at once, one taking some runs (`--only`), the other the rest
+    /// (`--skip`, whose workers finish first): every run ends once, on its first attempt, by the
+    /// scheduler whose filter takes it — neither puts the other's running runs back in the queue.
+    func testTwoSchedulersSplitAnExperimentByFilter() throws {
+        let spec = try trivialSpec("split", model: "{kind: trivial, delay_ms: 250}", seeds: "{range: {from: 1, to: 12}}")
+        let db = folder.appendingPathComponent("r.sqlite").path
+        let (cell, _) = try tlab(["run", spec, "--db", db, "--workers", "1", "--threads", "2", "--only", "seed=1,2,3,4,5,6"], wait: false)
+        let (_, rest) = try tlab(["run", spec, "--db", db, "--workers", "2", "--skip", "seed=1,2,3,4,5,6"])
+        XCTAssertTrue(rest.contains("taking 6 of the planned runs and the 0 stage runs they need (--skip seed=1,2,3,4,5,6)"), rest)
+        XCTAssertTrue(rest.contains("6 finished, 0 diverged, 0 failed"), rest)
+        cell.waitUntilExit()
+        XCTAssertEqual(cell.terminationStatus, 0)
+        let runs = try ResultsStore(path: db).runs(experiment: "split")
+        XCTAssertEqual(runs.count, 12)
+        XCTAssertEqual(runs.filter { $0.status == .finished }.count, 12)
+        XCTAssertEqual(runs.map(\.attempts), Array(repeating: 1, count: 12), "no run taken twice")
+        // The --only scheduler's worker has two BLAS threads, and each run records its worker's.
+        XCTAssertEqual(Set(runs.filter { $0.threads == 2 }.map(\.seed)), Set(1...6), "the --only runs, by its worker")
+        XCTAssertEqual(Set(runs.filter { $0.threads == 1 }.map(\.seed)), Set(7...12), "the rest, by the other scheduler's")
+    }
+
+    /// A scheduler whose workers have all finished leaves a run of another scheduler's running worker
+    /// alone (it used to count every running run not its own worker's as orphaned, queue it again and
+    /// start it a second time).
+    func testASchedulerLeavesAnotherSchedulersRunningRunAlone() throws {
+        try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
+        let spec = folder.appendingPathComponent("two.yaml")
+        try Data("""
+        experiment: {id: two}
+        data: {datasets: [{file: tiny.csv}]}
+        model: {kind: trivial, delay_ms: 50}
+        arms:
+          slow: {model: {delay_ms: 4000}, sweep: {seed: [1]}}
+          fast: {}
+        sweep: {seed: [1, 2, 3, 4]}
+        """.utf8).write(to: spec)
+        let db = folder.appendingPathComponent("r.sqlite").path
+        let (slow, _) = try tlab(["run", spec.path, "--db", db, "--workers", "1", "--only", "arm=slow"], wait: false)
+        let deadline = Date().addingTimeInterval(60)
+        repeat { Thread.sleep(forTimeInterval: 0.2) } while try !tlab(["status", "--db", db]).1.contains("running 1") && Date() < deadline
+        let (_, all) = try tlab(["run", spec.path, "--db", db, "--workers", "2"])
+        XCTAssertTrue(all.contains("5 runs planned, 0 new"), all)
+        slow.waitUntilExit()
+        let runs = try ResultsStore(path: db).runs(experiment: "two")
+        XCTAssertEqual(runs.map(\.status), Array(repeating: .finished, count: 5), "\(runs.map(\.arm))")
+        XCTAssertEqual(runs.map(\.attempts), Array(repeating: 1, count: 5), "no run started twice")
     }
 
     /// A failed stage fails the runs that need it, with a message saying so; the scheduler ends.

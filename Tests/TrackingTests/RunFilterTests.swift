@@ -1,0 +1,90 @@
+import Foundation
+import Tracking
+import XCTest
+
+/// `tlab run --only/--skip`: which runs a scheduler takes, with the stages they need.
+final class RunFilterTests: XCTestCase {
+    var path: String!
+    override func setUp() { path = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-filter-\(UUID().uuidString)/r.sqlite").path }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+
+    let environment = RunEnvironment(host: "h", gitRevision: "g", versionsJSON: "{}", threads: 2, blasCore: "c")
+    let experiment = ExperimentRecord(id: "e", specFile: "s.yaml", description: "", createdAt: Date())
+
+    func run(_ hash: String, arm: String, size: String?, seed: Int, kind: String = "run", needs: [String] = []) -> RunRecord {
+        RunRecord(experimentId: "e", hash: hash, arm: arm, dataset: "tweets", seed: seed, fold: nil, trainingSize: size,
+                  sweepJSON: "{}", configJSON: "{}", kind: kind, needs: needs)
+    }
+
+    /// pretrain ← finetune-2 ← ulmfit seed 2; siatl at all and 100 for seeds 1 and 2 need pretrain only.
+    var planned: [RunRecord] {
+        [run("pretrain", arm: "stage:pretrain", size: nil, seed: 1, kind: "stage"),
+         run("finetune-2", arm: "stage:finetune", size: nil, seed: 2, kind: "stage", needs: ["pretrain"]),
+         run("siatl-all-1", arm: "siatl", size: "all", seed: 1, needs: ["pretrain"]),
+         run("siatl-all-2", arm: "siatl", size: "all", seed: 2, needs: ["pretrain"]),
+         run("siatl-100-2", arm: "siatl", size: "100", seed: 2, needs: ["pretrain"]),
+         run("ulmfit-all-2", arm: "ulmfit", size: "all", seed: 2, needs: ["finetune-2", "pretrain"])]
+    }
+
+    func filter(only: [String] = [], skip: [String] = []) throws -> RunFilter {
+        RunFilter(only: try RunFilter.terms(only, option: "--only"), skip: try RunFilter.terms(skip, option: "--skip"))
+    }
+
+    func testTermsAreParsedAndBadOnesNamed() throws {
+        XCTAssertEqual(try RunFilter.terms(["arm=siatl,ulmfit", "size=all"], option: "--only"), [.arm: ["siatl", "ulmfit"], .size: ["all"]])
+        XCTAssertThrowsError(try RunFilter.terms(["model=siatl"], option: "--only")) {
+            XCTAssertEqual("\($0)", "--only 'model=siatl': expected KEY=VALUE[,VALUE…] with KEY one of arm, dataset, size, seed, fold")
+        }
+        XCTAssertThrowsError(try RunFilter.terms(["seed="], option: "--skip")) { XCTAssertEqual("\($0)", "--skip 'seed=': no value") }
+        XCTAssertThrowsError(try RunFilter.terms(["seed=1", "seed=2"], option: "--only")) {
+            XCTAssertEqual("\($0)", "--only: 'seed' given twice (list its values after one '=', comma-separated)")
+        }
+        XCTAssertEqual(try filter(only: ["size=all", "arm=siatl"], skip: ["seed=1"]).arguments, ["--only", "arm=siatl", "--only", "size=all", "--skip", "seed=1"])
+    }
+
+    func testASelectionHoldsItsRunsAndTheStagesTheyNeedThroughOtherStages() throws {
+        let names = { (f: RunFilter) in f.selection(of: self.planned).map(\.hash).sorted() }
+        XCTAssertEqual(names(try filter(only: ["arm=siatl", "size=all", "seed=2"])), ["pretrain", "siatl-all-2"])
+        XCTAssertEqual(names(try filter(only: ["arm=ulmfit"])), ["finetune-2", "pretrain", "ulmfit-all-2"], "finetune, and pretrain through it")
+        // --skip leaves out runs matching every term: the one cell, not every siatl run nor every size-all run.
+        XCTAssertEqual(names(try filter(skip: ["arm=siatl", "size=all", "seed=2"])),
+                       ["finetune-2", "pretrain", "siatl-100-2", "siatl-all-1", "ulmfit-all-2"])
+        XCTAssertEqual(names(RunFilter()), planned.map(\.hash).sorted(), "no filter: everything")
+    }
+
+    func state(_ claim: ResultsStore.Claim) -> String {
+        switch claim {
+        case let .run(r): "run \(r.hash)"
+        case .wait: "wait"
+        case .done: "done"
+        }
+    }
+
+    func testAFilteredWorkerTakesOnlyItsRunsAndIsDoneWhenTheyAre() throws {
+        let store = try ResultsStore(path: path)
+        try store.register(experiment: experiment, runs: planned)
+        let cell = try filter(only: ["arm=siatl", "size=all", "seed=2"])
+        // The stage its run needs first, then the run; then done, though other runs are queued.
+        let stage = try XCTUnwrap(store.claim(experiment: "e", pid: 7, environment: environment, filter: cell).run)
+        XCTAssertEqual(stage.hash, "pretrain")
+        XCTAssertEqual(state(try store.claim(experiment: "e", pid: 7, environment: environment, filter: cell)), "wait")
+        try store.finish(run: stage.id!, status: .finished, resultJSON: "{}", error: nil,
+                         artifact: ArtifactRecord(configHash: "pretrain", kind: "lm", path: "pretrain", createdByRun: stage.id))
+        let run = try XCTUnwrap(store.claim(experiment: "e", pid: 7, environment: environment, filter: cell).run)
+        XCTAssertEqual(run.hash, "siatl-all-2")
+        XCTAssertEqual(run.threads, 2)
+        XCTAssertEqual(state(try store.claim(experiment: "e", pid: 7, environment: environment, filter: cell)), "done",
+                       "nothing more for it to take, though other runs are queued")
+        try store.finish(run: run.id!, status: .finished, resultJSON: "{}", error: nil)
+        // A scheduler skipping that cell takes the rest, in the usual order, never the cell.
+        let rest = try filter(skip: ["arm=siatl", "size=all", "seed=2"])
+        var taken: [String] = []
+        while let next = try store.claim(experiment: "e", pid: 8, environment: environment, filter: rest).run {
+            taken.append(next.hash)
+            try store.finish(run: next.id!, status: .finished, resultJSON: "{}", error: nil,
+                             artifact: next.isStage ? ArtifactRecord(configHash: next.hash, kind: "lm", path: next.hash, createdByRun: next.id) : nil)
+        }
+        XCTAssertEqual(taken, ["siatl-all-1", "siatl-100-2", "finetune-2", "ulmfit-all-2"], "seed by seed, ready runs before stages")
+        XCTAssertEqual(state(try store.claim(experiment: "e", pid: 8, environment: environment)), "done")
+    }
+}
