@@ -5,6 +5,9 @@
 #                                        experiment's committed run archive (results/<id>.runs.jsonl), and start
 #                                        the experiments' lanes (or the lane holding ID) in the background, each with
 #                                        $TLAB_WORKERS workers (default: the cores shared evenly among the lanes)
+#                                        TLAB_FIRST="--only arm=siatl --only size=all --only dataset=tweets-sentiment --only seed=2"
+#                                        … start ID: the lane first runs that selection with one worker and every core
+#                                        as BLAS threads (a run too long for a session on one thread), then as usual
 #   scripts/full-experiments.sh status   progress of each experiment
 #   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane running ID) cleanly: their runs go back to the
 #                                        queue and resume from their last saved epoch at the next `start`, which is how a
@@ -55,6 +58,12 @@ start)
       echo "already running: $lane (left as it is)"; continue
     fi
     commands=""
+    if [ -n "${TLAB_FIRST:-}" ]; then
+      # One cell first with every core (e.g. a run longer than a session on one thread), then the lane as usual.
+      id=${lane%% *}
+      commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
+      commands+=" --db $id.sqlite --workers 1 --threads $(nproc) --timeout 43200 $TLAB_FIRST >> $id.log 2>&1; "
+    fi
     for id in $lane; do
       # A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
       commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
