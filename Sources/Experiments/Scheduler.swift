@@ -77,9 +77,11 @@ public final class Scheduler {
             workers.removeAll { !$0.isRunning }
             try enforceTimeouts()
             if !exited.isEmpty {
-                // A worker exited: whatever it left `running` goes back to the queue (or fails). Runs of
-                // other workers — another scheduler's, under another filter — are theirs.
-                _ = try store.requeueOrphans(experiment: experiment, isAlive: { !exited.contains($0) }, maxAttempts: options.maxAttempts)
+                // A worker exited: whatever it left `running` goes back to the queue (or fails), as do runs
+                // of any other dead process (a worker of a scheduler killed just before this one began).
+                // Runs of live workers — another scheduler's, under another filter — are theirs.
+                _ = try store.requeueOrphans(experiment: experiment, isAlive: { !exited.contains($0) && Self.isAlive($0) },
+                                             maxAttempts: options.maxAttempts)
             }
             var current = try counts()
             let needed = min(options.workers, current.queued) - workers.count

@@ -19,17 +19,17 @@ final class SchedulerTests: XCTestCase {
     @discardableResult
     func tlab(_ args: [String], wait: Bool = true) throws -> (Process, String) { try TlabProcess(folder: folder)(args, wait: wait) }
 
-    /// Writes `<id>.yaml`, a spec of trivial runs (`model`) over a one-line CSV, one per seed of `seeds`; returns its path.
-    func trivialSpec(_ id: String, model: String = "{kind: trivial}", seeds: String) throws -> String {
+    /// Writes `<id>.yaml`, a spec of experiment `id` over a one-line CSV with the rest of its YAML in `body`; returns its path.
+    func tinySpec(_ id: String, _ body: String) throws -> String {
         try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
         let spec = folder.appendingPathComponent("\(id).yaml")
-        try Data("""
-        experiment: {id: \(id)}
-        data: {datasets: [{file: tiny.csv}]}
-        model: \(model)
-        sweep: {seed: \(seeds)}
-        """.utf8).write(to: spec)
+        try Data("experiment: {id: \(id)}\ndata: {datasets: [{file: tiny.csv}]}\n\(body)\n".utf8).write(to: spec)
         return spec.path
+    }
+
+    /// Writes `<id>.yaml`, a spec of trivial runs (`model`) over a one-line CSV, one per seed of `seeds`; returns its path.
+    func trivialSpec(_ id: String, model: String = "{kind: trivial}", seeds: String) throws -> String {
+        try tinySpec(id, "model: \(model)\nsweep: {seed: \(seeds)}")
     }
 
     func testResumeAfterKillingSchedulerAndWorkers() throws {
@@ -169,17 +169,13 @@ final class SchedulerTests: XCTestCase {
     /// next database use that very artifact; the archive alone makes the stage again and keeps a record
     /// of the instance made before.
     func testAnArchiveWithItsArtifactBundleSparesMakingTheStageAgainElsewhere() throws {
-        try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
-        let spec = folder.appendingPathComponent("moving.yaml")
-        try Data("""
-        experiment: {id: moving}
-        data: {datasets: [{file: tiny.csv}]}
+        let spec = try tinySpec("moving", """
         stages: {marker: {kind: trivial}}
         embeddings: {vectors: "stage:marker"}
         model: {kind: trivial}
         sweep: {seed: [1, 2]}
-        """.utf8).write(to: spec)
-        let (first, output) = try tlab(["run", spec.path, "--db", "a/r.sqlite", "--workers", "1"])
+        """)
+        let (first, output) = try tlab(["run", spec, "--db", "a/r.sqlite", "--workers", "1"])
         XCTAssertEqual(first.terminationStatus, 0, output)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("results"), withIntermediateDirectories: true)
         let (_, exported) = try tlab(["export", "moving", "--db", "a/r.sqlite", "--format", "jsonl", "--output", "results/moving.runs.jsonl",
@@ -189,7 +185,7 @@ final class SchedulerTests: XCTestCase {
 
         let (_, imported) = try tlab(["import", "results/moving.runs.jsonl", "--db", "b/r.sqlite"])
         XCTAssertTrue(imported.contains("imported 3 runs into b/r.sqlite (1 of them stage runs; 1 of their artifacts from checked bundles"), imported)
-        let (_, more) = try tlab(["run", spec.path, "sweep.seed=[1,2,3]", "--db", "b/r.sqlite", "--workers", "1"])
+        let (_, more) = try tlab(["run", spec, "sweep.seed=[1,2,3]", "--db", "b/r.sqlite", "--workers", "1"])
         XCTAssertTrue(more.contains("4 runs planned, 1 new"), "only the new seed runs; the stage is not made again\n\(more)")
         let (_, stage) = try tlab(["show", "1", "--db", "b/r.sqlite"])
         XCTAssertFalse(stage.contains("earlier-instance"), stage)
@@ -207,7 +203,7 @@ final class SchedulerTests: XCTestCase {
                                          to: folder.appendingPathComponent("bare/moving.runs.jsonl"))
         let (_, bare) = try tlab(["import", "bare/moving.runs.jsonl", "--db", "c/r.sqlite"])
         XCTAssertTrue(bare.contains("0 of their artifacts from checked bundles"), bare)
-        let (_, remade) = try tlab(["run", spec.path, "sweep.seed=[1,2,3]", "--db", "c/r.sqlite", "--workers", "1"])
+        let (_, remade) = try tlab(["run", spec, "sweep.seed=[1,2,3]", "--db", "c/r.sqlite", "--workers", "1"])
         XCTAssertTrue(remade.contains("4 runs planned, 2 new"), "the new run and the stage made again\n\(remade)")
         let (_, again) = try tlab(["show", "1", "--db", "c/r.sqlite"])
         XCTAssertTrue(again.contains("event earlier-instance: made by run 1 finished 20"), again)
@@ -238,22 +234,18 @@ final class SchedulerTests: XCTestCase {
     /// alone (it used to count every running run not its own worker's as orphaned, queue it again and
     /// start it a second time).
     func testASchedulerLeavesAnotherSchedulersRunningRunAlone() throws {
-        try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
-        let spec = folder.appendingPathComponent("two.yaml")
-        try Data("""
-        experiment: {id: two}
-        data: {datasets: [{file: tiny.csv}]}
+        let spec = try tinySpec("two", """
         model: {kind: trivial, delay_ms: 50}
         arms:
           slow: {model: {delay_ms: 4000}, sweep: {seed: [1]}}
           fast: {}
         sweep: {seed: [1, 2, 3, 4]}
-        """.utf8).write(to: spec)
+        """)
         let db = folder.appendingPathComponent("r.sqlite").path
-        let (slow, _) = try tlab(["run", spec.path, "--db", db, "--workers", "1", "--only", "arm=slow"], wait: false)
+        let (slow, _) = try tlab(["run", spec, "--db", db, "--workers", "1", "--only", "arm=slow"], wait: false)
         let deadline = Date().addingTimeInterval(60)
         repeat { Thread.sleep(forTimeInterval: 0.2) } while try !tlab(["status", "--db", db]).1.contains("running 1") && Date() < deadline
-        let (_, all) = try tlab(["run", spec.path, "--db", db, "--workers", "2"])
+        let (_, all) = try tlab(["run", spec, "--db", db, "--workers", "2"])
         XCTAssertTrue(all.contains("5 runs planned, 0 new"), all)
         slow.waitUntilExit()
         let runs = try ResultsStore(path: db).runs(experiment: "two")
