@@ -8,6 +8,8 @@
 #                                        TLAB_FIRST="--only arm=siatl --only size=all --only dataset=tweets-sentiment --only seed=2"
 #                                        … start ID: the lane first runs that selection with one worker and every core
 #                                        as BLAS threads (a run too long for a session on one thread), then as usual
+#                                        TLAB_ARGS="--skip arm=siatl --skip size=all" … start ID: the lane's schedulers get
+#                                        these arguments (e.g. leave out the runs a session cannot finish)
 #   scripts/full-experiments.sh status   progress of each experiment
 #   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane running ID) cleanly: their runs go back to the
 #                                        queue and resume from their last saved epoch at the next `start`, which is how a
@@ -67,7 +69,7 @@ start)
     for id in $lane; do
       # A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
       commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
-      commands+=" --db $id.sqlite --workers $workers --timeout 43200 >> $id.log 2>&1; "
+      commands+=" --db $id.sqlite --workers $workers --timeout 43200 ${TLAB_ARGS:-} >> $id.log 2>&1; "
     done
     setsid nohup bash -c "$commands" >/dev/null 2>&1 &
   done
