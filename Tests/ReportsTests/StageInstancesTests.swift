@@ -47,11 +47,21 @@ final class StageInstancesTests: XCTestCase {
         let lines = StageInstances(runs: runs, events: events).lines()
         XCTAssertEqual(lines.count, 1)
         let line = lines[0]
-        XCTAssertTrue(line.hasPrefix("`stage:pretrain` (key `k`) was made 2 times"), line)
+        XCTAssertTrue(line.hasPrefix("`stage:pretrain` (key `k`) was made 2 times before"), line)
         XCTAssertTrue(line.contains("made by run 1 finished 1970-01-01T00:16:40.000Z at revision 0123456789ab on vm with OpenBLAS Cooperlake, 1 thread(s) "
                                     + "(heldout_perplexity 313.2457) — used by 2 runs (1 name it in their records; 1 ended before it was replaced); "), line)
         XCTAssertTrue(line.hasSuffix("made by run 1 finished 1970-01-01T01:23:20.000Z at revision 0123456789ab on vm with OpenBLAS Zen, 1 thread(s) "
                                      + "(heldout_perplexity 312.9) — used by 1 run (1 name it in their records)."), line)
+    }
+
+    func testAStageBeingMadeAgainSaysSo() {
+        let first = record(1, "k", kind: "stage", finished: 1_000, core: "Cooperlake")
+        let stage = record(1, "k", kind: "stage", status: .running, finished: nil)
+        let runs = [stage, record(2, "a", needs: ["k"], finished: 2_000), record(3, "b", needs: ["k"], status: .queued, finished: nil)]
+        let events: [Int64: [EventRecord]] = [1: [event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(first), at: 3_000)]]
+        let line = StageInstances(runs: runs, events: events).lines().first ?? ""
+        XCTAssertTrue(line.hasPrefix("`stage:pretrain` (key `k`) was made once before "), line)
+        XCTAssertTrue(line.hasSuffix("with OpenBLAS Cooperlake, 1 thread(s) — used by 1 run (1 ended before it was replaced); it is being made again now (running)."), line)
     }
 
     func testStagesMadeOnceGetNoLine() {
