@@ -134,14 +134,14 @@ extension ResultsStore {
     /// Reads a run archive into this database in one transaction (all of it or, on a malformed line,
     /// none). An ended run whose configuration (experiment and hash) is not recorded here is added
     /// with its metrics and events, keeping its run id when that id is free; a queued or timed-out
-    /// run of the same configuration is replaced by it (a stage run only where none is recorded: a
-    /// queued one is being made here). Runs already ended or running here are left out and counted.
-    /// `source` names the archive in error messages.
+    /// run of the same configuration is replaced by it (a stage run only with its artifact bundle, below:
+    /// without one, a queued stage is being made here). Runs already ended or running here are left out
+    /// and counted. `source` names the archive in error messages.
     ///
-    /// With `artifacts` (a folder of `ArtifactBundle`s, `<key>/`, usually `artifact-bundles/` beside the archive), a finished stage run whose bundle is
-    /// there and whose artifact this database lacks gets that artifact, after every file's SHA-256 is
-    /// checked and the manifest is found to name this very stage run: it is not made again (a stage
-    /// queued to be made again is replaced by the archived record).
+    /// With `artifacts` (a folder of `ArtifactBundle`s, `<key>/`, usually `artifact-bundles/` beside the
+    /// archive), a finished stage run whose bundle is there and whose artifact this database lacks gets
+    /// that artifact, after every file's SHA-256 is checked and the manifest is found to name this very
+    /// stage run: it is not made again (a stage queued to be made again is replaced by the archived record).
     public func importArchive(_ data: Data, source: String, artifacts: URL? = nil) throws -> RunArchive.ImportSummary {
         let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
             .filter { !$0.element.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
