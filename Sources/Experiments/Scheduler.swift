@@ -106,12 +106,12 @@ public final class Scheduler {
                         failed: (c[.failed] ?? 0) + (c[.timeout] ?? 0), running: c[.running] ?? 0, queued: c[.queued] ?? 0)
     }
 
-    /// Seconds of work left on this scheduler's workers (`WorkEstimate` over the planned runs).
     /// The planned runs of the experiment this scheduler's filter selects.
     private func selectedRuns() throws -> [RunRecord] {
         filter.selection(of: try store.runs(experiment: experiment).filter { planned?.contains($0.hash) ?? true })
     }
 
+    /// Seconds of work left on this scheduler's workers (`WorkEstimate` over the planned runs it takes).
     private func workLeft() throws -> Double? {
         let runs = try selectedRuns()
         return WorkEstimate(runs: runs, epochSeconds: try store.epochSeconds(experiment: experiment)).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
