@@ -59,9 +59,9 @@ extension Tlab {
             let specDirectory = URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path
             if let note = Provenance.mismatchNote(specDirectory: specDirectory) { print(note) }
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-            let filter = try filter()
+            let filter = try filter(), plannedHashes = Set(records.map(\.hash))
             if !filter.isEmpty {
-                let selected = filter.selection(of: try store.runs(experiment: spec.id).filter { Set(records.map(\.hash)).contains($0.hash) })
+                let selected = filter.selection(of: try store.runs(experiment: spec.id).filter { plannedHashes.contains($0.hash) })
                 print("taking \(selected.filter { !$0.isStage }.count) of the planned runs and the \(selected.filter(\.isStage).count) stage runs they need (\(filter.arguments.joined(separator: " ")))")
             }
             var command = [executable, "worker", "--experiment", spec.id, "--db", results.path, "--threads", "\(threads)"] + filter.arguments
@@ -69,7 +69,7 @@ extension Tlab {
             if let c = arguments.location.cacheDir { command += ["--cache-dir", c] }
             let scheduler = Scheduler(store: store, experiment: spec.id, workerCommand: command,
                                       environment: ["OPENBLAS_NUM_THREADS": "\(threads)", "OMP_NUM_THREADS": "\(threads)", "TLAB_GIT_REVISION": Provenance.revision(specDirectory: specDirectory)],
-                                      options: options, planned: Set(records.map(\.hash)), filter: filter)
+                                      options: options, planned: plannedHashes, filter: filter)
             let interactive = isatty(1) != 0
             let start = Date()
             // A terminal gets the line redrawn every second; a log gets a line when a run starts or ends,
