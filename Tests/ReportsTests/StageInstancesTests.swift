@@ -47,7 +47,7 @@ final class StageInstancesTests: XCTestCase {
         let lines = StageInstances(runs: runs, events: events).lines()
         XCTAssertEqual(lines.count, 1)
         let line = lines[0]
-        XCTAssertTrue(line.hasPrefix("`stage:pretrain` (key `k`) was made 2 times before"), line)
+        XCTAssertTrue(line.hasPrefix("`stage:pretrain` (key `k`) was made 2 times (its artifact"), line)
         XCTAssertTrue(line.contains("made by run 1 finished 1970-01-01T00:16:40.000Z at revision 0123456789ab on vm with OpenBLAS Cooperlake, 1 thread(s) "
                                     + "(heldout_perplexity 313.2457) — used by 2 runs (1 name it in their records; 1 ended before it was replaced); "), line)
         XCTAssertTrue(line.hasSuffix("made by run 1 finished 1970-01-01T01:23:20.000Z at revision 0123456789ab on vm with OpenBLAS Zen, 1 thread(s) "
