@@ -35,10 +35,10 @@ struct StageInstances {
                 let total = i.recorded + i.inferred
                 return Self.describe(i.summary) + " — used by " + (total == 0 ? "no run" : "\(total) run\(total == 1 ? "" : "s") (" + how.joined(separator: "; ") + ")")
             }
-            let remaking = stage.status == .finished ? "" : "; it is being made again now (\(stage.status.rawValue))"
-            return "`\(stage.arm)` (key `\(stage.hash.prefix(12))`) was made \(instances.count == 1 ? "once" : "\(instances.count) times")\(remaking.isEmpty ? "" : " before") "
+            let remaking = stage.status != .finished
+            return "`\(stage.arm)` (key `\(stage.hash.prefix(12))`) was made \(instances.count == 1 ? "once" : "\(instances.count) times")\(remaking ? " before" : "") "
                 + "(its artifact stayed on a machine that is gone; made on other OpenBLAS kernels it is another model): "
-                + parts.joined(separator: "; ") + remaking + "."
+                + parts.joined(separator: "; ") + (remaking ? "; it is being made again now (\(stage.status.rawValue))" : "") + "."
         }
     }
 

@@ -248,14 +248,15 @@ public final class ResultsStore: Sendable {
                 selected = String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
             }
             let restriction = selected == nil ? "" : " AND id IN (SELECT value FROM json_each(?))"
+            let arguments = StatementArguments([experiment] + (selected.map { [$0] } ?? []))
             guard var run = try RunRecord.fetchOne(db, sql: """
                 SELECT * FROM runs WHERE experimentId = ? AND status = 'queued' AND (needs IS NULL OR NOT EXISTS (
                     SELECT 1 FROM json_each(runs.needs) j WHERE j.value NOT IN (SELECT configHash FROM artifacts)))\(restriction)
                 ORDER BY seed, IFNULL(fold, -1), kind = 'stage', IFNULL(CAST(NULLIF(trainingSize, 'all') AS REAL), 1e300) DESC, id LIMIT 1
-                """, arguments: StatementArguments([experiment] + (selected.map { [$0] } ?? []))) else {
+                """, arguments: arguments) else {
                 try Self.failUnproducible(db, experiment: experiment)
                 let queued = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE experimentId = ? AND status = 'queued'\(restriction)",
-                                              arguments: StatementArguments([experiment] + (selected.map { [$0] } ?? []))) ?? 0
+                                              arguments: arguments) ?? 0
                 return queued == 0 ? .done : .wait
             }
             run.status = .running
