@@ -229,12 +229,13 @@ public final class ResultsStore: Sendable {
 
     /// Atomically takes a queued run of `experiment` whose needed artifacts all exist, for worker
     /// `pid`: seed by seed and fold by fold (so a partly done sweep already has every arm and dataset
-    /// at its first seeds); within a seed and fold, runs that are ready before stage runs (a stage's
-    /// work is spent when nothing else can go on, and its artifact's runs follow it at once: an
-    /// artifact may not outlive its machine), then the largest training sets first (a run on the whole
+    /// at its first seeds); within a seed and fold, the largest training sets first (a run on the whole
     /// training split, then 3,000 examples, …: the longest runs start early, while a working session
-    /// still has the time to finish them, and the short ones fill the end), then in registration
-    /// order. When none is ready, runs
+    /// still has the time to finish them, and the short ones fill the end); within a size, runs that
+    /// are ready before stage runs (its artifact's runs then follow a stage at once: an artifact may not
+    /// outlive its machine) — not before every stage of the seed, which left the arms that need a
+    /// stage (ULMFiT's fine-tuned LM) for the seed's very end; then in registration order. When none
+    /// is ready, runs
     /// whose artifacts can no longer be produced (their stage run failed) fail too, and the answer is
     /// `.wait` while others may still become ready. With a `filter`, only the runs it selects are
     /// taken (and counted for `.done`).
@@ -252,7 +253,7 @@ public final class ResultsStore: Sendable {
             guard var run = try RunRecord.fetchOne(db, sql: """
                 SELECT * FROM runs WHERE experimentId = ? AND status = 'queued' AND (needs IS NULL OR NOT EXISTS (
                     SELECT 1 FROM json_each(runs.needs) j WHERE j.value NOT IN (SELECT configHash FROM artifacts)))\(restriction)
-                ORDER BY seed, IFNULL(fold, -1), kind = 'stage', IFNULL(CAST(NULLIF(trainingSize, 'all') AS REAL), 1e300) DESC, id LIMIT 1
+                ORDER BY seed, IFNULL(fold, -1), IFNULL(CAST(NULLIF(trainingSize, 'all') AS REAL), 1e300) DESC, kind = 'stage', id LIMIT 1
                 """, arguments: arguments) else {
                 try Self.failUnproducible(db, experiment: experiment)
                 let queued = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE experimentId = ? AND status = 'queued'\(restriction)",

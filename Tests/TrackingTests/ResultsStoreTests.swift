@@ -140,8 +140,8 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertEqual(try reader.metrics(run: id).count, 200)
     }
 
-    /// Seed by seed and fold by fold, ready runs before stage runs within them, larger training sets
-    /// first; runs wait for the artifacts they need, and fail once those can no longer be made.
+    /// Seed by seed and fold by fold, larger training sets first, ready runs before stage runs of the
+    /// same size; runs wait for the artifacts they need, and fail once those can no longer be made.
     func testClaimOrderAndArtifactDependencies() throws {
         let store = try ResultsStore(path: path)
         func record(_ hash: String, seed: Int, fold: Int?, size: String? = nil, kind: String = "run", needs: [String] = []) -> RunRecord {
@@ -150,18 +150,18 @@ final class ResultsStoreTests: XCTestCase {
         }
         try store.register(experiment: experiment, runs: [
             record("r-2-0", seed: 2, fold: 0), record("r-1-1", seed: 1, fold: 1), record("r-1-0", seed: 1, fold: 0),
-            record("stage", seed: 1, fold: nil, kind: "stage"), record("needs-stage", seed: 1, fold: nil, needs: ["stage"]),
+            record("stage", seed: 1, fold: nil, size: "1000", kind: "stage"), record("needs-stage", seed: 1, fold: nil, size: "1000", needs: ["stage"]),
             record("ready-300", seed: 1, fold: nil, size: "300"), record("ready-3000", seed: 1, fold: nil, size: "3000"),
             record("ready-all", seed: 1, fold: nil, size: "all"), record("ready-1000", seed: 1, fold: nil, size: "1000"),
         ])
         var ready: [String] = []
-        for _ in 0..<4 { ready.append(try XCTUnwrap(store.claim(experiment: "e", pid: 1, environment: environment).run).hash) }
-        XCTAssertEqual(ready, ["ready-all", "ready-3000", "ready-1000", "ready-300"], "ready runs before the stage, the largest first")
+        for _ in 0..<3 { ready.append(try XCTUnwrap(store.claim(experiment: "e", pid: 1, environment: environment).run).hash) }
+        XCTAssertEqual(ready, ["ready-all", "ready-3000", "ready-1000"], "the largest first")
         let stage = try store.claim(experiment: "e", pid: 1, environment: environment).run!
-        XCTAssertEqual(stage.hash, "stage")
+        XCTAssertEqual(stage.hash, "stage", "after the ready runs of its size, before those of smaller sizes")
         var order: [String] = []
         while let run = try store.claim(experiment: "e", pid: 1, environment: environment).run { order.append(run.hash) }
-        XCTAssertEqual(order, ["r-1-0", "r-1-1", "r-2-0"], "the run needing the stage's artifact is not ready yet")
+        XCTAssertEqual(order, ["ready-300", "r-1-0", "r-1-1", "r-2-0"], "the run needing the stage's artifact is not ready yet")
         guard case .wait = try store.claim(experiment: "e", pid: 1, environment: environment) else { return XCTFail("expected wait") }
         try store.finish(run: stage.id!, status: .finished, resultJSON: "{}", error: nil,
                          artifact: ArtifactRecord(configHash: "stage", kind: "trivial", path: "stage", createdByRun: stage.id))

@@ -19,7 +19,7 @@ final class RunFilterTests: XCTestCase {
     /// pretrain ← finetune-2 ← ulmfit seed 2; siatl at all and 100 for seeds 1 and 2 need pretrain only.
     var planned: [RunRecord] {
         [run("pretrain", arm: "stage:pretrain", size: nil, seed: 1, kind: "stage"),
-         run("finetune-2", arm: "stage:finetune", size: nil, seed: 2, kind: "stage", needs: ["pretrain"]),
+         run("finetune-2", arm: "stage:finetune", size: "all", seed: 2, kind: "stage", needs: ["pretrain"]),
          run("siatl-all-1", arm: "siatl", size: "all", seed: 1, needs: ["pretrain"]),
          run("siatl-all-2", arm: "siatl", size: "all", seed: 2, needs: ["pretrain"]),
          run("siatl-100-2", arm: "siatl", size: "100", seed: 2, needs: ["pretrain"]),
@@ -84,7 +84,8 @@ final class RunFilterTests: XCTestCase {
             try store.finish(run: next.id!, status: .finished, resultJSON: "{}", error: nil,
                              artifact: next.isStage ? ArtifactRecord(configHash: next.hash, kind: "lm", path: next.hash, createdByRun: next.id) : nil)
         }
-        XCTAssertEqual(taken, ["siatl-all-1", "siatl-100-2", "finetune-2", "ulmfit-all-2"], "seed by seed, ready runs before stages")
+        XCTAssertEqual(taken, ["siatl-all-1", "finetune-2", "ulmfit-all-2", "siatl-100-2"],
+                       "seed by seed, the largest sizes first, ready runs before the stages of their size")
         XCTAssertEqual(state(try store.claim(experiment: "e", pid: 8, environment: environment)), "done")
     }
 }
