@@ -26,15 +26,16 @@ public struct WorkEstimate: Sendable, Equatable {
     /// Nil when nothing is left or nothing has been measured. A run's duration is the longest of its
     /// last attempt's wall time, the seconds its result gives (which count a resumed run's earlier
     /// attempts) and `epochSeconds[id]`, the sum of its per-epoch training seconds (all that runs resumed
-    /// before results counted earlier attempts kept of them).
-    public init?(runs: [RunRecord], epochSeconds: [Int64: Double] = [:]) {
+    /// before results counted earlier attempts kept of them). Only the runs left that `pricing` takes
+    /// are priced (those of a `--only`/`--skip` selection); every ended run informs the prices.
+    public init?(runs: [RunRecord], epochSeconds: [Int64: Double] = [:], pricing: (RunRecord) -> Bool = { _ in true }) {
         struct Reported: Decodable { var seconds: Double?; var trainExamples: Int? }
         func reported(_ r: RunRecord) -> Reported? { r.resultJSON.flatMap { try? JSONDecoder().decode(Reported.self, from: Data($0.utf8)) } }
         let timed: [(run: RunRecord, seconds: Double)] = runs.filter { !$0.isStage }.compactMap { r in
             guard r.status.hasResult, let a = r.startedAt, let b = r.finishedAt else { return nil }
             return (r, max(b.timeIntervalSince(a), reported(r)?.seconds ?? 0, r.id.flatMap { epochSeconds[$0] } ?? 0))
         }
-        let left = runs.filter { !$0.isStage && ($0.status == .queued || $0.status == .running) }
+        let left = runs.filter { !$0.isStage && ($0.status == .queued || $0.status == .running) && pricing($0) }
         guard !timed.isEmpty, !left.isEmpty else { return nil }
 
         func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }

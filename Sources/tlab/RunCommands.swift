@@ -14,6 +14,20 @@ struct ResultsLocation: ParsableArguments {
     func open() throws -> ResultsStore { try ResultsStore(path: path) }
 }
 
+/// Which runs a command takes (`--only`/`--skip`; `tlab run`, its workers, `tlab plan`).
+struct RunSelection: ParsableArguments {
+    @Option(help: ArgumentHelp("Take only runs with KEY=VALUE[,VALUE…] (KEY: arm, dataset, size, seed, fold); repeatable, all must match.",
+                               discussion: "Every planned run is registered as always; a scheduler's workers take only these, and the stage runs they need. E.g. one long cell with both cores: --workers 1 --threads 2 --only arm=siatl --only dataset=tweets-sentiment --only size=all --only seed=2; another scheduler may run the rest of the experiment at the same time with the same terms as --skip."))
+    var only: [String] = []
+    @Option(help: "Leave out runs matching every KEY=VALUE[,VALUE…] given (same keys as --only).") var skip: [String] = []
+
+    func filter() throws -> RunFilter {
+        do { return RunFilter(only: try RunFilter.terms(only, option: "--only"), skip: try RunFilter.terms(skip, option: "--skip")) } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+}
+
 extension Tlab {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -26,20 +40,11 @@ extension Tlab {
         var threads = 1
         @Option(help: "Per-run timeout in seconds.") var timeout: Double = 6 * 3600
         @Option(help: "Attempts per run before giving up (crashes, timeouts).") var attempts = 3
-        @Option(help: ArgumentHelp("Take only runs with KEY=VALUE[,VALUE…] (KEY: arm, dataset, size, seed, fold); repeatable, all must match.",
-                                   discussion: "Every planned run is registered as always; this scheduler's workers take only these, and the stage runs they need. E.g. one long cell with both cores: --workers 1 --threads 2 --only arm=siatl --only dataset=tweets-sentiment --only size=all --only seed=2; another scheduler may run the rest of the experiment at the same time with the same terms as --skip."))
-        var only: [String] = []
-        @Option(help: "Leave out runs matching every KEY=VALUE[,VALUE…] given (same keys as --only).") var skip: [String] = []
+        @OptionGroup var selection: RunSelection
 
         func validate() throws {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1, not \(threads)") }
-            _ = try filter()
-        }
-
-        func filter() throws -> RunFilter {
-            do { return RunFilter(only: try RunFilter.terms(only, option: "--only"), skip: try RunFilter.terms(skip, option: "--skip")) } catch {
-                throw ValidationError("\(error)")
-            }
+            _ = try selection.filter()
         }
 
         func run() throws {
@@ -59,7 +64,7 @@ extension Tlab {
             let specDirectory = URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path
             if let note = Provenance.mismatchNote(specDirectory: specDirectory) { print(note) }
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-            let filter = try filter(), plannedHashes = Set(records.map(\.hash))
+            let filter = try selection.filter(), plannedHashes = Set(records.map(\.hash))
             if !filter.isEmpty {
                 let selected = filter.selection(of: try store.runs(experiment: spec.id).filter { plannedHashes.contains($0.hash) })
                 print("taking \(selected.filter { !$0.isStage }.count) of the planned runs and the \(selected.filter(\.isStage).count) stage runs they need (\(filter.arguments.joined(separator: " ")))")
@@ -98,8 +103,7 @@ extension Tlab {
                                                         shouldDisplay: false)
         @Option var experiment: String
         @Option var threads = 1
-        @Option var only: [String] = []
-        @Option var skip: [String] = []
+        @OptionGroup var selection: RunSelection
         @OptionGroup var results: ResultsLocation
         @OptionGroup var location: DataLocation
 
@@ -112,8 +116,8 @@ extension Tlab {
                 // The worker's own build when it knows it (a binary replaced under a running scheduler records itself).
                 gitRevision: Provenance.revision(otherwise: ProcessInfo.processInfo.environment["TLAB_GIT_REVISION"] ?? "unknown"),
                 versionsJSON: Versions.json, threads: BLAS.threads, blasCore: BLAS.coreName)
-            let filter = RunFilter(only: try RunFilter.terms(only, option: "--only"), skip: try RunFilter.terms(skip, option: "--skip"))
-            _ = try Worker.loop(store: try results.open(), experiment: experiment, data: location.store, environment: environment, filter: filter)
+            _ = try Worker.loop(store: try results.open(), experiment: experiment, data: location.store, environment: environment,
+                                filter: try selection.filter())
         }
     }
 

@@ -41,9 +41,13 @@ extension Tlab {
         static let configuration = CommandConfiguration(abstract: "Expand a spec into runs and print their count and an estimate, running nothing.")
         @OptionGroup var arguments: SpecArguments
         @OptionGroup var results: ResultsLocation
+        @OptionGroup var selection: RunSelection
+
+        func validate() throws { _ = try selection.filter() }
 
         func run() throws {
             let (spec, runs) = try arguments.plan()
+            let filter = try selection.filter()
             print("experiment \(spec.id)\(spec.profile.map { " (profile \($0))" } ?? ""): \(runs.count) runs")
             let byCell = Dictionary(grouping: runs) { "\($0.dataset) × \($0.arm)" }
             for cell in byCell.keys.sorted() { print("  \(cell): \(byCell[cell]!.count)") }
@@ -70,10 +74,13 @@ extension Tlab {
                 let stale = recorded.filter { $0.status == .queued && !planned.contains($0.hash) }.count
                 print("in \(results.path): \(mine.count) of \(records.count) planned runs recorded (\(byStatus.joined(separator: ", ")));"
                       + " \(stale) queued runs no longer planned would be withdrawn")
-                if let left = WorkEstimate(runs: mine, epochSeconds: try store.epochSeconds(experiment: spec.id)) {
+                let chosen = filter.isEmpty ? "" : " of the selection (\(filter.arguments.joined(separator: " ")))"
+                if let left = WorkEstimate(runs: mine, epochSeconds: try store.epochSeconds(experiment: spec.id), pricing: filter.accepts) {
                     let perDataset = left.measured.map { String(format: "%@ %.0f s (n=%d)", $0.dataset, $0.meanSeconds, $0.runs) }
-                    print(String(format: "measured so far: %@ per run; the %d runs left ≈ %.1f h of work (%.1f h with %d workers; stage runs not included)",
-                                 perDataset.joined(separator: ", "), left.runsLeft, left.seconds / 3600, left.seconds / 3600 / Double(workers), workers))
+                    print(String(format: "measured so far: %@ per run; the %d runs left%@ ≈ %.1f h of work (%.1f h with %d workers; stage runs not included)",
+                                 perDataset.joined(separator: ", "), left.runsLeft, chosen, left.seconds / 3600, left.seconds / 3600 / Double(workers), workers))
+                } else if !filter.isEmpty {
+                    print("no run left\(chosen) to price")
                 }
             }
             print("first run: \(runs.first.map { "\($0.arm) \($0.dataset) seed \($0.seed) hash \($0.hash.prefix(12))" } ?? "none")")

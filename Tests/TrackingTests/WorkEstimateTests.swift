@@ -59,6 +59,13 @@ final class WorkEstimateTests: XCTestCase {
         let tweetsMean: Double = (200 + 300 + 650 + 1000 + 40) / 5
         XCTAssertEqual(estimate.measured.map(\.meanSeconds), [60, tweetsMean])
         XCTAssertEqual(estimate.measured.map(\.runs), [1, 5])
+        // A selection (`tlab plan --only …`) prices only its runs left, at prices from every ended run.
+        let tweets = RunFilter(only: [.dataset: ["tweets"]])
+        let selected = try XCTUnwrap(WorkEstimate(runs: measured + [run("mr", "siatl", size: "100"), run("tweets", "siatl", size: "1000")],
+                                                  pricing: tweets.accepts))
+        XCTAssertEqual(selected.runsLeft, 1)
+        XCTAssertEqual(selected.seconds, 650)
+        XCTAssertNil(WorkEstimate(runs: measured + [run("mr", "siatl", size: "100")], pricing: tweets.accepts), "nothing left in the selection")
         XCTAssertNil(WorkEstimate(runs: measured), "nothing left")
         XCTAssertNil(WorkEstimate(runs: [run("mr", "siatl", size: "100")]), "nothing measured")
     }
