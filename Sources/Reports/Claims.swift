@@ -29,6 +29,8 @@ struct ClaimCheck {
         let dataset: String
         let group: String
         let test: Statistics.PairedTest?
+        /// Paired units whose two runs met different instances of a stage made more than once.
+        let mixedPairs: Int
     }
 
     let claims: [Claim]
@@ -36,8 +38,11 @@ struct ClaimCheck {
     let metricName: String
     /// A cell's values of a metric (nil: the report metric) keyed by the unit that pairs runs.
     let values: (Cell, String?) -> [PairKey: Double]
+    /// The instances of stages made more than once a cell's runs met (`StageInstances.used`), keyed by unit.
+    let instances: (Cell) -> [PairKey: [String: Int]]
 
-    init(tree: ConfigNode, table: ComparisonTable, metricName: String, values: @escaping (Cell, String?) -> [PairKey: Double]) {
+    init(tree: ConfigNode, table: ComparisonTable, metricName: String, values: @escaping (Cell, String?) -> [PairKey: Double],
+         instances: @escaping (Cell) -> [PairKey: [String: Int]] = { _ in [:] }) {
         let reportMetric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
         claims = (tree.node(at: ["report", "claims"])?.sequence ?? []).map { node in
             let metric = node["metric"]?.scalar
@@ -48,6 +53,7 @@ struct ClaimCheck {
         self.table = table
         self.metricName = metricName
         self.values = values
+        self.instances = instances
     }
 
     static func outcome(_ t: Statistics.PairedTest, higher: Bool) -> Outcome {
@@ -64,9 +70,12 @@ struct ClaimCheck {
     func settings(of claim: Claim) -> [Setting] {
         table.cells.filter { $0.arm == claim.arm }.compactMap { cell in
             guard let base = table.cells.first(where: { $0.arm == claim.baseline && $0.dataset == cell.dataset && $0.group == cell.group }) else { return nil }
+            let (ours, theirs) = (values(cell, claim.extra), values(base, claim.extra))
+            let (met, baseMet) = (instances(cell), instances(base))
+            let mixed = Set(ours.keys).intersection(theirs.keys).filter { StageInstances.differ(met[$0] ?? [:], baseMet[$0] ?? [:]) }.count
             return Setting(dataset: cell.dataset, group: cell.group,
-                           test: ComparisonTable.pairedTest(values(cell, claim.extra), against: values(base, claim.extra),
-                                                            testTrainRatio: base.testTrainRatio ?? cell.testTrainRatio))
+                           test: ComparisonTable.pairedTest(ours, against: theirs, testTrainRatio: base.testTrainRatio ?? cell.testTrainRatio),
+                           mixedPairs: mixed)
         }.sorted { ($0.dataset, ComparisonTable.sizeOrder($0.group), $0.group) < ($1.dataset, ComparisonTable.sizeOrder($1.group), $1.group) }
     }
 
@@ -122,7 +131,13 @@ struct ClaimCheck {
             if !tested.isEmpty {
                 md += "| dataset | setting | \(claim.arm) − \(claim.baseline) | outcome |\n|---|---|---|---|\n"
                 for (s, outcome) in tested {
-                    md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(difference(s.test!, claim)) | \(outcome.rawValue) |\n"
+                    md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(difference(s.test!, claim))\(s.mixedPairs > 0 ? " †" : "") | \(outcome.rawValue) |\n"
+                }
+                let mixed = tested.map(\.0).filter { $0.mixedPairs > 0 }
+                if !mixed.isEmpty {
+                    md += "\n† \(mixed.map(\.mixedPairs).reduce(0, +)) of the pairs in \(mixed.count == 1 ? "this setting" : "these \(mixed.count) settings") "
+                        + "compare runs that met different instances of a stage made more than once (see *Provenance*): "
+                        + "their difference holds the two models' difference too.\n"
                 }
             }
             if claim.largestAtSmallestSize { md += marginBySize(claim, tested.map(\.0)) }

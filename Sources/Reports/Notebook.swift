@@ -38,7 +38,9 @@ public struct Notebook {
         var plots: [String: String] = [:]
         var md = header() + provenance() + compared(page)
         if !context.dataLines.isEmpty { md += "## Data\n\n" + context.dataLines.map { "- \($0)" }.joined(separator: "\n") + "\n\n" }
-        md += ClaimCheck(tree: spec.tree, table: page.table, metricName: page.metricName, values: unitValues).render()
+        let met = StageInstances(runs: runs, events: stageEvents).used()
+        md += ClaimCheck(tree: spec.tree, table: page.table, metricName: page.metricName, values: unitValues,
+                         instances: { cell in self.unitInstances(cell, met) }).render()
         for group in page.table.groups { md += results(group, page, plots: &plots) }
         md += trainingSizes(page, plots: &plots)
         md += unfinishedRuns()
@@ -380,6 +382,16 @@ public struct Notebook {
             values[ComparisonTable.unit(of: run)] = value
         }
         return values
+    }
+
+    /// Which instances of stages made more than once a cell's runs met (`StageInstances.used`), keyed by unit.
+    func unitInstances(_ cell: Cell, _ used: [Int64: [String: Int]]) -> [PairKey: [String: Int]] {
+        var met: [PairKey: [String: Int]] = [:]
+        for id in cell.runIDs {
+            guard let run = runs.first(where: { $0.id == id }) else { continue }
+            met[ComparisonTable.unit(of: run)] = used[id] ?? [:]
+        }
+        return met
     }
 
     /// A cell's mean on the report metric or another test metric (in %) or an extra result, over its chosen runs.

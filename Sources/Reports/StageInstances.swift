@@ -4,36 +4,86 @@ import Tracking
 /// Which instance of a stage's artifact each run used, for stages made more than once (their artifact
 /// stayed on a machine that is gone, so a later database made them again): another machine's kernels
 /// round differently, so a language model trained again is another model, and the notebook says which
-/// runs met which. A run's own record (`EventRecord.artifactUsed`) names the instance; a run ended
-/// before such records were kept is counted with the instance that was current when it ended.
+/// runs met which, and which paired runs of a claim met different ones. A run's own record
+/// (`EventRecord.artifactUsed`) names the instance; a run that used the stage through another stage
+/// (ULMFiT's classifier through its fine-tuned LM) met the instance that stage met; a run ended before
+/// such records were kept is counted with the instance that was current when it ended.
 struct StageInstances {
     let runs: [RunRecord]
     /// Earlier-instance and artifact-used events by run id.
     let events: [Int64: [EventRecord]]
 
-    /// One markdown line per stage made more than once; none when every stage was made once.
-    func lines() -> [String] {
-        runs.filter(\.isStage).compactMap { stage -> String? in
+    /// One instance of a stage's artifact: its summary (`ResultsStore.instanceSummary`) and when the
+    /// stage was queued to be made again (nil for the current one).
+    struct Instance {
+        let summary: String
+        let replacedAt: Date?
+    }
+
+    /// How a run is known to have used an instance.
+    enum Evidence { case recorded, inferred }
+
+    /// The stages made more than once, each with its instances in the order they were made.
+    var remade: [(stage: RunRecord, instances: [Instance])] {
+        runs.filter(\.isStage).compactMap { stage in
             let earlier = (events[stage.id!] ?? []).filter { $0.kind == EventRecord.earlierInstance }.sorted { $0.at < $1.at }
             guard !earlier.isEmpty else { return nil }
-            // Instances in the order they were made: each earlier one ended its life when the stage was queued again.
-            var instances = earlier.map { (summary: $0.message, replacedAt: Optional($0.at), recorded: 0, inferred: 0) }
-            if stage.status == .finished { instances.append((ResultsStore.instanceSummary(stage), nil, 0, 0)) }
-            let users = runs.filter { $0.id != stage.id && $0.neededArtifacts.contains(stage.hash) && $0.status.hasEnded }
-            for run in users {
-                let used = (events[run.id!] ?? []).last { $0.kind == EventRecord.artifactUsed && $0.message.hasPrefix("uses \(stage.arm) ") }
-                if let used, let i = instances.firstIndex(where: { used.message.contains(", " + Self.identity(of: $0.summary) + " ") }) {
-                    instances[i].recorded += 1
-                } else if let end = run.finishedAt, let i = instances.firstIndex(where: { $0.replacedAt.map { end < $0 } ?? true }) {
-                    instances[i].inferred += 1
-                }
+            // Each earlier instance ended its life when the stage was queued again.
+            var instances = earlier.map { Instance(summary: $0.message, replacedAt: $0.at) }
+            if stage.status == .finished { instances.append(Instance(summary: ResultsStore.instanceSummary(stage), replacedAt: nil)) }
+            return (stage, instances)
+        }
+    }
+
+    /// Which of `instances` of `stage` an ended run used, directly or through the stages it needs; nil
+    /// when it did not use the stage (or its use cannot be told).
+    func instance(of stage: RunRecord, _ instances: [Instance], usedBy run: RunRecord) -> (index: Int, evidence: Evidence)? {
+        let needs = run.neededArtifacts
+        if needs.contains(stage.hash) {
+            let used = (events[run.id!] ?? []).last { $0.kind == EventRecord.artifactUsed && $0.message.hasPrefix("uses \(stage.arm) ") }
+            if let used, let i = instances.firstIndex(where: { used.message.contains(", " + Self.identity(of: $0.summary) + " ") }) {
+                return (i, .recorded)
             }
-            let parts = instances.map { i -> String in
+            if let end = run.finishedAt, let i = instances.firstIndex(where: { $0.replacedAt.map { end < $0 } ?? true }) { return (i, .inferred) }
+            return nil
+        }
+        for through in runs where through.isStage && through.id != run.id && needs.contains(through.hash) {
+            if let found = instance(of: stage, instances, usedBy: through) { return found }
+        }
+        return nil
+    }
+
+    /// For each ended run that used a stage made more than once, the instance of each such stage it
+    /// used (stage key → index in the order made); runs using no such stage are absent.
+    func used() -> [Int64: [String: Int]] {
+        var used: [Int64: [String: Int]] = [:]
+        for (stage, instances) in remade {
+            for run in runs where run.id != stage.id && run.status.hasEnded {
+                guard let met = instance(of: stage, instances, usedBy: run) else { continue }
+                used[run.id!, default: [:]][stage.hash] = met.index
+            }
+        }
+        return used
+    }
+
+    /// Whether two runs met different instances of a stage both used.
+    static func differ(_ a: [String: Int], _ b: [String: Int]) -> Bool { a.contains { stage, i in b[stage].map { $0 != i } ?? false } }
+
+    /// One markdown line per stage made more than once; none when every stage was made once.
+    func lines() -> [String] {
+        remade.map { stage, instances in
+            var recorded = Array(repeating: 0, count: instances.count), inferred = recorded
+            for run in runs where run.id != stage.id && run.status.hasEnded {
+                guard let used = instance(of: stage, instances, usedBy: run) else { continue }
+                if used.evidence == .recorded { recorded[used.index] += 1 } else { inferred[used.index] += 1 }
+            }
+            let parts = instances.indices.map { i -> String in
                 var how: [String] = []
-                if i.recorded > 0 { how.append("\(i.recorded) name it in their records") }
-                if i.inferred > 0 { how.append("\(i.inferred) ended before it was replaced") }
-                let total = i.recorded + i.inferred
-                return Self.describe(i.summary) + " — used by " + (total == 0 ? "no run" : "\(total) run\(total == 1 ? "" : "s") (" + how.joined(separator: "; ") + ")")
+                if recorded[i] > 0 { how.append("\(recorded[i]) name it in their records or their stages'") }
+                if inferred[i] > 0 { how.append("\(inferred[i]) ended before it was replaced") }
+                let total = recorded[i] + inferred[i]
+                return Self.describe(instances[i].summary) + " — used by "
+                    + (total == 0 ? "no run" : "\(total) run\(total == 1 ? "" : "s") (" + how.joined(separator: "; ") + ")")
             }
             let remaking = stage.status != .finished
             return "`\(stage.arm)` (key `\(stage.hash.prefix(12))`) was made \(instances.count == 1 ? "once" : "\(instances.count) times")\(remaking ? " before" : "") "

@@ -292,8 +292,8 @@ public final class ResultsStore: Sendable {
         }
     }
 
-    /// Deletes a run's metrics and events (an attempt that did not end, before the run goes back in the queue).
-    /// Deletes a run's metrics and events, all but the records of earlier instances of a stage's artifact.
+    /// Deletes the records of an attempt that did not end, before its run goes back in the queue: its
+    /// metrics and events, all but the records of earlier instances of a stage's artifact.
     static func dropRecords(of run: Int64, _ db: Database) throws {
         try MetricRecord.filter(Column("runId") == run).deleteAll(db)
         try EventRecord.filter(Column("runId") == run && Column("kind") != EventRecord.earlierInstance).deleteAll(db)

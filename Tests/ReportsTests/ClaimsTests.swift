@@ -69,6 +69,31 @@ final class ClaimsTests: XCTestCase {
         XCTAssertTrue(markdown.contains("Test macro-F1 (%) of the same chosen runs"), markdown)
     }
 
+    /// Pairs whose runs met different instances of a stage made twice (seed 1 of `new` ended before
+    /// the stage was made again, every other run after) are marked, and the note says how many.
+    func testPairsOnDifferentInstancesOfAStageAreMarked() throws {
+        let loaded = try spec("[{claim: New beats old, arm: new, baseline: old, expect: higher}]")
+        var stage = RunRecord(experimentId: "claims", hash: "k", arm: "stage:pretrain", dataset: "corpus", seed: 1, fold: nil,
+                              trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: "stage")
+        stage.id = 1_000
+        stage.status = .finished
+        stage.finishedAt = Date(timeIntervalSince1970: 5_000)
+        let all = try runs(loaded).map { run -> RunRecord in
+            var r = run
+            r.needs = #"["k"]"#
+            r.finishedAt = Date(timeIntervalSince1970: r.arm == "new" && r.seed == 1 ? 2_000 : 6_000)
+            return r
+        }
+        var earlier = EventRecord(runId: 1_000, kind: EventRecord.earlierInstance, message: "made by run 1000 finished 1970-01-01T00:16:40.000Z at revision abc; result none")
+        earlier.at = Date(timeIntervalSince1970: 3_000)
+        let markdown = Notebook(spec: loaded, runs: all + [stage], metrics: [:], context: Notebook.Context(
+            command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: []),
+                                stageEvents: [1_000: [earlier]]).render().markdown
+        XCTAssertEqual(markdown.components(separatedBy: " † |").count - 1, 6, markdown)
+        XCTAssertTrue(markdown.contains("† 6 of the pairs in these 6 settings compare runs that met different instances of a stage made more than once"), markdown)
+        XCTAssertFalse(render(loaded, try runs(loaded)).contains("†"), "runs of one instance are not marked")
+    }
+
     func testClaimsAreCheckedPerSettingWithTheirMarginsBySize() throws {
         let loaded = try spec("""
         [{claim: New beats old, source: folklore, arm: new, baseline: old, expect: higher, margin: largest-at-smallest-size},

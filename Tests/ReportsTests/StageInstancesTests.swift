@@ -49,9 +49,35 @@ final class StageInstancesTests: XCTestCase {
         let line = lines[0]
         XCTAssertTrue(line.hasPrefix("`stage:pretrain` (key `k`) was made 2 times (its artifact"), line)
         XCTAssertTrue(line.contains("made by run 1 finished 1970-01-01T00:16:40.000Z at revision 0123456789ab on vm with OpenBLAS Cooperlake, 1 thread(s) "
-                                    + "(heldout_perplexity 313.2457) — used by 2 runs (1 name it in their records; 1 ended before it was replaced); "), line)
+                                    + "(heldout_perplexity 313.2457) — used by 2 runs (1 name it in their records or their stages'; 1 ended before it was replaced); "), line)
         XCTAssertTrue(line.hasSuffix("made by run 1 finished 1970-01-01T01:23:20.000Z at revision 0123456789ab on vm with OpenBLAS Zen, 1 thread(s) "
-                                     + "(heldout_perplexity 312.9) — used by 1 run (1 name it in their records)."), line)
+                                     + "(heldout_perplexity 312.9) — used by 1 run (1 name it in their records or their stages')."), line)
+    }
+
+    /// A run that used the stage through another stage (a classifier on a fine-tuned LM) met the
+    /// instance that stage met; runs on different instances of a stage both used differ.
+    func testARunMeetsTheInstanceItsStageMet() {
+        let first = record(1, "k", kind: "stage", finished: 1_000, core: "Cooperlake")
+        let stage = record(1, "k", kind: "stage", finished: 5_000)
+        var finetune = record(2, "f", kind: "stage", needs: ["k"], finished: 5_800)
+        finetune.arm = "stage:finetune"
+        let runs = [stage, finetune,
+                    record(3, "u", needs: ["f"], finished: 6_000),   // through the fine-tuned LM: the second instance
+                    record(4, "s", needs: ["k"], finished: 2_000),   // directly, ended before the stage was made again
+                    record(5, "x", finished: 2_000)]                  // needs nothing
+        let events: [Int64: [EventRecord]] = [
+            1: [event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(first), at: 3_000)],
+            2: [event(2, EventRecord.artifactUsed, "uses stage:pretrain k, " + ResultsStore.instanceSummary(stage), at: 5_100)],
+        ]
+        let used = StageInstances(runs: runs, events: events).used()
+        XCTAssertEqual(used[3], ["k": 1])
+        XCTAssertEqual(used[2], ["k": 1])
+        XCTAssertEqual(used[4], ["k": 0])
+        XCTAssertNil(used[5])
+        XCTAssertTrue(StageInstances.differ(used[3]!, used[4]!))
+        XCTAssertFalse(StageInstances.differ(used[3]!, used[2]!))
+        XCTAssertFalse(StageInstances.differ(used[3]!, [:]), "a run that used no such stage differs from none")
+        XCTAssertTrue(StageInstances(runs: runs, events: events).lines()[0].hasSuffix("— used by 2 runs (2 name it in their records or their stages')."))
     }
 
     func testAStageBeingMadeAgainSaysSo() {
