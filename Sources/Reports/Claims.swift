@@ -3,7 +3,8 @@ import Specs
 
 /// Claims a spec states before its runs (`report.claims`: a paper's, a maintainer's, folklore),
 /// checked on the chosen runs of every dataset and setting where both arms have runs paired by
-/// seed, fold and training-set size (two-sided paired test at 5%: `ComparisonTable.pairedTest`).
+/// seed, fold and training-set size (two-sided paired test at 5%: `Notebook.pairedTest`, which leaves out
+/// pairs whose runs met different instances of a stage made more than once).
 struct ClaimCheck {
     struct Claim {
         let text: String
@@ -29,20 +30,19 @@ struct ClaimCheck {
         let dataset: String
         let group: String
         let test: Statistics.PairedTest?
-        /// Paired units whose two runs met different instances of a stage made more than once.
+        /// Pairs left out of the test: their two runs met different instances of a stage made more
+        /// than once (two language models, not one, behind the difference).
         let mixedPairs: Int
     }
 
     let claims: [Claim]
     let table: ComparisonTable
     let metricName: String
-    /// A cell's values of a metric (nil: the report metric) keyed by the unit that pairs runs.
-    let values: (Cell, String?) -> [PairKey: Double]
-    /// The instances of stages made more than once a cell's runs met (`StageInstances.used`), keyed by unit.
-    let instances: (Cell) -> [PairKey: [String: Int]]
+    /// The paired test of a cell against its baseline's on a metric (nil: the report metric), and the
+    /// pairs it left out (`Notebook.pairedTest`).
+    let test: (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int)
 
-    init(tree: ConfigNode, table: ComparisonTable, metricName: String, values: @escaping (Cell, String?) -> [PairKey: Double],
-         instances: @escaping (Cell) -> [PairKey: [String: Int]] = { _ in [:] }) {
+    init(tree: ConfigNode, table: ComparisonTable, metricName: String, test: @escaping (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int)) {
         let reportMetric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
         claims = (tree.node(at: ["report", "claims"])?.sequence ?? []).map { node in
             let metric = node["metric"]?.scalar
@@ -52,8 +52,7 @@ struct ClaimCheck {
         }
         self.table = table
         self.metricName = metricName
-        self.values = values
-        self.instances = instances
+        self.test = test
     }
 
     static func outcome(_ t: Statistics.PairedTest, higher: Bool) -> Outcome {
@@ -66,16 +65,13 @@ struct ClaimCheck {
         }
     }
 
-    /// Every dataset and setting where both arms of the claim have a cell.
+    /// Every dataset and setting where both arms of the claim have a cell, tested over the pairs whose
+    /// runs met the same instances of the stages they used.
     func settings(of claim: Claim) -> [Setting] {
         table.cells.filter { $0.arm == claim.arm }.compactMap { cell in
             guard let base = table.cells.first(where: { $0.arm == claim.baseline && $0.dataset == cell.dataset && $0.group == cell.group }) else { return nil }
-            let (ours, theirs) = (values(cell, claim.extra), values(base, claim.extra))
-            let (met, baseMet) = (instances(cell), instances(base))
-            let mixed = Set(ours.keys).intersection(theirs.keys).filter { StageInstances.differ(met[$0] ?? [:], baseMet[$0] ?? [:]) }.count
-            return Setting(dataset: cell.dataset, group: cell.group,
-                           test: ComparisonTable.pairedTest(ours, against: theirs, testTrainRatio: base.testTrainRatio ?? cell.testTrainRatio),
-                           mixedPairs: mixed)
+            let (paired, leftOut) = test(cell, base, claim.extra)
+            return Setting(dataset: cell.dataset, group: cell.group, test: paired, mixedPairs: leftOut)
         }.sorted { ($0.dataset, ComparisonTable.sizeOrder($0.group), $0.group) < ($1.dataset, ComparisonTable.sizeOrder($1.group), $1.group) }
     }
 
@@ -133,12 +129,13 @@ struct ClaimCheck {
                 for (s, outcome) in tested {
                     md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(difference(s.test!, claim))\(s.mixedPairs > 0 ? " †" : "") | \(outcome.rawValue) |\n"
                 }
-                let mixed = tested.map(\.0).filter { $0.mixedPairs > 0 }
-                if !mixed.isEmpty {
-                    md += "\n† \(mixed.map(\.mixedPairs).reduce(0, +)) of the pairs in \(mixed.count == 1 ? "this setting" : "these \(mixed.count) settings") "
-                        + "compare runs that met different instances of a stage made more than once (see *Provenance*): "
-                        + "their difference holds the two models' difference too.\n"
-                }
+            }
+            let mixed = all.filter { $0.mixedPairs > 0 }
+            if !mixed.isEmpty {
+                let marked = tested.contains { $0.0.mixedPairs > 0 } ? "† " : ""
+                md += "\n\(marked)\(mixed.map(\.mixedPairs).reduce(0, +)) pairs in \(mixed.count) \(mixed.count == 1 ? "setting are" : "settings are") left out of the test: "
+                    + "their two runs met different instances of a stage made more than once (see *Provenance*), so two models, not one, "
+                    + "stand behind their difference.\n"
             }
             if claim.largestAtSmallestSize { md += marginBySize(claim, tested.map(\.0)) }
         }

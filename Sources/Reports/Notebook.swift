@@ -24,9 +24,12 @@ public struct Notebook {
     public let context: Context
     /// The runs' records of earlier instances of stage artifacts and of the artifacts they used, by run id.
     public let stageEvents: [Int64: [EventRecord]]
+    /// Which instance of each stage made more than once every ended run met (`StageInstances.used`).
+    let instancesMet: [Int64: [String: Int]]
 
     public init(spec: LoadedSpec, runs: [RunRecord], metrics: [Int64: [MetricRecord]], context: Context, stageEvents: [Int64: [EventRecord]] = [:]) {
         self.spec = spec; self.runs = runs; self.metrics = metrics; self.context = context; self.stageEvents = stageEvents
+        instancesMet = StageInstances(runs: runs, events: stageEvents).used()
     }
 
     /// The event kinds `stageEvents` holds.
@@ -38,9 +41,7 @@ public struct Notebook {
         var plots: [String: String] = [:]
         var md = header() + provenance() + compared(page)
         if !context.dataLines.isEmpty { md += "## Data\n\n" + context.dataLines.map { "- \($0)" }.joined(separator: "\n") + "\n\n" }
-        let met = StageInstances(runs: runs, events: stageEvents).used()
-        md += ClaimCheck(tree: spec.tree, table: page.table, metricName: page.metricName, values: unitValues,
-                         instances: { cell in self.unitInstances(cell, met) }).render()
+        md += ClaimCheck(tree: spec.tree, table: page.table, metricName: page.metricName, test: pairedTest).render()
         for group in page.table.groups { md += results(group, page, plots: &plots) }
         md += trainingSizes(page, plots: &plots)
         md += unfinishedRuns()
@@ -326,11 +327,19 @@ public struct Notebook {
             let others = columns.filter { $0 != baseline }
             md += "\nDifference from `\(baseline)` (points of test \(metricName); paired test as under *What was compared*):\n\n"
             md += "| dataset | " + others.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: others.count) + "\n"
+            var leftOutAny = false
             for dataset in datasets {
                 md += "| \(dataset) | " + others.map { arm -> String in
-                    guard let c = cell(dataset, arm), let base = cell(dataset, baseline), let t = comparison.pairedTest(c, against: base) else { return "–" }
-                    return String(format: "%+.1f (%@, %@)", 100 * t.meanDifference, Self.formatP(t.p), t.sampleSize)
+                    guard let c = cell(dataset, arm), let base = cell(dataset, baseline) else { return "–" }
+                    let (test, leftOut) = pairedTest(c, against: base)
+                    let mark = leftOut > 0 ? " †\(leftOut)" : ""
+                    leftOutAny = leftOutAny || leftOut > 0
+                    guard let t = test else { return "–" + mark }
+                    return String(format: "%+.1f (%@, %@)", 100 * t.meanDifference, Self.formatP(t.p), t.sampleSize) + mark
                 }.joined(separator: " | ") + " |\n"
+            }
+            if leftOutAny {
+                md += "\n†k: k pairs left out of the test, their two runs having met different instances of a stage made more than once (see *Provenance*).\n"
             }
         }
         for extra in spec.tree.node(at: ["report", "extra_metrics"])?.sequence?.compactMap(\.scalar) ?? [] {
@@ -359,7 +368,7 @@ public struct Notebook {
         var line = String(format: "- **%@**: highest test %@ with **%@** (%.1f).", dataset, metric, top.arm, 100 * top.test.mean)
         let base = cells.first { $0.arm == baseline }
         for c in ranked where c.arm != baseline {
-            guard let base, let t = comparison.pairedTest(c, against: base), let b = baseline else { continue }
+            guard let base, let t = pairedTest(c, against: base).test, let b = baseline else { continue }
             let significant = t.p < 0.05
             line += String(format: " %@ vs %@: %+.1f points, %@ (%@, %@).", c.arm, b, 100 * t.meanDifference,
                            significant ? "significant at 5%" : "not significant", Self.formatP(t.p), t.sampleSize)
@@ -384,14 +393,25 @@ public struct Notebook {
         return values
     }
 
-    /// Which instances of stages made more than once a cell's runs met (`StageInstances.used`), keyed by unit.
-    func unitInstances(_ cell: Cell, _ used: [Int64: [String: Int]]) -> [PairKey: [String: Int]] {
-        var met: [PairKey: [String: Int]] = [:]
-        for id in cell.runIDs {
-            guard let run = runs.first(where: { $0.id == id }) else { continue }
-            met[ComparisonTable.unit(of: run)] = used[id] ?? [:]
+    /// The paired test of `cell` against `base` (same dataset and setting) on the report metric or an
+    /// `extra` result, over the pairs whose two runs met the same instance of every stage made more than
+    /// once that both used (else two models, not one, stand behind their difference), and how many pairs
+    /// were left out for that.
+    func pairedTest(_ cell: Cell, against base: Cell, extra: String? = nil) -> (test: Statistics.PairedTest?, leftOut: Int) {
+        func met(_ c: Cell) -> [PairKey: [String: Int]] {
+            var met: [PairKey: [String: Int]] = [:]
+            for id in c.runIDs { if let run = runs.first(where: { $0.id == id }) { met[ComparisonTable.unit(of: run)] = instancesMet[id] ?? [:] } }
+            return met
         }
-        return met
+        var (ours, theirs) = (unitValues(cell, extra: extra), unitValues(base, extra: extra))
+        var leftOut = 0
+        if !instancesMet.isEmpty {
+            let (a, b) = (met(cell), met(base))
+            for unit in Set(ours.keys).intersection(theirs.keys) where StageInstances.differ(a[unit] ?? [:], b[unit] ?? [:]) {
+                ours[unit] = nil; theirs[unit] = nil; leftOut += 1
+            }
+        }
+        return (ComparisonTable.pairedTest(ours, against: theirs, testTrainRatio: base.testTrainRatio ?? cell.testTrainRatio), leftOut)
     }
 
     /// A cell's mean on the report metric or another test metric (in %) or an extra result, over its chosen runs.
