@@ -33,7 +33,7 @@ public struct Notebook {
     }
 
     /// The event kinds `stageEvents` holds.
-    public static let stageEventKinds: Set<String> = [EventRecord.earlierInstance, EventRecord.artifactUsed]
+    public static let stageEventKinds: Set<String> = [EventRecord.earlierInstance, EventRecord.artifactUsed, EventRecord.earlierResult]
 
     /// The markdown and the plot files (name → SVG) it links to, under `assetFolder` (default `<id>/`).
     public func render() -> (markdown: String, plots: [String: String]) {
@@ -87,6 +87,15 @@ public struct Notebook {
             let byName = Dictionary(grouping: stages, by: \.arm).mapValues(\.count)
             md += "- Of these, \(stages.count) are stage runs whose artifacts the others used (" + byName.keys.sorted().map { "`\($0)` × \(byName[$0]!)" }.joined(separator: ", ") + ").\n"
             for line in StageInstances(runs: runs, events: stageEvents).lines() { md += "- \(line)\n" }
+        }
+        let rerun = runs.compactMap { r -> (RunRecord, [ResultsStore.EarlierResult])? in
+            let earlier = ResultsStore.earlierResults(in: stageEvents[r.id!] ?? [])
+            return earlier.isEmpty ? nil : (r, earlier)
+        }
+        if !rerun.isEmpty {
+            let reasons = Dictionary(grouping: rerun.flatMap(\.1), by: \.reason).mapValues(\.count)
+            md += "- \(rerun.count) run\(rerun.count == 1 ? " was" : "s were") queued to run again (" + reasons.keys.sorted().map { "\($0): \(reasons[$0]!)" }.joined(separator: "; ")
+                + "); the tables hold their new results only, their earlier ones are kept as `earlier-result` events (in the run archive too).\n"
         }
         let revisions = Set(runs.compactMap(\.gitRevision)).sorted()
         if !revisions.isEmpty { md += "- Code revisions that produced the runs: " + revisions.map { "`\($0)`" }.joined(separator: ", ") + ".\n" }

@@ -8,10 +8,12 @@ import Tracking
 /// (`EventRecord.artifactUsed`) names the instance; a run that used the stage through another stage
 /// (ULMFiT's classifier through its fine-tuned LM) met the instance that stage met; a run ended before
 /// such records were kept is counted with the instance that was current when it ended.
-struct StageInstances {
+public struct StageInstances {
     let runs: [RunRecord]
     /// Earlier-instance and artifact-used events by run id.
     let events: [Int64: [EventRecord]]
+
+    public init(runs: [RunRecord], events: [Int64: [EventRecord]]) { self.runs = runs; self.events = events }
 
     /// One instance of a stage's artifact: its summary (`ResultsStore.instanceSummary`) and when the
     /// stage was queued to be made again (nil for the current one).
@@ -64,6 +66,20 @@ struct StageInstances {
             }
         }
         return used
+    }
+
+    /// The ended runs, stage runs among them, that met an instance of a stage made more than once
+    /// other than its current one (every instance, while the stage is being made again): what to run
+    /// again (`tlab requeue --met-earlier-instances`) for every run of a comparison to meet one model.
+    public func metEarlierInstances() -> [RunRecord] {
+        var earlier = Set<Int64>()
+        for (stage, instances) in remade {
+            let current = stage.status == .finished ? instances.count - 1 : nil
+            for run in runs where run.id != stage.id && run.status.hasEnded {
+                if let met = instance(of: stage, instances, usedBy: run), met.index != current { earlier.insert(run.id!) }
+            }
+        }
+        return runs.filter { earlier.contains($0.id!) }
     }
 
     /// Whether two runs met different instances of a stage both used.

@@ -72,7 +72,7 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
 }
 
 /// A metric value of a run at an epoch (or step) on a split.
-public struct MetricRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+public struct MetricRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
     public static let databaseTableName = "metrics"
     public var runId: Int64
     public var epoch: Int
@@ -100,6 +100,11 @@ public struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord, S
     public static let earlierInstance = "earlier-instance"
     /// A run's record of an artifact it used: the stage's key and the stage run that made that instance.
     public static let artifactUsed = "artifact"
+    /// An ended run's earlier result, kept when it was queued to run again (`ResultsStore.runAgain`):
+    /// JSON of its status, times, provenance, result, metrics and events. Kept like `earlierInstance`.
+    public static let earlierResult = "earlier-result"
+    /// The events an attempt's records never drop.
+    public static let history: Set<String> = [earlierInstance, earlierResult]
 }
 
 /// A stored product of a run (checkpoint, vectors), keyed by the hash of the configuration that made it.

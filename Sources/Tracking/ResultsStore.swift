@@ -296,7 +296,77 @@ public final class ResultsStore: Sendable {
     /// metrics and events, all but the records of earlier instances of a stage's artifact.
     static func dropRecords(of run: Int64, _ db: Database) throws {
         try MetricRecord.filter(Column("runId") == run).deleteAll(db)
-        try EventRecord.filter(Column("runId") == run && Column("kind") != EventRecord.earlierInstance).deleteAll(db)
+        try EventRecord.filter(Column("runId") == run && !EventRecord.history.contains(Column("kind"))).deleteAll(db)
+    }
+
+    /// An ended run's earlier result as it is kept (`EventRecord.earlierResult`).
+    public struct EarlierResult: Codable, Equatable, Sendable {
+        public struct Event: Codable, Equatable, Sendable { public var at: Date; public var kind: String; public var message: String }
+        public var reason: String
+        public var status: RunStatus
+        public var attempts: Int
+        public var startedAt: Date?
+        public var finishedAt: Date?
+        public var host: String?
+        public var gitRevision: String?
+        public var blasCore: String?
+        public var threads: Int?
+        public var resultJSON: String?
+        public var error: String?
+        public var metrics: [MetricRecord]
+        public var events: [Event]
+    }
+
+    /// The earlier results kept in a run's `earlier-result` events, oldest first.
+    public static func earlierResults(in events: [EventRecord]) -> [EarlierResult] {
+        events.filter { $0.kind == EventRecord.earlierResult }.sorted { $0.at < $1.at }
+            .compactMap { try? RunArchive.decoder.decode(EarlierResult.self, from: Data($0.message.utf8)) }
+    }
+
+    /// Queues ended runs to run again, keeping what they recorded: each non-stage run gets an
+    /// `earlier-result` event holding its status, times, provenance, result, metrics and events (JSON);
+    /// a stage run gets an `earlier-instance` event and loses its artifact record, so the runs needing
+    /// it wait for it to be made again. E.g. the runs that met an earlier instance of a stage's
+    /// artifact (`tlab requeue --met-earlier-instances`), to compare arms on one language model. Runs
+    /// not ended are left as they are. Returns the ids queued again.
+    @discardableResult
+    public func runAgain(_ ids: [Int64], reason: String) throws -> [Int64] {
+        let encoder = RunArchive.encoder
+        let queued: [Int64] = try pool.write { db in
+            var queued: [Int64] = []
+            for id in ids {
+                guard var run = try RunRecord.fetchOne(db, key: id), run.status.hasEnded else { continue }
+                if run.isStage {
+                    var event = EventRecord(runId: id, kind: EventRecord.earlierInstance, message: Self.instanceSummary(run))
+                    try event.insert(db)
+                    try ArtifactRecord.deleteOne(db, key: run.hash)
+                } else {
+                    let metrics = try MetricRecord.filter(Column("runId") == id).order(Column("epoch"), Column("split"), Column("name")).fetchAll(db)
+                    let events = try EventRecord.filter(Column("runId") == id && !EventRecord.history.contains(Column("kind"))).order(Column("id")).fetchAll(db)
+                    let earlier = EarlierResult(reason: reason, status: run.status, attempts: run.attempts, startedAt: run.startedAt,
+                                                finishedAt: run.finishedAt, host: run.host, gitRevision: run.gitRevision, blasCore: run.blasCore,
+                                                threads: run.threads, resultJSON: run.resultJSON, error: run.error, metrics: metrics,
+                                                events: events.map { EarlierResult.Event(at: $0.at, kind: $0.kind, message: $0.message) })
+                    var event = EventRecord(runId: id, kind: EventRecord.earlierResult, message: String(decoding: try encoder.encode(earlier), as: UTF8.self))
+                    try event.insert(db)
+                }
+                try Self.dropRecords(of: id, db)
+                run.status = .queued
+                run.attempts = 0
+                run.workerPid = nil
+                run.startedAt = nil; run.finishedAt = nil; run.resultJSON = nil; run.error = nil
+                try run.update(db)
+                queued.append(id)
+            }
+            return queued
+        }
+        // No per-epoch state of an earlier attempt is resumed from (it met the earlier artifacts).
+        for run in try pool.read({ db in try RunRecord.filter(keys: queued).fetchAll(db) }) {
+            for leftover in ["\(run.hash).resume", "\(run.hash).partial"] {
+                try? FileManager.default.removeItem(at: artifactsFolder.appendingPathComponent(leftover))
+            }
+        }
+        return queued
     }
 
     /// What identifies one instance of a stage's artifact (made again elsewhere, on other kernels, it is

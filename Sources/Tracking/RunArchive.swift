@@ -8,6 +8,11 @@ import GRDB
 /// again. It is how results outlive the machine that computed them: the SQLite database is not
 /// committed, its archive is (`results/<experiment>.runs.jsonl`).
 ///
+/// A run queued to run again (`ResultsStore.runAgain`, or a stage made again) comes too, as queued, with
+/// the events that hold its earlier results or instances, so that they outlive the machine as well; an
+/// import applies a run's (not a stage's) to a database holding that earlier result (queues it there
+/// too), and an archived result a database has already queued again is not brought back.
+///
 /// Stage runs come as records; their product is an artifact folder the archive carries only as an
 /// `ArtifactBundle` beside it, if one was written. Without one, `tlab run` makes a stage again where a run
 /// that has not ended still needs it (`ResultsStore.register`), and records the earlier instance.
@@ -45,6 +50,22 @@ public enum RunArchive {
         var at: Date, kind: String, message: String
     }
 
+    /// Whether a run's history events (`EventRecord.history`) hold the result or the stage instance that
+    /// ended at `finishedAt`: then that result was queued to run again, and is not the latest.
+    static func history(_ events: [(kind: String, message: String)], holds finishedAt: Date?) -> Bool {
+        guard let finishedAt else { return false }
+        let at = dates.string(from: finishedAt)
+        return events.contains { e in
+            switch e.kind {
+            case EventRecord.earlierInstance: return e.message.contains(" finished \(at) at ")
+            case EventRecord.earlierResult:
+                let earlier = try? decoder.decode(ResultsStore.EarlierResult.self, from: Data(e.message.utf8))
+                return earlier?.finishedAt.map(dates.string) == at
+            default: return false
+            }
+        }
+    }
+
     /// What an import did with each run of the archive.
     public struct ImportSummary: Equatable, Sendable {
         /// Added to the database (a queued run of the same configuration replaced).
@@ -57,6 +78,8 @@ public enum RunArchive {
         public var stages = 0
         /// Stage artifacts registered from bundles beside the archive (`ArtifactBundle`), checked file by file.
         public var artifacts = 0
+        /// Ended runs here that the archive has queued to run again (their results kept as earlier ones).
+        public var queuedAgain = 0
         public init() {}
     }
 
@@ -105,12 +128,19 @@ public enum RunArchive {
 
 extension ResultsStore {
     /// The experiment's ended runs (finished, diverged, failed, timed out) with their metrics and
-    /// events, as a run archive (`RunArchive`), in run order.
+    /// events, and its runs queued to run again with their history events (as queued), as a run
+    /// archive (`RunArchive`), in run order.
     public func archive(experiment id: String) throws -> Data {
         try pool.read { db in
             guard let experiment = try ExperimentRecord.fetchOne(db, key: id) else { throw RunArchive.Failure.noExperiment(id, database: path) }
             let ended = RunStatus.allCases.filter(\.hasEnded).map(\.rawValue)
-            let runs = try RunRecord.filter(Column("experimentId") == id && ended.contains(Column("status"))).order(Column("id")).fetchAll(db)
+            let history = EventRecord.history.sorted()
+            let runs = try RunRecord.fetchAll(db, sql: """
+                SELECT * FROM runs r WHERE r.experimentId = ? AND (r.status IN (SELECT value FROM json_each(?))
+                    OR EXISTS (SELECT 1 FROM events e WHERE e.runId = r.id AND e.kind IN (SELECT value FROM json_each(?))))
+                ORDER BY r.id
+                """, arguments: [id, String(decoding: try JSONEncoder().encode(ended), as: UTF8.self),
+                                   String(decoding: try JSONEncoder().encode(history), as: UTF8.self)])
             let metrics = Dictionary(grouping: try MetricRecord.fetchAll(db, sql: """
                 SELECT m.* FROM metrics m JOIN runs r ON r.id = m.runId WHERE r.experimentId = ? ORDER BY m.runId, m.epoch, m.split, m.name
                 """, arguments: [id]), by: \.runId)
@@ -121,8 +151,16 @@ extension ResultsStore {
             var out = try encoder.encode(RunArchive.Header(format: RunArchive.format, version: RunArchive.version, experiment: experiment))
             for var run in runs {
                 run.workerPid = nil  // a process of the machine that ran it
-                let entry = RunArchive.Entry(run: run, metrics: (metrics[run.id!] ?? []).map(RunArchive.Metric.init),
-                                             events: (events[run.id!] ?? []).map { RunArchive.Event(at: $0.at, kind: $0.kind, message: $0.message) })
+                var kept = events[run.id!] ?? [], measured = metrics[run.id!] ?? []
+                if !run.status.hasEnded {  // queued again (or its new attempt running): its history alone
+                    run.status = .queued
+                    run.startedAt = nil; run.finishedAt = nil; run.resultJSON = nil; run.error = nil; run.attempts = 0
+                    run.host = nil; run.gitRevision = nil; run.versionsJSON = nil; run.threads = nil; run.blasCore = nil
+                    kept = kept.filter { EventRecord.history.contains($0.kind) }
+                    measured = []
+                }
+                let entry = RunArchive.Entry(run: run, metrics: measured.map(RunArchive.Metric.init),
+                                             events: kept.map { RunArchive.Event(at: $0.at, kind: $0.kind, message: $0.message) })
                 out.append(0x0A)
                 out.append(try encoder.encode(entry))
             }
@@ -172,8 +210,10 @@ extension ResultsStore {
             guard entry.run.experimentId == header.experiment.id else {
                 throw malformed(offset, "run of experiment '\(entry.run.experimentId)' in the archive of '\(header.experiment.id)'")
             }
-            guard entry.run.status.hasEnded else {
-                throw malformed(offset, "run \(entry.run.id.map(String.init) ?? "?") is \(entry.run.status.rawValue); an archive holds ended runs")
+            let queuedAgain = entry.run.status == .queued && entry.events.contains { EventRecord.history.contains($0.kind) }
+            guard entry.run.status.hasEnded || queuedAgain else {
+                throw malformed(offset, "run \(entry.run.id.map(String.init) ?? "?") is \(entry.run.status.rawValue); an archive holds ended runs "
+                                + "and runs queued again with their earlier results")
             }
             entries.append(entry)
         }
@@ -182,10 +222,27 @@ extension ResultsStore {
             if try !ExperimentRecord.exists(db, key: header.experiment.id) { try header.experiment.insert(db) }
             for entry in entries {
                 let bundle = try artifacts.flatMap { try self.usableBundle(in: $0, for: entry.run, db) }
+                let history = { (events: [(kind: String, message: String)]) in events.filter { EventRecord.history.contains($0.kind) } }
+                let archivedHistory = history(entry.events.map { ($0.kind, $0.message) })
+                var keptHere: [EventRecord] = []  // history events of a run here that the archive's lacks
                 if let here = try RunRecord.filter(Column("experimentId") == entry.run.experimentId && Column("hash") == entry.run.hash).fetchOne(db) {
                     if here.status == .running { summary.running += 1; continue }
-                    let replaceable = entry.run.isStage ? bundle != nil : here.status == .queued || here.status == .timeout
-                    if !replaceable { summary.alreadyRecorded += 1; continue }
+                    let hereEvents = try EventRecord.filter(Column("runId") == here.id! && EventRecord.history.contains(Column("kind"))).fetchAll(db)
+                    if entry.run.status == .queued {
+                        // Queued again where the archive was written: so here too, if this is the result it holds. Not
+                        // a stage: one is made again where its artifact is missing, which says nothing of its artifact here.
+                        if entry.run.isStage || (here.status.hasEnded && !RunArchive.history(archivedHistory, holds: here.finishedAt)) {
+                            summary.alreadyRecorded += 1; continue
+                        }
+                        if here.status.hasEnded { summary.queuedAgain += 1 }
+                    } else {
+                        // A result this database has queued again is not brought back (a stage's instance is, with its
+                        // artifact: a stage is made again where its artifact is missing).
+                        let superseded = !entry.run.isStage && RunArchive.history(hereEvents.map { ($0.kind, $0.message) }, holds: entry.run.finishedAt)
+                        let replaceable = entry.run.isStage ? bundle != nil : here.status == .queued || here.status == .timeout
+                        if !replaceable || superseded { summary.alreadyRecorded += 1; continue }
+                    }
+                    keptHere = hereEvents.filter { e in !archivedHistory.contains { $0.kind == e.kind && $0.message == e.message } }
                     try RunRecord.deleteOne(db, key: here.id)
                 }
                 var run = entry.run
@@ -193,11 +250,12 @@ extension ResultsStore {
                 try run.insert(db)
                 let runId = run.id!
                 for m in entry.metrics { try MetricRecord(runId: runId, epoch: m.epoch, split: m.split, name: m.name, value: m.value).insert(db) }
-                for e in entry.events {
+                for e in entry.events.map({ (at: $0.at, kind: $0.kind, message: $0.message) }) + keptHere.map({ (at: $0.at, kind: $0.kind, message: $0.message) }) {
                     var event = EventRecord(runId: runId, kind: e.kind, message: e.message)
                     event.at = e.at
                     try event.insert(db)
                 }
+                if run.status == .queued { continue }  // counted above when it queued a result here again
                 summary.imported += 1
                 if run.isStage { summary.stages += 1 }
                 if let bundle {

@@ -26,8 +26,9 @@ extension Tlab {
             var metrics: [Int64: [MetricRecord]] = [:]
             for r in runs where r.status == .finished { metrics[r.id!] = try store.metrics(run: r.id!) }
             var stageEvents: [Int64: [EventRecord]] = [:]
-            for r in runs where !r.neededArtifacts.isEmpty || r.isStage {
-                stageEvents[r.id!] = try store.events(run: r.id!).filter { Notebook.stageEventKinds.contains($0.kind) }
+            for r in runs {
+                let kept = try store.events(run: r.id!).filter { Notebook.stageEventKinds.contains($0.kind) }
+                if !kept.isEmpty { stageEvents[r.id!] = kept }
             }
             // Each notebook's plots and exports sit in a folder of its own name (the quick profile's
             // beside the full one's, never overwriting them); plots a previous report wrote there and
@@ -127,7 +128,8 @@ extension Tlab {
                 let s = try store.importArchive(data, source: file, artifacts: bundles)
                 print("\(file): imported \(s.imported) runs into \(results.path) (\(s.stages) of them stage runs; \(s.artifacts) of their artifacts "
                       + "from checked bundles, the others `tlab run` makes again where a run still needs them); "
-                      + "\(s.alreadyRecorded) already recorded there, \(s.running) running there")
+                      + "\(s.alreadyRecorded) already recorded there, \(s.running) running there"
+                      + (s.queuedAgain > 0 ? "; \(s.queuedAgain) ended there queued again, as in the archive (their results kept as earlier ones)" : ""))
             }
         }
     }

@@ -78,6 +78,12 @@ final class StageInstancesTests: XCTestCase {
         XCTAssertFalse(StageInstances.differ(used[3]!, used[2]!))
         XCTAssertFalse(StageInstances.differ(used[3]!, [:]), "a run that used no such stage differs from none")
         XCTAssertTrue(StageInstances(runs: runs, events: events).lines()[0].hasSuffix("— used by 2 runs (2 name it in their records or their stages')."))
+        XCTAssertEqual(StageInstances(runs: runs, events: events).metEarlierInstances().map(\.id), [4], "what to run again")
+        var remaking = runs, queuedAgain = events
+        remaking[0].status = .queued
+        queuedAgain[1]!.append(event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(stage), at: 7_000))
+        XCTAssertEqual(StageInstances(runs: remaking, events: queuedAgain).metEarlierInstances().map(\.id), [2, 3, 4],
+                       "while the stage is made again, every run that used it met an earlier instance")
     }
 
     func testAStageBeingMadeAgainSaysSo() {

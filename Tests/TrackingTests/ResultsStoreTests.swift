@@ -32,6 +32,50 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertEqual(recorded.createdAt.timeIntervalSince1970, experiment.createdAt.timeIntervalSince1970, accuracy: 0.001)
     }
 
+    /// Ended runs queued again keep what they recorded: a run its result, metrics and events in an
+    /// `earlier-result` event; a stage its instance in an `earlier-instance` event, its artifact
+    /// record gone, so its dependents wait for it. No earlier per-epoch state is resumed from.
+    func testRunsQueuedAgainKeepTheirEarlierRecords() throws {
+        let store = try ResultsStore(path: path)
+        try store.register(experiment: experiment, runs: [
+            RunRecord(experimentId: "e", hash: "k", arm: "stage:s", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: "stage"),
+            RunRecord(experimentId: "e", hash: "r", arm: "a", dataset: "d", seed: 1, fold: nil, trainingSize: "100", sweepJSON: "{}", configJSON: "{}", needs: ["k"]),
+        ])
+        let stage = try XCTUnwrap(store.claim(experiment: "e", pid: 1, environment: environment).run)
+        try store.finish(run: stage.id!, status: .finished, resultJSON: #"{"kind":"lm"}"#, error: nil,
+                         artifact: ArtifactRecord(configHash: "k", kind: "lm", path: "k", createdByRun: stage.id))
+        let run = try XCTUnwrap(store.claim(experiment: "e", pid: 1, environment: environment).run)
+        try store.record(metrics: [MetricRecord(runId: run.id!, epoch: 0, split: "valid", name: "accuracy", value: 0.5),
+                                   MetricRecord(runId: run.id!, epoch: 1, split: "valid", name: "accuracy", value: 0.625)])
+        try store.record(event: EventRecord(runId: run.id!, kind: "note", message: "early stop"))
+        try store.finish(run: run.id!, status: .finished, resultJSON: #"{"test":{"accuracy":0.6}}"#, error: nil)
+        let resume = store.artifactsFolder.appendingPathComponent("r.resume")
+        try FileManager.default.createDirectory(at: resume, withIntermediateDirectories: true)
+
+        XCTAssertEqual(try store.runAgain([run.id!, stage.id!], reason: "met an earlier instance"), [run.id!, stage.id!])
+        let again = try XCTUnwrap(store.run(run.id!))
+        XCTAssertEqual(again.status, .queued)
+        XCTAssertNil(again.resultJSON)
+        XCTAssertEqual(again.attempts, 0)
+        XCTAssertEqual(try store.metrics(run: run.id!).count, 0)
+        let events = try store.events(run: run.id!)
+        XCTAssertEqual(events.map(\.kind), [EventRecord.earlierResult])
+        let earlier = try XCTUnwrap(ResultsStore.earlierResults(in: events).first)
+        XCTAssertEqual(earlier.reason, "met an earlier instance")
+        XCTAssertEqual(earlier.status, .finished)
+        XCTAssertEqual(earlier.resultJSON, #"{"test":{"accuracy":0.6}}"#)
+        XCTAssertEqual(earlier.metrics.map(\.value), [0.5, 0.625])
+        XCTAssertEqual(earlier.events.map(\.message), ["early stop"])
+        XCTAssertEqual(earlier.gitRevision, "g")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: resume.path))
+        XCTAssertEqual(try store.events(run: stage.id!).map(\.kind), [EventRecord.earlierInstance])
+        XCTAssertEqual(try store.run(stage.id!)?.status, .queued)
+        // The stage first (its artifact is gone), then the run; a run not ended is left alone.
+        XCTAssertEqual(try store.claim(experiment: "e", pid: 2, environment: environment).run?.hash, "k")
+        guard case .wait = try store.claim(experiment: "e", pid: 2, environment: environment) else { return XCTFail("the run waits for the stage") }
+        XCTAssertEqual(try store.runAgain([stage.id!], reason: "x"), [], "a running run is not queued again")
+    }
+
     func testQueuedRunsNoLongerPlannedAreWithdrawnButRecordedOnesKept() throws {
         let store = try ResultsStore(path: path)
         try store.register(experiment: experiment, runs: runs(4))

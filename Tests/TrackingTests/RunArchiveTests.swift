@@ -201,6 +201,49 @@ final class RunArchiveTests: XCTestCase {
         XCTAssertEqual(try b.importArchive(archive, source: "e.runs.jsonl").imported, 0)
     }
 
+    /// A run queued to run again travels with the archive: another database holding its earlier result
+    /// queues it too, an older archive does not bring that result back, a fresh database gets it queued
+    /// with its history, and once it ends again its new result replaces the queued run.
+    func testARunQueuedAgainTravelsWithTheArchive() throws {
+        let a = try recordedStore()
+        let older = try a.archive(experiment: "e")
+        let b = try store("b")
+        _ = try b.importArchive(older, source: "older.jsonl")
+        let h1 = try XCTUnwrap(a.runs(experiment: "e").first { $0.hash == "h1" })
+        XCTAssertEqual(try a.runAgain([h1.id!], reason: "met an earlier instance"), [h1.id!])
+        let archive = try a.archive(experiment: "e")
+        XCTAssertTrue(String(decoding: archive, as: UTF8.self).contains(#""kind":"earlier-result""#))
+        XCTAssertEqual(String(decoding: archive, as: UTF8.self).split(separator: "\n").count, 1 + 4, "h1 still in it, as queued")
+
+        // b holds the earlier result: queued there too, with the same history.
+        let summary = try b.importArchive(archive, source: "e.runs.jsonl")
+        XCTAssertEqual(summary.queuedAgain, 1)
+        XCTAssertEqual(summary.alreadyRecorded, 3)
+        let there = try XCTUnwrap(b.runs(experiment: "e").first { $0.hash == "h1" })
+        XCTAssertEqual(there.status, .queued)
+        XCTAssertEqual(try b.metrics(run: there.id!).count, 0)
+        XCTAssertEqual(ResultsStore.earlierResults(in: try b.events(run: there.id!)).first?.resultJSON, #"{"test":{"accuracy":0.8125}}"#)
+        // The older archive does not bring the earlier result back, here or there.
+        XCTAssertEqual(try a.importArchive(older, source: "older.jsonl").imported, 0)
+        XCTAssertEqual(try a.run(h1.id!)?.status, .queued)
+        XCTAssertEqual(try b.importArchive(older, source: "older.jsonl").imported, 0)
+        // A fresh database gets it queued, with its history.
+        let c = try store("c")
+        _ = try c.importArchive(archive, source: "e.runs.jsonl")
+        let fresh = try XCTUnwrap(c.runs(experiment: "e").first { $0.hash == "h1" })
+        XCTAssertEqual(fresh.status, .queued)
+        XCTAssertEqual(try c.events(run: fresh.id!).map(\.kind), [EventRecord.earlierResult])
+        // Run again in a, its new result replaces the queued run in b, and the history stays with it.
+        let again = try XCTUnwrap(a.claim(experiment: "e", pid: 1, environment: environment, filter: RunFilter(only: [.seed: ["1"]])).run)
+        XCTAssertEqual(again.hash, "h1")
+        try a.finish(run: again.id!, status: .finished, resultJSON: #"{"test":{"accuracy":0.875}}"#, error: nil)
+        XCTAssertEqual(try b.importArchive(try a.archive(experiment: "e"), source: "e.runs.jsonl").imported, 1)
+        let rerun = try XCTUnwrap(b.runs(experiment: "e").first { $0.hash == "h1" })
+        XCTAssertEqual(rerun.status, .finished)
+        XCTAssertEqual(rerun.resultJSON, #"{"test":{"accuracy":0.875}}"#)
+        XCTAssertEqual(try b.events(run: rerun.id!).map(\.kind), [EventRecord.earlierResult])
+    }
+
     func testAMalformedLineIsNamedAndNothingIsImported() throws {
         let archive = try recordedStore().archive(experiment: "e")
         var lines = String(decoding: archive, as: UTF8.self).split(separator: "\n").map(String.init)
