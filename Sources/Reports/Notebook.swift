@@ -94,8 +94,10 @@ public struct Notebook {
         }
         if !rerun.isEmpty {
             let reasons = Dictionary(grouping: rerun.flatMap(\.1), by: \.reason).mapValues(\.count)
-            md += "- \(rerun.count) run\(rerun.count == 1 ? " was" : "s were") queued to run again (" + reasons.keys.sorted().map { "\($0): \(reasons[$0]!)" }.joined(separator: "; ")
-                + "); the tables hold their new results only, their earlier ones are kept as `earlier-result` events (in the run archive too).\n"
+            let pending = rerun.filter { !$0.0.status.hasEnded }.count
+            md += "- \(rerun.count) run\(rerun.count == 1 ? " was" : "s were") queued to run again (\(pending) of them not ended yet); the tables hold their new results only, "
+                + "their earlier ones are kept as `earlier-result` events (in the run archive too). Why: "
+                + reasons.keys.sorted().map { "“\($0)” (\(reasons[$0]!))" }.joined(separator: "; ") + ".\n"
         }
         let revisions = Set(runs.compactMap(\.gitRevision)).sorted()
         if !revisions.isEmpty { md += "- Code revisions that produced the runs: " + revisions.map { "`\($0)`" }.joined(separator: ", ") + ".\n" }

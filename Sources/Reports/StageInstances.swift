@@ -39,14 +39,21 @@ public struct StageInstances {
 
     /// Which of `instances` of `stage` an ended run used, directly or through the stages it needs; nil
     /// when it did not use the stage (or its use cannot be told).
-    func instance(of stage: RunRecord, _ instances: [Instance], usedBy run: RunRecord) -> (index: Int, evidence: Evidence)? {
+    /// With `earlier`, the run's earlier result (`ResultsStore.EarlierResult`) is asked about instead:
+    /// its own records and when it ended.
+    func instance(of stage: RunRecord, _ instances: [Instance], usedBy run: RunRecord,
+                  earlier: ResultsStore.EarlierResult? = nil) -> (index: Int, evidence: Evidence)? {
         let needs = run.neededArtifacts
         if needs.contains(stage.hash) {
-            let used = (events[run.id!] ?? []).last { $0.kind == EventRecord.artifactUsed && $0.message.hasPrefix("uses \(stage.arm) ") }
+            let records = earlier.map { $0.events.map { (kind: $0.kind, message: $0.message) } }
+                ?? (events[run.id!] ?? []).map { (kind: $0.kind, message: $0.message) }
+            let used = records.last { $0.kind == EventRecord.artifactUsed && $0.message.hasPrefix("uses \(stage.arm) ") }
             if let used, let i = instances.firstIndex(where: { used.message.contains(", " + Self.identity(of: $0.summary) + " ") }) {
                 return (i, .recorded)
             }
-            if let end = run.finishedAt, let i = instances.firstIndex(where: { $0.replacedAt.map { end < $0 } ?? true }) { return (i, .inferred) }
+            if let end = earlier.map({ $0.finishedAt }) ?? run.finishedAt, let i = instances.firstIndex(where: { $0.replacedAt.map { end < $0 } ?? true }) {
+                return (i, .inferred)
+            }
             return nil
         }
         for through in runs where through.isStage && through.id != run.id && needs.contains(through.hash) {
@@ -88,18 +95,23 @@ public struct StageInstances {
     /// One markdown line per stage made more than once; none when every stage was made once.
     func lines() -> [String] {
         remade.map { stage, instances in
-            var recorded = Array(repeating: 0, count: instances.count), inferred = recorded
-            for run in runs where run.id != stage.id && run.status.hasEnded {
-                guard let used = instance(of: stage, instances, usedBy: run) else { continue }
-                if used.evidence == .recorded { recorded[used.index] += 1 } else { inferred[used.index] += 1 }
+            var recorded = Array(repeating: 0, count: instances.count), inferred = recorded, rerun = recorded
+            for run in runs where run.id != stage.id {
+                if run.status.hasEnded, let used = instance(of: stage, instances, usedBy: run) {
+                    if used.evidence == .recorded { recorded[used.index] += 1 } else { inferred[used.index] += 1 }
+                }
+                for earlier in ResultsStore.earlierResults(in: events[run.id!] ?? []) {
+                    if let used = instance(of: stage, instances, usedBy: run, earlier: earlier) { rerun[used.index] += 1 }
+                }
             }
             let parts = instances.indices.map { i -> String in
                 var how: [String] = []
                 if recorded[i] > 0 { how.append("\(recorded[i]) name it in their records or their stages'") }
                 if inferred[i] > 0 { how.append("\(inferred[i]) ended before it was replaced") }
                 let total = recorded[i] + inferred[i]
+                let again = rerun[i] == 0 ? "" : "; earlier results of \(rerun[i]) run\(rerun[i] == 1 ? "" : "s") queued to run again used it too"
                 return Self.describe(instances[i].summary) + " — used by "
-                    + (total == 0 ? "no run" : "\(total) run\(total == 1 ? "" : "s") (" + how.joined(separator: "; ") + ")")
+                    + (total == 0 ? "no run" : "\(total) run\(total == 1 ? "" : "s") (" + how.joined(separator: "; ") + ")") + again
             }
             let remaking = stage.status != .finished
             return "`\(stage.arm)` (key `\(stage.hash.prefix(12))`) was made \(instances.count == 1 ? "once" : "\(instances.count) times")\(remaking ? " before" : "") "

@@ -355,6 +355,7 @@ public final class ResultsStore: Sendable {
                 run.attempts = 0
                 run.workerPid = nil
                 run.startedAt = nil; run.finishedAt = nil; run.resultJSON = nil; run.error = nil
+                run.host = nil; run.gitRevision = nil; run.versionsJSON = nil; run.threads = nil; run.blasCore = nil
                 try run.update(db)
                 queued.append(id)
             }

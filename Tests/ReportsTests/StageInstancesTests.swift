@@ -79,6 +79,15 @@ final class StageInstancesTests: XCTestCase {
         XCTAssertFalse(StageInstances.differ(used[3]!, [:]), "a run that used no such stage differs from none")
         XCTAssertTrue(StageInstances(runs: runs, events: events).lines()[0].hasSuffix("— used by 2 runs (2 name it in their records or their stages')."))
         XCTAssertEqual(StageInstances(runs: runs, events: events).metEarlierInstances().map(\.id), [4], "what to run again")
+        // Run 4 queued again: its earlier result still counts for the first instance.
+        var requeued = runs, withEarlier = events
+        requeued[3].status = .queued
+        requeued[3].finishedAt = nil
+        withEarlier[4] = [event(4, EventRecord.earlierResult,
+                                #"{"reason":"r","status":"finished","attempts":1,"finishedAt":"1970-01-01T00:33:20.000Z","metrics":[],"events":[]}"#, at: 8_000)]
+        let line = StageInstances(runs: requeued, events: withEarlier).lines()[0]
+        XCTAssertTrue(line.contains("— used by no run; earlier results of 1 run queued to run again used it too; "), line)
+        XCTAssertEqual(StageInstances(runs: requeued, events: withEarlier).metEarlierInstances().map(\.id), [], "queued: nothing more to run again")
         var remaking = runs, queuedAgain = events
         remaking[0].status = .queued
         queuedAgain[1]!.append(event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(stage), at: 7_000))

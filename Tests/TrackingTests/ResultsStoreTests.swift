@@ -57,6 +57,8 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertEqual(again.status, .queued)
         XCTAssertNil(again.resultJSON)
         XCTAssertEqual(again.attempts, 0)
+        XCTAssertNil(again.gitRevision, "provenance goes with the earlier result; the next attempt records its own")
+        XCTAssertNil(again.blasCore)
         XCTAssertEqual(try store.metrics(run: run.id!).count, 0)
         let events = try store.events(run: run.id!)
         XCTAssertEqual(events.map(\.kind), [EventRecord.earlierResult])
