@@ -207,6 +207,24 @@ final class SchedulerTests: XCTestCase {
         XCTAssertTrue(remade.contains("4 runs planned, 2 new"), "the new run and the stage made again\n\(remade)")
         let (_, again) = try tlab(["show", "1", "--db", "c/r.sqlite"])
         XCTAssertTrue(again.contains("event earlier-instance: made by run 1 finished 20"), again)
+
+        // Seeds 1 and 2 met the first instance, seed 3 the one made here: `tlab requeue --met-earlier-instances`
+        // runs those two again on it, keeping their earlier results; then no run has met another instance.
+        let requeue = ["requeue", spec, "sweep.seed=[1,2,3]", "--db", "c/r.sqlite", "--met-earlier-instances"]
+        let (_, listed) = try tlab(requeue + ["--dry-run"])
+        XCTAssertTrue(listed.contains("2 runs would be queued again (dry run: nothing queued)"), listed)
+        let (_, requeued) = try tlab(requeue)
+        XCTAssertTrue(requeued.contains("2 runs queued again in c/r.sqlite"), requeued)
+        let (rerun, rerunOutput) = try tlab(["run", spec, "sweep.seed=[1,2,3]", "--db", "c/r.sqlite", "--workers", "1"])
+        XCTAssertEqual(rerun.terminationStatus, 0, rerunOutput)
+        let seeds = try ResultsStore(path: folder.appendingPathComponent("c/r.sqlite").path).runs(experiment: "moving").filter { !$0.isStage }
+        XCTAssertEqual(seeds.map(\.status), [.finished, .finished, .finished], rerunOutput)
+        let (_, shown) = try tlab(["show", "\(seeds[0].id!)", "--db", "c/r.sqlite"])
+        XCTAssertTrue(shown.contains("event earlier-result: {"), shown)
+        XCTAssertTrue(try tlab(requeue + ["--dry-run"]).1.contains("no ended run to queue again"))
+        let (refused, message) = try tlab(["requeue", spec, "--db", "c/r.sqlite"])
+        XCTAssertNotEqual(refused.terminationStatus, 0)
+        XCTAssertTrue(message.contains("name the runs to queue again"), message)
     }
 
     /// Two schedulers on one database at once, one taking some runs (`--only`), the other the rest
