@@ -54,9 +54,10 @@ final class ClaimsTests: XCTestCase {
         }
     }
 
-    func render(_ spec: LoadedSpec, _ runs: [RunRecord]) -> String {
+    func render(_ spec: LoadedSpec, _ runs: [RunRecord], stageEvents: [Int64: [EventRecord]] = [:]) -> String {
         Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
-            command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [])).render().markdown
+            command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: []),
+                 stageEvents: stageEvents).render().markdown
     }
 
     /// A claim on a test metric other than the report's (macro-F1 beside accuracy) reads in points of it.
@@ -86,9 +87,7 @@ final class ClaimsTests: XCTestCase {
         }
         var earlier = EventRecord(runId: 1_000, kind: EventRecord.earlierInstance, message: "made by run 1000 finished 1970-01-01T00:16:40.000Z at revision abc; result none")
         earlier.at = Date(timeIntervalSince1970: 3_000)
-        let markdown = Notebook(spec: loaded, runs: all + [stage], metrics: [:], context: Notebook.Context(
-            command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: []),
-                                stageEvents: [1_000: [earlier]]).render().markdown
+        let markdown = render(loaded, all + [stage], stageEvents: [1_000: [earlier]])
         XCTAssertEqual(markdown.components(separatedBy: " † |").count - 1, 6, markdown)
         XCTAssertTrue(markdown.contains("† 6 pairs in 6 settings are left out of the test: their two runs met different instances of a stage"), markdown)
         // Seeds 2 and 3 are tested: on mr at 100 `new` is 3.4 and 3.9 points up (3 + 0.1·seed²).
