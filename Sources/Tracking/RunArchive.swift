@@ -103,7 +103,7 @@ public enum RunArchive {
     static var encoder: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let dates = dates
+        nonisolated(unsafe) let dates = dates  // this encoder's own formatter, used only as it encodes
         e.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
             try c.encode(dates.string(from: date))
@@ -113,7 +113,7 @@ public enum RunArchive {
 
     static var decoder: JSONDecoder {
         let d = JSONDecoder()
-        let dates = dates
+        nonisolated(unsafe) let dates = dates  // this decoder's own formatter, used only as it decodes
         d.dateDecodingStrategy = .custom { decoder in
             let c = try decoder.singleValueContainer()
             let text = try c.decode(String.self)
