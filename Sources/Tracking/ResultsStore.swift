@@ -14,13 +14,14 @@ public final class ResultsStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)  // writers from several worker processes wait for each other
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        pool = try DatabasePool(path: path, configuration: configuration)
         // Two processes opening a new database at once (two `tlab run` started together) would both find
-        // a migration missing and both apply it; a lock file beside the database makes them take turns.
+        // a migration missing and both apply it, and the second one's switch to WAL fails with "database is
+        // locked" while the first makes its file; a lock file beside the database makes them take turns.
         let lock = open(path + "-migration.lock", O_CREAT | O_RDWR, 0o644)
         guard lock >= 0 else { throw DatabaseError(message: "cannot open \(path)-migration.lock: \(String(cString: strerror(errno)))") }
         defer { close(lock) }  // (releases the lock)
         flock(lock, LOCK_EX)
+        pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
     }
 
