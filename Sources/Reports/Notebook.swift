@@ -24,12 +24,14 @@ public struct Notebook {
     public let context: Context
     /// The runs' records of earlier instances of stage artifacts and of the artifacts they used, by run id.
     public let stageEvents: [Int64: [EventRecord]]
-    /// Which instance of each stage made more than once every ended run met (`StageInstances.used`).
+    /// The instances of the stages made more than once, and which of them every ended run met.
+    let stageInstances: StageInstances
     let instancesMet: [Int64: [String: Int]]
 
     public init(spec: LoadedSpec, runs: [RunRecord], metrics: [Int64: [MetricRecord]], context: Context, stageEvents: [Int64: [EventRecord]] = [:]) {
         self.spec = spec; self.runs = runs; self.metrics = metrics; self.context = context; self.stageEvents = stageEvents
-        instancesMet = StageInstances(runs: runs, events: stageEvents).used()
+        stageInstances = StageInstances(runs: runs, events: stageEvents)
+        instancesMet = stageInstances.used()
     }
 
     /// The event kinds `stageEvents` holds.
@@ -86,7 +88,7 @@ public struct Notebook {
         if !stages.isEmpty {
             let byName = Dictionary(grouping: stages, by: \.arm).mapValues(\.count)
             md += "- Of these, \(stages.count) are stage runs whose artifacts the others used (" + byName.keys.sorted().map { "`\($0)` × \(byName[$0]!)" }.joined(separator: ", ") + ").\n"
-            for line in StageInstances(runs: runs, events: stageEvents).lines() { md += "- \(line)\n" }
+            for line in stageInstances.lines() { md += "- \(line)\n" }
         }
         let rerun = runs.compactMap { r -> (RunRecord, [ResultsStore.EarlierResult])? in
             let earlier = ResultsStore.earlierResults(in: stageEvents[r.id!] ?? [])

@@ -13,7 +13,20 @@ public struct StageInstances {
     /// Earlier-instance and artifact-used events by run id.
     let events: [Int64: [EventRecord]]
 
-    public init(runs: [RunRecord], events: [Int64: [EventRecord]]) { self.runs = runs; self.events = events }
+    /// The stages made more than once, each with its instances in the order they were made.
+    let remade: [(stage: RunRecord, instances: [Instance])]
+
+    public init(runs: [RunRecord], events: [Int64: [EventRecord]]) {
+        self.runs = runs; self.events = events
+        remade = runs.filter(\.isStage).compactMap { stage in
+            let earlier = (events[stage.id!] ?? []).filter { $0.kind == EventRecord.earlierInstance }.sorted { $0.at < $1.at }
+            guard !earlier.isEmpty else { return nil }
+            // Each earlier instance ended its life when the stage was queued again.
+            var instances = earlier.map { Instance(summary: $0.message, replacedAt: $0.at) }
+            if stage.status == .finished { instances.append(Instance(summary: ResultsStore.instanceSummary(stage), replacedAt: nil)) }
+            return (stage, instances)
+        }
+    }
 
     /// One instance of a stage's artifact: its summary (`ResultsStore.instanceSummary`) and when the
     /// stage was queued to be made again (nil for the current one).
@@ -24,18 +37,6 @@ public struct StageInstances {
 
     /// How a run is known to have used an instance.
     enum Evidence { case recorded, inferred }
-
-    /// The stages made more than once, each with its instances in the order they were made.
-    var remade: [(stage: RunRecord, instances: [Instance])] {
-        runs.filter(\.isStage).compactMap { stage in
-            let earlier = (events[stage.id!] ?? []).filter { $0.kind == EventRecord.earlierInstance }.sorted { $0.at < $1.at }
-            guard !earlier.isEmpty else { return nil }
-            // Each earlier instance ended its life when the stage was queued again.
-            var instances = earlier.map { Instance(summary: $0.message, replacedAt: $0.at) }
-            if stage.status == .finished { instances.append(Instance(summary: ResultsStore.instanceSummary(stage), replacedAt: nil)) }
-            return (stage, instances)
-        }
-    }
 
     /// Which of `instances` of `stage` an ended run used, directly or through the stages it needs; nil
     /// when it did not use the stage (or its use cannot be told).

@@ -333,8 +333,8 @@ public final class ResultsStore: Sendable {
     @discardableResult
     public func runAgain(_ ids: [Int64], reason: String) throws -> [Int64] {
         let encoder = RunArchive.encoder
-        let queued: [Int64] = try pool.write { db in
-            var queued: [Int64] = []
+        let queued: [(id: Int64, hash: String)] = try pool.write { db in
+            var queued: [(id: Int64, hash: String)] = []
             for id in ids {
                 guard var run = try RunRecord.fetchOne(db, key: id), run.status.hasEnded else { continue }
                 if run.isStage {
@@ -358,17 +358,17 @@ public final class ResultsStore: Sendable {
                 run.startedAt = nil; run.finishedAt = nil; run.resultJSON = nil; run.error = nil
                 run.host = nil; run.gitRevision = nil; run.versionsJSON = nil; run.threads = nil; run.blasCore = nil
                 try run.update(db)
-                queued.append(id)
+                queued.append((id, run.hash))
             }
             return queued
         }
         // No per-epoch state of an earlier attempt is resumed from (it met the earlier artifacts).
-        for run in try pool.read({ db in try RunRecord.filter(keys: queued).fetchAll(db) }) {
+        for run in queued {
             for leftover in ["\(run.hash).resume", "\(run.hash).partial"] {
                 try? FileManager.default.removeItem(at: artifactsFolder.appendingPathComponent(leftover))
             }
         }
-        return queued
+        return queued.map(\.id)
     }
 
     /// What identifies one instance of a stage's artifact (made again elsewhere, on other kernels, it is
@@ -451,6 +451,16 @@ public final class ResultsStore: Sendable {
 
     public func events(run id: Int64) throws -> [EventRecord] {
         try pool.read { db in try EventRecord.filter(Column("runId") == id).order(Column("id")).fetchAll(db) }
+    }
+
+    /// The experiment's events of the given kinds, by run id, in the order recorded (one query).
+    public func events(experiment: String, kinds: Set<String>) throws -> [Int64: [EventRecord]] {
+        try pool.read { db in
+            Dictionary(grouping: try EventRecord.fetchAll(db, sql: """
+                SELECT e.* FROM events e JOIN runs r ON r.id = e.runId
+                WHERE r.experimentId = ? AND e.kind IN (SELECT value FROM json_each(?)) ORDER BY e.id
+                """, arguments: [experiment, String(decoding: try JSONEncoder().encode(kinds.sorted()), as: UTF8.self)]), by: \.runId)
+        }
     }
 
     public func statusCounts(experiment: String) throws -> [RunStatus: Int] {

@@ -25,11 +25,7 @@ extension Tlab {
             let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
             var metrics: [Int64: [MetricRecord]] = [:]
             for r in runs where r.status == .finished { metrics[r.id!] = try store.metrics(run: r.id!) }
-            var stageEvents: [Int64: [EventRecord]] = [:]
-            for r in runs {
-                let kept = try store.events(run: r.id!).filter { Notebook.stageEventKinds.contains($0.kind) }
-                if !kept.isEmpty { stageEvents[r.id!] = kept }
-            }
+            let stageEvents = try store.events(experiment: spec.id, kinds: Notebook.stageEventKinds)
             // Each notebook's plots and exports sit in a folder of its own name (the quick profile's
             // beside the full one's, never overwriting them); plots a previous report wrote there and
             // this one does not are removed, so no stale plot outlives its notebook.

@@ -208,10 +208,7 @@ extension Tlab {
             let filter = try selection.filter()
             let targets: [RunRecord]
             if metEarlierInstances {
-                var events: [Int64: [EventRecord]] = [:]
-                for r in runs where !r.neededArtifacts.isEmpty || r.isStage {
-                    events[r.id!] = try store.events(run: r.id!).filter { Notebook.stageEventKinds.contains($0.kind) }
-                }
+                let events = try store.events(experiment: spec.id, kinds: Notebook.stageEventKinds)
                 let chosen = Set(filter.selection(of: runs).compactMap(\.id))
                 targets = StageInstances(runs: runs, events: events).metEarlierInstances().filter { chosen.contains($0.id!) }
             } else {

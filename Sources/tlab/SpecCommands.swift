@@ -78,8 +78,9 @@ extension Tlab {
                 // Runs queued to run again took as long before: their earlier results price too (ids of their own,
                 // below zero, for the sums of their epochs' seconds).
                 var earlier: [RunRecord] = [], epochSeconds = try store.epochSeconds(experiment: spec.id)
+                let history = try store.events(experiment: spec.id, kinds: [EventRecord.earlierResult])
                 for run in mine where run.status == .queued {
-                    for result in ResultsStore.earlierResults(in: try store.events(run: run.id!)) {
+                    for result in ResultsStore.earlierResults(in: history[run.id!] ?? []) {
                         var past = run
                         past.id = -Int64(earlier.count + 1)
                         past.status = result.status; past.startedAt = result.startedAt; past.finishedAt = result.finishedAt; past.resultJSON = result.resultJSON
