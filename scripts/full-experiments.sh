@@ -48,7 +48,8 @@ case "${1:-}" in
 start)
   (cd "$repo" && swift build -c release --product tlab >/dev/null)
   revision=$(cd "$repo" && git rev-parse --short HEAD)
-  cp "$repo/.build/release/tlab" "bin/tlab-$revision"
+  # (copied then renamed: a lane already running this revision keeps its binary; `cp` onto it fails, "text file busy")
+  cp "$repo/.build/release/tlab" "bin/.tlab-$revision.new" && mv -f "bin/.tlab-$revision.new" "bin/tlab-$revision"
   ln -sf "tlab-$revision" bin/tlab-current
   tlab data install --data-dir data --cache-dir cache >/dev/null
   for id in "${experiments[@]}"; do

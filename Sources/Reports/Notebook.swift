@@ -46,6 +46,7 @@ public struct Notebook {
         md += ClaimCheck(tree: spec.tree, table: page.table, metricName: page.metricName, test: pairedTest).render()
         for group in page.table.groups { md += results(group, page, plots: &plots) }
         md += trainingSizes(page, plots: &plots)
+        md += reruns(page)
         md += unfinishedRuns()
         return (md, plots)
     }

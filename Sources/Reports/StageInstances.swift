@@ -76,6 +76,16 @@ public struct StageInstances {
         return used
     }
 
+    /// The instance of each stage made more than once that `run` used (stage key → index in the order
+    /// made), or with `earlier`, that its earlier result used.
+    func met(by run: RunRecord, earlier: ResultsStore.EarlierResult? = nil) -> [String: Int] {
+        var met: [String: Int] = [:]
+        for (stage, instances) in remade where stage.id != run.id {
+            if let used = instance(of: stage, instances, usedBy: run, earlier: earlier) { met[stage.hash] = used.index }
+        }
+        return met
+    }
+
     /// The ended runs, stage runs among them, that met an instance of a stage made more than once
     /// other than its current one (every instance, while the stage is being made again): what to run
     /// again (`tlab requeue --met-earlier-instances`) for every run of a comparison to meet one model.

@@ -46,9 +46,14 @@ extension Tlab {
         func validate() throws { _ = try selection.filter() }
 
         func run() throws {
-            let (spec, runs) = try arguments.plan()
+            let (spec, planned) = try arguments.plan()
             let filter = try selection.filter()
-            print("experiment \(spec.id)\(spec.profile.map { " (profile \($0))" } ?? ""): \(runs.count) runs")
+            let records = Planning.records(planned, experiment: spec.id)
+            // With --only/--skip, the cells, stages, estimate and first run are the selection's.
+            let taken = Set(filter.selection(of: records).map(\.hash))
+            let runs = planned.filter { taken.contains($0.hash) }
+            print("experiment \(spec.id)\(spec.profile.map { " (profile \($0))" } ?? ""): \(planned.count) runs"
+                  + (filter.isEmpty ? "" : ", \(runs.count) of them selected (\(filter.arguments.joined(separator: " ")))"))
             let byCell = Dictionary(grouping: runs) { "\($0.dataset) × \($0.arm)" }
             for cell in byCell.keys.sorted() { print("  \(cell): \(byCell[cell]!.count)") }
             let stages = Dictionary(grouping: runs.flatMap(\.stages), by: \.key).values.map { $0[0] }
@@ -64,7 +69,6 @@ extension Tlab {
             }
             if FileManager.default.fileExists(atPath: results.path) {
                 // Against an existing database: what `tlab run` would find already done, and withdraw.
-                let records = Planning.records(runs, experiment: spec.id)
                 let planned = Set(records.map(\.hash))
                 let store = try results.open()
                 let recorded = try store.runs(experiment: spec.id)
