@@ -43,8 +43,12 @@ extension Notebook {
         let differences = rows.map { $0.after - $0.before }
         let spread = Statistics.summary(differences)
         let meanAbsolute = differences.map(abs).reduce(0, +) / Double(differences.count)
-        md += String(format: "\nOver the %d runs: new − earlier %+.1f ± %.1f points (mean ± standard deviation), mean absolute difference %.1f",
-                     rows.count, 100 * spread.mean, 100 * spread.std, 100 * meanAbsolute)
+        if rows.count == 1 {
+            md += String(format: "\nOne run so far: new − earlier %+.1f points", 100 * spread.mean)
+        } else {
+            md += String(format: "\nOver the %d runs: new − earlier %+.1f ± %.1f points (mean ± standard deviation), mean absolute difference %.1f",
+                         rows.count, 100 * spread.mean, 100 * spread.std, 100 * meanAbsolute)
+        }
         if let t = Statistics.pairedTTest(rows.map(\.after), rows.map(\.before)) { md += " (paired t-test: \(Self.formatP(t.p)))" }
         md += "."
         // For scale: how far seeds alone move the same cells (their chosen runs' test std, where n ≥ 2).

@@ -23,14 +23,14 @@ final class RerunsTests: XCTestCase {
     /// Arms `new` and `old` on `mr` at 100 examples, seeds 1–3; `new`'s runs were made again, their
     /// earlier results 70 / 72 / 74 % and new ones 71 / 74 / 73 % (seed 3's earlier result diverged
     /// in the variant that says so).
-    func notebook(earlierStatus: RunStatus = .finished, withEarlier: Bool = true) throws -> String {
+    func notebook(earlierStatus: RunStatus = .finished, withEarlier: Bool = true, only seeds: Int = 3) throws -> String {
         let path = folder.appendingPathComponent("reruns.yaml")
         try Data("""
         experiment: {id: reruns}
         data: {datasets: [mr], training_sizes: [100]}
         model: {kind: kim-cnn}
         arms: {new: {}, old: {}}
-        sweep: {seed: [1, 2, 3]}
+        sweep: {seed: \(Array(1...seeds))}
         report: {baseline: old}
         """.utf8).write(to: path)
         let spec = try SpecLoader.load(path.path)
@@ -78,6 +78,11 @@ final class RerunsTests: XCTestCase {
         let md = try notebook(earlierStatus: .diverged)
         XCTAssertTrue(md.contains("2 runs were queued to run again and ended again"), md)
         XCTAssertFalse(md.contains("| 3 | new | mr | 100 | 3 |"), md)
+    }
+
+    func testOneRunMadeAgainHasNoSpread() throws {
+        let md = try notebook(only: 1)
+        XCTAssertTrue(md.contains("\nOne run so far: new − earlier +1.0 points. (No cell of these runs has two seeds yet, to set the seed-to-seed spread beside it.)"), md)
     }
 
     func testNoSectionWithoutRunsMadeAgain() throws {
