@@ -73,7 +73,15 @@ public struct Notebook {
         if let q = tree.node(at: ["experiment", "question"])?.scalar { md += "**Question.** " + q.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n" }
         let pending = runs.filter { $0.status == .queued || $0.status == .running }.count
         if pending > 0 {
-            md += "> **Interim report**: \(runs.count - pending) of \(runs.count) recorded runs have ended; \(pending) are still queued or running. "
+            // The work left, priced as `tlab plan` prices it (the ended runs most like each run left).
+            let epochSeconds = metrics.compactMapValues { records -> Double? in
+                let seconds = records.filter { $0.split == "train" && $0.name == "seconds" }
+                return seconds.isEmpty ? nil : seconds.reduce(0) { $0 + $1.value }
+            }
+            let left = WorkEstimate(runs: runs, epochSeconds: epochSeconds).map {
+                String(format: " (≈ %.1f h of work on one worker, each priced at the ended runs most like it; stage runs not included)", $0.seconds / 3600)
+            } ?? ""
+            md += "> **Interim report**: \(runs.count - pending) of \(runs.count) recorded runs have ended; \(pending) are still queued or running\(left). "
                 + "Every number below will change as they finish.\n\n"
         }
         return md

@@ -143,7 +143,15 @@ final class ClaimsTests: XCTestCase {
         var queued = try runs(loaded)
         for i in queued.indices where queued[i].seed == 3 { queued[i].status = .queued; queued[i].resultJSON = nil }
         queued[0].status = .running
-        XCTAssertTrue(render(loaded, queued).contains("> **Interim report**: 23 of 36 recorded runs have ended; 13 are still queued or running."))
+        XCTAssertTrue(render(loaded, queued).contains("> **Interim report**: 23 of 36 recorded runs have ended; 13 are still queued or running. "))
+        // With the ended runs' times, the work left priced as `tlab plan` prices it: the 13 runs left are
+        // seed 3 of cells whose seeds 1 and 2 took 600 s each → 13 × 600 s ≈ 2.2 h.
+        for i in queued.indices where queued[i].status == .finished {
+            queued[i].startedAt = Date(timeIntervalSince1970: 0)
+            queued[i].finishedAt = Date(timeIntervalSince1970: 600)
+        }
+        XCTAssertTrue(render(loaded, queued).contains("13 are still queued or running (≈ 2.2 h of work on one worker, each priced at the ended runs most like it; "
+                                                      + "stage runs not included). "), render(loaded, queued))
     }
 
     /// `report.scatter`: one marker per arm at the means of its chosen runs, per dataset and setting;
