@@ -6,8 +6,7 @@
 // document's draws do not depend on which thread trains it. Dots sum in a fixed 16-lane order and
 // the sigmoid is the scalar tl_exp, so every target clone computes the same bits.
 #include "ckernels.h"
-
-#define CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+#include "kernel_support.h"
 
 static inline float dot16(const float *restrict a, const float *restrict b, long d) {
     float lanes[16] = {0};

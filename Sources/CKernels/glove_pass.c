@@ -3,9 +3,8 @@
 // (restrict pointers); the dot product sums in a fixed 8-lane order, and powf/logf are scalar calls,
 // so every target clone computes the same bits.
 #include "ckernels.h"
+#include "kernel_support.h"
 #include <math.h>
-
-#define CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
 
 static inline float dot8(const float *restrict a, const float *restrict b, long d) {
     float lanes[8] = {0};

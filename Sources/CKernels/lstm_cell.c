@@ -1,34 +1,10 @@
 // LSTM cell pointwise math (gates i, f, g, o as in torch.nn.LSTM), vectorised: sigmoid and tanh use
 // the same exp as the softmax kernels, tanh(x) = 1 − 2/(1 + e^{2x}) (absolute error ~1e-7).
 #include "ckernels.h"
-#include <stdint.h>
-#include <string.h>
+#include "kernel_support.h"
 
-#define CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
-
-static inline float exp_fast(float x) {
-    const float magic = 12582912.0f;
-    float c = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
-    float shifted = c * 1.44269504f + magic;
-    float n = shifted - magic;
-    float r = (c - n * 0.69314575f) - n * 1.4286068e-6f;
-    float p = 1.0f / 720;
-    p = p * r + 1.0f / 120;
-    p = p * r + 1.0f / 24;
-    p = p * r + 1.0f / 6;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    uint32_t bits;
-    memcpy(&bits, &shifted, 4);
-    bits = (bits - 0x4B400000u + 127u) << 23;
-    float scale;
-    memcpy(&scale, &bits, 4);
-    return p * scale;
-}
-
-static inline float sigmoid_fast(float x) { return 1.0f / (1.0f + exp_fast(-x)); }
-static inline float tanh_fast(float x) { return 1.0f - 2.0f / (1.0f + exp_fast(2.0f * x)); }
+static inline float sigmoid_fast(float x) { return 1.0f / (1.0f + exp_approx(-x)); }
+static inline float tanh_fast(float x) { return 1.0f - 2.0f / (1.0f + exp_approx(2.0f * x)); }
 
 CLONES void tl_lstm_cell_forward(float *restrict gates, const float *restrict c_prev, float *restrict c_next,
                                  float *restrict h_next, float *restrict tanh_c, long hidden) {

@@ -5,9 +5,8 @@
 // reordering anything, and IEEE square root and division are correctly rounded in every lane, so
 // the results are bit for bit those of the scalar rule.
 #include "ckernels.h"
+#include "kernel_support.h"
 #include <math.h>
-
-#define CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
 
 // The gradient with L2 weight decay added, as the Swift rule has it: exactly g when there is none
 // (g + 0·w would turn −0 into +0 and an infinite weight into NaN).

@@ -2,8 +2,7 @@
 // do not vectorise): ReLU's backward and the shifted-slice sum of the convolution. With restrict
 // pointers and -ffp-contract=off clang vectorises them with each element's arithmetic unchanged.
 #include "ckernels.h"
-
-#define CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+#include "kernel_support.h"
 
 CLONES void tl_relu_backward(const float *restrict x, const float *restrict dy, float *restrict dx, long n) {
     // Adding −0 leaves every float as it is (+0 included): `if (x > 0) dx += dy` bit for bit, branch-free.
