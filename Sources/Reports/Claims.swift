@@ -33,6 +33,8 @@ struct ClaimCheck {
         /// Pairs left out of the test: their two runs met different instances of a stage made more
         /// than once (two language models, not one, behind the difference).
         let mixedPairs: Int
+        /// The paired differences (arm − baseline) the test was made on, or would be with two of them.
+        let differences: [Double]
     }
 
     let claims: [Claim]
@@ -40,9 +42,10 @@ struct ClaimCheck {
     let metricName: String
     /// The paired test of a cell against its baseline's on a metric (nil: the report metric), and the
     /// pairs it left out (`Notebook.pairedTest`).
-    let test: (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int)
+    let test: (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int, differences: [Double])
 
-    init(tree: ConfigNode, table: ComparisonTable, metricName: String, test: @escaping (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int)) {
+    init(tree: ConfigNode, table: ComparisonTable, metricName: String,
+         test: @escaping (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int, differences: [Double])) {
         let reportMetric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
         claims = (tree.node(at: ["report", "claims"])?.sequence ?? []).map { node in
             let metric = node["metric"]?.scalar
@@ -70,8 +73,8 @@ struct ClaimCheck {
     func settings(of claim: Claim) -> [Setting] {
         table.cells.filter { $0.arm == claim.arm }.compactMap { cell in
             guard let base = table.cells.first(where: { $0.arm == claim.baseline && $0.dataset == cell.dataset && $0.group == cell.group }) else { return nil }
-            let (paired, leftOut) = test(cell, base, claim.extra)
-            return Setting(dataset: cell.dataset, group: cell.group, test: paired, mixedPairs: leftOut)
+            let (paired, leftOut, differences) = test(cell, base, claim.extra)
+            return Setting(dataset: cell.dataset, group: cell.group, test: paired, mixedPairs: leftOut, differences: differences)
         }.sorted { ($0.dataset, ComparisonTable.sizeOrder($0.group), $0.group) < ($1.dataset, ComparisonTable.sizeOrder($1.group), $1.group) }
     }
 
@@ -128,6 +131,18 @@ struct ClaimCheck {
                 md += "| dataset | setting | \(claim.arm) − \(claim.baseline) | outcome |\n|---|---|---|---|\n"
                 for (s, outcome) in tested {
                     md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(difference(s.test!, claim))\(s.mixedPairs > 0 ? " †" : "") | \(outcome.rawValue) |\n"
+                }
+            }
+            // Settings with a single pair so far: its sign, untested (an interim notebook's hint, not a result).
+            let single = all.filter { $0.test == nil && $0.differences.count == 1 }
+            if !single.isEmpty {
+                md += "\n\(tested.isEmpty ? "" : "Not testable yet: ")\(single.count) setting\(single.count == 1 ? " has" : "s have") one paired seed so far — "
+                    + "the difference of that one pair, with no test (a direction, not a result):\n\n"
+                md += "| dataset | setting | \(claim.arm) − \(claim.baseline) (one seed) | direction |\n|---|---|---|---|\n"
+                for s in single {
+                    let d = s.differences[0]
+                    let direction = d == 0 ? "none" : (d > 0) == claim.higher ? "as claimed" : "opposite"
+                    md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(Self.signed(d, claim))\(s.mixedPairs > 0 ? " †" : "") | \(direction) |\n"
                 }
             }
             let mixed = all.filter { $0.mixedPairs > 0 }

@@ -353,7 +353,7 @@ public struct Notebook {
             for dataset in datasets {
                 md += "| \(dataset) | " + others.map { arm -> String in
                     guard let c = cell(dataset, arm), let base = cell(dataset, baseline) else { return "–" }
-                    let (test, leftOut) = pairedTest(c, against: base)
+                    let (test, leftOut, _) = pairedTest(c, against: base)
                     let mark = leftOut > 0 ? " †\(leftOut)" : ""
                     leftOutAny = leftOutAny || leftOut > 0
                     guard let t = test else { return "–" + mark }
@@ -418,8 +418,8 @@ public struct Notebook {
     /// The paired test of `cell` against `base` (same dataset and setting) on the report metric or an
     /// `extra` result, over the pairs whose two runs met the same instance of every stage made more than
     /// once that both used (else two models, not one, stand behind their difference), and how many pairs
-    /// were left out for that.
-    func pairedTest(_ cell: Cell, against base: Cell, extra: String? = nil) -> (test: Statistics.PairedTest?, leftOut: Int) {
+    /// were left out for that; with the differences of the pairs kept (the one a test needs two of).
+    func pairedTest(_ cell: Cell, against base: Cell, extra: String? = nil) -> (test: Statistics.PairedTest?, leftOut: Int, differences: [Double]) {
         func met(_ c: Cell) -> [PairKey: [String: Int]] {
             var met: [PairKey: [String: Int]] = [:]
             for id in c.runIDs { if let run = runs.first(where: { $0.id == id }) { met[ComparisonTable.unit(of: run)] = instancesMet[id] ?? [:] } }
@@ -433,7 +433,8 @@ public struct Notebook {
                 ours[unit] = nil; theirs[unit] = nil; leftOut += 1
             }
         }
-        return (ComparisonTable.pairedTest(ours, against: theirs, testTrainRatio: base.testTrainRatio ?? cell.testTrainRatio), leftOut)
+        let differences = Set(ours.keys).intersection(theirs.keys).sorted().map { ours[$0]! - theirs[$0]! }
+        return (ComparisonTable.pairedTest(ours, against: theirs, testTrainRatio: base.testTrainRatio ?? cell.testTrainRatio), leftOut, differences)
     }
 
     /// A cell's mean on the report metric or another test metric (in %) or an extra result, over its chosen runs.

@@ -132,12 +132,18 @@ final class ClaimsTests: XCTestCase {
         let markdown = render(loaded, try runs(loaded).filter { $0.seed == 1 })
         XCTAssertTrue(markdown.contains("— not testable yet: none of the 6 settings with runs of both arms has two of them paired by seed."), markdown)
         XCTAssertTrue(markdown.contains("Margin by training-set size: not testable yet"), markdown)
-        XCTAssertFalse(markdown.contains("| dataset | setting |"), markdown)
+        XCTAssertFalse(markdown.contains("| dataset | setting | new − old | outcome |"), markdown)
+        // … but the one pair of each setting gives its direction, untested.
+        XCTAssertTrue(markdown.contains("6 settings have one paired seed so far — the difference of that one pair, with no test (a direction, not a result):\n\n"
+                                        + "| dataset | setting | new − old (one seed) | direction |\n|---|---|---|---|\n"
+                                        + "| mr | size=100 | +3.1 | as claimed |\n| mr | size=300 | +2.1 | as claimed |\n| mr | size=all | +1.1 | as claimed |\n"
+                                        + "| tw | size=100 | -0.5 | opposite |\n"), markdown)
         // Before any run.
         XCTAssertTrue(render(loaded, []).contains("— not testable yet: no dataset has runs of both arms."))
         // Some settings tested, others still waiting for their second seed.
         let partial = render(loaded, try runs(loaded).filter { $0.seed < 3 || $0.trainingSize != "all" }.filter { $0.seed == 1 || $0.trainingSize != "300" })
         XCTAssertTrue(partial.contains("; 2 more settings have fewer than two paired runs yet."), partial)
+        XCTAssertTrue(partial.contains("Not testable yet: 2 settings have one paired seed so far"), partial)
         XCTAssertFalse(partial.contains("Interim report"), partial)
         // Runs still queued make the whole notebook an interim one, said at its top.
         var queued = try runs(loaded)
