@@ -25,8 +25,9 @@ extension Notebook {
         var md = "## Runs made again\n\n"
         let reasons = Set(rows.map(\.earlier.reason)).sorted().map { "“\($0)”" }.joined(separator: "; ")
         md += "\(rows.count) run\(rows.count == 1 ? " was" : "s were") queued to run again and ended again (why: \(reasons)). "
-            + "Each is the same configuration and seed as before, so the difference is what the rerun changed"
-            + (stageInstances.remade.isEmpty ? "" : " (here: the instance of a stage made more than once, `#1` the first made)") + ". "
+            + "Each is the same configuration and seed as before, so the difference is what changed between the two; each side names "
+            + (stageInstances.remade.isEmpty ? "" : "the instance it met of a stage made more than once (`#1` the first made), ")
+            + "its OpenBLAS kernels and its revision. "
             + "Test \(page.metricName) (%), earlier → new; the tables above hold the new results only.\n\n"
         md += "| run | arm | dataset | size | seed | earlier | new | new − earlier |\n|---|---|---|---|---|---|---|---|\n"
         func provenance(core: String?, revision: String?, met: [String: Int]) -> String {
