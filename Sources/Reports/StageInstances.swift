@@ -67,11 +67,9 @@ public struct StageInstances {
     /// used (stage key → index in the order made); runs using no such stage are absent.
     func used() -> [Int64: [String: Int]] {
         var used: [Int64: [String: Int]] = [:]
-        for (stage, instances) in remade {
-            for run in runs where run.id != stage.id && run.status.hasEnded {
-                guard let met = instance(of: stage, instances, usedBy: run) else { continue }
-                used[run.id!, default: [:]][stage.hash] = met.index
-            }
+        for run in runs where run.status.hasEnded {
+            let met = met(by: run)
+            if !met.isEmpty { used[run.id!] = met }
         }
         return used
     }

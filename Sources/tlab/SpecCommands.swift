@@ -69,13 +69,13 @@ extension Tlab {
             }
             if FileManager.default.fileExists(atPath: results.path) {
                 // Against an existing database: what `tlab run` would find already done, and withdraw.
-                let planned = Set(records.map(\.hash))
+                let plannedHashes = Set(records.map(\.hash))
                 let store = try results.open()
                 let recorded = try store.runs(experiment: spec.id)
-                let mine = recorded.filter { planned.contains($0.hash) }
+                let mine = recorded.filter { plannedHashes.contains($0.hash) }
                 let counts = Dictionary(grouping: mine, by: \.status).mapValues(\.count)
                 let byStatus: [String] = RunStatus.allCases.map { status in "\(status.rawValue) \(counts[status] ?? 0)" }
-                let stale = recorded.filter { $0.status == .queued && !planned.contains($0.hash) }.count
+                let stale = recorded.filter { $0.status == .queued && !plannedHashes.contains($0.hash) }.count
                 print("in \(results.path): \(mine.count) of \(records.count) planned runs recorded (\(byStatus.joined(separator: ", ")));"
                       + " \(stale) queued runs no longer planned would be withdrawn")
                 let chosen = filter.isEmpty ? "" : " of the selection (\(filter.arguments.joined(separator: " ")))"
