@@ -17,6 +17,13 @@ struct StoredResult: Decodable {
     let epochs: Int?
     let extras: [String: Double]?
     let trainExamples: Int?
+
+    /// A run's stored result from its recorded JSON (`RunRecord.resultJSON`); nil when the run has none
+    /// or it does not decode (a run that did not finish).
+    init?(json: String?) {
+        guard let json, let result = try? JSONDecoder().decode(StoredResult.self, from: Data(json.utf8)) else { return nil }
+        self = result
+    }
 }
 
 /// What pairs runs of two arms: the same seed, fold and training-set size.
@@ -65,11 +72,10 @@ public struct ComparisonTable: Sendable {
         func paperValue(_ dataset: String, _ arm: String) -> Double? {
             references.lazy.compactMap { $0[dataset]?[arm]?.scalar.flatMap(Double.init) }.first
         }
-        let decoder = JSONDecoder()
         struct Entry { let run: RunRecord; let sweep: [String: String]; let result: StoredResult? }
         let entries = runs.filter { !$0.isStage }.map { run -> Entry in
             let sweep = (try? JSONSerialization.jsonObject(with: Data(run.sweepJSON.utf8)) as? [String: String]) ?? [:]
-            return Entry(run: run, sweep: sweep, result: run.resultJSON.flatMap { try? decoder.decode(StoredResult.self, from: Data($0.utf8)) })
+            return Entry(run: run, sweep: sweep, result: StoredResult(json: run.resultJSON))
         }
         let path = StoredResult.Metrics.named[metric] ?? \.accuracy
         func value(_ m: StoredResult.Metrics?) -> Double? { m.map { $0[keyPath: path] } }

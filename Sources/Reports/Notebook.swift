@@ -247,7 +247,7 @@ public struct Notebook {
                 }
                 let points = byValue.compactMap { x, rs -> (x: Double, y: Double)? in
                     let vs = rs.compactMap { r -> Double? in
-                        guard let json = r.resultJSON, let res = try? JSONDecoder().decode(StoredResult.self, from: Data(json.utf8)) else { return nil }
+                        guard let res = StoredResult(json: r.resultJSON) else { return nil }
                         return table.metric == "macro_f1" ? res.valid?.macroF1 : res.valid?.accuracy
                     }
                     return x.isFinite && !vs.isEmpty ? (x, vs.reduce(0, +) / Double(vs.count)) : nil
@@ -400,8 +400,7 @@ public struct Notebook {
 
     /// A finished run's stored result.
     func storedResult(_ id: Int64) -> StoredResult? {
-        guard let json = runs.first(where: { $0.id == id })?.resultJSON else { return nil }
-        return try? JSONDecoder().decode(StoredResult.self, from: Data(json.utf8))
+        StoredResult(json: runs.first(where: { $0.id == id })?.resultJSON)
     }
 
     /// A cell's values keyed by the unit that pairs runs: the report metric (`extra` nil) or an extra result.
@@ -426,14 +425,15 @@ public struct Notebook {
             return met
         }
         var (ours, theirs) = (unitValues(cell, extra: extra), unitValues(base, extra: extra))
+        var paired = Set(ours.keys).intersection(theirs.keys)
         var leftOut = 0
         if !instancesMet.isEmpty {
             let (a, b) = (met(cell), met(base))
-            for unit in Set(ours.keys).intersection(theirs.keys) where StageInstances.differ(a[unit] ?? [:], b[unit] ?? [:]) {
-                ours[unit] = nil; theirs[unit] = nil; leftOut += 1
+            for unit in paired where StageInstances.differ(a[unit] ?? [:], b[unit] ?? [:]) {
+                ours[unit] = nil; theirs[unit] = nil; paired.remove(unit); leftOut += 1
             }
         }
-        let differences = Set(ours.keys).intersection(theirs.keys).sorted().map { ours[$0]! - theirs[$0]! }
+        let differences = paired.sorted().map { ours[$0]! - theirs[$0]! }
         return (ComparisonTable.pairedTest(ours, against: theirs, testTrainRatio: base.testTrainRatio ?? cell.testTrainRatio), leftOut, differences)
     }
 

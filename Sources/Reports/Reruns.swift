@@ -10,7 +10,7 @@ extension Notebook {
     func reruns(_ page: Page) -> String {
         let path = StoredResult.Metrics.named[page.table.metric] ?? \.accuracy
         func test(_ json: String?) -> Double? {
-            json.flatMap { try? JSONDecoder().decode(StoredResult.self, from: Data($0.utf8)) }?.test.map { $0[keyPath: path] }
+            StoredResult(json: json)?.test.map { $0[keyPath: path] }
         }
         struct Row { let run: RunRecord; let earlier: ResultsStore.EarlierResult; let before: Double; let after: Double }
         let rows: [Row] = runs.filter { !$0.isStage && $0.status == .finished }.compactMap { run in

@@ -1,5 +1,6 @@
 @testable import Datasets
 import Foundation
+import TestSupport
 import XCTest
 
 /// Every converter on a small fake package laid out like the real one (the real packages are
@@ -9,11 +10,8 @@ final class ConverterTests: XCTestCase {
     var root: URL!
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-conv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try temporaryFolder("tlab-conv")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
 
     /// Writes `files` (path → content) into a fake extracted package, converts `id`, returns the output folder and counts.
     func convert(_ id: String, _ files: [String: Data]) throws -> (URL, Converter.Counts) {

@@ -1,14 +1,13 @@
 import Datasets
 import Foundation
+import TestSupport
 import XCTest
 
 /// The cache trusts only verified files: a size or checksum mismatch is an error naming the file,
 /// and the bad file is removed so nothing corrupted stays behind.
 final class PackageCacheTests: XCTestCase {
     func testMismatchingFilesAreRejectedAndRemoved() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-cache-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let root = try temporaryFolder("tlab-cache")
         let content = Data("hello package".utf8)
         let digest = PackageCache.sha256(of: content)
         XCTAssertEqual(PackageCache.sha256(of: Data("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

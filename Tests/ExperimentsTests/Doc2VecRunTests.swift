@@ -1,6 +1,7 @@
 import Datasets
 import Experiments
 import Foundation
+import TestSupport
 import Specs
 import Training
 import XCTest
@@ -16,8 +17,7 @@ final class Doc2VecRunTests: XCTestCase {
     }
 
     func testRunRecordsEveryEpochOfBothSessions() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-d2vrun-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let root = try temporaryFolder("tlab-d2vrun", create: false)
         // Toy contents under real catalogue ids (the store reads only those): two topics with their
         // own words for the domain, and a generic corpus of shared words.
         let sports = ["goal", "match", "team", "score", "league"], politics = ["vote", "party", "minister", "law", "election"]

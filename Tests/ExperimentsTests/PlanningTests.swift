@@ -1,6 +1,7 @@
 import Datasets
 @testable import Experiments
 import Foundation
+import TestSupport
 import Specs
 import XCTest
 
@@ -8,8 +9,7 @@ final class PlanningTests: XCTestCase {
     /// A training size at or above the training split's size is the `all` run again: left out when
     /// that run is planned, kept (it is then the only run on the whole split) when it is not.
     func testSizesAtOrAboveTheTrainingSplitAreLeftOut() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-planning-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let root = try temporaryFolder("tlab-planning", create: false)
         let examples = (0..<200).map { LabeledText(text: "text \($0)", label: $0 % 2 == 0 ? "a" : "b") }
         try installClassification("tweets-sentiment", examples: examples, in: root)
         let spec = root.appendingPathComponent("sizes.yaml")

@@ -1,6 +1,7 @@
 @testable import Experiments
 import Datasets
 import Foundation
+import TestSupport
 import Numerics
 import Tracking
 import XCTest
@@ -12,11 +13,8 @@ final class ReproductionTests: XCTestCase {
 
     override func setUpWithError() throws {
         guard TlabProcess.isBuilt else { throw XCTSkip("no tlab binary: run `swift build` (or setup.sh) first") }
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-verify-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try temporaryFolder("tlab-verify-test")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
     func testVerifyFindsRecordedRunsIdenticalAndNamesAChangedMetric() throws {
         let tlab = TlabProcess(folder: folder)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Tracking
 import XCTest
 
@@ -9,12 +10,9 @@ final class SchedulerTests: XCTestCase {
     var tlab: String { TlabProcess.path }
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-sched-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try temporaryFolder("tlab-sched")
         guard TlabProcess.isBuilt else { throw XCTSkip("no tlab binary: run `swift build` (or setup.sh) first") }
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
     @discardableResult
     func tlab(_ args: [String], wait: Bool = true) throws -> (Process, String) { try TlabProcess(folder: folder)(args, wait: wait) }

@@ -1,15 +1,14 @@
 import Datasets
 import Experiments
 import Foundation
+import TestSupport
 import Specs
 import XCTest
 
 /// `tlab validate`'s checks beyond the schema: what the runs need must exist and fit the model.
 final class SpecCheckTests: XCTestCase {
     func testProblemsNameTheSpecLocationAndTheArm() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-check-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder("tlab-check")
         let path = folder.appendingPathComponent("check.yaml").path
         try Data("""
         experiment: {id: check}

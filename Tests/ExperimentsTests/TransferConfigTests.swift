@@ -4,6 +4,7 @@ import Models
 @testable import Experiments
 import Numerics
 import Specs
+import TestSupport
 import Training
 import XCTest
 
@@ -80,8 +81,7 @@ final class TransferConfigTests: XCTestCase {
 /// weights an uninterrupted run has.
 final class LanguageModelResumeTests: XCTestCase {
     func testResumedTrainingMatchesUninterruptedTraining() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lm-resume-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder("lm-resume", create: false)
         var rng = RandomGenerator(seed: 4)
         let stream: [Int32] = (0..<600).map { _ in Int32(3 + rng.int(below: 9)) }
         let config = LanguageModelConfig(vocabulary: 12, embedding: 4, hidden: 5, layers: 2, tied: true, embeddingDropout: 0.1, inputDropout: 0.2)
@@ -124,8 +124,7 @@ final class LanguageModelResumeTests: XCTestCase {
     /// A domain LM on a labelled dataset (the tweet LM) pretrains on its training split only: the
     /// validation and test texts a downstream run scores are never among the pretraining texts.
     func testLabelledPretrainingCorpusUsesOnlyTheTrainingSplit() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-lmcorpus-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let root = try temporaryFolder("tlab-lmcorpus", create: false)
         let examples = (0..<200).map { LabeledText(text: "tweet number \($0)", label: ["negative", "neutral", "positive"][$0 % 3]) }
         try installClassification("tweets-sentiment", examples: examples, in: root)
         let store = DataStore(root: root)

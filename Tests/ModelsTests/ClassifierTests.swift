@@ -131,8 +131,7 @@ final class ClassifierTests: XCTestCase {
             let (reference, referenceModel) = try makeTrainer(phases: phases, patience: patience)
             let expected = try reference.fit(train: train, valid: valid)
             for kill in kills where kill < expected.epochs.count {
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-resume-\(UUID().uuidString)")
-                defer { try? FileManager.default.removeItem(at: folder) }
+                let folder = try temporaryFolder("tlab-resume", create: false)
                 let (first, _) = try makeTrainer(phases: phases, patience: patience)
                 first.checkpointInterval = 0
                 XCTAssertThrowsError(try first.fit(train: train, valid: valid, resume: folder) { if $0.epoch == kill { throw Killed() } })
@@ -148,9 +147,7 @@ final class ClassifierTests: XCTestCase {
             }
         }
         // State it cannot read (another layout, a torn file) is not resumed from: training starts over.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-resume-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("tlab-resume")
         try Data(#"{"epoch": 3, "bestEpoch": 2}"#.utf8).write(to: folder.appendingPathComponent("progress.json"))
         let (reference, _) = try makeTrainer(phases: [Phase(epochs: 3)])
         let (fresh, _) = try makeTrainer(phases: [Phase(epochs: 3)])
@@ -164,8 +161,7 @@ final class ClassifierTests: XCTestCase {
     func testResumedTrainingCountsTheEarlierAttemptsTime() throws {
         struct Killed: Error {}
         let train = Self.sentiment(100, seed: 12), valid = Self.sentiment(30, seed: 13)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-resume-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder("tlab-resume", create: false)
         let (fresh, _) = try makeTrainer(phases: [Phase(epochs: 4)])
         XCTAssertEqual(try fresh.fit(train: train, valid: valid, resume: folder).earlierSeconds, 0, "nothing to resume from")
 
@@ -202,8 +198,7 @@ final class ClassifierTests: XCTestCase {
     func testStateOfOtherNumericsIsNotResumedFrom() throws {
         struct Killed: Error {}
         let train = Self.sentiment(100, seed: 12), valid = Self.sentiment(30, seed: 13)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-resume-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder("tlab-resume", create: false)
         XCTAssertNil(ResumeState.numerics(of: folder))
         let (first, _) = try makeTrainer(phases: [Phase(epochs: 4)])
         first.checkpointInterval = 0

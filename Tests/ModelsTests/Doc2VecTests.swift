@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Models
 import Numerics
 import Training
@@ -118,8 +119,7 @@ final class Doc2VecTests: XCTestCase {
     }
 
     func testSaveLoadRoundTripAndWord2VecExport() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("d2v-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder("d2v", create: false)
         let (model, documents) = trained(.dmConcat)
         try model.save(to: folder)
         let loaded = try Doc2Vec.load(from: folder)

@@ -120,8 +120,7 @@ final class TransferTests: XCTestCase {
     }
 
     func testCheckpointRoundTripAndShapeErrors() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder("ckpt", create: false)
         let source = tinyLanguageModel(seed: 1), target = tinyLanguageModel(seed: 2)
         XCTAssertNotEqual(Array(UnsafeBufferPointer(start: target.embedding.table.value.data, count: 6)),
                           Array(UnsafeBufferPointer(start: source.embedding.table.value.data, count: 6)))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Reports
 import Specs
 import Tracking
@@ -10,11 +11,8 @@ final class ClaimsTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-claims-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try temporaryFolder("tlab-claims")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
     func spec(_ claims: String, extraMetrics: String = "[retention]") throws -> LoadedSpec {
         let path = folder.appendingPathComponent("claims.yaml")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Reports
 import Specs
 import Tracking
@@ -12,11 +13,8 @@ final class KFoldSignificanceTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-cv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try temporaryFolder("tlab-cv")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
     func spec() throws -> LoadedSpec {
         let path = folder.appendingPathComponent("cv.yaml")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Reports
 import Specs
 import Tracking
@@ -8,9 +9,7 @@ import XCTest
 /// Re-record with `TLAB_RECORD_SNAPSHOTS=1 swift test --filter NotebookSnapshotTests` after an intended change.
 final class NotebookSnapshotTests: XCTestCase {
     func testNotebookMarkdown() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-nb-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder("tlab-nb")
         let specPath = folder.appendingPathComponent("toy.yaml")
         try Data("""
         experiment: {id: toy, description: Frozen vs fine-tuned on a toy set., question: Which wins?}
@@ -84,9 +83,7 @@ final class NotebookSnapshotTests: XCTestCase {
     /// appears only where its arms have runs (ablations at the full size only), and the
     /// training-size plot draws only arms with two or more sizes.
     func testTablesWithTheirOwnBaselinesAndArmsNarrowedToOneSize() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-nb-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try temporaryFolder("tlab-nb")
         let specPath = folder.appendingPathComponent("sized.yaml")
         func spec(_ tables: String) throws -> LoadedSpec {
             try Data("""

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Reports
 import Specs
 @testable import Tracking
@@ -10,11 +11,8 @@ final class RerunsTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-reruns-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try temporaryFolder("tlab-reruns")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
     func result(_ test: Double) -> String {
         "{\"valid\":{\"accuracy\":0.5,\"macroF1\":0.5,\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test),\"loss\":0.5}}"

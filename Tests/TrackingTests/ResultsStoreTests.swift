@@ -1,15 +1,12 @@
 import Foundation
+import TestSupport
 import Tracking
 import XCTest
 
 final class ResultsStoreTests: XCTestCase {
     var path: String!
 
-    override func setUp() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-db-\(UUID().uuidString)/r.sqlite").path
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+    override func setUpWithError() throws { path = try temporaryFolder("tlab-db", create: false).appendingPathComponent("r.sqlite").path }
 
     func runs(_ n: Int) -> [RunRecord] {
         (0..<n).map { RunRecord(experimentId: "e", hash: "h\($0)", arm: "a", dataset: "d", seed: $0, fold: nil, trainingSize: nil,

@@ -1,12 +1,12 @@
 import Foundation
+import TestSupport
 import Tracking
 import XCTest
 
 final class RunArchiveTests: XCTestCase {
     var folder: URL!
 
-    override func setUp() { folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-archive-\(UUID().uuidString)") }
-    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+    override func setUpWithError() throws { folder = try temporaryFolder("tlab-archive", create: false) }
 
     func store(_ name: String) throws -> ResultsStore { try ResultsStore(path: folder.appendingPathComponent("\(name).sqlite").path) }
 

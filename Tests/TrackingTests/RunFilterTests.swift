@@ -1,12 +1,12 @@
 import Foundation
+import TestSupport
 import Tracking
 import XCTest
 
 /// `tlab run --only/--skip`: which runs a scheduler takes, with the stages they need.
 final class RunFilterTests: XCTestCase {
     var path: String!
-    override func setUp() { path = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-filter-\(UUID().uuidString)/r.sqlite").path }
-    override func tearDown() { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+    override func setUpWithError() throws { path = try temporaryFolder("tlab-filter", create: false).appendingPathComponent("r.sqlite").path }
 
     let environment = RunEnvironment(host: "h", gitRevision: "g", versionsJSON: "{}", threads: 2, blasCore: "c")
     let experiment = ExperimentRecord(id: "e", specFile: "s.yaml", description: "", createdAt: Date())
