@@ -14,9 +14,10 @@
 #   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane running ID) cleanly: their runs go back to the
 #                                        queue and resume from their last saved epoch at the next `start`, which is how a
 #                                        lane moves to a new build of the repository
-#   scripts/full-experiments.sh archive  write each experiment's ended runs to results/<id>.runs.jsonl and its pretraining
-#                                        stages' artifacts to results/artifact-bundles/<key>/ (`start` does it every 20 minutes
-#                                        while experiments run, so a session cut short keeps them)
+#   scripts/full-experiments.sh archive  write each experiment's ended runs to results/<id>.runs.jsonl, its pretraining
+#                                        stages' artifacts to results/artifact-bundles/<key>/ and the state of its runs stopped
+#                                        mid-way to results/resume-bundles/<hash>/ (`start` does it every 20 minutes while
+#                                        experiments run, so a session cut short keeps them)
 #   scripts/full-experiments.sh save     write each experiment's ended runs to results/<id>.runs.jsonl and re-render
 #                                        its notebook; then commit results/ and notebooks-md/
 #
@@ -85,7 +86,9 @@ archive)
     [ -f "$id.sqlite" ] && tlab status --db "$id.sqlite" | grep -q "^$id:" || continue
     # With the pretraining stages' artifacts as checked bundles (results/artifact-bundles/<key>/): the next machine uses
     # these very language models instead of spending an hour a stage making other ones on its own kernels.
-    tlab export "$id" --db "$id.sqlite" --format jsonl --output "$repo/results/$id.runs.jsonl" --artifacts pretrain
+    # And the state of each run stopped mid-way after 20 minutes or more of training (`stop` first): the next machine's
+    # `start` resumes it after its last saved epoch, so a run longer than a session finishes over several.
+    tlab export "$id" --db "$id.sqlite" --format jsonl --output "$repo/results/$id.runs.jsonl" --artifacts pretrain --resume 20
   done
   ;;
 autosave)

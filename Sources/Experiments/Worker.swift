@@ -89,11 +89,20 @@ public enum Worker {
             let artifacts = try artifacts(of: config, store: store, observer: observer)
             // Per-epoch state of a classifier run: a run killed mid-way resumes after its last saved epoch.
             let resume = store.artifactsFolder.appendingPathComponent("\(run.hash).resume")
-            defer { try? FileManager.default.removeItem(at: resume) }  // runs only after the outcome is recorded or thrown
+            defer {  // runs only after the outcome is recorded or thrown
+                try? FileManager.default.removeItem(at: resume)
+                ResumeBundle.clearOrigin(of: resume)
+            }
+            // A state carried from other machines (`ResumeBundle`) names the attempts whose epochs it holds.
+            let elsewhere = ResumeBundle.attempts(of: resume)
             switch ResumeState.numerics(of: resume) {
-            case nil: break
-            case NumericsVersion.current?: observer.note("resuming from the last epoch an interrupted attempt saved")
-            case let other?: observer.note("starting over: an interrupted attempt saved its state with numerics version \(other), this build computes version \(NumericsVersion.current)")
+            case nil: ResumeBundle.clearOrigin(of: resume)
+            case NumericsVersion.current?:
+                observer.note("resuming from the last epoch an interrupted attempt saved"
+                              + (elsewhere.isEmpty ? "" : "; its epochs ran on " + elsewhere.map(\.summary).joined(separator: ", then ")))
+            case let other?:
+                ResumeBundle.clearOrigin(of: resume)
+                observer.note("starting over: an interrupted attempt saved its state with numerics version \(other), this build computes version \(NumericsVersion.current)")
             }
             let result: RunResult
             switch config.node(at: ["model", "kind"])?.scalar ?? "" {

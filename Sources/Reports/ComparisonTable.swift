@@ -10,6 +10,10 @@ struct StoredResult: Decodable {
         let count: Int?
         /// The metrics by their names in a spec's `report` (`metric`, `extra_metrics`, claims).
         static let named: [String: KeyPath<Metrics, Double> & Sendable] = ["accuracy": \.accuracy, "macro_f1": \.macroF1]
+        /// The metric a table of `metric` reads, by name and key path: itself when it is one of `named`, else accuracy.
+        static func reported(_ metric: String) -> (name: String, path: KeyPath<Metrics, Double> & Sendable) {
+            named[metric].map { (metric, $0) } ?? ("accuracy", \.accuracy)
+        }
     }
     let valid: Metrics?
     let test: Metrics?
@@ -77,7 +81,7 @@ public struct ComparisonTable: Sendable {
             let sweep = (try? JSONSerialization.jsonObject(with: Data(run.sweepJSON.utf8)) as? [String: String]) ?? [:]
             return Entry(run: run, sweep: sweep, result: StoredResult(json: run.resultJSON))
         }
-        let path = StoredResult.Metrics.named[metric] ?? \.accuracy
+        let path = StoredResult.Metrics.reported(metric).path
         func value(_ m: StoredResult.Metrics?) -> Double? { m.map { $0[keyPath: path] } }
         func describe(_ sweep: [String: String], _ keep: (String) -> Bool) -> String {
             sweep.filter { keep($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")

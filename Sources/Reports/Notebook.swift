@@ -204,10 +204,10 @@ public struct Notebook {
         let groupSlug: String = group.replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "=", with: "-")
             .replacingOccurrences(of: ", ", with: "_")
         let slug = group.isEmpty ? dataset : "\(dataset)-\(groupSlug)"
-        let metricKey = table.metric == "macro_f1" ? "macro_f1" : "accuracy"
+        let reported = StoredResult.Metrics.reported(table.metric)
         let curves = arms.filter(present.contains).compactMap { arm -> SVGChart.Series? in
             guard let c = cells.first(where: { $0.dataset == dataset && $0.arm == arm }), !c.runIDs.isEmpty else { return nil }
-            let values: [MetricRecord] = c.runIDs.flatMap { metrics[$0] ?? [] }.filter { $0.split == "valid" && $0.name == metricKey }
+            let values: [MetricRecord] = c.runIDs.flatMap { metrics[$0] ?? [] }.filter { $0.split == "valid" && $0.name == reported.name }
             let byEpoch = Dictionary(grouping: values, by: \.epoch)
             let points: [(x: Double, y: Double)] = byEpoch.map { epoch, records in
                 (Double(epoch), records.map(\.value).reduce(0, +) / Double(records.count))
@@ -247,8 +247,7 @@ public struct Notebook {
                 }
                 let points = byValue.compactMap { x, rs -> (x: Double, y: Double)? in
                     let vs = rs.compactMap { r -> Double? in
-                        guard let res = StoredResult(json: r.resultJSON) else { return nil }
-                        return table.metric == "macro_f1" ? res.valid?.macroF1 : res.valid?.accuracy
+                        StoredResult(json: r.resultJSON)?.valid?[keyPath: reported.path]
                     }
                     return x.isFinite && !vs.isEmpty ? (x, vs.reduce(0, +) / Double(vs.count)) : nil
                 }

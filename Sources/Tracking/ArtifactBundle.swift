@@ -60,15 +60,23 @@ public enum ArtifactBundle {
                                 finishedAt: RunArchive.dates.string(from: finishedAt),
                                 gitRevision: run.gitRevision, blasCore: run.blasCore, files: try digests(of: folder))
         if let existing = try? read(bundle), existing == manifest, (try? digests(of: bundle)) == manifest.files { return false }
+        try place(folder, at: bundle, manifest: try encoder.encode(manifest))
+        return true
+    }
+
+    /// Copies `folder` to `destination` with `manifest` as its `MANIFEST.json` (without one when nil): into a sibling
+    /// first, then swapped in, so an interrupted copy never leaves a half folder under the final name.
+    static func place(_ folder: URL, at destination: URL, manifest: Data?) throws {
         let fm = FileManager.default
-        let partial = bundle.deletingLastPathComponent().appendingPathComponent(".\(bundle.lastPathComponent).partial")
+        let partial = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).partial")
         try? fm.removeItem(at: partial)
         try fm.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
         try fm.copyItem(at: folder, to: partial)
-        try encoder.encode(manifest).write(to: partial.appendingPathComponent(manifestName))
-        try? fm.removeItem(at: bundle)
-        try fm.moveItem(at: partial, to: bundle)
-        return true
+        if let manifest { try manifest.write(to: partial.appendingPathComponent(manifestName)) } else {
+            try? fm.removeItem(at: partial.appendingPathComponent(manifestName))
+        }
+        try? fm.removeItem(at: destination)
+        try fm.moveItem(at: partial, to: destination)
     }
 
     /// The bundle's manifest, unchecked.

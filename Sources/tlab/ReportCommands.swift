@@ -73,10 +73,15 @@ extension Tlab {
         @Option(parsing: .upToNextOption,
                 help: "With --format jsonl --output FILE: also write these stages' artifacts (e.g. pretrain) as checked bundles in artifact-bundles/ beside FILE, which `tlab import FILE` uses instead of making the stages again.")
         var artifacts: [String] = []
+        @Option(help: ArgumentHelp("With --format jsonl --output FILE: also write the per-epoch state of each run stopped mid-way with at least this many minutes of training as a checked bundle in resume-bundles/ beside FILE, from which the run resumes where `tlab import FILE` is run (and remove the bundles of runs that have ended).",
+                                   valueName: "minutes"))
+        var resume: Double?
 
         func validate() throws {
             guard ["csv", "json", "jsonl"].contains(format) else { throw ValidationError("--format is csv, json or jsonl, not '\(format)'") }
             if !artifacts.isEmpty && (format != "jsonl" || output == nil) { throw ValidationError("--artifacts goes with --format jsonl and --output FILE") }
+            if resume != nil && (format != "jsonl" || output == nil) { throw ValidationError("--resume goes with --format jsonl and --output FILE") }
+            if let resume, !(resume >= 0) { throw ValidationError("--resume is a number of minutes (0 or more), not \(resume)") }
         }
 
         func run() throws {
@@ -93,6 +98,13 @@ extension Tlab {
                 let written = try store.writeArtifactBundles(experiment: experiment, stages: artifacts, to: folder)
                 print("artifact bundles in \(folder.path): " + (written.isEmpty ? "none new" : written.map { String($0.prefix(12)) }.joined(separator: ", ") + " written"))
             }
+            if let output, let resume {
+                let folder = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent(ResumeBundle.folderName)
+                let (written, removed) = try store.writeResumeBundles(experiment: experiment, to: folder, minimumSeconds: resume * 60)
+                let names = { (keys: [String]) in keys.map { String($0.prefix(12)) }.joined(separator: ", ") }
+                print("resume bundles in \(folder.path): " + (written.isEmpty ? "none new" : names(written) + " written")
+                      + (removed.isEmpty ? "" : "; " + names(removed) + " removed (their runs have ended)"))
+            }
         }
     }
 
@@ -106,7 +118,9 @@ extension Tlab {
                 Stage runs come as records. Where an artifact bundle of a stage run sits in artifact-bundles/<key>/ beside the \
                 archive (`tlab export --artifacts STAGE`), its files are checked against their SHA-256 and it becomes \
                 the stage's artifact here; other stages are made again by `tlab run` where a run that has not ended \
-                still needs them.
+                still needs them. Where the state of a run stopped mid-way sits in resume-bundles/<hash>/ beside the \
+                archive (`tlab export --resume MINUTES`), it is checked too and the run resumes from it here, if the stage \
+                artifacts it needs here are the instances it trained from.
                 """)
         @Argument(help: "Run archives (.jsonl).") var files: [String]
         @OptionGroup var results: ResultsLocation
@@ -126,6 +140,14 @@ extension Tlab {
                       + "from checked bundles, the others `tlab run` makes again where a run still needs them); "
                       + "\(s.alreadyRecorded) already recorded there, \(s.running) running there"
                       + (s.queuedAgain > 0 ? "; \(s.queuedAgain) ended there queued again, as in the archive (their results kept as earlier ones)" : ""))
+                let resumes = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(ResumeBundle.folderName)
+                if FileManager.default.fileExists(atPath: resumes.path) {
+                    let r = try store.importResumeBundles(from: resumes)
+                    if !r.placed.isEmpty || !r.skipped.isEmpty {
+                        print("\(resumes.path): \(r.placed.count) runs resume from their carried state (\(r.placed.map { String($0.prefix(12)) }.joined(separator: ", ")))"
+                              + r.skipped.map { "; \($0.key.prefix(12)) left alone: \($0.reason)" }.joined())
+                    }
+                }
             }
         }
     }

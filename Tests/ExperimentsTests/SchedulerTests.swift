@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import TestSupport
 import Tracking
 import XCTest
@@ -93,6 +94,50 @@ final class SchedulerTests: XCTestCase {
         let csv = try String(contentsOf: notebooks.appendingPathComponent("trivial/trivial-runs.csv"), encoding: .utf8)
         XCTAssertEqual(csv.split(separator: "\n").count, 301, "a header and the 300 runs")
         XCTAssertFalse(FileManager.default.fileExists(atPath: notebooks.appendingPathComponent("trivial/stale.svg").path))
+    }
+
+    /// `tlab export --resume` carries a stopped run's state beside the archive; `tlab import` elsewhere places it,
+    /// and the run that resumes from it there says whose epochs it holds, then leaves no state behind.
+    func testAStoppedRunsStateTravelsWithTheArchiveAndTheResumedRunNamesItsOrigin() throws {
+        let spec = try trivialSpec("carried", seeds: "[1, 2]")
+        let a = folder.appendingPathComponent("a/a.sqlite").path
+        let (first, ran) = try tlab(["run", spec, "--db", a, "--only", "seed=2"])
+        XCTAssertEqual(first.terminationStatus, 0, ran)
+        let queued = try XCTUnwrap(try ResultsStore(path: a).runs(experiment: "carried", status: .queued).first)
+        XCTAssertEqual(queued.seed, 1)
+        // As a worker stopped after some epochs leaves it (a trivial run saves none of its own).
+        let state = folder.appendingPathComponent("a/artifacts/\(queued.hash).resume")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        try Data("\(NumericsVersion.current)".utf8).write(to: state.appendingPathComponent("numerics"))
+        try Data(#"{"epoch":3,"elapsed":1800}"#.utf8).write(to: state.appendingPathComponent("progress.json"))
+        let archive = folder.appendingPathComponent("results/carried.runs.jsonl").path
+        try FileManager.default.createDirectory(atPath: folder.appendingPathComponent("results").path, withIntermediateDirectories: true)
+        let (exported, exportOutput) = try tlab(["export", "carried", "--db", a, "--format", "jsonl", "--output", archive, "--resume", "20"])
+        XCTAssertEqual(exported.terminationStatus, 0, exportOutput)
+        XCTAssertTrue(exportOutput.contains("resume bundles in ") && exportOutput.contains("\(queued.hash.prefix(12)) written"), exportOutput)
+
+        let b = folder.appendingPathComponent("b/b.sqlite").path
+        let (imported, importOutput) = try tlab(["import", archive, "--db", b])
+        XCTAssertEqual(imported.terminationStatus, 0, importOutput)
+        XCTAssertTrue(importOutput.contains("1 runs resume from their carried state (\(queued.hash.prefix(12)))"), importOutput)
+        let placed = folder.appendingPathComponent("b/artifacts/\(queued.hash).resume")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: placed.appendingPathComponent("progress.json").path))
+        let (resumed, output) = try tlab(["run", spec, "--db", b])
+        XCTAssertEqual(resumed.terminationStatus, 0, output)
+        let run = try XCTUnwrap(try ResultsStore(path: b).runs(experiment: "carried").first { $0.hash == queued.hash })
+        XCTAssertEqual(run.status, .finished)
+        let (_, show) = try tlab(["show", "\(run.id!)", "--db", b])
+        XCTAssertTrue(show.contains("resuming from the last epoch an interrupted attempt saved; its epochs ran on ? (OpenBLAS ?, 1 thread(s), revision ?, saved 20"), show)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: placed.path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: placed.path + ResumeBundle.originSuffix))
+        // Back in a, the run has not ended: its bundle stays; once it has, the next export removes it.
+        let bundle = folder.appendingPathComponent("results/\(ResumeBundle.folderName)/\(queued.hash)").path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: bundle))
+        let (_, rest) = try tlab(["run", spec, "--db", a])
+        XCTAssertTrue(rest.contains("2 finished"), rest)
+        let (_, again) = try tlab(["export", "carried", "--db", a, "--format", "jsonl", "--output", archive, "--resume", "20"])
+        XCTAssertTrue(again.contains("none new; \(queued.hash.prefix(12)) removed (their runs have ended)"), again)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: bundle))
     }
 
     /// `--threads N`: each worker's BLAS uses N threads, and every run records it (its numerics depend on it).

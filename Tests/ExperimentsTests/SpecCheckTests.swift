@@ -1,8 +1,8 @@
 import Datasets
 import Experiments
 import Foundation
-import TestSupport
 import Specs
+import TestSupport
 import XCTest
 
 /// `tlab validate`'s checks beyond the schema: what the runs need must exist and fit the model.

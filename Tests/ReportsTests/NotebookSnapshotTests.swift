@@ -1,7 +1,7 @@
 import Foundation
-import TestSupport
 import Reports
 import Specs
+import TestSupport
 import Tracking
 import XCTest
 

@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+
+/// The per-epoch state of a run stopped mid-way (`artifacts/<hash>.resume`, which the run resumes from after
+/// its last saved epoch) carried beside a run archive as `<archive's folder>/resume-bundles/<hash>/`, so
+/// that the run resumes on the next machine instead of starting over: how a run longer than a working
+/// session finishes across sessions. A state is only carried to a database whose stage artifacts the run
+/// needs are the very instances it trained from (a language model made again elsewhere is another
+/// model); `MANIFEST.json` names them, every file's SHA-256, and each attempt whose epochs the state holds
+/// (host, OpenBLAS core, revision), which the resumed run records as a note.
+public enum ResumeBundle {
+    public static let folderName = "resume-bundles"
+    /// Beside `<hash>.resume` in a database's artifacts folder: the attempts, elsewhere, that the state it holds came from.
+    public static let originSuffix = ".origin.json"
+
+    /// An attempt whose epochs a state holds.
+    public struct Attempt: Codable, Equatable, Sendable {
+        public var host: String?
+        public var blasCore: String?
+        public var gitRevision: String?
+        public var threads: Int?
+        /// When its state was last saved (ISO 8601).
+        public var savedAt: String
+
+        public var summary: String {
+            "\(host ?? "?") (OpenBLAS \(blasCore ?? "?"), \(threads ?? 1) thread(s), revision \(gitRevision.map { String($0.prefix(12)) } ?? "?"), saved \(savedAt))"
+        }
+    }
+
+    public struct Manifest: Codable, Equatable, Sendable {
+        /// The run's configuration hash.
+        public var key: String
+        public var experiment: String
+        public var run: Int64
+        /// Each stage artifact the run needs, by key: the instance it trained from (`ResultsStore.instance(of:)`).
+        public var stages: [String: String]
+        /// The attempts whose epochs the state holds, earliest first.
+        public var attempts: [Attempt]
+        /// Relative path → SHA-256 (hex) of each file of the state.
+        public var files: [String: String]
+    }
+
+    /// What `ResultsStore.importResumeBundles` did with each bundle.
+    public struct ImportSummary: Equatable, Sendable {
+        /// States placed where the run will resume from them.
+        public var placed: [String] = []
+        /// Bundles left alone, with why (the run ended here, has a state of its own here, needs another stage instance).
+        public var skipped: [(key: String, reason: String)] = []
+        public static func == (a: Self, b: Self) -> Bool { a.placed == b.placed && a.skipped.map(\.key) == b.skipped.map(\.key) }
+        public init() {}
+    }
+
+    /// The bundle's manifest, unchecked.
+    public static func read(_ bundle: URL) throws -> Manifest {
+        let file = bundle.appendingPathComponent(ArtifactBundle.manifestName)
+        do { return try ArtifactBundle.decoder.decode(Manifest.self, from: Data(contentsOf: file)) } catch {
+            throw ArtifactBundle.Failure(description: "\(file.path): not a resume manifest (\(error))")
+        }
+    }
+
+    static func origin(of state: URL) -> URL {
+        state.deletingLastPathComponent().appendingPathComponent(state.lastPathComponent + originSuffix)
+    }
+
+    /// The attempts (elsewhere) the state at `state` came from, as its origin file beside it says; none without one.
+    public static func attempts(of state: URL) -> [Attempt] {
+        (try? ArtifactBundle.decoder.decode([Attempt].self, from: Data(contentsOf: origin(of: state)))) ?? []
+    }
+
+    /// Forgets where the state at `state` came from (a run starting over, or ended).
+    public static func clearOrigin(of state: URL) { try? FileManager.default.removeItem(at: origin(of: state)) }
+}
+
+extension ResultsStore {
+    /// Which instance of a stage's artifact this database holds under `key`: the stage run that made it and
+    /// when that run ended; nil without the artifact.
+    func instance(of key: String, _ db: Database) throws -> String? {
+        guard let artifact = try ArtifactRecord.fetchOne(db, key: key), let id = artifact.createdByRun,
+              let run = try RunRecord.fetchOne(db, key: id) else { return nil }
+        return "run \(id) finished \(run.finishedAt.map { RunArchive.dates.string(from: $0) } ?? "?")"
+    }
+
+    /// Writes the state of each queued run of `experiment` that an attempt stopped mid-way left here, and
+    /// that holds at least `minimumSeconds` of training (the `elapsed` its progress records), as a bundle
+    /// `<folder>/<hash>/`; removes the bundles of runs that have ended here. Bundles of other runs (carried from
+    /// another machine and not resumed yet here, or being resumed) are kept. Returns the hashes written and removed.
+    public func writeResumeBundles(experiment: String, to folder: URL, minimumSeconds: Double = 0) throws -> (written: [String], removed: [String]) {
+        let runs = try runs(experiment: experiment).filter { !$0.isStage }
+        let fm = FileManager.default
+        var written: [String] = [], removed: [String] = []
+        for run in runs where run.status == .queued {
+            let state = artifactsFolder.appendingPathComponent("\(run.hash).resume")
+            guard fm.fileExists(atPath: state.path) else { continue }
+            let progress = (try? JSONSerialization.jsonObject(with: Data(contentsOf: state.appendingPathComponent("progress.json")))) as? [String: Any]
+            if let elapsed = progress?["elapsed"] as? Double, elapsed < minimumSeconds { continue }
+            let saved = (try? fm.attributesOfItem(atPath: state.path)[.modificationDate] as? Date) ?? Date()
+            let here = ResumeBundle.Attempt(host: run.host, blasCore: run.blasCore, gitRevision: run.gitRevision, threads: run.threads,
+                                            savedAt: RunArchive.dates.string(from: saved))
+            let stages = try pool.read { db in
+                try run.neededArtifacts.reduce(into: [String: String]()) { $0[$1] = try instance(of: $1, db) ?? "?" }
+            }
+            let manifest = ResumeBundle.Manifest(key: run.hash, experiment: experiment, run: run.id!, stages: stages,
+                                                 attempts: ResumeBundle.attempts(of: state) + [here], files: try ArtifactBundle.digests(of: state))
+            let bundle = folder.appendingPathComponent(run.hash)
+            if let existing = try? ResumeBundle.read(bundle), existing.files == manifest.files { continue }  // the state it carries (perhaps resumed from, untouched since)
+            try ArtifactBundle.place(state, at: bundle, manifest: try ArtifactBundle.encoder.encode(manifest))
+            written.append(run.hash)
+        }
+        let ended = Set(runs.filter { $0.status.hasEnded }.map(\.hash))
+        for key in ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where ended.contains(key) {
+            try fm.removeItem(at: folder.appendingPathComponent(key))
+            removed.append(key)
+        }
+        return (written, removed)
+    }
+
+    /// Places the state of each bundle in `folder` (`writeResumeBundles`) of an experiment this database holds where its run resumes from it here,
+    /// after checking every file's SHA-256 — unless the run has ended or is running here, already has a state
+    /// here, or needs a stage artifact this database holds as another instance than the state trained from
+    /// (or not at all). Call it after importing the archive that holds those stages' records and bundles.
+    public func importResumeBundles(from folder: URL) throws -> ResumeBundle.ImportSummary {
+        var summary = ResumeBundle.ImportSummary()
+        let fm = FileManager.default
+        for key in ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where !key.hasPrefix(".") {
+            let bundle = folder.appendingPathComponent(key)
+            let manifest = try ResumeBundle.read(bundle)
+            let state = artifactsFolder.appendingPathComponent("\(manifest.key).resume")
+            let reason: String? = try pool.read { db in
+                guard try ExperimentRecord.exists(db, key: manifest.experiment) else { return "" }  // another database's
+                let runs = try RunRecord.filter(Column("experimentId") == manifest.experiment && Column("hash") == manifest.key).fetchAll(db)
+                if let run = runs.first(where: { $0.status != .queued }) { return "run \(run.id!) is \(run.status.rawValue) here" }
+                if fm.fileExists(atPath: state.path) { return "a state of its own is here" }
+                for (stage, instance) in manifest.stages.sorted(by: { $0.key < $1.key }) where try self.instance(of: stage, db) != instance {
+                    return "its stage artifact \(stage.prefix(12)) here is not the instance it trained from (\(instance))"
+                }
+                return nil
+            }
+            if let reason {
+                if !reason.isEmpty { summary.skipped.append((key, reason)) }
+                continue
+            }
+            let found = try ArtifactBundle.digests(of: bundle)
+            guard found == manifest.files else {
+                let wrong = Set(found.keys).union(manifest.files.keys).sorted().first { found[$0] != manifest.files[$0] } ?? "?"
+                throw ArtifactBundle.Failure(description: "\(bundle.appendingPathComponent(wrong).path): "
+                                             + "SHA-256 \(found[wrong] ?? "missing"), its manifest says \(manifest.files[wrong] ?? "no such file")")
+            }
+            try ArtifactBundle.place(bundle, at: state, manifest: nil)
+            try ArtifactBundle.encoder.encode(manifest.attempts).write(to: ResumeBundle.origin(of: state), options: .atomic)
+            summary.placed.append(key)
+        }
+        return summary
+    }
+}
