@@ -84,11 +84,20 @@ extension ResultsStore {
     /// that holds at least `minimumSeconds` of training (the `elapsed` its progress records), as a bundle
     /// `<folder>/<hash>/`; removes the bundles of runs that have ended here. Bundles of other runs (carried from
     /// another machine and not resumed yet here, or being resumed) are kept. Returns the hashes written and removed.
-    public func writeResumeBundles(experiment: String, to folder: URL, minimumSeconds: Double = 0) throws -> (written: [String], removed: [String]) {
-        let runs = try runs(experiment: experiment).filter { !$0.isStage }
+    ///
+    /// With `stages` (e.g. `["pretrain"]`, the stages whose artifacts travel as `ArtifactBundle`s), only runs whose
+    /// needed artifacts are all made by those stages: another machine makes the others again, as other instances,
+    /// and would not take their states.
+    public func writeResumeBundles(experiment: String, to folder: URL, minimumSeconds: Double = 0,
+                                   stages: [String]? = nil) throws -> (written: [String], removed: [String]) {
+        let all = try runs(experiment: experiment)
+        let runs = all.filter { !$0.isStage }
+        let stageOf = Dictionary(all.filter(\.isStage).map { ($0.hash, $0.arm) }, uniquingKeysWith: { a, _ in a })
+        let travelling = stages.map { Set($0.map { "stage:\($0)" }) }
         let fm = FileManager.default
         var written: [String] = [], removed: [String] = []
         for run in runs where run.status == .queued {
+            if let travelling, !run.neededArtifacts.allSatisfy({ stageOf[$0].map(travelling.contains) ?? false }) { continue }
             let state = artifactsFolder.appendingPathComponent("\(run.hash).resume")
             guard fm.fileExists(atPath: state.path) else { continue }
             let progress = (try? JSONSerialization.jsonObject(with: Data(contentsOf: state.appendingPathComponent("progress.json")))) as? [String: Any]

@@ -73,7 +73,7 @@ extension Tlab {
         @Option(parsing: .upToNextOption,
                 help: "With --format jsonl --output FILE: also write these stages' artifacts (e.g. pretrain) as checked bundles in artifact-bundles/ beside FILE, which `tlab import FILE` uses instead of making the stages again.")
         var artifacts: [String] = []
-        @Option(help: ArgumentHelp("With --format jsonl --output FILE: also write the per-epoch state of each run stopped mid-way with at least this many minutes of training as a checked bundle in resume-bundles/ beside FILE, from which the run resumes where `tlab import FILE` is run (and remove the bundles of runs that have ended).",
+        @Option(help: ArgumentHelp("With --format jsonl --output FILE: also write the per-epoch state of each run stopped mid-way with at least this many minutes of training as a checked bundle in resume-bundles/ beside FILE, from which the run resumes where `tlab import FILE` is run (and remove the bundles of runs that have ended); with --artifacts, only runs that need no other stages' artifacts than those.",
                                    valueName: "minutes"))
         var resume: Double?
 
@@ -100,7 +100,8 @@ extension Tlab {
             }
             if let output, let resume {
                 let folder = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent(ResumeBundle.folderName)
-                let (written, removed) = try store.writeResumeBundles(experiment: experiment, to: folder, minimumSeconds: resume * 60)
+                let (written, removed) = try store.writeResumeBundles(experiment: experiment, to: folder, minimumSeconds: resume * 60,
+                                                                   stages: artifacts.isEmpty ? nil : artifacts)
                 let names = { (keys: [String]) in keys.map { String($0.prefix(12)) }.joined(separator: ", ") }
                 print("resume bundles in \(folder.path): " + (written.isEmpty ? "none new" : names(written) + " written")
                       + (removed.isEmpty ? "" : "; " + names(removed) + " removed (their runs have ended)"))

@@ -52,6 +52,8 @@ final class ResumeBundleTests: XCTestCase {
     func testAStoppedRunsStateResumesOnTheNextMachineWithItsOrigin() throws {
         let (a, state) = try stoppedRun(elapsed: 1500)
         XCTAssertEqual(try carry(a, minimumMinutes: 30).written, [], "25 minutes of training: not worth carrying at 30")
+        XCTAssertEqual(try a.writeResumeBundles(experiment: "e", to: resumeBundles, stages: ["finetune"]).written, [],
+                       "its stage s (pretrain) does not travel with the archive: the next machine makes another instance")
         let (archive, written) = try carry(a, minimumMinutes: 20)
         XCTAssertEqual(written, ["h"])
         XCTAssertEqual(try carry(a).written, [], "an unchanged state is not written again")
