@@ -32,10 +32,11 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]),
         .target(name: "Numerics", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "Autodiff", dependencies: ["Numerics"]),
-        .target(name: "Specs", dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Suggestions"),
+        .target(name: "Specs", dependencies: ["Suggestions", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Datasets",
-            dependencies: ["Numerics", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Numerics", "Suggestions", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Install/convert_special.py")]
         ),
         .target(name: "Models", dependencies: ["Autodiff", "Numerics", "CKernels"]),
@@ -58,6 +59,7 @@ let package = Package(
         .testTarget(name: "NumericsTests", dependencies: ["Numerics", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Numerics", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff", "Numerics", "TestSupport"]),
+        .testTarget(name: "SuggestionsTests", dependencies: ["Suggestions"]),
         .testTarget(name: "SpecsTests", dependencies: ["Specs", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Specs", "Datasets", "Training", "Models", "Autodiff", "Numerics", "Tracking", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "TestSupport"]),

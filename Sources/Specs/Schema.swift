@@ -1,3 +1,5 @@
+import Suggestions
+
 /// The shape a configuration value must have. Validation reports every mismatch with its location,
 /// field path and what was expected; unknown keys get a did-you-mean.
 public indirect enum Schema: Sendable {
@@ -114,22 +116,7 @@ public indirect enum Schema: Sendable {
 
 /// The most similar word within edit distance 3 (did-you-mean).
 func closest(_ word: String, among candidates: [String]) -> String? {
-    let scored = candidates.map { ($0, editDistance($0.lowercased(), word.lowercased())) }.min { $0.1 < $1.1 }
-    guard let (candidate, distance) = scored, distance <= Swift.max(2, word.count / 3), distance < word.count else { return nil }
-    return candidate
-}
-
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
+    let lowered = candidates.map { $0.lowercased() }
+    guard let found = Suggestions.closest(to: word.lowercased(), among: lowered, maxDistance: Swift.min(Swift.max(2, word.count / 3), word.count - 1)) else { return nil }
+    return candidates[lowered.firstIndex(of: found)!]
 }

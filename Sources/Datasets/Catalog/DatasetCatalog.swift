@@ -1,3 +1,5 @@
+import Suggestions
+
 /// What a dataset is used as.
 public enum DatasetKind: String, Codable, Sendable {
     case classification, corpus, ner, vectors, similarity, analogies
@@ -76,22 +78,6 @@ public enum DatasetCatalog {
     }
 
     static func closest(to id: String) -> String? {
-        entries.map(\.id).min { editDistance($0, id) < editDistance($1, id) }.flatMap { editDistance($0, id) <= 3 ? $0 : nil }
+        Suggestions.closest(to: id, among: entries.map(\.id), maxDistance: 3)
     }
-}
-
-/// Levenshtein distance, for did-you-mean suggestions.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    guard !a.isEmpty else { return b.count }
-    guard !b.isEmpty else { return a.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }
