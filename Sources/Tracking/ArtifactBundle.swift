@@ -90,17 +90,22 @@ public enum ArtifactBundle {
     /// The bundle's manifest after checking that its files are exactly those it names, with their digests.
     public static func verify(_ bundle: URL) throws -> Manifest {
         let manifest = try read(bundle)
+        try check(bundle, holds: manifest.files)
+        return manifest
+    }
+
+    /// Checks that the files under `bundle` (its manifest left out) are exactly `files`, with their digests.
+    static func check(_ bundle: URL, holds files: [String: String]) throws {
         let found = try digests(of: bundle)
-        for (path, digest) in manifest.files.sorted(by: { $0.key < $1.key }) {
+        for (path, digest) in files.sorted(by: { $0.key < $1.key }) {
             guard let here = found[path] else { throw Failure(description: "\(bundle.path): \(path) is missing") }
             guard here == digest else {
                 throw Failure(description: "\(bundle.appendingPathComponent(path).path): SHA-256 \(here), its manifest says \(digest)")
             }
         }
-        if let extra = Set(found.keys).subtracting(manifest.files.keys).sorted().first {
+        if let extra = Set(found.keys).subtracting(files.keys).sorted().first {
             throw Failure(description: "\(bundle.path): \(extra) is not in its manifest")
         }
-        return manifest
     }
 
     static var encoder: JSONEncoder {

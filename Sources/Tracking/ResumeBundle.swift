@@ -45,8 +45,8 @@ public enum ResumeBundle {
         /// States placed where the run will resume from them.
         public var placed: [String] = []
         /// Bundles left alone, with why (the run ended here, has a state of its own here, needs another stage instance).
-        public var skipped: [(key: String, reason: String)] = []
-        public static func == (a: Self, b: Self) -> Bool { a.placed == b.placed && a.skipped.map(\.key) == b.skipped.map(\.key) }
+        public var skipped: [Skipped] = []
+        public struct Skipped: Equatable, Sendable { public var key: String, reason: String }
         public init() {}
     }
 
@@ -91,12 +91,12 @@ extension ResultsStore {
     public func writeResumeBundles(experiment: String, to folder: URL, minimumSeconds: Double = 0,
                                    stages: [String]? = nil) throws -> (written: [String], removed: [String]) {
         let all = try runs(experiment: experiment)
-        let runs = all.filter { !$0.isStage }
+        let trained = all.filter { !$0.isStage }
         let stageOf = Dictionary(all.filter(\.isStage).map { ($0.hash, $0.arm) }, uniquingKeysWith: { a, _ in a })
         let travelling = stages.map { Set($0.map { "stage:\($0)" }) }
         let fm = FileManager.default
         var written: [String] = [], removed: [String] = []
-        for run in runs where run.status == .queued {
+        for run in trained where run.status == .queued {
             if let travelling, !run.neededArtifacts.allSatisfy({ stageOf[$0].map(travelling.contains) ?? false }) { continue }
             let state = artifactsFolder.appendingPathComponent("\(run.hash).resume")
             guard fm.fileExists(atPath: state.path) else { continue }
@@ -115,7 +115,7 @@ extension ResultsStore {
             try ArtifactBundle.place(state, at: bundle, manifest: try ArtifactBundle.encoder.encode(manifest))
             written.append(run.hash)
         }
-        let ended = Set(runs.filter { $0.status.hasEnded }.map(\.hash))
+        let ended = Set(trained.filter { $0.status.hasEnded }.map(\.hash))
         for key in ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where ended.contains(key) {
             try fm.removeItem(at: folder.appendingPathComponent(key))
             removed.append(key)
@@ -145,15 +145,10 @@ extension ResultsStore {
                 return nil
             }
             if let reason {
-                if !reason.isEmpty { summary.skipped.append((key, reason)) }
+                if !reason.isEmpty { summary.skipped.append(.init(key: key, reason: reason)) }
                 continue
             }
-            let found = try ArtifactBundle.digests(of: bundle)
-            guard found == manifest.files else {
-                let wrong = Set(found.keys).union(manifest.files.keys).sorted().first { found[$0] != manifest.files[$0] } ?? "?"
-                throw ArtifactBundle.Failure(description: "\(bundle.appendingPathComponent(wrong).path): "
-                                             + "SHA-256 \(found[wrong] ?? "missing"), its manifest says \(manifest.files[wrong] ?? "no such file")")
-            }
+            try ArtifactBundle.check(bundle, holds: manifest.files)
             try ArtifactBundle.place(bundle, at: state, manifest: nil)
             try ArtifactBundle.encoder.encode(manifest.attempts).write(to: ResumeBundle.origin(of: state), options: .atomic)
             summary.placed.append(key)
