@@ -60,17 +60,27 @@ public struct RunFilter: Sendable, Equatable {
         return matchesOnly && !matchesSkip
     }
 
-    /// The runs of `runs` taken: the accepted ones and the stage runs whose artifacts they need.
+    /// The runs of `runs` taken: the accepted ones and the stage runs whose artifacts they need — a
+    /// stage that has to run (again) only when an accepted run that has not ended needs it. A stage
+    /// queued again for other runs (its artifact stayed on a gone machine) is not the selection's
+    /// because one of its ended runs once used it: no worker of the selection would take it
+    /// (`ResultsStore.claim` selects among open runs), and a scheduler counting it would wait forever.
     public func selection(of runs: [RunRecord]) -> [RunRecord] {
         if isEmpty { return runs }
         let taken = runs.filter { !$0.isStage && accepts($0) }
-        var needed = Set(taken.flatMap(\.neededArtifacts))
         let stages = runs.filter(\.isStage)
-        while true {
-            let more = stages.filter { needed.contains($0.hash) }.flatMap(\.neededArtifacts).filter { !needed.contains($0) }
-            if more.isEmpty { break }
-            needed.formUnion(more)
+        /// The stage runs among `among` whose artifacts `needs` name, and those they need in turn.
+        func closure(_ needs: [String], among: [RunRecord]) -> [RunRecord] {
+            var needed = Set(needs)
+            while true {
+                let more = among.filter { needed.contains($0.hash) }.flatMap(\.neededArtifacts).filter { !needed.contains($0) }
+                if more.isEmpty { return among.filter { needed.contains($0.hash) } }
+                needed.formUnion(more)
+            }
         }
-        return taken + stages.filter { needed.contains($0.hash) }
+        let open = closure(taken.filter { !$0.status.hasEnded }.flatMap(\.neededArtifacts), among: stages)
+        let made = closure(taken.filter(\.status.hasEnded).flatMap(\.neededArtifacts), among: stages.filter(\.status.hasEnded))
+        let openHashes = Set(open.map(\.hash))
+        return taken + open + made.filter { !openHashes.contains($0.hash) }
     }
 }

@@ -52,6 +52,30 @@ final class RunFilterTests: XCTestCase {
         XCTAssertEqual(names(RunFilter()), planned.map(\.hash).sorted(), "no filter: everything")
     }
 
+    /// A new machine makes a stage again only for the runs still to come; a selection whose runs that used it
+    /// have all ended does not hold it — else its scheduler would count a run none of its workers takes
+    /// (they select among open runs) and never finish.
+    func testAStageQueuedAgainIsNotTheSelectionOfRunsThatHaveEnded() throws {
+        var records = planned + [run("siatl-100-1", arm: "siatl", size: "100", seed: 1, needs: ["pretrain"])]
+        let ended: Set = ["pretrain", "siatl-all-1", "siatl-all-2", "siatl-100-2", "ulmfit-all-2"]
+        for i in records.indices where ended.contains(records[i].hash) { records[i].status = .finished }
+        // finetune-2 is queued again; the ulmfit run that used it has ended, siatl-100-1 is still to run.
+        let names = { (f: RunFilter, runs: [RunRecord]) in f.selection(of: runs).map(\.hash).sorted() }
+        let ulmfit = try filter(only: ["arm=ulmfit"])
+        XCTAssertEqual(names(ulmfit, records), ["pretrain", "ulmfit-all-2"], "the stage it used, ended; not the one queued again")
+        XCTAssertEqual(names(try filter(only: ["arm=siatl"]), records), ["pretrain", "siatl-100-1", "siatl-100-2", "siatl-all-1", "siatl-all-2"])
+        records.append(run("ulmfit-100-2", arm: "ulmfit", size: "100", seed: 2, needs: ["finetune-2", "pretrain"]))
+        XCTAssertEqual(names(ulmfit, records), ["finetune-2", "pretrain", "ulmfit-100-2", "ulmfit-all-2"], "a run to come needs it again")
+        // What a scheduler counts as queued is what its workers take: the selection among the open runs.
+        for f in [ulmfit, try filter(only: ["seed=2"]), try filter(skip: ["arm=siatl"]), try filter(only: ["size=all"])] {
+            let queued = { (runs: [RunRecord]) in f.selection(of: runs).filter { $0.status == .queued }.map(\.hash).sorted() }
+            XCTAssertEqual(queued(records), queued(records.filter { !$0.status.hasEnded }), "\(f.arguments)")
+        }
+        records.removeLast()
+        XCTAssertEqual(try filter(only: ["size=all"]).selection(of: records).filter { $0.status == .queued }.map(\.hash), [],
+                       "every size-all run has ended: nothing is left for its scheduler")
+    }
+
     func state(_ claim: ResultsStore.Claim) -> String {
         switch claim {
         case let .run(r): "run \(r.hash)"
