@@ -88,10 +88,10 @@ final class ClassifierTests: XCTestCase {
     func testDelayedFineTuningPhasesLearnAndFreezeExactly() throws {
         let (trainer, model) = try makeTrainer(phases: [Phase(epochs: 3, frozen: ["embedding"]),
                                                          Phase(epochs: 3, learningRates: ["embedding": 0.001], resetMoments: true)])
-        let initial = model.embedding.table.value.copy()
+        let initial = model.embeddings.trained.table.value.copy()
         var afterPhase1: Tensor? = nil
         let result = try trainer.fit(train: Self.sentiment(300, seed: 6), valid: Self.sentiment(100, seed: 7)) { record in
-            if record.epoch == 3 { afterPhase1 = model.embedding.table.value.copy() }
+            if record.epoch == 3 { afterPhase1 = model.embeddings.trained.table.value.copy() }
         }
         XCTAssertEqual(result.outcome, .finished)
         XCTAssertEqual(result.epochs.count, 6)

@@ -14,32 +14,27 @@ public struct BiLSTMClassifier: TextClassifier {
     }
 
     public let config: Config
-    public let embedding: Embedding
-    public let staticEmbedding: Embedding?
+    public let embeddings: WordEmbeddings
     public let forward: LSTMStack
     public let backward: LSTMStack
     public let head: Linear
 
     public init(config: Config, table: Tensor, classes: Int, paddingIndex: Int32 = 0, rng: inout RandomGenerator) {
         self.config = config
-        embedding = Embedding(table: Parameter("embedding.weight", table.copy()), paddingIndex: paddingIndex)
-        staticEmbedding = config.channels == .multichannel
-            ? Embedding(table: Parameter("embedding_static.weight", table.copy()), paddingIndex: paddingIndex) : nil
-        let inputs = table.dim(1) * (config.channels == .multichannel ? 2 : 1)
-        forward = LSTMStack("encoder.forward", inputSize: inputs, hiddenSizes: [config.hidden], rng: &rng)
-        backward = LSTMStack("encoder.backward", inputSize: inputs, hiddenSizes: [config.hidden], rng: &rng)
+        embeddings = WordEmbeddings(table: table, channels: config.channels, paddingIndex: paddingIndex)
+        forward = LSTMStack("encoder.forward", inputSize: embeddings.width, hiddenSizes: [config.hidden], rng: &rng)
+        backward = LSTMStack("encoder.backward", inputSize: embeddings.width, hiddenSizes: [config.hidden], rng: &rng)
         head = Linear("head", inputs: 2 * config.hidden, outputs: classes, rng: &rng)
     }
 
     public var parameters: [Parameter] {
-        embedding.parameters + (staticEmbedding?.parameters ?? []) + forward.parameters + backward.parameters + head.parameters
+        embeddings.parameters + forward.parameters + backward.parameters + head.parameters
     }
     public var edgePadding: Int { 0 }
 
     public func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable {
-        let shape = [batch.time, batch.batch]
-        var x = embedding(tape, batch.timeMajorIDs, shape: shape)  // [T, B, E]
-        if let staticEmbedding { x = tape.concatenate([x, staticEmbedding(tape, batch.timeMajorIDs, shape: shape)]) }  // [T, B, 2E]
+        let channels = embeddings(tape, batch.timeMajorIDs, shape: [batch.time, batch.batch])  // each [T, B, E]
+        let x = channels.count == 1 ? channels[0] : tape.concatenate(channels)  // [T, B, E or 2E]
         let (ahead, _) = forward(tape, x, lengths: batch.lengths)
         let reversed = tape.reverseSequences(x, lengths: batch.lengths)
         let (behind, _) = backward(tape, reversed, lengths: batch.lengths)

@@ -15,17 +15,14 @@ public struct KimCNN: TextClassifier {
     }
 
     public let config: Config
-    public let embedding: Embedding
-    public let staticEmbedding: Embedding?
+    public let embeddings: WordEmbeddings
     public let convolutions: [(weight: Parameter, bias: Parameter)]
     public let head: Linear
 
     /// `table` initialises the embedding (pretrained vectors or random rows); multichannel copies it.
     public init(config: Config, table: Tensor, classes: Int, paddingIndex: Int32 = 0, rng: inout RandomGenerator) {
         self.config = config
-        embedding = Embedding(table: Parameter("embedding.weight", table.copy()), paddingIndex: paddingIndex)
-        staticEmbedding = config.channels == .multichannel
-            ? Embedding(table: Parameter("embedding_static.weight", table.copy()), paddingIndex: paddingIndex) : nil
+        embeddings = WordEmbeddings(table: table, channels: config.channels, paddingIndex: paddingIndex)
         let dim = table.dim(1)
         convolutions = config.windows.map { width in
             // PyTorch's Conv1d initialisation: U(−1/√fan_in, 1/√fan_in), fan_in = width·dim.
@@ -38,14 +35,13 @@ public struct KimCNN: TextClassifier {
     }
 
     public var parameters: [Parameter] {
-        embedding.parameters + (staticEmbedding?.parameters ?? []) + convolutions.flatMap { [$0.weight, $0.bias] } + head.parameters
+        embeddings.parameters + convolutions.flatMap { [$0.weight, $0.bias] } + head.parameters
     }
 
     public var edgePadding: Int { (config.windows.max() ?? 1) - 1 }
 
     public func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable {
-        let shape = [batch.batch, batch.time]
-        let channels = [embedding(tape, batch.ids, shape: shape)] + (staticEmbedding.map { [$0(tape, batch.ids, shape: shape)] } ?? [])
+        let channels = embeddings(tape, batch.ids, shape: [batch.batch, batch.time])
         let pooled = zip(config.windows, convolutions).map { width, conv -> Variable in
             let maps = channels.map { tape.conv1d($0, weight: tape.parameter(conv.weight), bias: tape.parameter(conv.bias)) }
             let summed = maps.count == 1 ? maps[0] : tape.add(maps[0], maps[1])

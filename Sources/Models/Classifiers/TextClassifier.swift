@@ -17,3 +17,24 @@ public enum EmbeddingChannels: String, Codable, Sendable {
     /// (trained); every filter sees both channels and their results are added.
     case multichannel
 }
+
+/// A classifier's word-embedding tables for its `EmbeddingChannels`, both initialised from the same table:
+/// `embedding.weight` and, multichannel, `embedding_static.weight` (whose group keeps it frozen).
+public struct WordEmbeddings: ParameterContainer {
+    public let trained: Embedding
+    public let fixed: Embedding?
+
+    public init(table: Tensor, channels: EmbeddingChannels, paddingIndex: Int32) {
+        trained = Embedding(table: Parameter("embedding.weight", table.copy()), paddingIndex: paddingIndex)
+        fixed = channels == .multichannel ? Embedding(table: Parameter("embedding_static.weight", table.copy()), paddingIndex: paddingIndex) : nil
+    }
+
+    public var parameters: [Parameter] { trained.parameters + (fixed?.parameters ?? []) }
+    /// The vector width of the channels side by side.
+    public var width: Int { trained.dimension * (fixed == nil ? 1 : 2) }
+
+    /// Each channel's vectors of `ids` laid out as `shape` → [shape..., dimension], the trained one first.
+    public func callAsFunction(_ tape: Tape, _ ids: [Int32], shape: [Int]) -> [Variable] {
+        [trained(tape, ids, shape: shape)] + (fixed.map { [$0(tape, ids, shape: shape)] } ?? [])
+    }
+}
