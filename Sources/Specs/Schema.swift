@@ -114,9 +114,7 @@ public indirect enum Schema: Sendable {
     }
 }
 
-/// The most similar word within edit distance 3 (did-you-mean).
+/// The most similar word, case ignored, within a third of its length in edits (at least 2, fewer than its length): did-you-mean.
 func closest(_ word: String, among candidates: [String]) -> String? {
-    let lowered = candidates.map { $0.lowercased() }
-    guard let found = Suggestions.closest(to: word.lowercased(), among: lowered, maxDistance: Swift.min(Swift.max(2, word.count / 3), word.count - 1)) else { return nil }
-    return candidates[lowered.firstIndex(of: found)!]
+    Suggestions.closest(to: word, among: candidates, maxDistance: Swift.min(Swift.max(2, word.count / 3), word.count - 1), ignoringCase: true)
 }

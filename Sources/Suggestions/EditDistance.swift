@@ -15,9 +15,11 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     return previous[b.count]
 }
 
-/// The candidate nearest `word` by `editDistance` (the first of equals), if it is within `maxDistance` of it.
-public func closest(to word: String, among candidates: [String], maxDistance: Int) -> String? {
-    let scored = candidates.map { ($0, editDistance($0, word)) }.min { $0.1 < $1.1 }
+/// The candidate nearest `word` by `editDistance` (the first of equals), if it is within `maxDistance` of it;
+/// `ignoringCase` measures the lowercased words and returns the candidate as given.
+public func closest(to word: String, among candidates: [String], maxDistance: Int, ignoringCase: Bool = false) -> String? {
+    let fold = { (s: String) in ignoringCase ? s.lowercased() : s }
+    let scored = candidates.map { ($0, editDistance(fold($0), fold(word))) }.min { $0.1 < $1.1 }
     guard let (candidate, distance) = scored, distance <= maxDistance else { return nil }
     return candidate
 }

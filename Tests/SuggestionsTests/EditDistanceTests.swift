@@ -17,5 +17,8 @@ final class EditDistanceTests: XCTestCase {
         XCTAssertNil(closest(to: "zzz", among: ["epochs"], maxDistance: 2))
         XCTAssertEqual(closest(to: "ab", among: ["ax", "ay"], maxDistance: 1), "ax", "the first of equals")
         XCTAssertNil(closest(to: "ab", among: [], maxDistance: 5))
+        XCTAssertNil(closest(to: "Epochs", among: ["epochz", "EPOCHS"], maxDistance: 0), "case counts unless ignored")
+        XCTAssertEqual(closest(to: "Epochs", among: ["epochz", "EPOCHS"], maxDistance: 0, ignoringCase: true), "EPOCHS",
+                       "measured lowercased, returned as given")
     }
 }
