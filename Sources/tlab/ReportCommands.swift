@@ -92,14 +92,16 @@ extension Tlab {
             case "json": data = try Export.json(store.runs(experiment: experiment))
             default: data = Data(Export.csv(try store.runs(experiment: experiment)).utf8)
             }
-            if let output { try data.write(to: URL(fileURLWithPath: output), options: .atomic) } else { FileHandle.standardOutput.write(data) }
-            if let output, !artifacts.isEmpty {
-                let folder = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent(ArtifactBundle.folderName)
+            guard let output else { FileHandle.standardOutput.write(data); return }
+            try data.write(to: URL(fileURLWithPath: output), options: .atomic)
+            let beside = URL(fileURLWithPath: output).deletingLastPathComponent()  // the bundles' folders sit beside the archive
+            if !artifacts.isEmpty {
+                let folder = beside.appendingPathComponent(ArtifactBundle.folderName)
                 let written = try store.writeArtifactBundles(experiment: experiment, stages: artifacts, to: folder)
                 print("artifact bundles in \(folder.path): " + (written.isEmpty ? "none new" : written.map { String($0.prefix(12)) }.joined(separator: ", ") + " written"))
             }
-            if let output, let resume {
-                let folder = URL(fileURLWithPath: output).deletingLastPathComponent().appendingPathComponent(ResumeBundle.folderName)
+            if let resume {
+                let folder = beside.appendingPathComponent(ResumeBundle.folderName)
                 let (written, removed) = try store.writeResumeBundles(experiment: experiment, to: folder, minimumSeconds: resume * 60,
                                                                    stages: artifacts.isEmpty ? nil : artifacts)
                 let names = { (keys: [String]) in keys.map { String($0.prefix(12)) }.joined(separator: ", ") }
