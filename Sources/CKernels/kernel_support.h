@@ -6,8 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
-// AVX-512, AVX2 and baseline versions of a kernel; the loader picks the widest the CPU has.
-#define CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+// AVX-512, AVX2 + FMA (x86-64-v3) and baseline versions of a kernel; the loader picks the widest the CPU has.
+// (Not "avx2,fma": clang reads the comma as a separator, making an AVX2 clone without FMA and an FMA one.)
+#define CLONES __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
 
 // exp(x) = 2^n * e^r: n = round(x / ln2) by the 1.5*2^23 magic-number trick, r = x - n*ln2 with ln2
 // split in two (Cody & Waite 1980), e^r by its degree-6 Taylor polynomial on |r| <= 0.347, 2^n
