@@ -285,23 +285,25 @@ public struct Notebook {
             + "⚠: half or more of an arm's runs):\n\n| arm | runs | epochs trained | mean best epoch | best at the last epoch |\n|---|---|---|---|---|\n" + rows
     }
 
-    /// Learning curve over training-set sizes: the chosen runs' mean test metric per size and arm.
+    /// Learning curve over training-set sizes: the chosen runs' mean test metric per size and arm, with
+    /// error bars of one standard deviation over their seeds (and folds).
     func trainingSizes(_ page: Page, plots: inout [String: String]) -> String {
         let sized = page.table.cells.filter { ComparisonTable.trainingSize(of: $0.group) != nil && $0.test.n > 0 }
         guard !sized.isEmpty else { return "" }
         var md = "## Training-set size\n\n"
         for dataset in Array(Set(sized.map(\.dataset))).sorted() {
             let series = page.arms.compactMap { arm -> SVGChart.Series? in
-                let points = sized.filter { $0.dataset == dataset && $0.arm == arm }.compactMap { cell -> (x: Double, y: Double)? in
+                let points = sized.filter { $0.dataset == dataset && $0.arm == arm }.compactMap { cell -> (x: Double, y: Double, sd: Double)? in
                     let size = ComparisonTable.trainingSize(of: cell.group)!
                     let examples = Double(size) ?? cell.runIDs.compactMap { storedResult($0)?.trainExamples }.map(Double.init).max()
-                    return examples.map { ($0, 100 * cell.test.mean) }
+                    return examples.map { ($0, 100 * cell.test.mean, 100 * cell.test.std) }
                 }.sorted { $0.x < $1.x }
-                return points.count < 2 ? nil : SVGChart.Series(name: arm, points: points, color: page.arms.firstIndex(of: arm))  // a curve needs two sizes
+                return points.count < 2 ? nil  // a curve needs two sizes
+                    : SVGChart.Series(name: arm, points: points.map { ($0.x, $0.y) }, errors: points.map(\.sd), color: page.arms.firstIndex(of: arm))
             }
             guard !series.isEmpty else { continue }
             let name = "\(assets)/training-size-\(dataset).svg"
-            plots[name] = SVGChart(title: "\(dataset): test \(page.metricName) by training-set size", xLabel: "labelled training examples",
+            plots[name] = SVGChart(title: "\(dataset): test \(page.metricName) by training-set size (mean ± s.d.)", xLabel: "labelled training examples",
                                    yLabel: "test \(page.metricName) (%)", logX: true, series: series).render()
             md += "![training-set size, \(dataset)](\(name))\n\n"
         }
