@@ -61,7 +61,7 @@ public final class GroupedOptimizer {
             let lr = group.config.learningRate * group.config.schedule.multiplier(at: step)
             for parameter in group.parameters {
                 let key = ObjectIdentifier(parameter)
-                let state = group.states[key] ?? OptimizerState(names: group.config.optimizer.stateNames, shape: parameter.shape)
+                let state = group.states[key] ?? OptimizerState(names: group.config.optimizer.initialStateNames, shape: parameter.shape)
                 group.states[key] = state
                 group.config.optimizer.update(parameter, state: state, lr: lr, weightDecay: group.config.weightDecay)
                 if let limit = group.config.maxRowNorm, parameter.value.rank == 2 {
@@ -147,9 +147,14 @@ public final class GroupedOptimizer {
         for group in groups {
             for parameter in group.parameters {
                 guard let s = saved["\(parameter.name)#step"] else { continue }
-                let state = OptimizerState(names: group.config.optimizer.stateNames, shape: parameter.shape)
+                let state = OptimizerState(names: group.config.optimizer.initialStateNames, shape: parameter.shape)
                 state.step = Int(s.data[0])
-                for (name, tensor) in state.tensors { if let value = saved["\(parameter.name)#\(name)"] { tensor.assign(value) } }
+                for name in group.config.optimizer.stateNames {
+                    guard let value = saved["\(parameter.name)#\(name)"] else { continue }
+                    let tensor = state.tensors[name] ?? Tensor(zeros: parameter.shape)
+                    tensor.assign(value)
+                    state.tensors[name] = tensor
+                }
                 group.states[ObjectIdentifier(parameter)] = state
             }
         }

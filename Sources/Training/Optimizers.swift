@@ -8,7 +8,8 @@ public enum OptimizerKind: Codable, Equatable, Sendable {
     /// SGD with optional (Nesterov) momentum; weight decay as L2 added to the gradient.
     case sgd(momentum: Float = 0, nesterov: Bool = false)
     /// Averaged SGD (Polyak & Juditsky 1992) as `torch.optim.ASGD`: decaying step η/(1+λη t)^α and a
-    /// running average of the iterates from step t0 on, kept as optimizer state `average`.
+    /// running average of the iterates from step t0 on, kept as optimizer state `average` once averaging
+    /// begins (before, torch's average is the iterate itself: a copy of the weights that a checkpoint need not carry).
     case asgd(lambda: Float = 1e-4, alpha: Float = 0.75, t0: Int = 1_000_000)
     /// Adam (Kingma & Ba 2015) with bias correction; weight decay as L2.
     case adam(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8)
@@ -20,6 +21,12 @@ public enum OptimizerKind: Codable, Equatable, Sendable {
     case adadelta(rho: Float = 0.9, epsilon: Float = 1e-6)
 
     public static let adamDefault = OptimizerKind.adam()
+
+    /// The per-parameter state tensors a new parameter starts with (all of `stateNames` but ASGD's average).
+    var initialStateNames: [String] {
+        if case .asgd = self { return [] }
+        return stateNames
+    }
 
     /// Names of the per-parameter state tensors this rule keeps.
     var stateNames: [String] {
@@ -67,12 +74,21 @@ extension OptimizerKind {
             // PyTorch's ASGD: the step uses η of the previous step count, then updates η and μ.
             let eta = lr / pow(1 + lambda * lr * (t - 1), alpha)
             let mu = 1 / max(1, t - 1 - Float(t0))
-            let average = state.tensors["average"]!.data
             for i in 0..<n {
                 let d = gradient(i)
                 w[i] *= 1 - lambda * eta
                 w[i] -= eta * d
-                average[i] = mu == 1 ? w[i] : average[i] + mu * (w[i] - average[i])
+            }
+            if mu < 1 {
+                // (Set at the step before; only a state from elsewhere could lack it.)
+                let average = state.tensors["average"] ?? parameter.value.copy()
+                state.tensors["average"] = average
+                let a = average.data
+                for i in 0..<n { a[i] = a[i] + mu * (w[i] - a[i]) }
+            } else if t - Float(t0) > 1 {
+                state.tensors["average"] = parameter.value.copy()  // the next step's μ is below 1: torch's average, the iterate
+            } else {
+                state.tensors["average"] = nil  // the iterate itself, not kept
             }
         case let .adam(beta1, beta2, epsilon), let .adamW(beta1, beta2, epsilon):
             if case .adamW = self, weightDecay != 0 { for i in 0..<n { w[i] *= 1 - lr * weightDecay } }

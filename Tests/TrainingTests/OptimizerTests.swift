@@ -58,6 +58,52 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(average[0], (iterates[1] + iterates[2] + iterates[3]) / 3, accuracy: 1e-6)
     }
 
+    /// ASGD keeps its average only once averaging begins (before, torch's average is the iterate itself): a
+    /// checkpoint before t0 carries no copy of the weights, and weights and average follow, bit for bit, the
+    /// rule that keeps the average from the first step — through a checkpoint and restore on the way.
+    func testASGDKeepsItsAverageOnlyOnceAveragingBeginsAndMatchesTheEagerRule() throws {
+        let (lambda, alpha, lr, t0): (Float, Float, Float, Int) = (1e-2, 0.75, 0.1, 3)
+        var rng = RandomGenerator(seed: 7)
+        let steps = 8, n = 5
+        let grads = (0..<steps).map { _ in (0..<n).map { _ in rng.uniform(-1, 1) } }
+        let start = (0..<n).map { _ in rng.uniform(-1, 1) }
+        // The eager rule, as torch.optim.ASGD (and this optimizer before): the average set at every step.
+        var w = start, average = [Float](repeating: 0, count: n)
+        var expected: [(w: [Float], average: [Float])] = []
+        for t in 1...steps {
+            let eta = lr / pow(1 + lambda * lr * Float(t - 1), alpha)
+            let mu = 1 / max(1, Float(t) - 1 - Float(t0))
+            for i in 0..<n {
+                w[i] *= 1 - lambda * eta
+                w[i] -= eta * grads[t - 1][i]
+                average[i] = mu == 1 ? w[i] : average[i] + mu * (w[i] - average[i])
+            }
+            expected.append((w, average))
+        }
+        func optimizer(_ p: Parameter) throws -> GroupedOptimizer {
+            try GroupedOptimizer(parameters: [p], groups: [
+                GroupConfig(name: "all", patterns: ["*"], optimizer: .asgd(lambda: lambda, alpha: alpha, t0: t0), learningRate: lr)])
+        }
+        var p = Parameter("w", Tensor(shape: [n], values: start))
+        var o = try optimizer(p)
+        for t in 1...steps {
+            p.grad.assign(Tensor(shape: [n], values: grads[t - 1]))
+            o.update()
+            XCTAssertEqual(p.value.array, expected[t - 1].w, "weights at step \(t)")
+            let kept = o.groups[0].state(of: p)!.tensors["average"]
+            // μ_t = 1/max(1, t − 1 − t0) falls below 1 at step t0 + 3 = 6: the average is kept from step 5 on.
+            XCTAssertEqual(kept != nil, t >= t0 + 2, "average kept at step \(t)")
+            if let kept { XCTAssertEqual(kept.array, expected[t - 1].average, "average at step \(t)") }
+            if t == 2 || t == 5 {  // a checkpoint and a fresh optimizer restored from it carry on alike
+                let saved = Dictionary(uniqueKeysWithValues: o.stateTensors.map { ($0.name, $0.value.copy()) })
+                XCTAssertEqual(saved.keys.contains("w#average"), t == 5, "checkpoint at step \(t): \(saved.keys.sorted())")
+                p = Parameter("w", p.value.copy())
+                o = try optimizer(p)
+                o.restore(saved)
+            }
+        }
+    }
+
     func testAdamAndAdamWMatchReferenceTrajectories() throws {
         let f = try Fixture("adam")
         let grads = f.tensor("grads"), n = f.tensor("p0").count
