@@ -118,7 +118,8 @@ public final class Scheduler {
     /// Seconds of work left on this scheduler's workers (`WorkEstimate` over the planned runs it takes).
     private func workLeft() throws -> Double? {
         let runs = try selectedRuns()
-        return WorkEstimate(runs: runs, epochSeconds: try store.epochSeconds(experiment: experiment)).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
+        return WorkEstimate(runs: runs, epochSeconds: try store.epochSeconds(experiment: experiment),
+                            earlier: try store.earlierResults(experiment: experiment)).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
     }
 
     private func spawn() throws {

@@ -78,7 +78,7 @@ public struct Notebook {
                 let seconds = records.filter { $0.split == "train" && $0.name == "seconds" }
                 return seconds.isEmpty ? nil : seconds.reduce(0) { $0 + $1.value }
             }
-            let left = WorkEstimate(runs: runs, epochSeconds: epochSeconds).map {
+            let left = WorkEstimate(runs: runs, epochSeconds: epochSeconds, earlier: stageEvents.mapValues(ResultsStore.earlierResults(in:))).map {
                 String(format: " (≈ %.1f h of work on one worker, each priced at the ended runs most like it; stage runs not included)", $0.seconds / 3600)
             } ?? ""
             md += "> **Interim report**: \(runs.count - pending) of \(runs.count) recorded runs have ended; \(pending) are still queued or running\(left). "

@@ -324,6 +324,11 @@ public final class ResultsStore: Sendable {
             .compactMap { try? RunArchive.decoder.decode(EarlierResult.self, from: Data($0.message.utf8)) }
     }
 
+    /// The earlier results of an experiment's runs queued to run again, by run id (runs without any absent).
+    public func earlierResults(experiment: String) throws -> [Int64: [EarlierResult]] {
+        try events(experiment: experiment, kinds: [EventRecord.earlierResult]).mapValues(Self.earlierResults(in:)).filter { !$0.value.isEmpty }
+    }
+
     /// Queues ended runs to run again, keeping what they recorded: each non-stage run gets an
     /// `earlier-result` event holding its status, times, provenance, result, metrics and events (JSON);
     /// a stage run gets an `earlier-instance` event and loses its artifact record, so the runs needing

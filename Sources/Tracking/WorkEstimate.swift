@@ -27,13 +27,24 @@ public struct WorkEstimate: Sendable, Equatable {
     /// last attempt's wall time, the seconds its result gives (which count a resumed run's earlier
     /// attempts) and `epochSeconds[id]`, the sum of its per-epoch training seconds (all that runs resumed
     /// before results counted earlier attempts kept of them). Only the runs left that `pricing` takes
-    /// are priced (those of a `--only`/`--skip` selection); every ended run informs the prices.
-    public init?(runs: [RunRecord], epochSeconds: [Int64: Double] = [:], pricing: (RunRecord) -> Bool = { _ in true }) {
+    /// are priced (those of a `--only`/`--skip` selection); every ended run informs the prices, and so do the
+    /// `earlier` results (by run id) of runs queued to run again (`tlab requeue`): they took as long before.
+    public init?(runs: [RunRecord], epochSeconds: [Int64: Double] = [:], earlier: [Int64: [ResultsStore.EarlierResult]] = [:],
+                 pricing: (RunRecord) -> Bool = { _ in true }) {
         struct Reported: Decodable { var seconds: Double?; var trainExamples: Int? }
         func reported(_ r: RunRecord) -> Reported? { r.resultJSON.flatMap { try? JSONDecoder().decode(Reported.self, from: Data($0.utf8)) } }
-        let timed: [(run: RunRecord, seconds: Double)] = runs.filter { !$0.isStage }.compactMap { r in
+        /// A run as it ended, with how long it took; nil unless it ended with a result.
+        func timing(_ r: RunRecord, trained: Double) -> (run: RunRecord, seconds: Double)? {
             guard r.status.hasResult, let a = r.startedAt, let b = r.finishedAt else { return nil }
-            return (r, max(b.timeIntervalSince(a), reported(r)?.seconds ?? 0, r.id.flatMap { epochSeconds[$0] } ?? 0))
+            return (r, max(b.timeIntervalSince(a), reported(r)?.seconds ?? 0, trained))
+        }
+        let timed: [(run: RunRecord, seconds: Double)] = runs.filter { !$0.isStage }.flatMap { r in
+            let before = (r.id.flatMap { earlier[$0] } ?? []).compactMap { e -> (run: RunRecord, seconds: Double)? in
+                var past = r
+                (past.status, past.startedAt, past.finishedAt, past.resultJSON) = (e.status, e.startedAt, e.finishedAt, e.resultJSON)
+                return timing(past, trained: e.metrics.filter { $0.split == "train" && $0.name == "seconds" }.reduce(0) { $0 + $1.value })
+            }
+            return [timing(r, trained: r.id.flatMap { epochSeconds[$0] } ?? 0)].compactMap { $0 } + before
         }
         let left = runs.filter { !$0.isStage && ($0.status == .queued || $0.status == .running) && pricing($0) }
         guard !timed.isEmpty, !left.isEmpty else { return nil }

@@ -79,21 +79,10 @@ extension Tlab {
                 print("in \(results.path): \(mine.count) of \(records.count) planned runs recorded (\(byStatus.joined(separator: ", ")));"
                       + " \(stale) queued runs no longer planned would be withdrawn")
                 let chosen = filter.isEmpty ? "" : " of the selection (\(filter.arguments.joined(separator: " ")))"
-                // Runs queued to run again took as long before: their earlier results price too (ids of their own,
-                // below zero, for the sums of their epochs' seconds).
-                var earlier: [RunRecord] = [], epochSeconds = try store.epochSeconds(experiment: spec.id)
-                let history = try store.events(experiment: spec.id, kinds: [EventRecord.earlierResult])
-                for run in mine where run.status == .queued {
-                    for result in ResultsStore.earlierResults(in: history[run.id!] ?? []) {
-                        var past = run
-                        past.id = -Int64(earlier.count + 1)
-                        past.status = result.status; past.startedAt = result.startedAt; past.finishedAt = result.finishedAt; past.resultJSON = result.resultJSON
-                        epochSeconds[past.id!] = result.metrics.filter { $0.split == "train" && $0.name == "seconds" }.reduce(0) { $0 + $1.value }
-                        earlier.append(past)
-                    }
-                }
-                if !earlier.isEmpty { print("pricing with the earlier results of \(earlier.count) runs queued to run again (on their own machines' kernels)") }
-                if let left = WorkEstimate(runs: mine + earlier, epochSeconds: epochSeconds, pricing: filter.accepts) {
+                let earlier = try store.earlierResults(experiment: spec.id)
+                let pricedEarlier = mine.reduce(0) { $0 + (earlier[$1.id!]?.count ?? 0) }
+                if pricedEarlier > 0 { print("pricing with \(pricedEarlier) earlier results of runs queued to run again (on their own machines' kernels)") }
+                if let left = WorkEstimate(runs: mine, epochSeconds: try store.epochSeconds(experiment: spec.id), earlier: earlier, pricing: filter.accepts) {
                     let perDataset = left.measured.map { String(format: "%@ %.0f s (n=%d)", $0.dataset, $0.meanSeconds, $0.runs) }
                     print(String(format: "measured so far: %@ per run; the %d runs left%@ ≈ %.1f h of work (%.1f h with %d workers; stage runs not included)",
                                  perDataset.joined(separator: ", "), left.runsLeft, chosen, left.seconds / 3600, left.seconds / 3600 / Double(workers), workers))

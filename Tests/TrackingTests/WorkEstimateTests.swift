@@ -1,5 +1,5 @@
 import Foundation
-import Tracking
+@testable import Tracking
 import XCTest
 
 final class WorkEstimateTests: XCTestCase {
@@ -21,6 +21,31 @@ final class WorkEstimateTests: XCTestCase {
             r.status = status ?? .queued
         }
         return r
+    }
+
+    /// A run queued to run again (`tlab requeue`) took as long before: its earlier results price it, as a
+    /// measured run of its own cell would — the longest of their wall time and their epochs' seconds.
+    func testTheEarlierResultsOfARunQueuedAgainPriceIt() throws {
+        let measured = [run("mr", "none", size: "100", seconds: 10)]
+        let again = run("mr", "siatl", size: "100")
+        func earlier(_ status: RunStatus, wall: Double, epochs: [Double] = []) -> ResultsStore.EarlierResult {
+            ResultsStore.EarlierResult(reason: "met an earlier instance", status: status, attempts: 1, startedAt: start,
+                                       finishedAt: start.addingTimeInterval(wall), host: nil, gitRevision: nil, blasCore: nil, threads: nil,
+                                       resultJSON: nil, error: nil,
+                                       metrics: epochs.enumerated().map { MetricRecord(runId: again.id!, epoch: $0 + 1, split: "train", name: "seconds", value: $1) },
+                                       events: [])
+        }
+        func left(_ results: [ResultsStore.EarlierResult]) throws -> Double {
+            try XCTUnwrap(WorkEstimate(runs: measured + [again], earlier: [again.id!: results])).seconds
+        }
+        XCTAssertEqual(try left([]), 10, "without them: the dataset's mean")
+        XCTAssertEqual(try left([earlier(.finished, wall: 300)]), 300)
+        XCTAssertEqual(try left([earlier(.finished, wall: 300, epochs: [250, 150])]), 400, "a resumed run's epochs outlast its last attempt")
+        XCTAssertEqual(try left([earlier(.finished, wall: 300), earlier(.diverged, wall: 100)]), 200, "a diverged result is a duration too")
+        XCTAssertEqual(try left([earlier(.failed, wall: 300)]), 10, "a failed one is not")
+        let estimate = try XCTUnwrap(WorkEstimate(runs: measured + [again], earlier: [again.id!: [earlier(.finished, wall: 300)]]))
+        XCTAssertEqual(estimate.runsLeft, 1)
+        XCTAssertEqual(estimate.measured.first?.runs, 2, "the earlier result counts among the measured runs")
     }
 
     /// Each level of likeness, worked by hand.
