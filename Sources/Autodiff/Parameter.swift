@@ -25,9 +25,16 @@ public final class Parameter: @unchecked Sendable {
 public protocol ParameterContainer {
     /// Every parameter, each exactly once, in a stable order.
     var parameters: [Parameter] { get }
+    /// Tensors that training changes without gradients (batch norm's running estimates): never stepped by an
+    /// optimizer, but part of the model's state. None by default.
+    var buffers: [Parameter] { get }
 }
 
 extension ParameterContainer {
+    public var buffers: [Parameter] { [] }
+    /// Parameters, then buffers: what a checkpoint of the model (its best weights, a resumable state) holds.
+    public var state: [Parameter] { parameters + buffers }
+
     /// The parameters by name.
     public var namedParameters: [String: Parameter] {
         Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0) })

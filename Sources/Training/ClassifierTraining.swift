@@ -157,7 +157,7 @@ public final class ClassifierTrainer {
                 let score = config.selectBy == .accuracy ? metrics.accuracy : -metrics.loss
                 if progress.best == nil || score > progress.best!.score {
                     progress.best = .init(epoch: epoch, score: score)
-                    bestWeights = model.parameters.map { $0.value.copy() }
+                    bestWeights = model.state.map { $0.value.copy() }
                     progress.sinceBest = 0
                 } else {
                     progress.sinceBest += 1
@@ -170,7 +170,7 @@ public final class ClassifierTrainer {
                 try onEpoch(record)
             }
         }
-        if progress.best != nil { for (p, saved) in zip(model.parameters, bestWeights) { p.value.assign(saved) } }
+        if progress.best != nil { for (p, saved) in zip(model.state, bestWeights) { p.value.assign(saved) } }
         return result(.finished)
     }
 
@@ -179,8 +179,8 @@ public final class ClassifierTrainer {
         progress.rng = rng
         progress.optimizer = optimizer.settings
         try ResumeState.save(to: folder) { next in
-            try Checkpoint.save(model.parameters, to: next.appendingPathComponent("model"))
-            try Checkpoint.save(zip(model.parameters, bestWeights).map { Parameter($0.name, $1) }, to: next.appendingPathComponent("best"))
+            try Checkpoint.save(model.state, to: next.appendingPathComponent("model"))
+            try Checkpoint.save(zip(model.state, bestWeights).map { Parameter($0.name, $1) }, to: next.appendingPathComponent("best"))
             try Checkpoint.save(optimizer.stateTensors, to: next.appendingPathComponent("optimizer"))
             try JSONEncoder().encode(progress).write(to: next.appendingPathComponent("progress.json"))
         }
@@ -191,9 +191,9 @@ public final class ClassifierTrainer {
     private func restore(from folder: URL) throws -> (Progress, [Tensor])? {
         guard ResumeState.isResumable(folder), let data = try? Data(contentsOf: folder.appendingPathComponent("progress.json")),
               let progress = try? JSONDecoder().decode(Progress.self, from: data), progress.layout == Progress.layout else { return nil }
-        let names = Set(model.parameters.map(\.name))
-        try Checkpoint.load(into: model.parameters, from: folder.appendingPathComponent("model"), required: names)
-        let best = model.parameters.map { Parameter($0.name, Tensor(zeros: $0.shape)) }
+        let names = Set(model.state.map(\.name))
+        try Checkpoint.load(into: model.state, from: folder.appendingPathComponent("model"), required: names)
+        let best = model.state.map { Parameter($0.name, Tensor(zeros: $0.shape)) }
         try Checkpoint.load(into: best, from: folder.appendingPathComponent("best"), required: names)
         optimizer.restore(try Checkpoint.read(from: folder.appendingPathComponent("optimizer")))
         if let settings = progress.optimizer { optimizer.restore(settings) }

@@ -53,4 +53,29 @@ final class GoldenTests: XCTestCase {
         assertClose(tape.gradient(k)!, f.tensor("dk"), absolute: 1e-5, relative: 1e-4, "dk")
         assertClose(tape.gradient(v)!, f.tensor("dv"), absolute: 1e-5, relative: 1e-4, "dv")
     }
+
+    /// A training step (batch statistics, running estimates moved) and then evaluation with the moved
+    /// estimates, as torch's BatchNorm1d.
+    func testBatchNormMatchesReference() throws {
+        let f = try Fixture("batch_norm")
+        let statistics = BatchNormKernel.Statistics(columns: f.tensor("gamma").count)
+        statistics.mean.assign(f.tensor("runningMean"))
+        statistics.variance.assign(f.tensor("runningVar"))
+        for (mode, training) in [("train", true), ("eval", false)] {
+            let tape = Tape(training: training)
+            let (x, gamma, beta) = (tape.input(f.tensor("x")), tape.input(f.tensor("gamma")), tape.input(f.tensor("beta")))
+            let out = tape.batchNorm(x, gamma: gamma, beta: beta, statistics: statistics, momentum: Float(f.number("momentum")),
+                                     epsilon: Float(f.number("eps")))
+            assertClose(tape.value(out), f.tensor("\(mode)Out"), absolute: 1e-5, relative: 1e-5, "\(mode) out")
+            if training {  // the estimates moved once, and evaluation leaves them
+                assertClose(statistics.mean, f.tensor("runningMeanAfter"), absolute: 1e-6, relative: 1e-6, "running mean")
+                assertClose(statistics.variance, f.tensor("runningVarAfter"), absolute: 1e-6, relative: 1e-6, "running variance")
+            }
+            tape.backward(tape.weightedSum(out, weights: f.tensor("dout")))
+            assertClose(tape.gradient(x)!, f.tensor("\(mode).dx"), absolute: 1e-5, relative: 1e-4, "\(mode) dx")
+            assertClose(tape.gradient(gamma)!, f.tensor("\(mode).dgamma"), absolute: 1e-5, relative: 1e-4, "\(mode) dgamma")
+            assertClose(tape.gradient(beta)!, f.tensor("\(mode).dbeta"), absolute: 1e-5, relative: 1e-4, "\(mode) dbeta")
+        }
+        assertClose(statistics.variance, f.tensor("runningVarAfter"), absolute: 1e-6, relative: 1e-6, "unchanged by evaluation")
+    }
 }

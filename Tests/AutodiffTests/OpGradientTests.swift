@@ -98,6 +98,29 @@ final class OpGradientTests: XCTestCase {
         }
     }
 
+    /// Training mode (batch statistics: every row's gradient depends on the others) and evaluation (fixed
+    /// running estimates); a training batch of one row is normalised by the estimates, which it leaves.
+    func testBatchNorm() {
+        let statistics = BatchNormKernel.Statistics(columns: 5)
+        statistics.mean.assign(randomTensor([5], &rng))
+        statistics.variance.assign(randomTensor([5], &rng, 0.5, 2))
+        for training in [true, false] {
+            gradientCheck(inputs: [randomTensor([4, 5], &rng, -2, 2), randomTensor([5], &rng, 0.5, 1.5), randomTensor([5], &rng)],
+                          training: training) { t, v in
+                t.batchNorm(v[0], gamma: v[1], beta: v[2], statistics: statistics)
+            }
+        }
+        let before = statistics.mean.copy()
+        let one = randomTensor([1, 5], &rng)
+        let tape = Tape(training: true)
+        let out = tape.value(tape.batchNorm(tape.input(one), gamma: tape.input(Tensor(shape: [5], values: [1, 1, 1, 1, 1])),
+                                            beta: tape.input(Tensor(zeros: [5])), statistics: statistics))
+        XCTAssertTrue(statistics.mean.isIdentical(to: before), "a one-row batch leaves the estimates")
+        for j in 0..<5 {
+            XCTAssertEqual(out[j], (one[j] - statistics.mean[j]) / (statistics.variance[j] + 1e-5).squareRoot(), accuracy: 1e-5)
+        }
+    }
+
     func testCrossEntropyWithClassWeightsAndIgnoreIndex() {
         let weights = Tensor(shape: [4], values: [1, 2, 0.5, 3])
         gradientCheck(inputs: [randomTensor([5, 4], &rng, -2, 2)]) { t, v in

@@ -224,9 +224,45 @@ def rng_fixture():
     save("rng", {"seed": 42, "next": [str(x) for x in out], "uniform": [(x >> 40) * 2.0 ** -24 for x in out]})
 
 
+# ---------------------------------------------------------------- batch normalisation
+def batch_norm_fixture():
+    """torch.nn.BatchNorm1d(C, eps=1e-5, momentum=0.1) on [N, C]: a training step (batch mean and biased
+    variance; running estimates moved towards the batch's mean and unbiased variance), then evaluation with
+    the updated estimates. Gradients: central differences of sum(y * dout)."""
+    N, C, eps, momentum = 6, 4, 1e-5, 0.1
+    x = f32(rng.normal(0.5, 2, (N, C)))
+    gamma = f32(rng.uniform(0.5, 1.5, C))
+    beta = f32(rng.uniform(-0.5, 0.5, C))
+    mean0 = f32(rng.uniform(-1, 1, C))
+    var0 = f32(rng.uniform(0.5, 2, C))
+    dout = f32(rng.uniform(-1, 1, (N, C)))
+
+    def train(x, gamma, beta):
+        mu = x.mean(axis=0)
+        var = ((x - mu) ** 2).mean(axis=0)
+        return gamma * (x - mu) / np.sqrt(var + eps) + beta
+
+    def evaluate(x, gamma, beta, mean, var):
+        return gamma * (x - mean) / np.sqrt(var + eps) + beta
+
+    mean1 = (1 - momentum) * mean0 + momentum * x.mean(axis=0)
+    var1 = (1 - momentum) * var0 + momentum * x.var(axis=0, ddof=1)
+    fixture = {"x": tensor(x), "gamma": tensor(gamma), "beta": tensor(beta), "runningMean": tensor(mean0),
+               "runningVar": tensor(var0), "dout": tensor(dout), "momentum": momentum, "eps": eps,
+               "trainOut": tensor(train(x, gamma, beta)), "runningMeanAfter": tensor(mean1), "runningVarAfter": tensor(var1),
+               "evalOut": tensor(evaluate(x, gamma, beta, mean1, var1))}
+    for mode, f in [("train", lambda: float(np.sum(train(x, gamma, beta) * dout))),
+                    ("eval", lambda: float(np.sum(evaluate(x, gamma, beta, mean1, var1) * dout)))]:
+        fixture[f"{mode}.dx"] = tensor(numeric_grad(f, x))
+        fixture[f"{mode}.dgamma"] = tensor(numeric_grad(f, gamma))
+        fixture[f"{mode}.dbeta"] = tensor(numeric_grad(f, beta))
+    save("batch_norm", fixture)
+
+
 if __name__ == "__main__":
     lstm_fixture()
     cross_entropy_fixture()
     attention_fixture()
     adam_fixture()
     rng_fixture()
+    batch_norm_fixture()
