@@ -78,6 +78,7 @@ public enum TransferRun {
             var head = ULMFiTClassifier.Config()
             head.headHidden = try c.int("model.head_hidden", default: head.headHidden)
             head.dropout = Float(try c.double("model.dropout", default: Double(head.dropout)))
+            head.batchNorm = c.bool("model.batch_norm", default: head.batchNorm)
             return ULMFiTClassifier(languageModel: lm, config: head, classes: classes, rng: &rng)
         case "siatl":
             var task = SiATLClassifier.Config()

@@ -67,7 +67,7 @@ public enum SpecSchema {
             // `trivial` is the scheduler benchmark's workload: no training, one metric.
             "kind": .choice(["kim-cnn", "bilstm-max", "doc2vec", "ulmfit", "siatl", "trivial"]),
             // LM transfer (ULMFiT, SiATL): the language-model stage to start from, and the new layers.
-            "from": .string, "init": .choice(["pretrained", "random"]), "head_hidden": .integer, "task_hidden": .integer, "windows": .list(.integer, nonEmpty: true), "maps": .integer,
+            "from": .string, "init": .choice(["pretrained", "random"]), "head_hidden": .integer, "batch_norm": .boolean, "task_hidden": .integer, "windows": .list(.integer, nonEmpty: true), "maps": .integer,
             "hidden": .integer, "dropout": .number, "delay_ms": .integer,  // delay_ms: a trivial run's duration (scheduler tests)
             // Doc2Vec (Le & Mikolov 2014), gensim's names where they differ only in spelling.
             "mode": .choice(["dbow", "dm-mean", "dm-concat"]), "train_words": .boolean, "dimension": .integer, "window": .integer,

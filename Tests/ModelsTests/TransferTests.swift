@@ -26,6 +26,72 @@ final class TransferTests: XCTestCase {
         }
     }
 
+    /// With the paper's batch normalisation in the head: its parameters in the head's namespace, its running
+    /// estimates as the model's buffers, and gradients through it under batch statistics (training).
+    func testULMFiTClassifierWithBatchNormGradients() {
+        var rng = RandomGenerator(seed: 2)
+        var config = ULMFiTClassifier.Config()
+        config.headHidden = 3; config.dropout = 0; config.batchNorm = true
+        let model = ULMFiTClassifier(languageModel: tinyLanguageModel(), config: config, classes: 2, rng: &rng)
+        XCTAssertEqual(model.parameters.map(\.name).filter { $0.hasPrefix("head") },
+                       ["head.input_norm.weight", "head.input_norm.bias", "head.hidden.weight", "head.hidden.bias",
+                        "head.hidden_norm.weight", "head.hidden_norm.bias", "head.output.weight", "head.output.bias"])
+        XCTAssertEqual(model.buffers.map(\.name), ["head.input_norm.running_mean", "head.input_norm.running_var",
+                                                   "head.hidden_norm.running_mean", "head.hidden_norm.running_var"])
+        XCTAssertEqual(model.state.count, model.parameters.count + 4)
+        var plain = config; plain.batchNorm = false
+        var same = RandomGenerator(seed: 2)
+        let without = ULMFiTClassifier(languageModel: tinyLanguageModel(), config: plain, classes: 2, rng: &same)
+        XCTAssertTrue(without.hidden.weight.value.isIdentical(to: model.hidden.weight.value), "batch norm draws no random numbers")
+        XCTAssertTrue(without.buffers.isEmpty)
+        let batch = TokenBatch(sequences: [[3, 4, 5, 6], [7, 8], [9, 10, 11]], labels: [1, 0, 1])
+        gradientCheck(inputs: [], parameters: model.parameters, epsilon: 3e-3, training: true,
+                      excluding: { name, index in name == "embedding.weight" && index < 3 }) { tape, _ in
+            tape.crossEntropy(model.logits(tape, batch), targets: batch.labels)
+        }
+    }
+
+    /// A ULMFiT classifier with batch norm, trained, killed after an epoch and resumed, ends as an
+    /// uninterrupted one bit for bit, its running estimates too: checkpoints and the best epoch's
+    /// snapshot carry the buffers beside the parameters.
+    func testTrainingWithBatchNormResumesToTheSameStateBuffersIncluded() throws {
+        struct Killed: Error {}
+        var data = RandomGenerator(seed: 9)
+        func examples(_ n: Int) -> [EncodedExample] {
+            (0..<n).map { _ in
+                let label = Int32(data.int(below: 2))
+                return EncodedExample(ids: (0..<(2 + data.int(below: 4))).map { _ in Int32(3 + data.int(below: 9)) } + [label == 1 ? 3 : 4], label: label)
+            }
+        }
+        let train = examples(40), valid = examples(16)
+        func trainer() throws -> (ClassifierTrainer, ULMFiTClassifier) {
+            var rng = RandomGenerator(seed: 2)
+            var config = ULMFiTClassifier.Config()
+            config.headHidden = 4; config.batchNorm = true
+            let model = ULMFiTClassifier(languageModel: tinyLanguageModel(), config: config, classes: 2, rng: &rng)
+            let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: [
+                GroupConfig(name: "all", patterns: ["*"], optimizer: .adam(), learningRate: 0.01)])
+            var training = ClassifierTrainingConfig()
+            training.batchSize = 8; training.phases = [Phase(epochs: 4)]; training.seed = 3
+            return (ClassifierTrainer(model: model, optimizer: optimizer, config: training, classes: 2), model)
+        }
+        let (reference, referenceModel) = try trainer()
+        var buffersAfter: [Int: [[Float]]] = [:]
+        let expected = try reference.fit(train: train, valid: valid) { buffersAfter[$0.epoch] = referenceModel.buffers.map(\.value.array) }
+        XCTAssertFalse(referenceModel.buffers[0].value.array.allSatisfy { $0 == 0 }, "training moved the running means")
+        XCTAssertLessThan(expected.bestEpoch, expected.epochs.count, "(the best epoch is not the last: its snapshot is what is checked)")
+        XCTAssertEqual(referenceModel.buffers.map(\.value.array), buffersAfter[expected.bestEpoch], "the best epoch's estimates come back with its weights")
+        let folder = try temporaryFolder("tlab-bn-resume", create: false)
+        let (first, _) = try trainer()
+        first.checkpointInterval = 0
+        XCTAssertThrowsError(try first.fit(train: train, valid: valid, resume: folder) { if $0.epoch == 2 { throw Killed() } })
+        let (second, model) = try trainer()
+        let resumed = try second.fit(train: train, valid: valid, resume: folder) { _ in }
+        XCTAssertEqual(resumed.epochs.map(\.valid), expected.epochs.map(\.valid))
+        XCTAssertEqual(resumed.bestEpoch, expected.bestEpoch)
+        for (a, b) in zip(model.state, referenceModel.state) { XCTAssertTrue(a.value.isIdentical(to: b.value), a.name) }
+    }
+
     /// The task loss plus γ times the LM loss, through every parameter (the tied decoder included).
     func testSiATLClassifierGradientsWithAuxiliaryLoss() {
         var rng = RandomGenerator(seed: 3)

@@ -9,38 +9,52 @@ public protocol AuxiliaryLossModel: TextClassifier {
 
 /// ULMFiT's classifier (Howard & Ruder 2018, §3.3): the pretrained language model's embedding and
 /// LSTM encoder, concat pooling [h_T, max-pool, mean-pool] of the top layer's states over time, and
-/// a two-layer head (Linear → ReLU → dropout → Linear). Parameters: `embedding.weight`,
-/// `encoder.<l>.*` (shared with `languageModel`), `head.hidden.*`, `head.output.*`.
+/// a two-layer head (Linear → ReLU → dropout → Linear), with `batchNorm` the paper's batch normalisation
+/// at the start of each of its blocks (BN → Linear → ReLU, BN → dropout → Linear; fastai's order).
+/// Parameters: `embedding.weight`, `encoder.<l>.*` (shared with `languageModel`), `head.hidden.*`,
+/// `head.output.*`, and with batch norm `head.input_norm.*` and `head.hidden_norm.*` (whose running
+/// estimates are the model's buffers).
 public struct ULMFiTClassifier: TextClassifier {
     public struct Config: Codable, Equatable, Sendable {
         public var headHidden = 50
         public var dropout: Float = 0.1
+        public var batchNorm = false
         public init() {}
     }
 
     public let config: Config
     public let languageModel: LSTMLanguageModel
+    public let inputNorm: BatchNorm?
     public let hidden: Linear
+    public let hiddenNorm: BatchNorm?
     public let output: Linear
 
     public init(languageModel: LSTMLanguageModel, config: Config, classes: Int, rng: inout RandomGenerator) {
         self.config = config
         self.languageModel = languageModel
-        hidden = Linear("head.hidden", inputs: 3 * languageModel.encoder.outputSize, outputs: config.headHidden, rng: &rng)
+        let pooled = 3 * languageModel.encoder.outputSize
+        inputNorm = config.batchNorm ? BatchNorm("head.input_norm", features: pooled) : nil
+        hidden = Linear("head.hidden", inputs: pooled, outputs: config.headHidden, rng: &rng)
+        hiddenNorm = config.batchNorm ? BatchNorm("head.hidden_norm", features: config.headHidden) : nil
         output = Linear("head.output", inputs: config.headHidden, outputs: classes, rng: &rng)
     }
 
     public var parameters: [Parameter] {
-        languageModel.embedding.parameters + languageModel.encoder.parameters + hidden.parameters + output.parameters
+        languageModel.embedding.parameters + languageModel.encoder.parameters + (inputNorm?.parameters ?? []) + hidden.parameters
+            + (hiddenNorm?.parameters ?? []) + output.parameters
     }
+    public var buffers: [Parameter] { (inputNorm?.buffers ?? []) + (hiddenNorm?.buffers ?? []) }
     public var edgePadding: Int { 0 }
 
     public func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable {
         let (states, _) = languageModel.encode(tape, batch.timeMajorIDs, time: batch.time, batch: batch.batch, state: nil)
         let h = tape.swapLeadingAxes(states)  // [B, T, H]
-        let pooled = tape.concatenate([tape.lastStep(h, lengths: batch.lengths), tape.maxOverTime(h, lengths: batch.lengths),
-                                       tape.meanOverTime(h, lengths: batch.lengths)])
-        return output(tape, tape.dropout(tape.relu(hidden(tape, pooled)), p: config.dropout))
+        var x = tape.concatenate([tape.lastStep(h, lengths: batch.lengths), tape.maxOverTime(h, lengths: batch.lengths),
+                                  tape.meanOverTime(h, lengths: batch.lengths)])
+        if let inputNorm { x = inputNorm(tape, x) }
+        x = tape.relu(hidden(tape, x))
+        if let hiddenNorm { x = hiddenNorm(tape, x) }
+        return output(tape, tape.dropout(x, p: config.dropout))
     }
 }
 
