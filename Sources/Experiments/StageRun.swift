@@ -20,6 +20,9 @@ public enum StageRun {
         /// Wall-clock seconds, with those of earlier attempts on the epochs it resumed from.
         public var seconds: Double
         public var summary: [String: Double]
+        /// The artifact's `ArtifactBundle.digest`, set once it is in place: a stage made again (its artifact
+        /// stayed on a gone machine) made the same model when this is equal.
+        public var artifactSHA256: String?
     }
 
     public static func execute(_ config: ConfigNode, into folder: URL, data: DataStore, artifacts: [String: URL] = [:],

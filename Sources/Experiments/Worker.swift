@@ -54,7 +54,7 @@ public enum Worker {
         for leftover in try fm.contentsOfDirectory(atPath: partial.path) where leftover != StageRun.resumeFolder {
             try fm.removeItem(at: partial.appendingPathComponent(leftover))
         }
-        let result: StageRun.Result
+        var result: StageRun.Result
         do {
             result = try StageRun.execute(config, into: partial, data: data, artifacts: try artifacts(of: config, store: store, observer: observer),
                                           observer: observer)
@@ -65,6 +65,7 @@ public enum Worker {
         try? fm.removeItem(at: partial.appendingPathComponent(StageRun.resumeFolder))
         try? fm.removeItem(at: final)  // a crashed earlier attempt's leftovers, never a recorded artifact
         try fm.moveItem(at: partial, to: final)
+        result.artifactSHA256 = try ArtifactBundle.digest(of: final)
         let json = try resultJSON(result)
         try store.finish(run: run.id!, status: .finished, resultJSON: json, error: nil,
                          artifact: ArtifactRecord(configHash: run.hash, kind: result.kind, path: run.hash, createdByRun: run.id))

@@ -15,6 +15,9 @@ public struct StageInstances {
 
     /// The stages made more than once, each with its instances in the order they were made.
     let remade: [(stage: RunRecord, instances: [Instance])]
+    /// For each stage made more than once (by key), each instance's index → the first instance that is the same
+    /// model (`Instance.model`): runs that met either met one model.
+    let sameModel: [String: [Int]]
 
     public init(runs: [RunRecord], events: [Int64: [EventRecord]]) {
         self.runs = runs; self.events = events
@@ -26,6 +29,9 @@ public struct StageInstances {
             if stage.status == .finished { instances.append(Instance(summary: ResultsStore.instanceSummary(stage), replacedAt: nil)) }
             return (stage, instances)
         }
+        sameModel = Dictionary(uniqueKeysWithValues: remade.map { stage, instances in
+            (stage.hash, instances.indices.map { j in instances.indices.first { i in i == j || instances[i].isSameModel(as: instances[j]) }! })
+        })
     }
 
     /// One instance of a stage's artifact: its summary (`ResultsStore.instanceSummary`) and when the
@@ -33,6 +39,35 @@ public struct StageInstances {
     struct Instance {
         let summary: String
         let replacedAt: Date?
+
+        /// The artifact's SHA-256 (`StageRun.Result.artifactSHA256`), for instances made since it is kept.
+        var digest: String? { result?["artifactSHA256"] as? String }
+
+        /// The OpenBLAS kernels and threads it was made with and its result's figures to the last digit: a
+        /// language model trained again on the same kernels is the same model, and its perplexities say so (a
+        /// different one would not match them to 16 digits). Nil without figures.
+        var fingerprint: String? {
+            guard let figures = result?["summary"] as? [String: Double], !figures.isEmpty, let end = summary.range(of: "; result "),
+                  let kernels = summary.range(of: " with OpenBLAS ", range: summary.startIndex..<end.lowerBound) else { return nil }
+            return "OpenBLAS \(summary[kernels.upperBound..<end.lowerBound]): "
+                + figures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+
+        private var result: [String: Any]? {
+            guard let range = summary.range(of: "; result ") else { return nil }
+            return try? JSONSerialization.jsonObject(with: Data(summary[range.upperBound...].utf8)) as? [String: Any]
+        }
+
+        /// The same model as `other`: equal artifact digests where both have one, else equal fingerprints.
+        func isSameModel(as other: Instance) -> Bool {
+            if let a = digest, let b = other.digest { return a == b }
+            return fingerprint != nil && fingerprint == other.fingerprint
+        }
+
+        /// How it is known to be the same model as `other`.
+        func sameModelEvidence(_ other: Instance) -> String {
+            digest != nil && other.digest != nil ? "its artifact's SHA-256 is the same" : "made on the same kernels, its results the same to the last digit"
+        }
     }
 
     /// How a run is known to have used an instance.
@@ -79,20 +114,21 @@ public struct StageInstances {
     func met(by run: RunRecord, earlier: ResultsStore.EarlierResult? = nil) -> [String: Int] {
         var met: [String: Int] = [:]
         for (stage, instances) in remade where stage.id != run.id {
-            if let used = instance(of: stage, instances, usedBy: run, earlier: earlier) { met[stage.hash] = used.index }
+            if let used = instance(of: stage, instances, usedBy: run, earlier: earlier) { met[stage.hash] = sameModel[stage.hash]![used.index] }
         }
         return met
     }
 
     /// The ended runs, stage runs among them, that met an instance of a stage made more than once
-    /// other than its current one (every instance, while the stage is being made again): what to run
-    /// again (`tlab requeue --met-earlier-instances`) for every run of a comparison to meet one model.
+    /// other than its current one, and another model (every instance, while the stage is being made again):
+    /// what to run again (`tlab requeue --met-earlier-instances`) for every run of a comparison to meet one model.
     public func metEarlierInstances() -> [RunRecord] {
         var earlier = Set<Int64>()
         for (stage, instances) in remade {
-            let current = stage.status == .finished ? instances.count - 1 : nil
+            let model = sameModel[stage.hash]!
+            let current = stage.status == .finished ? model[instances.count - 1] : nil
             for run in runs where run.id != stage.id && run.status.hasEnded {
-                if let met = instance(of: stage, instances, usedBy: run), met.index != current { earlier.insert(run.id!) }
+                if let met = instance(of: stage, instances, usedBy: run), model[met.index] != current { earlier.insert(run.id!) }
             }
         }
         return runs.filter { earlier.contains($0.id!) }
@@ -119,14 +155,20 @@ public struct StageInstances {
                 if inferred[i] > 0 { how.append("\(inferred[i]) ended before it was replaced") }
                 let total = recorded[i] + inferred[i]
                 let again = rerun[i] == 0 ? "" : "; earlier results of \(rerun[i]) run\(rerun[i] == 1 ? "" : "s") queued to run again used it too"
+                let first = sameModel[stage.hash]![i]
+                let same = first == i ? "" : "; the same model as the \(Self.ordinal(first + 1)) (\(instances[i].sameModelEvidence(instances[first])))"
                 return Self.describe(instances[i].summary) + " — used by "
-                    + (total == 0 ? "no run" : "\(total) run\(total == 1 ? "" : "s") (" + how.joined(separator: "; ") + ")") + again
+                    + (total == 0 ? "no run" : "\(total) run\(total == 1 ? "" : "s") (" + how.joined(separator: "; ") + ")") + again + same
             }
             let remaking = stage.status != .finished
             return "`\(stage.arm)` (key `\(stage.hash.prefix(12))`) was made \(instances.count == 1 ? "once" : "\(instances.count) times")\(remaking ? " before" : "") "
                 + "(its artifact stayed on a machine that is gone; made on other OpenBLAS kernels it is another model): "
                 + parts.joined(separator: "; ") + (remaking ? "; it is being made again now (\(stage.status.rawValue))" : "") + "."
         }
+    }
+
+    static func ordinal(_ n: Int) -> String {
+        n % 100 / 10 == 1 ? "\(n)th" : "\(n)" + (n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th")
     }
 
     /// "made by run N finished T" — what tells one instance from another in the runs' records.

@@ -50,6 +50,13 @@ public enum ArtifactBundle {
         return out
     }
 
+    /// One SHA-256 for the whole folder: of its files' `digests`, a line "path digest" each, in order of path.
+    /// Equal folders, equal digests: what tells whether a stage made again made the same artifact.
+    public static func digest(of folder: URL) throws -> String {
+        let lines = try digests(of: folder).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)\n" }.joined()
+        return SHA256.hash(data: Data(lines.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Copies the artifact in `folder`, made by the stage run `run`, to `bundle` with its manifest. An
     /// existing bundle of the same instance (same stage run, end time and file digests) is left as it is.
     /// Returns whether it wrote anything.

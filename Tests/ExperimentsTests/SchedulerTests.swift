@@ -200,6 +200,9 @@ final class SchedulerTests: XCTestCase {
         XCTAssertTrue(run.contains(String(stageKey)), "run 3 names the artifact key of the stage it used\n\(run)")
         XCTAssertTrue(run.contains("event artifact: uses stage:marker \(stageKey.prefix(12)), made by run 1 finished 20"),
                       "run 3 records which instance of the artifact it used\n\(run)")
+        // The stage's result holds its artifact's digest: what tells whether a stage made again made the same one.
+        let digest = try ArtifactBundle.digest(of: folder.appendingPathComponent("artifacts").appendingPathComponent(String(stageKey)))
+        XCTAssertTrue(stage.contains("\"artifactSHA256\":\"\(digest)\""), stage)
         // Same stage configuration in another experiment: no stage run at all, the artifacts are reused.
         let (_, second) = try tlab(["run", try spec("pretrain-b"), "--db", db, "--workers", "2"])
         XCTAssertTrue(second.contains("22 runs planned, 20 new"), second)
@@ -241,9 +244,22 @@ final class SchedulerTests: XCTestCase {
         XCTAssertTrue(runs.contains(", made by run 1 finished "), runs)
 
         // The archive alone (no bundles beside it): the stage is made again, and the first instance stays on record.
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("bare"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: folder.appendingPathComponent("results/moving.runs.jsonl"),
-                                         to: folder.appendingPathComponent("bare/moving.runs.jsonl"))
+        // The trivial stage makes the same artifact wherever it runs: made again from the archive as it is, it is the
+        // same model (equal artifact digests), and no run is to run again.
+        let archive = try String(contentsOf: folder.appendingPathComponent("results/moving.runs.jsonl"), encoding: .utf8)
+        for name in ["same", "bare"] { try FileManager.default.createDirectory(at: folder.appendingPathComponent(name), withIntermediateDirectories: true) }
+        try Data(archive.utf8).write(to: folder.appendingPathComponent("same/moving.runs.jsonl"))
+        _ = try tlab(["import", "same/moving.runs.jsonl", "--db", "same/r.sqlite"])
+        _ = try tlab(["run", spec, "sweep.seed=[1,2,3]", "--db", "same/r.sqlite", "--workers", "1"])
+        XCTAssertTrue(try tlab(["show", "1", "--db", "same/r.sqlite"]).1.contains("event earlier-instance: made by run 1 finished 20"))
+        XCTAssertTrue(try tlab(["requeue", spec, "sweep.seed=[1,2,3]", "--db", "same/r.sqlite", "--met-earlier-instances", "--dry-run"]).1
+            .contains("no ended run to queue again"), "made again, the same artifact: the same model")
+        // As another machine's kernels would have made it: the archived stage's artifact had another digest.
+        let made = try XCTUnwrap(try ResultsStore(path: folder.appendingPathComponent("a/r.sqlite").path).runs(experiment: "moving")
+            .first(where: \.isStage)?.resultJSON?.components(separatedBy: "\"artifactSHA256\":\"").last?.prefix(64))
+        XCTAssertEqual(made.count, 64)
+        try Data(archive.replacingOccurrences(of: made, with: String(repeating: "0", count: 64)).utf8)
+            .write(to: folder.appendingPathComponent("bare/moving.runs.jsonl"))
         let (_, bare) = try tlab(["import", "bare/moving.runs.jsonl", "--db", "c/r.sqlite"])
         XCTAssertTrue(bare.contains("0 of their artifacts from checked bundles"), bare)
         let (_, remade) = try tlab(["run", spec, "sweep.seed=[1,2,3]", "--db", "c/r.sqlite", "--workers", "1"])

@@ -105,6 +105,51 @@ final class StageInstancesTests: XCTestCase {
         XCTAssertTrue(line.hasSuffix("with OpenBLAS Cooperlake, 1 thread(s) — used by 1 run (1 ended before it was replaced); it is being made again now (running)."), line)
     }
 
+    /// A stage made again that made the same model: by its artifact's SHA-256 where both instances have one, else
+    /// (instances made before digests were kept) by the same kernels and the same results to the last digit.
+    /// Runs that met either met one model: they pair, and are not run again.
+    func testAnInstanceThatIsTheSameModelIsNotAnotherOne() {
+        let figures = #""summary":{"generic_perplexity_after":298.3890023159975,"tokens":23766}"#
+        func made(_ finished: TimeInterval, core: String, digest: String? = nil, after: String = figures) -> RunRecord {
+            record(1, "k", kind: "stage", finished: finished, core: core,
+                   result: "{\"kind\":\"lm-finetune\"," + after + (digest.map { ",\"artifactSHA256\":\"\($0)\"" } ?? "") + "}")
+        }
+        let used = { (run: RunRecord) in "uses stage:pretrain k, " + ResultsStore.instanceSummary(run) }
+        func instances(_ versions: [RunRecord]) -> (StageInstances, [Int64: [String: Int]]) {
+            let stage = versions.last!
+            var runs = [stage]
+            var events: [Int64: [EventRecord]] = [1: versions.dropLast().enumerated().map { i, v in
+                event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(v), at: 1_500 + 1_000 * Double(i))
+            }]
+            for (i, v) in versions.enumerated() {  // run 10 + i met instance i
+                runs.append(record(10 + Int64(i), "r\(i)", needs: ["k"], finished: v.finishedAt!.timeIntervalSince1970 + 100))
+                events[10 + Int64(i)] = [event(10 + Int64(i), EventRecord.artifactUsed, used(v), at: v.finishedAt!.timeIntervalSince1970 + 10)]
+            }
+            let found = StageInstances(runs: runs, events: events)
+            return (found, found.used())
+        }
+        // Made on Zen, then twice on Cooperlake with the same figures (no digests kept yet).
+        let (legacy, met) = instances([made(1_000, core: "Zen", after: #""summary":{"generic_perplexity_after":299.7363376382297,"tokens":23766}"#),
+                                       made(2_000, core: "Cooperlake"), made(3_000, core: "Cooperlake")])
+        XCTAssertEqual(met[10], ["k": 0])
+        XCTAssertEqual(met[11], ["k": 1])
+        XCTAssertEqual(met[12], ["k": 1], "the third instance is the second's model")
+        XCTAssertFalse(StageInstances.differ(met[11]!, met[12]!))
+        XCTAssertTrue(StageInstances.differ(met[10]!, met[12]!))
+        XCTAssertEqual(legacy.metEarlierInstances().map(\.id), [10], "only the run on another model is run again")
+        XCTAssertTrue(legacy.lines()[0].contains("— used by 1 run (1 name it in their records or their stages'); "
+                                                 + "the same model as the 2nd (made on the same kernels, its results the same to the last digit)."), legacy.lines()[0])
+        // The same figures on other kernels are another model.
+        XCTAssertEqual(instances([made(1_000, core: "Zen"), made(2_000, core: "Cooperlake")]).1[11], ["k": 1])
+        // Digests decide where both instances have one: equal, one model; different, two, whatever the figures say.
+        let (hashed, same) = instances([made(1_000, core: "Cooperlake", digest: "aa"), made(2_000, core: "Zen", digest: "aa")])
+        XCTAssertEqual(same[11], ["k": 0])
+        XCTAssertTrue(hashed.lines()[0].hasSuffix("the same model as the 1st (its artifact's SHA-256 is the same)."), hashed.lines()[0])
+        XCTAssertEqual(instances([made(1_000, core: "Cooperlake", digest: "aa"), made(2_000, core: "Cooperlake", digest: "bb")]).1[11], ["k": 1])
+        // An instance with a digest and one without are compared as before digests: by kernels and figures.
+        XCTAssertEqual(instances([made(1_000, core: "Cooperlake"), made(2_000, core: "Cooperlake", digest: "aa")]).1[11], ["k": 0])
+    }
+
     func testStagesMadeOnceGetNoLine() {
         let runs = [record(1, "k", kind: "stage", finished: 1_000), record(2, "a", needs: ["k"], finished: 2_000)]
         XCTAssertEqual(StageInstances(runs: runs, events: [:]).lines(), [])
