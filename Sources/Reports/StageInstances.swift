@@ -16,7 +16,7 @@ public struct StageInstances {
     /// The stages made more than once, each with its instances in the order they were made.
     let remade: [(stage: RunRecord, instances: [Instance])]
     /// For each stage made more than once (by key), each instance's index → the first instance that is the same
-    /// model (`Instance.model`): runs that met either met one model.
+    /// model (`Instance.isSameModel(as:)`): runs that met either met one model.
     let sameModel: [String: [Int]]
 
     public init(runs: [RunRecord], events: [Int64: [EventRecord]]) {
@@ -39,23 +39,25 @@ public struct StageInstances {
     struct Instance {
         let summary: String
         let replacedAt: Date?
-
         /// The artifact's SHA-256 (`StageRun.Result.artifactSHA256`), for instances made since it is kept.
-        var digest: String? { result?["artifactSHA256"] as? String }
-
+        let digest: String?
         /// The OpenBLAS kernels and threads it was made with and its result's figures to the last digit: a
         /// language model trained again on the same kernels is the same model, and its perplexities say so (a
         /// different one would not match them to 16 digits). Nil without figures.
-        var fingerprint: String? {
-            guard let figures = result?["summary"] as? [String: Double], !figures.isEmpty, let end = summary.range(of: "; result "),
-                  let kernels = summary.range(of: " with OpenBLAS ", range: summary.startIndex..<end.lowerBound) else { return nil }
-            return "OpenBLAS \(summary[kernels.upperBound..<end.lowerBound]): "
-                + figures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        }
+        let fingerprint: String?
 
-        private var result: [String: Any]? {
-            guard let range = summary.range(of: "; result ") else { return nil }
-            return try? JSONSerialization.jsonObject(with: Data(summary[range.upperBound...].utf8)) as? [String: Any]
+        init(summary: String, replacedAt: Date?) {
+            self.summary = summary; self.replacedAt = replacedAt
+            let end = summary.range(of: "; result ")
+            let result = end.flatMap { try? JSONSerialization.jsonObject(with: Data(summary[$0.upperBound...].utf8)) as? [String: Any] }
+            digest = result?["artifactSHA256"] as? String
+            if let end, let figures = result?["summary"] as? [String: Double], !figures.isEmpty,
+               let kernels = summary.range(of: " with OpenBLAS ", range: summary.startIndex..<end.lowerBound) {
+                fingerprint = "OpenBLAS \(summary[kernels.upperBound..<end.lowerBound]): "
+                    + figures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            } else {
+                fingerprint = nil
+            }
         }
 
         /// The same model as `other`: equal artifact digests where both have one, else equal fingerprints.
