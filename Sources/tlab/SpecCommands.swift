@@ -18,11 +18,17 @@ struct SpecArguments: ParsableArguments {
         let loaded = try SpecLoader.load(spec, profile: profile, overrides: overrides)
         let runs = try Expansion.runs(loaded)
         let problems = SpecCheck.problems(in: runs, data: location.store)
-        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
+        guard problems.isEmpty else { throw SpecProblems(description: problems.joined(separator: "\n")) }
         let (kept, skipped) = Planning.withoutRedundantSizes(runs, data: location.store)
         for line in skipped { print("note: \(line)") }
         return (loaded, kept)
     }
+}
+
+/// What is wrong with a spec (each with its file, line and field): an error of the spec, not of the command
+/// line, so the command's usage is not printed after it.
+struct SpecProblems: Error, CustomStringConvertible {
+    let description: String
 }
 
 extension Tlab {

@@ -155,6 +155,19 @@ final class SchedulerTests: XCTestCase {
         XCTAssertTrue(message.contains("--threads must be at least 1, not 0"), message)
     }
 
+    /// A spec's problems through the binary: each with its file, line and field, a non-zero exit, and no usage
+    /// text after them (the command line was right; the spec was not); a valid spec says so.
+    func testASpecsProblemsAreItsOwnNotTheCommandLines() throws {
+        let bad = try tinySpec("bad", "model: {kind: trivial}\ntrain: {epochz: 3}\nsweep: {seed: [1]}")
+        let (refused, message) = try tlab(["validate", bad])
+        XCTAssertNotEqual(refused.terminationStatus, 0)
+        XCTAssertTrue(message.contains("bad.yaml:4:") && message.contains("train.epochz") && message.contains("did you mean 'epochs'?"), message)
+        XCTAssertFalse(message.contains("Usage:"), message)
+        let (valid, output) = try tlab(["validate", try trivialSpec("good", seeds: "[1, 2]")])
+        XCTAssertEqual(valid.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("good.yaml: valid (experiment 'good', 2 runs)"), output)
+    }
+
     /// Written to a log (not a terminal), progress is a line when a run starts or ends, not one a second.
     func testALogGetsAProgressLineWhenTheCountsChangeNotEverySecond() throws {
         let spec = try trivialSpec("slow", model: "{kind: trivial, delay_ms: 3000}", seeds: "[1]")
