@@ -74,10 +74,7 @@ public struct Notebook {
         let pending = runs.filter { $0.status == .queued || $0.status == .running }.count
         if pending > 0 {
             // The work left, priced as `tlab plan` prices it (the ended runs most like each run left).
-            let epochSeconds = metrics.compactMapValues { records -> Double? in
-                let seconds = records.filter { $0.split == "train" && $0.name == "seconds" }
-                return seconds.isEmpty ? nil : seconds.reduce(0) { $0 + $1.value }
-            }
+            let epochSeconds = metrics.compactMapValues(\.trainingSeconds)
             let left = WorkEstimate(runs: runs, epochSeconds: epochSeconds, earlier: stageEvents.mapValues(ResultsStore.earlierResults(in:))).map {
                 String(format: " (≈ %.1f h of work on one worker, each priced at the ended runs most like it; stage runs not included)", $0.seconds / 3600)
             } ?? ""

@@ -84,6 +84,15 @@ public struct MetricRecord: Codable, FetchableRecord, PersistableRecord, Sendabl
     }
 }
 
+extension Sequence where Element == MetricRecord {
+    /// The sum of a run's per-epoch training seconds (metric `train`.`seconds`, as `ResultsStore.epochSeconds`
+    /// sums them in the database); nil when none is among these records.
+    public var trainingSeconds: Double? {
+        let seconds = filter { $0.split == "train" && $0.name == "seconds" }
+        return seconds.isEmpty ? nil : seconds.reduce(0) { $0 + $1.value }
+    }
+}
+
 /// Something that happened in a run: phase change, freeze/unfreeze, early stop, notes.
 public struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
     public static let databaseTableName = "events"

@@ -42,7 +42,7 @@ public struct WorkEstimate: Sendable, Equatable {
             let before = (r.id.flatMap { earlier[$0] } ?? []).compactMap { e -> (run: RunRecord, seconds: Double)? in
                 var past = r
                 (past.status, past.startedAt, past.finishedAt, past.resultJSON) = (e.status, e.startedAt, e.finishedAt, e.resultJSON)
-                return timing(past, trained: e.metrics.filter { $0.split == "train" && $0.name == "seconds" }.reduce(0) { $0 + $1.value })
+                return timing(past, trained: e.metrics.trainingSeconds ?? 0)
             }
             return [timing(r, trained: r.id.flatMap { epochSeconds[$0] } ?? 0)].compactMap { $0 } + before
         }
