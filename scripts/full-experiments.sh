@@ -10,6 +10,8 @@
 #                                        as BLAS threads (a run too long for a session on one thread), then as usual
 #                                        TLAB_ARGS="--skip arm=siatl --skip size=all" … start ID: the lane's schedulers get
 #                                        these arguments (e.g. leave out the runs a session cannot finish)
+#                                        TLAB_UNTIL=08:05 … start ID (any time `date -d` reads): the lane starts only runs
+#                                        expected to end by then (`tlab run --until`), e.g. a working session's end
 #   scripts/full-experiments.sh status   progress of each experiment
 #   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane running ID) cleanly: their runs go back to the
 #                                        queue and resume from their last saved epoch at the next `start`, which is how a
@@ -20,6 +22,9 @@
 #                                        experiments run, so a session cut short keeps them)
 #   scripts/full-experiments.sh save     write each experiment's ended runs to results/<id>.runs.jsonl and re-render
 #                                        its notebook; then commit results/ and notebooks-md/
+#   scripts/full-experiments.sh size     how much this session submits so far, against the limit of what one session may
+#                                        submit (256 MiB of diffs, binary files counted as `git diff --binary` writes them):
+#                                        a resume bundle costs ≈75 MB to add and as much to remove once its run ends
 #
 # The state folder ($TLAB_STATE, default /work/tlab-state; outside the repository, so tests never meet it)
 # holds one database per experiment, the artifacts, the data, logs, and one tlab binary per revision
@@ -45,10 +50,19 @@ lane_pattern() { echo "tlab-[0-9a-f]+ run .*/experiments/(${1// /|})\.yaml"; }
 # Whether a lane is the one a command names by one of its experiments (every lane when none is named).
 chosen() { [ -z "$1" ] || [[ " $2 " == *" $1 "* ]]; }
 
+# The commit this working session started from (a session lasts at most 3 hours): what `size` measures against.
+session_base() {
+  if [ ! -f session-base ] || [ -n "$(find session-base -mmin +240)" ]; then (cd "$repo" && git rev-parse HEAD) > session-base; fi
+  cat session-base
+}
+
 case "${1:-}" in
 start)
+  session_base >/dev/null
   (cd "$repo" && swift build -c release --product tlab >/dev/null)
   revision=$(cd "$repo" && git rev-parse --short HEAD)
+  until_args=""
+  [ -n "${TLAB_UNTIL:-}" ] && until_args="--until $(date -u -d "$TLAB_UNTIL" +%FT%TZ)"
   # (copied then renamed: a lane already running this revision keeps its binary; `cp` onto it fails, "text file busy")
   cp "$repo/.build/release/tlab" "bin/.tlab-$revision.new" && mv -f "bin/.tlab-$revision.new" "bin/tlab-$revision"
   ln -sf "tlab-$revision" bin/tlab-current
@@ -66,12 +80,12 @@ start)
       # One cell first with every core (e.g. a run longer than a session on one thread), then the lane as usual.
       id=${lane%% *}
       commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
-      commands+=" --db $id.sqlite --workers 1 --threads $(nproc) --timeout 43200 $TLAB_FIRST >> $id.log 2>&1; "
+      commands+=" --db $id.sqlite --workers 1 --threads $(nproc) --timeout 43200 $until_args $TLAB_FIRST >> $id.log 2>&1; "
     fi
     for id in $lane; do
       # A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
       commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
-      commands+=" --db $id.sqlite --workers $workers --timeout 43200 ${TLAB_ARGS:-} >> $id.log 2>&1; "
+      commands+=" --db $id.sqlite --workers $workers --timeout 43200 $until_args ${TLAB_ARGS:-} >> $id.log 2>&1; "
     done
     setsid nohup bash -c "$commands" >/dev/null 2>&1 &
   done
@@ -125,10 +139,23 @@ save)
     [ -f "$id.sqlite" ] && tlab status --db "$id.sqlite" | grep -q "^$id:" || continue
     (cd "$repo" && .build/release/tlab report "experiments/$id.yaml" --db "$state/$id.sqlite" --data-dir "$state/data")
   done
+  bash "$repo/scripts/full-experiments.sh" size
   echo "now: git add results notebooks-md && git commit"
   ;;
+size)
+  base=$(session_base)
+  cd "$repo"
+  committed=$(git log -p --binary --format= "$base..HEAD" | wc -c)
+  pending=$( (git diff --binary HEAD -- results notebooks-md; git ls-files -z --others --exclude-standard results notebooks-md | xargs -0 -r cat) | wc -c)
+  limit=$((256 * 1024 * 1024))
+  echo "since $(git rev-parse --short "$base"): committed $((committed / 1048576)) MiB of diffs, $((pending / 1048576)) MiB more in results/ and notebooks-md/ not committed; one session may submit $((limit / 1048576)) MiB"
+  if [ $((committed + pending)) -gt $((limit * 8 / 10)) ]; then
+    echo "too close to the limit: leave a resume bundle out (\`tlab export … --resume\` with more minutes), or carry it next session" >&2
+    exit 1
+  fi
+  ;;
 *)
-  sed -n '2,22p' "$repo/scripts/full-experiments.sh"
+  sed -n '2,27p' "$repo/scripts/full-experiments.sh"
   exit 2
   ;;
 esac

@@ -14,6 +14,8 @@ public final class Scheduler {
         public var timeoutSeconds: Double
         /// Attempts per run before it is given up (crashes and timeouts count).
         public var maxAttempts: Int
+        /// Start only runs that should end by then (`tlab run --until`); the others stay queued.
+        public var deadline: Deadline?
         public init(workers: Int = max(ProcessInfo.processInfo.activeProcessorCount, 1), timeoutSeconds: Double = 6 * 3600, maxAttempts: Int = 3) {
             self.workers = workers; self.timeoutSeconds = timeoutSeconds; self.maxAttempts = maxAttempts
         }
@@ -24,6 +26,8 @@ public final class Scheduler {
         /// The work left on the scheduler's workers, each run priced at the most alike ended runs
         /// (`WorkEstimate`; stage runs not priced); nil until one has been measured.
         public var etaSeconds: Double?
+        /// Queued runs the deadline leaves for a later scheduler (none should end in time).
+        public var deferred = 0
         public var currentValidAccuracy: Double?
         public var currentTrainLoss: Double?
     }
@@ -65,6 +69,7 @@ public final class Scheduler {
         }
         var lastRead = Date.distantPast
         var eta: (at: Date, seconds: Double?) = (.distantPast, nil)
+        var startable: (at: Date, count: Int) = (.distantPast, 0)
         while true {
             if stop.isSet {
                 let pids = workers.map { Int($0.processIdentifier) }
@@ -91,9 +96,18 @@ public final class Scheduler {
                                              maxAttempts: options.maxAttempts)
             }
             var current = try counts()
-            let needed = min(options.workers, current.queued) - workers.count
+            // Under a deadline, as many workers as runs it lets start (what each worker computes before a claim):
+            // read when a worker exits and every 30 s, as the ETA, since it prices with every run.
+            if options.deadline == nil {
+                startable = (Date(), current.queued)
+            } else if !exited.isEmpty || Date().timeIntervalSince(startable.at) >= 30 {
+                startable = (Date(), current.queued == 0 ? 0 : try store.admitted(by: options.deadline!, experiment: experiment,
+                                                                                   filter: filter, planned: planned).count)
+            }
+            current.deferred = current.queued - min(startable.count, current.queued)
+            let needed = min(options.workers, startable.count) - workers.count
             if needed > 0 { for _ in 0..<needed { try spawn() } }
-            if workers.isEmpty && current.queued == 0 && current.running == 0 { progress(current); return current }
+            if workers.isEmpty && current.running == 0 && (current.queued == 0 || startable.count == 0) { progress(current); return current }
             if Date().timeIntervalSince(eta.at) >= 30 { eta = (Date(), try workLeft()) }  // it reads every run: not each second
             current.etaSeconds = eta.seconds
             current.currentValidAccuracy = try store.latestRunningMetric(experiment: experiment, split: "valid", name: "accuracy")

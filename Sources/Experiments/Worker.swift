@@ -7,12 +7,14 @@ import Training
 
 /// A worker process's loop: claim the next ready run (see `ResultsStore.claim`), execute it, record everything, repeat.
 public enum Worker {
+    /// With a `deadline`, only runs it admits are claimed; the loop ends when none is left.
     public static func loop(store: ResultsStore, experiment: String, data: DataStore, environment: RunEnvironment,
-                            filter: RunFilter = RunFilter()) throws -> Int {
+                            filter: RunFilter = RunFilter(), deadline: Deadline? = nil) throws -> Int {
         let pid = Int(ProcessInfo.processInfo.processIdentifier)
         var done = 0
         while true {
-            switch try store.claim(experiment: experiment, pid: pid, environment: environment, filter: filter) {
+            let admitted = try deadline.map { try store.admitted(by: $0, experiment: experiment, filter: filter) }
+            switch try store.claim(experiment: experiment, pid: pid, environment: environment, filter: filter, admitted: admitted) {
             case let .run(run):
                 try execute(run, store: store, data: data)
                 done += 1

@@ -239,14 +239,15 @@ public final class ResultsStore: Sendable {
     /// is ready, runs
     /// whose artifacts can no longer be produced (their stage run failed) fail too, and the answer is
     /// `.wait` while others may still become ready. With a `filter`, only the runs it selects are
-    /// taken (and counted for `.done`).
-    public func claim(experiment: String, pid: Int, environment: RunEnvironment, filter: RunFilter = RunFilter()) throws -> Claim {
+    /// taken (and counted for `.done`); with `admitted` (a `Deadline`'s), only those of them with these ids.
+    public func claim(experiment: String, pid: Int, environment: RunEnvironment, filter: RunFilter = RunFilter(),
+                      admitted: Set<Int64>? = nil) throws -> Claim {
         try pool.write { db in
             var selected: String? = nil  // JSON array of the selected queued run ids
-            if !filter.isEmpty {
+            if !filter.isEmpty || admitted != nil {
                 let open = try RunRecord.filter(Column("experimentId") == experiment
                                                 && [RunStatus.queued.rawValue, RunStatus.running.rawValue].contains(Column("status"))).fetchAll(db)
-                let ids = filter.selection(of: open).filter { $0.status == .queued }.compactMap(\.id)
+                let ids = filter.selection(of: open).filter { $0.status == .queued && admitted?.contains($0.id!) ?? true }.compactMap(\.id)
                 selected = String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
             }
             let restriction = selected == nil ? "" : " AND id IN (SELECT value FROM json_each(?))"

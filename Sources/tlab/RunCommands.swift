@@ -29,6 +29,17 @@ struct RunSelection: ParsableArguments {
     }
 }
 
+/// By when a scheduler's runs should have ended (`tlab run --until`, its workers).
+struct DeadlineOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Start only runs expected to end by then: +MINUTES (+90, +90m, +2h) or an ISO 8601 time.",
+                               discussion: "A run starts when the longest of the most alike ended runs (and of the stage runs it waits for) fits the time left; the others stay queued for the next `tlab run`. E.g. the end of a working session, after which unsaved work is lost. Running runs are never stopped."))
+    var until: String?
+
+    func deadline() throws -> Deadline? {
+        do { return try until.map { try Deadline(parsing: $0) } } catch { throw ValidationError("\(error)") }
+    }
+}
+
 extension Tlab {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -42,10 +53,12 @@ extension Tlab {
         @Option(help: "Per-run timeout in seconds.") var timeout: Double = 6 * 3600
         @Option(help: "Attempts per run before giving up (crashes, timeouts).") var attempts = 3
         @OptionGroup var selection: RunSelection
+        @OptionGroup var deadline: DeadlineOption
 
         func validate() throws {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1, not \(threads)") }
             _ = try selection.filter()
+            _ = try deadline.deadline()
         }
 
         func run() throws {
@@ -61,6 +74,7 @@ extension Tlab {
             var options = Scheduler.Options()
             options.timeoutSeconds = timeout
             options.maxAttempts = attempts
+            options.deadline = try deadline.deadline()
             if let workers { options.workers = workers }
             let specDirectory = URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path
             if let note = Provenance.mismatchNote(specDirectory: specDirectory) { print(note) }
@@ -71,6 +85,8 @@ extension Tlab {
                 print("taking \(selected.filter { !$0.isStage }.count) of the planned runs and the \(selected.filter(\.isStage).count) stage runs they need (\(filter.arguments.joined(separator: " ")))")
             }
             var command = [executable, "worker", "--experiment", spec.id, "--db", results.path, "--threads", "\(threads)"] + filter.arguments
+                + (options.deadline?.arguments ?? [])
+            if let until = options.deadline { print("starting only runs expected to end by \(until.arguments[1]) (--until)") }
             if let d = arguments.location.dataDir { command += ["--data-dir", d] }
             if let c = arguments.location.cacheDir { command += ["--cache-dir", c] }
             let scheduler = Scheduler(store: store, experiment: spec.id, workerCommand: command,
@@ -96,6 +112,7 @@ extension Tlab {
             }
             if interactive { print("") }
             print(String(format: "done in %.1f s: %d finished, %d diverged, %d failed", Date().timeIntervalSince(start), final.finished, final.diverged, final.failed))
+            if final.deferred > 0 { print("\(final.deferred) runs left queued: none expected to end by \(options.deadline!.arguments[1]) (--until); rerun to take them") }
         }
     }
 
@@ -105,6 +122,7 @@ extension Tlab {
         @Option var experiment: String
         @Option var threads = 1
         @OptionGroup var selection: RunSelection
+        @OptionGroup var deadline: DeadlineOption
         @OptionGroup var results: ResultsLocation
         @OptionGroup var location: DataLocation
 
@@ -118,7 +136,7 @@ extension Tlab {
                 gitRevision: Provenance.revision(otherwise: ProcessInfo.processInfo.environment["TLAB_GIT_REVISION"] ?? "unknown"),
                 versionsJSON: Versions.json, threads: BLAS.threads, blasCore: BLAS.coreName)
             _ = try Worker.loop(store: try results.open(), experiment: experiment, data: location.store, environment: environment,
-                                filter: try selection.filter())
+                                filter: try selection.filter(), deadline: try deadline.deadline())
         }
     }
 

@@ -343,6 +343,34 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(runs.map(\.attempts), Array(repeating: 1, count: 5), "no run started twice")
     }
 
+    /// `--until`: the scheduler and its workers start only runs whose longest alike ended run fits the
+    /// time left; the others stay queued, untouched, and the scheduler ends saying so.
+    func testADeadlineStartsOnlyTheRunsExpectedToEndByIt() throws {
+        let spec = try tinySpec("until", """
+        model: {kind: trivial, delay_ms: 50}
+        arms:
+          slow: {model: {delay_ms: 8000}}
+          fast: {}
+        sweep: {seed: [1, 2, 3]}
+        """)
+        let db = folder.appendingPathComponent("r.sqlite").path
+        let (_, measured) = try tlab(["run", spec, "--db", db, "--workers", "2", "--only", "seed=1"])
+        XCTAssertTrue(measured.contains("2 finished, 0 diverged, 0 failed"), measured)
+        // Six seconds: the fast runs fit, the slow ones (8 s each at least) do not.
+        let (scheduler, output) = try tlab(["run", spec, "--db", db, "--workers", "2", "--until", "+0.1"])
+        XCTAssertEqual(scheduler.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("starting only runs expected to end by "), output)
+        XCTAssertTrue(output.contains("2 runs left queued: none expected to end by "), output)
+        let runs = try ResultsStore(path: db).runs(experiment: "until")
+        XCTAssertEqual(runs.filter { $0.status == .finished }.map { "\($0.arm) \($0.seed)" }.sorted(),
+                       ["fast 1", "fast 2", "fast 3", "slow 1"])
+        XCTAssertEqual(runs.filter { $0.status == .queued }.map { "\($0.arm) \($0.seed)" }.sorted(), ["slow 2", "slow 3"])
+        XCTAssertEqual(runs.filter { $0.status == .queued }.map(\.attempts), [0, 0], "never started")
+        let (refused, message) = try tlab(["run", spec, "--db", db, "--until", "soon"])
+        XCTAssertNotEqual(refused.terminationStatus, 0)
+        XCTAssertTrue(message.contains("--until 'soon': expected +MINUTES"), message)
+    }
+
     /// A failed stage fails the runs that need it, with a message saying so; the scheduler ends.
     func testAFailedStageFailsItsDependents() throws {
         try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))

@@ -1,0 +1,78 @@
+import Foundation
+@testable import Tracking
+import XCTest
+
+final class DeadlineTests: XCTestCase {
+    let now = Date(timeIntervalSince1970: 2_000_000)
+    var nextId: Int64 = 0
+
+    func run(_ arm: String, seconds: Double? = nil, status: RunStatus? = nil, needs: [String] = [], kind: String = "run",
+             hash: String = UUID().uuidString) -> RunRecord {
+        var r = RunRecord(experimentId: "e", hash: hash, arm: arm, dataset: "tweets", seed: 1, fold: nil, trainingSize: "1000",
+                          sweepJSON: "{}", configJSON: "{}", kind: kind, needs: needs)
+        nextId += 1
+        r.id = nextId
+        r.status = status ?? (seconds == nil ? .queued : .finished)
+        if let seconds {
+            r.startedAt = now.addingTimeInterval(-10_000)
+            r.finishedAt = r.startedAt!.addingTimeInterval(seconds)
+        }
+        return r
+    }
+
+    func testTheTimeIsMinutesFromNowOrAnISO8601Time() throws {
+        XCTAssertEqual(try Deadline(parsing: "+90", now: now).date, now.addingTimeInterval(5400))
+        XCTAssertEqual(try Deadline(parsing: "+90m", now: now).date, now.addingTimeInterval(5400))
+        XCTAssertEqual(try Deadline(parsing: "+2h", now: now).date, now.addingTimeInterval(7200))
+        XCTAssertEqual(try Deadline(parsing: "+0.5", now: now).date, now.addingTimeInterval(30))
+        XCTAssertEqual(try Deadline(parsing: "2026-12-03T08:05:00Z").date, Date(timeIntervalSince1970: 1_796_285_100))
+        for bad in ["90", "+", "+-5", "+2d", "tomorrow", "08:05"] {
+            XCTAssertThrowsError(try Deadline(parsing: bad, now: now), bad) { error in
+                XCTAssertTrue("\(error)".hasPrefix("--until '\(bad)': expected +MINUTES"), "\(error)")
+            }
+        }
+        // A worker gets the very time its scheduler worked out.
+        let deadline = try Deadline(parsing: "+45", now: Date(timeIntervalSince1970: 1_796_285_100))
+        XCTAssertEqual(deadline.arguments, ["--until", "2026-12-03T08:50:00Z"])
+        XCTAssertEqual(try Deadline(parsing: deadline.arguments[1]), deadline)
+    }
+
+    /// A run may start when the longest of its alike ended runs fits the time left, with the stages it waits for.
+    func testARunStartsWhenItsLongestAlikeRunAndTheStagesItWaitsForFitTheTimeLeft() throws {
+        let measured = [run("siatl", seconds: 100), run("siatl", seconds: 300), run("ulmfit", seconds: 50),
+                        run("stage:finetune", seconds: 200, kind: "stage")]
+        let siatl = run("siatl"), ulmfit = run("ulmfit")
+        let stage = run("stage:finetune", kind: "stage", hash: "ft")
+        let waiting = run("ulmfit", needs: ["ft"])
+        let open = [siatl, ulmfit, stage, waiting]
+        func admitted(secondsLeft seconds: Double, _ open: [RunRecord]) -> Set<Int64> {
+            Deadline(now.addingTimeInterval(seconds)).admitted(open, all: measured + open, epochSeconds: [:], earlier: [:], now: now)
+        }
+        XCTAssertEqual(admitted(secondsLeft: 40, open), [])
+        XCTAssertEqual(admitted(secondsLeft: 50, open), [ulmfit.id!])
+        XCTAssertEqual(admitted(secondsLeft: 249, open), [ulmfit.id!], "the stage it waits for costs 200 more")
+        XCTAssertEqual(admitted(secondsLeft: 250, open), [ulmfit.id!, stage.id!, waiting.id!], "a stage starts for a run it lets end in time")
+        XCTAssertEqual(admitted(secondsLeft: 299, open), [ulmfit.id!, stage.id!, waiting.id!], "siatl's longest run, not its mean (200)")
+        XCTAssertEqual(admitted(secondsLeft: 300, open), Set(open.map(\.id!)))
+        // A stage running for 150 s has 50 s left of its price; it is not admitted again.
+        var running = stage
+        running.status = .running
+        running.startedAt = now.addingTimeInterval(-150)
+        XCTAssertEqual(admitted(secondsLeft: 100, [ulmfit, running, waiting]), [ulmfit.id!, waiting.id!])
+        XCTAssertEqual(admitted(secondsLeft: 99, [ulmfit, running, waiting]), [ulmfit.id!])
+        // A stage no run of the selection waits for does not start.
+        XCTAssertEqual(admitted(secondsLeft: 1000, [stage]), [])
+    }
+
+    /// Before anything of a kind has ended, nothing says its runs will not end in time.
+    func testWithNothingMeasuredEveryRunMayStart() {
+        let stage = run("stage:pretrain", kind: "stage", hash: "lm")
+        let open = [run("siatl", needs: ["lm"]), stage]
+        XCTAssertEqual(Deadline(now.addingTimeInterval(1)).admitted(open, all: open, epochSeconds: [:], earlier: [:], now: now),
+                       Set(open.map(\.id!)))
+        let measured = [run("siatl", seconds: 100)]
+        XCTAssertEqual(Deadline(now.addingTimeInterval(100)).admitted(open, all: measured + open, epochSeconds: [:], earlier: [:], now: now),
+                       Set(open.map(\.id!)), "no stage has ended: the stage costs nothing")
+        XCTAssertEqual(Deadline(now.addingTimeInterval(99)).admitted(open, all: measured + open, epochSeconds: [:], earlier: [:], now: now), [])
+    }
+}
