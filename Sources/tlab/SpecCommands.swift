@@ -48,8 +48,9 @@ extension Tlab {
         @OptionGroup var arguments: SpecArguments
         @OptionGroup var results: ResultsLocation
         @OptionGroup var selection: RunSelection
+        @OptionGroup var deadline: DeadlineOption
 
-        func validate() throws { _ = try selection.filter() }
+        func validate() throws { _ = try selection.filter(); _ = try deadline.deadline() }
 
         func run() throws {
             let (spec, planned) = try arguments.plan()
@@ -94,6 +95,14 @@ extension Tlab {
                                  perDataset.joined(separator: ", "), left.runsLeft, chosen, left.seconds / 3600, left.seconds / 3600 / Double(workers), workers))
                 } else if !filter.isEmpty {
                     print("no run left\(chosen) to price")
+                }
+                if let deadline = try deadline.deadline() {
+                    // What `tlab run --until` would start now, and what it would leave queued.
+                    let admitted = try store.admitted(by: deadline, experiment: spec.id, filter: filter, planned: plannedHashes)
+                    let queued = filter.selection(of: mine).filter { $0.status == .queued }
+                    let deferred = Dictionary(grouping: queued.filter { !admitted.contains($0.id!) }) { "\($0.dataset) × \($0.arm)" + ($0.trainingSize.map { " at \($0)" } ?? "") }
+                    print("by \(deadline.arguments[1]) (--until): \(admitted.count) of the \(queued.count) queued runs\(chosen) may start now"
+                          + (deferred.isEmpty ? "" : "; left queued: " + deferred.keys.sorted().map { "\($0) (\(deferred[$0]!.count))" }.joined(separator: ", ")))
                 }
             }
             print("first run: \(runs.first.map { "\($0.arm) \($0.dataset) seed \($0.seed) hash \($0.hash.prefix(12))" } ?? "none")")

@@ -356,7 +356,9 @@ final class SchedulerTests: XCTestCase {
         let db = folder.appendingPathComponent("r.sqlite").path
         let (_, measured) = try tlab(["run", spec, "--db", db, "--workers", "2", "--only", "seed=1"])
         XCTAssertTrue(measured.contains("2 finished, 0 diverged, 0 failed"), measured)
-        // Six seconds: the fast runs fit, the slow ones (8 s each at least) do not.
+        // Six seconds: the fast runs fit, the slow ones (8 s each at least) do not; `tlab plan` says so first.
+        let (_, plan) = try tlab(["plan", spec, "--db", db, "--until", "+0.1"])
+        XCTAssertTrue(plan.contains("(--until): 2 of the 4 queued runs may start now; left queued: tiny.csv × slow (2)"), plan)
         let (scheduler, output) = try tlab(["run", spec, "--db", db, "--workers", "2", "--until", "+0.1"])
         XCTAssertEqual(scheduler.terminationStatus, 0, output)
         XCTAssertTrue(output.contains("starting only runs expected to end by "), output)
