@@ -91,7 +91,7 @@ public enum Worker {
             }
             let artifacts = try artifacts(of: config, store: store, observer: observer)
             // Per-epoch state of a classifier run: a run killed mid-way resumes after its last saved epoch.
-            let resume = store.artifactsFolder.appendingPathComponent("\(run.hash).resume")
+            let resume = store.resumeState(of: run.hash)
             defer {  // runs only after the outcome is recorded or thrown
                 try? FileManager.default.removeItem(at: resume)
                 ResumeBundle.clearOrigin(of: resume)

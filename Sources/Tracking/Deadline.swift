@@ -3,7 +3,7 @@ import Foundation
 /// A time by which a scheduler's runs should have ended (`tlab run --until`): a working session's end,
 /// after which its processes die and whatever ran unsaved is lost. A run starts only when the longest
 /// of the most alike ended runs (`RunPrices` with `.longest`) says it ends in time — and the stage runs
-/// it waits for, priced alike among stage runs, with it. Runs left out stay queued for the next
+/// it waits for, priced alike among stage runs, with it — less what a state it resumes from holds. Runs left out stay queued for the next
 /// scheduler; a run already running is never stopped.
 ///
 /// `Deadline.admitted` decides for the scheduler (how many workers to keep) and for each worker (what
@@ -39,24 +39,29 @@ public struct Deadline: Sendable, Equatable {
     /// `admitted` with the longest of the most alike ended runs of `all` (every run of the experiment:
     /// ended ones price, `open` ones are admitted or not) as prices.
     public func admitted(_ open: [RunRecord], all: [RunRecord], epochSeconds: [Int64: Double],
-                         earlier: [Int64: [ResultsStore.EarlierResult]], now: Date = Date()) -> Set<Int64> {
+                         earlier: [Int64: [ResultsStore.EarlierResult]], trained: [Int64: Double] = [:], now: Date = Date()) -> Set<Int64> {
         admitted(open, runs: RunPrices(runs: all, epochSeconds: epochSeconds, earlier: earlier, of: .runs, statistic: .longest),
-                 stages: RunPrices(runs: all, epochSeconds: epochSeconds, earlier: earlier, of: .stages, statistic: .longest), now: now)
+                 stages: RunPrices(runs: all, epochSeconds: epochSeconds, earlier: earlier, of: .stages, statistic: .longest),
+                 trained: trained, now: now)
     }
 
     /// The ids of the queued runs among `open` (a scheduler's selection of open runs: queued, running) that
     /// may start at `now`: a run when its price plus that of every stage it still waits for (queued, or
     /// running for its price less the time it has run) fits the time left; a stage when a run it lets start
     /// does. Where nothing of a kind has ended yet (no `runs` or no `stages` prices), its runs cost nothing:
-    /// nothing says they will not end in time.
-    public func admitted(_ open: [RunRecord], runs: RunPrices?, stages stagePrices: RunPrices?, now: Date = Date()) -> Set<Int64> {
+    /// nothing says they will not end in time. A run that resumes from a saved state costs its price less the
+    /// seconds of training the state holds (`trained`, by run id), as a running run its price less the longer
+    /// of those and the time it has run.
+    public func admitted(_ open: [RunRecord], runs: RunPrices?, stages stagePrices: RunPrices?, trained: [Int64: Double] = [:],
+                         now: Date = Date()) -> Set<Int64> {
         let queued = open.filter { $0.status == .queued }
         let left = date.timeIntervalSince(now)
         let stages = Dictionary(open.filter(\.isStage).map { ($0.hash, $0) }) { a, _ in a }
         func price(_ r: RunRecord) -> Double {
             guard let p = (r.isStage ? stagePrices : runs)?.seconds(of: r) else { return 0 }
-            guard r.status == .running, let started = r.startedAt else { return p }
-            return max(p - now.timeIntervalSince(started), 0)
+            let done = r.id.flatMap { trained[$0] } ?? 0
+            guard r.status == .running, let started = r.startedAt else { return max(p - done, 0) }
+            return max(p - max(now.timeIntervalSince(started), done), 0)
         }
         /// The open stage runs `run` waits for, directly or through another stage.
         func awaited(_ run: RunRecord) -> [RunRecord] {
@@ -81,11 +86,12 @@ public struct Deadline: Sendable, Equatable {
 
 extension ResultsStore {
     /// The ids of `experiment`'s queued runs of `filter`'s selection (among the runs `planned` names, or all)
-    /// that `deadline` lets start now, priced by every ended run of the experiment.
+    /// that `deadline` lets start now, priced by every ended run of the experiment, less what their saved states hold.
     public func admitted(by deadline: Deadline, experiment: String, filter: RunFilter, planned: Set<String>? = nil) throws -> Set<Int64> {
         let all = try runs(experiment: experiment)
         let open = filter.selection(of: all.filter { !$0.status.hasEnded && (planned?.contains($0.hash) ?? true) })
+        let trained = open.reduce(into: [Int64: Double]()) { $0[$1.id!] = ResumeBundle.trainedSeconds(of: resumeState(of: $1.hash)) }
         return deadline.admitted(open, all: all, epochSeconds: try epochSeconds(experiment: experiment),
-                                 earlier: try earlierResults(experiment: experiment))
+                                 earlier: try earlierResults(experiment: experiment), trained: trained)
     }
 }

@@ -67,6 +67,13 @@ public enum ResumeBundle {
         (try? ArtifactBundle.decoder.decode([Attempt].self, from: Data(contentsOf: origin(of: state)))) ?? []
     }
 
+    /// The seconds of training the state at `state` holds (the `elapsed` its progress records, earlier attempts
+    /// included); nil without one.
+    public static func trainedSeconds(of state: URL) -> Double? {
+        let progress = (try? JSONSerialization.jsonObject(with: Data(contentsOf: state.appendingPathComponent("progress.json")))) as? [String: Any]
+        return progress?["elapsed"] as? Double
+    }
+
     /// Forgets where the state at `state` came from (a run starting over, or ended).
     public static func clearOrigin(of state: URL) { try? FileManager.default.removeItem(at: origin(of: state)) }
 }
@@ -79,6 +86,9 @@ extension ResultsStore {
               let run = try RunRecord.fetchOne(db, key: id) else { return nil }
         return "run \(id) finished \(run.finishedAt.map { RunArchive.dates.string(from: $0) } ?? "?")"
     }
+
+    /// Where the classifier run of hash `hash` keeps its per-epoch state while it is unfinished (`Worker`): `artifacts/<hash>.resume`.
+    public func resumeState(of hash: String) -> URL { artifactsFolder.appendingPathComponent("\(hash).resume") }
 
     /// Writes the state of each queued run of `experiment` that an attempt stopped mid-way left here, and
     /// that holds at least `minimumSeconds` of training (the `elapsed` its progress records), as a bundle
@@ -98,10 +108,9 @@ extension ResultsStore {
         var written: [String] = [], removed: [String] = []
         for run in trained where run.status == .queued {
             if let travelling, !run.neededArtifacts.allSatisfy({ stageOf[$0].map(travelling.contains) ?? false }) { continue }
-            let state = artifactsFolder.appendingPathComponent("\(run.hash).resume")
+            let state = resumeState(of: run.hash)
             guard fm.fileExists(atPath: state.path) else { continue }
-            let progress = (try? JSONSerialization.jsonObject(with: Data(contentsOf: state.appendingPathComponent("progress.json")))) as? [String: Any]
-            if let elapsed = progress?["elapsed"] as? Double, elapsed < minimumSeconds { continue }
+            if let elapsed = ResumeBundle.trainedSeconds(of: state), elapsed < minimumSeconds { continue }
             let saved = (try? fm.attributesOfItem(atPath: state.path)[.modificationDate] as? Date) ?? Date()
             let here = ResumeBundle.Attempt(host: run.host, blasCore: run.blasCore, gitRevision: run.gitRevision, threads: run.threads,
                                             savedAt: RunArchive.dates.string(from: saved))
@@ -133,7 +142,7 @@ extension ResultsStore {
         for key in ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where !key.hasPrefix(".") {
             let bundle = folder.appendingPathComponent(key)
             let manifest = try ResumeBundle.read(bundle)
-            let state = artifactsFolder.appendingPathComponent("\(manifest.key).resume")
+            let state = resumeState(of: manifest.key)
             let reason: String? = try pool.read { db in
                 guard try ExperimentRecord.exists(db, key: manifest.experiment) else { return "" }  // another database's
                 let runs = try RunRecord.filter(Column("experimentId") == manifest.experiment && Column("hash") == manifest.key).fetchAll(db)

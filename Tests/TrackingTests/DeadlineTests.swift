@@ -60,6 +60,21 @@ final class DeadlineTests: XCTestCase {
         running.startedAt = now.addingTimeInterval(-150)
         XCTAssertEqual(admitted(secondsLeft: 100, [ulmfit, running, waiting]), [ulmfit.id!, waiting.id!])
         XCTAssertEqual(admitted(secondsLeft: 99, [ulmfit, running, waiting]), [ulmfit.id!])
+        // A run resuming from a saved state with 250 s of training costs the 50 s left of its price; running
+        // again for 20 s since, 30 s; running for longer than its state says, its price less the time it has run.
+        XCTAssertEqual(Deadline(now.addingTimeInterval(50)).admitted([siatl], all: measured + [siatl], epochSeconds: [:], earlier: [:],
+                                                                     trained: [siatl.id!: 250], now: now), [siatl.id!])
+        XCTAssertEqual(Deadline(now.addingTimeInterval(49)).admitted([siatl], all: measured + [siatl], epochSeconds: [:], earlier: [:],
+                                                                     trained: [siatl.id!: 250], now: now), [])
+        var resumed = siatl
+        resumed.status = .running
+        resumed.startedAt = now.addingTimeInterval(-20)
+        XCTAssertEqual(Deadline(now.addingTimeInterval(20)).admitted([resumed, waiting, running], all: measured + [resumed, waiting, running],
+                                                                     epochSeconds: [:], earlier: [:], trained: [resumed.id!: 270], now: now),
+                       [], "nothing queued fits 20 s: the waiting run's 50 s and its stage's")
+        XCTAssertEqual(Deadline(now.addingTimeInterval(100)).admitted([resumed, waiting, running], all: measured + [resumed, waiting, running],
+                                                                      epochSeconds: [:], earlier: [:], trained: [resumed.id!: 270, running.id!: 180], now: now),
+                       [waiting.id!], "the stage's state holds 180 s: 20 s left of it and 50 s of the run")
         // A stage no run of the selection waits for does not start.
         XCTAssertEqual(admitted(secondsLeft: 1000, [stage]), [])
     }
