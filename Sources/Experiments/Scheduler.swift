@@ -129,11 +129,11 @@ public final class Scheduler {
         filter.selection(of: try store.runs(experiment: experiment).filter { planned?.contains($0.hash) ?? true })
     }
 
-    /// Seconds of work left on this scheduler's workers (`WorkEstimate` over the planned runs it takes).
+    /// Seconds of work left on this scheduler's workers (`WorkEstimate` over the planned runs it takes, less what saved states hold).
     private func workLeft() throws -> Double? {
         let runs = try selectedRuns()
         return WorkEstimate(runs: runs, epochSeconds: try store.epochSeconds(experiment: experiment),
-                            earlier: try store.earlierResults(experiment: experiment)).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
+                            earlier: try store.earlierResults(experiment: experiment), trained: store.savedTraining(of: runs)).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
     }
 
     private func spawn() throws {

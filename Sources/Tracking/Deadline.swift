@@ -90,8 +90,7 @@ extension ResultsStore {
     public func admitted(by deadline: Deadline, experiment: String, filter: RunFilter, planned: Set<String>? = nil) throws -> Set<Int64> {
         let all = try runs(experiment: experiment)
         let open = filter.selection(of: all.filter { !$0.status.hasEnded && (planned?.contains($0.hash) ?? true) })
-        let trained = open.reduce(into: [Int64: Double]()) { $0[$1.id!] = ResumeBundle.trainedSeconds(of: resumeState(of: $1.hash)) }
         return deadline.admitted(open, all: all, epochSeconds: try epochSeconds(experiment: experiment),
-                                 earlier: try earlierResults(experiment: experiment), trained: trained)
+                                 earlier: try earlierResults(experiment: experiment), trained: savedTraining(of: open))
     }
 }

@@ -90,6 +90,13 @@ extension ResultsStore {
     /// Where the classifier run of hash `hash` keeps its per-epoch state while it is unfinished (`Worker`): `artifacts/<hash>.resume`.
     public func resumeState(of hash: String) -> URL { artifactsFolder.appendingPathComponent("\(hash).resume") }
 
+    /// The seconds of training the saved states here hold, by run id, for those of `runs` not ended that have one:
+    /// what a run resuming from its state has left costs that much less (`WorkEstimate`, `Deadline`).
+    public func savedTraining(of runs: [RunRecord]) -> [Int64: Double] {
+        runs.filter { !$0.status.hasEnded && !$0.isStage }
+            .reduce(into: [Int64: Double]()) { $0[$1.id!] = ResumeBundle.trainedSeconds(of: resumeState(of: $1.hash)) }
+    }
+
     /// Writes the state of each queued run of `experiment` that an attempt stopped mid-way left here, and
     /// that holds at least `minimumSeconds` of training (the `elapsed` its progress records), as a bundle
     /// `<folder>/<hash>/`; removes the bundles of runs that have ended here. Bundles of other runs (carried from

@@ -18,13 +18,14 @@ public struct WorkEstimate: Sendable, Equatable {
 
     /// Nil when nothing is left or nothing has been measured. Only the runs left that `pricing` takes
     /// are priced (those of a `--only`/`--skip` selection); every ended run informs the prices, and so do
-    /// the `earlier` results of runs queued to run again (see `RunPrices`).
+    /// the `earlier` results of runs queued to run again (see `RunPrices`). A run left that resumes from a
+    /// saved state costs its price less the seconds of training the state holds (`trained`, by run id).
     public init?(runs: [RunRecord], epochSeconds: [Int64: Double] = [:], earlier: [Int64: [ResultsStore.EarlierResult]] = [:],
-                 pricing: (RunRecord) -> Bool = { _ in true }) {
+                 trained: [Int64: Double] = [:], pricing: (RunRecord) -> Bool = { _ in true }) {
         let left = runs.filter { !$0.isStage && ($0.status == .queued || $0.status == .running) && pricing($0) }
         guard !left.isEmpty, let prices = RunPrices(runs: runs, epochSeconds: epochSeconds, earlier: earlier) else { return nil }
         runsLeft = left.count
-        seconds = left.reduce(0) { $0 + prices.seconds(of: $1) }
+        seconds = left.reduce(0) { $0 + max(prices.seconds(of: $1) - ($1.id.flatMap { trained[$0] } ?? 0), 0) }
         measured = prices.byDataset.map { Measured(dataset: $0.dataset, meanSeconds: $0.seconds, runs: $0.runs) }
     }
 }

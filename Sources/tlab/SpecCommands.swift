@@ -89,7 +89,8 @@ extension Tlab {
                 let earlier = try store.earlierResults(experiment: spec.id)
                 let pricedEarlier = mine.reduce(0) { $0 + (earlier[$1.id!]?.count ?? 0) }
                 if pricedEarlier > 0 { print("pricing with \(pricedEarlier) earlier results of runs queued to run again (on their own machines' kernels)") }
-                if let left = WorkEstimate(runs: mine, epochSeconds: try store.epochSeconds(experiment: spec.id), earlier: earlier, pricing: filter.accepts) {
+                if let left = WorkEstimate(runs: mine, epochSeconds: try store.epochSeconds(experiment: spec.id), earlier: earlier,
+                                          trained: store.savedTraining(of: mine), pricing: filter.accepts) {
                     let perDataset = left.measured.map { String(format: "%@ %.0f s (n=%d)", $0.dataset, $0.meanSeconds, $0.runs) }
                     print(String(format: "measured so far: %@ per run; the %d runs left%@ ≈ %.1f h of work (%.1f h with %d workers; stage runs not included)",
                                  perDataset.joined(separator: ", "), left.runsLeft, chosen, left.seconds / 3600, left.seconds / 3600 / Double(workers), workers))

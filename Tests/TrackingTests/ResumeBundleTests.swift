@@ -49,6 +49,18 @@ final class ResumeBundleTests: XCTestCase {
 
     var resumeBundles: URL { folder.appendingPathComponent("results/\(ResumeBundle.folderName)") }
 
+    /// What a stopped run's saved state holds prices what it has left (`WorkEstimate`, `Deadline`).
+    func testTheTrainingASavedStateHoldsIsKnownByRun() throws {
+        let (a, state) = try stoppedRun(elapsed: 1500)
+        XCTAssertEqual(a.resumeState(of: "h").path, state.path)
+        XCTAssertEqual(ResumeBundle.trainedSeconds(of: state), 1500)
+        let runs = try a.runs(experiment: "e")
+        let h = try XCTUnwrap(runs.first { $0.hash == "h" })
+        XCTAssertEqual(a.savedTraining(of: runs), [h.id!: 1500], "the stage run has no state of this kind")
+        try FileManager.default.removeItem(at: state)
+        XCTAssertEqual(a.savedTraining(of: runs), [:])
+    }
+
     func testAStoppedRunsStateResumesOnTheNextMachineWithItsOrigin() throws {
         let (a, state) = try stoppedRun(elapsed: 1500)
         XCTAssertEqual(try carry(a, minimumMinutes: 30).written, [], "25 minutes of training: not worth carrying at 30")

@@ -107,5 +107,8 @@ final class WorkEstimateTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [older, left])).seconds, 100, "the wall time, when longer")
         XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [older, left], epochSeconds: [older.id!: 900])).seconds, 900)
         XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [older, left], epochSeconds: [left.id!: 900])).seconds, 100, "another run's epochs")
+        // A run left that resumes from a saved state has that much less to do.
+        XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [older, left], trained: [left.id!: 60])).seconds, 40)
+        XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [older, left], trained: [left.id!: 160])).seconds, 0, "never below nothing")
     }
 }
