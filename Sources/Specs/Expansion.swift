@@ -9,11 +9,14 @@ public struct PlannedRun: Sendable {
     public let trainingSize: String?
     /// Sweep axis path → value (as written), excluding the seed.
     public let sweep: [String: String]
-    /// The configuration this run trains with: the spec minus experiment-level keys, with the arm,
-    /// sweep values and run coordinates applied.
+    /// The configuration this run trains with: the spec minus experiment-level keys and the experiment's
+    /// prose, with the arm, sweep values and run coordinates applied.
     public let config: ConfigNode
     /// SHA-256 of the canonical JSON of `config`: equal configurations, equal hashes.
     public let hash: String
+    /// The hash this run had while run configurations carried the experiment's prose (as the spec words it
+    /// now), which states and bundles saved then are named by; nil for a spec without prose.
+    public let legacyHash: String?
     /// The stages whose artifacts this run uses, dependencies first (see `StagePlanner`).
     public let stages: [PlannedStage]
 }
@@ -23,7 +26,9 @@ public enum Expansion {
     public static func runs(_ spec: LoadedSpec) throws -> [PlannedRun] {
         let tree = spec.tree
         let arms: [(String, ConfigNode?)] = (tree["arms"]?.mapping).map { $0.map { ($0.key, $0.node) } } ?? [("default", nil)]
-        let base = tree.removing(SpecSchema.experimentLevelKeys)
+        var base = tree.removing(SpecSchema.experimentLevelKeys)
+        let prose = tree["experiment"]?.mapping?.filter { SpecSchema.experimentProseKeys.contains($0.key) } ?? []
+        if let experiment = base["experiment"] { base = base.setting(["experiment"], to: experiment.removing(SpecSchema.experimentProseKeys)) }
         var runs: [PlannedRun] = []
         for (arm, overlay) in arms {
             // An arm's own `sweep` adds axes (or replaces the spec's values of an axis) for that arm only.
@@ -75,7 +80,9 @@ public enum Expansion {
                     runs.append(PlannedRun(arm: arm, dataset: dataset, seed: Int(seedNode.scalar ?? "0") ?? 0, fold: fold,
                                            trainingSize: size,
                                            sweep: Dictionary(uniqueKeysWithValues: combo.map { ($0.path.joined(separator: "."), $0.value.scalar ?? "…") }),
-                                           config: config, hash: config.digest, stages: stages))
+                                           config: config, hash: config.digest,
+                                           legacyHash: prose.isEmpty ? nil : prose.reduce(config) { $0.setting(["experiment", $1.key], to: $1.node) }.digest,
+                                           stages: stages))
                 } } } }
             }
         }

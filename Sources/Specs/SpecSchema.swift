@@ -132,4 +132,8 @@ public enum SpecSchema {
 
     /// Keys that describe the experiment rather than one run; they are not part of a run's resolved config.
     public static let experimentLevelKeys: Set<String> = ["extends", "arms", "sweep", "profiles", "references", "report", "selection", "plan"]
+    /// The prose of `experiment:`: what a reader is told, not what a run trains with. It is not part of a run's
+    /// resolved config either, so that rewording it re-plans nothing (`Tracking.RunIdentity` brings runs recorded
+    /// while it was to the same identity).
+    public static let experimentProseKeys: Set<String> = ["description", "question"]
 }

@@ -23,6 +23,7 @@ public final class ResultsStore: Sendable {
         flock(lock, LOCK_EX)
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        try renameAliasedStates()
     }
 
     static var migrator: DatabaseMigrator {
@@ -91,6 +92,15 @@ public final class ResultsStore: Sendable {
                 t.add(column: "kind", .text).notNull().defaults(to: "run")
                 t.add(column: "needs", .text)
             }
+        }
+        m.registerMigration("v3-prose-free-identity") { db in
+            try db.create(table: "runAliases") { t in
+                t.column("experimentId", .text).notNull()
+                t.column("oldHash", .text).notNull()
+                t.column("newHash", .text).notNull()
+                t.primaryKey(["experimentId", "oldHash"])
+            }
+            try RunIdentity.migrate(db)
         }
         return m
     }

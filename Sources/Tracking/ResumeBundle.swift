@@ -132,7 +132,12 @@ extension ResultsStore {
             written.append(run.hash)
         }
         let ended = Set(trained.filter { $0.status.hasEnded }.map(\.hash))
-        for key in ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where ended.contains(key) {
+        // A bundle named by a run's old hash (`RunIdentity`) goes when the run ends too, or once its state is bundled under its hash now.
+        let renamed = try pool.read { db in
+            try Dictionary(RunIdentity.Alias.filter(Column("experimentId") == experiment).fetchAll(db).map { ($0.oldHash, $0.newHash) }) { a, _ in a }
+        }
+        for key in ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        where ended.contains(renamed[key] ?? key) || renamed[key].map({ fm.fileExists(atPath: folder.appendingPathComponent($0).path) }) ?? false {
             try fm.removeItem(at: folder.appendingPathComponent(key))
             removed.append(key)
         }
@@ -149,10 +154,12 @@ extension ResultsStore {
         for key in ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where !key.hasPrefix(".") {
             let bundle = folder.appendingPathComponent(key)
             let manifest = try ResumeBundle.read(bundle)
-            let state = resumeState(of: manifest.key)
+            // (a bundle written before run hashes left out the spec's prose names the run by its old hash: `RunIdentity`)
+            let hash = try currentHash(manifest.key, experiment: manifest.experiment)
+            let state = resumeState(of: hash)
             let reason: String? = try pool.read { db in
                 guard try ExperimentRecord.exists(db, key: manifest.experiment) else { return "" }  // another database's
-                let runs = try RunRecord.filter(Column("experimentId") == manifest.experiment && Column("hash") == manifest.key).fetchAll(db)
+                let runs = try RunRecord.filter(Column("experimentId") == manifest.experiment && Column("hash") == hash).fetchAll(db)
                 if let run = runs.first(where: { $0.status != .queued }) { return "run \(run.id!) is \(run.status.rawValue) here" }
                 if fm.fileExists(atPath: state.path) { return "a state of its own is here" }
                 for (stage, instance) in manifest.stages.sorted(by: { $0.key < $1.key }) where try self.instance(of: stage, db) != instance {

@@ -220,7 +220,12 @@ extension ResultsStore {
         return try pool.write { db in
             var summary = RunArchive.ImportSummary()
             if try !ExperimentRecord.exists(db, key: header.experiment.id) { try header.experiment.insert(db) }
-            for entry in entries {
+            for var entry in entries {
+                // A run archived while configurations carried the spec's prose is imported as planning makes it now.
+                if let plain = RunIdentity.withoutProse(entry.run) {
+                    try RunIdentity.Alias.record(entry.run, plain, db)
+                    entry.run = plain
+                }
                 let bundle = try artifacts.flatMap { try self.usableBundle(in: $0, for: entry.run, db) }
                 let history = { (events: [(kind: String, message: String)]) in events.filter { EventRecord.history.contains($0.kind) } }
                 let archivedHistory = history(entry.events.map { ($0.kind, $0.message) })

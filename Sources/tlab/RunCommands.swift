@@ -71,6 +71,7 @@ extension Tlab {
             let added = try store.register(experiment: ExperimentRecord(id: spec.id, specFile: arguments.spec, description: description, createdAt: Date()),
                                            runs: records)
             print("experiment \(spec.id): \(records.count) runs planned, \(added) new, \(records.count - added) already recorded or reusing an artifact in \(results.path)")
+            try store.recordLegacyHashes(experiment: spec.id, planned.compactMap { run in run.legacyHash.map { ($0, run.hash) } })
             var options = Scheduler.Options()
             options.timeoutSeconds = timeout
             options.maxAttempts = attempts

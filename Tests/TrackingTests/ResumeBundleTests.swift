@@ -98,6 +98,30 @@ final class ResumeBundleTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: resumeBundles.appendingPathComponent("h").path))
     }
 
+    /// A bundle written while run hashes carried the spec's prose (`RunIdentity`) is named by the run's old hash:
+    /// once planning says which hash that run has now, its state resumes under it; the bundle goes when the run ends.
+    func testABundleNamedByARunsOldHashResumesUnderItsHashNow() throws {
+        let (a, _) = try stoppedRun(elapsed: 1500)
+        let (archive, written) = try carry(a)
+        XCTAssertEqual(written, ["h"])
+        let b = try ResultsStore(path: folder.appendingPathComponent("b/e.sqlite").path)
+        _ = try b.importArchive(archive, source: "e.runs.jsonl", artifacts: folder.appendingPathComponent("results/\(ArtifactBundle.folderName)"))
+        XCTAssertEqual(try b.importResumeBundles(from: resumeBundles).placed, ["h"], "its run is not in the archive: placed by its name")
+        var now = planned
+        now[1].hash = "h-now"
+        try b.register(experiment: experiment, runs: now)
+        try b.recordLegacyHashes(experiment: "e", [(old: "h", new: "h-now")])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: b.resumeState(of: "h").path))
+        XCTAssertEqual(ResumeBundle.trainedSeconds(of: b.resumeState(of: "h-now")), 1500, "moved to the name it has now")
+        XCTAssertEqual(try b.currentHash("h", experiment: "e"), "h-now")
+        XCTAssertEqual(try b.importResumeBundles(from: resumeBundles).skipped.map(\.reason), ["a state of its own is here"],
+                       "the old name leads to the run it names now")
+        let run = try XCTUnwrap(b.claim(experiment: "e", pid: 3, environment: machineA).run)
+        XCTAssertEqual(run.hash, "h-now")
+        try b.finish(run: run.id!, status: .finished, resultJSON: "{}", error: nil)
+        XCTAssertEqual(try b.writeResumeBundles(experiment: "e", to: resumeBundles).removed, ["h"])
+    }
+
     func testAStateIsNotCarriedToAnotherInstanceOfItsStageAndATamperedOneIsRefused() throws {
         let (a, _) = try stoppedRun(elapsed: 60)
         let (archive, _) = try carry(a)
