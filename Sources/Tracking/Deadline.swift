@@ -2,9 +2,9 @@ import Foundation
 
 /// A time by which a scheduler's runs should have ended (`tlab run --until`): a working session's end,
 /// after which its processes die and whatever ran unsaved is lost. A run starts only when the longest
-/// of the most alike ended runs (`RunPrices` with `.longest`) says it ends in time — and the stage runs
-/// it waits for, priced alike among stage runs, with it — less what a state it resumes from holds. Runs left out stay queued for the next
-/// scheduler; a run already running is never stopped.
+/// of the most alike ended runs (`RunPrices` with `.longest`), less what a state it resumes from holds,
+/// says it ends in time — with the stage runs it waits for, priced alike among stage runs. Runs left
+/// out stay queued for the next scheduler; a run already running is never stopped.
 ///
 /// `Deadline.admitted` decides for the scheduler (how many workers to keep) and for each worker (what
 /// it may claim) alike.
@@ -18,18 +18,17 @@ public struct Deadline: Sendable, Equatable {
     /// `+90m`, `+2h` or `+45` (minutes from `now`), or an ISO 8601 date and time (`2026-12-03T08:05:00Z`).
     public init(parsing text: String, now: Date = Date()) throws {
         let t = text.trimmingCharacters(in: .whitespaces)
+        let failure = Failure(description: "--until '\(text)': expected +MINUTES, +Nm, +Nh or an ISO 8601 time such as 2026-12-03T08:05:00Z")
         if t.hasPrefix("+") {
             let body = t.dropFirst()
             let (number, unit): (Substring, Double) = body.hasSuffix("h") ? (body.dropLast(), 3600)
                 : body.hasSuffix("m") ? (body.dropLast(), 60) : (body, 60)
-            guard let amount = Double(number), amount >= 0, amount.isFinite else {
-                throw Failure(description: "--until '\(text)': expected +MINUTES, +Nm, +Nh or an ISO 8601 time such as 2026-12-03T08:05:00Z")
-            }
+            guard let amount = Double(number), amount >= 0, amount.isFinite else { throw failure }
             self.init(now.addingTimeInterval(amount * unit))
         } else if let date = ISO8601DateFormatter().date(from: t) {
             self.init(date)
         } else {
-            throw Failure(description: "--until '\(text)': expected +MINUTES, +Nm, +Nh or an ISO 8601 time such as 2026-12-03T08:05:00Z")
+            throw failure
         }
     }
 
