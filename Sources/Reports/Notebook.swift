@@ -12,9 +12,12 @@ public struct Notebook {
         public var exportFiles: [String]
         /// The folder (relative to the notebook) its plots are written to; the experiment id unless given.
         public var assetFolder: String?
-        public init(command: String, gitRevision: String, database: String, dataLines: [String], exportFiles: [String], assetFolder: String? = nil) {
+        /// The seconds of training the saved states of stopped runs hold, by run id (`ResultsStore.savedTraining`).
+        public var savedTraining: [Int64: Double]
+        public init(command: String, gitRevision: String, database: String, dataLines: [String], exportFiles: [String], assetFolder: String? = nil,
+                    savedTraining: [Int64: Double] = [:]) {
             self.command = command; self.gitRevision = gitRevision; self.database = database; self.dataLines = dataLines; self.exportFiles = exportFiles
-            self.assetFolder = assetFolder
+            self.assetFolder = assetFolder; self.savedTraining = savedTraining
         }
     }
 
@@ -75,8 +78,9 @@ public struct Notebook {
         if pending > 0 {
             // The work left, priced as `tlab plan` prices it (the ended runs most like each run left).
             let epochSeconds = metrics.compactMapValues(\.trainingSeconds)
-            let left = WorkEstimate(runs: runs, epochSeconds: epochSeconds, earlier: stageEvents.mapValues(ResultsStore.earlierResults(in:))).map {
-                String(format: " (≈ %.1f h of work on one worker, each priced at the ended runs most like it; stage runs not included)", $0.seconds / 3600)
+            let left = WorkEstimate(runs: runs, epochSeconds: epochSeconds, earlier: stageEvents.mapValues(ResultsStore.earlierResults(in:)),
+                                    trained: context.savedTraining).map {
+                String(format: " (≈ %.1f h of work on one worker, each priced at the ended runs most like it, less what saved states of stopped runs hold; stage runs not included)", $0.seconds / 3600)
             } ?? ""
             md += "> **Interim report**: \(runs.count - pending) of \(runs.count) recorded runs have ended; \(pending) are still queued or running\(left). "
                 + "Every number below will change as they finish.\n\n"

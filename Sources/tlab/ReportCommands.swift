@@ -48,7 +48,7 @@ extension Tlab {
             let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
             let notebook = Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
                 command: command, gitRevision: revision, database: results.path, dataLines: dataLines,
-                exportFiles: [csvName, jsonName], assetFolder: name), stageEvents: stageEvents)
+                exportFiles: [csvName, jsonName], assetFolder: name, savedTraining: store.savedTraining(of: runs)), stageEvents: stageEvents)
             let (markdown, plots) = notebook.render()
             for (file, svg) in plots { try Data(svg.utf8).write(to: folder.appendingPathComponent(file)) }
             let target = folder.appendingPathComponent("\(name).md")

@@ -52,10 +52,10 @@ final class ClaimsTests: XCTestCase {
         }
     }
 
-    func render(_ spec: LoadedSpec, _ runs: [RunRecord], stageEvents: [Int64: [EventRecord]] = [:]) -> String {
+    func render(_ spec: LoadedSpec, _ runs: [RunRecord], stageEvents: [Int64: [EventRecord]] = [:], savedTraining: [Int64: Double] = [:]) -> String {
         Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
-            command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: []),
-                 stageEvents: stageEvents).render().markdown
+            command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [],
+            savedTraining: savedTraining), stageEvents: stageEvents).render().markdown
     }
 
     /// A claim on a test metric other than the report's (macro-F1 beside accuracy) reads in points of it.
@@ -154,8 +154,11 @@ final class ClaimsTests: XCTestCase {
             queued[i].startedAt = Date(timeIntervalSince1970: 0)
             queued[i].finishedAt = Date(timeIntervalSince1970: 600)
         }
-        XCTAssertTrue(render(loaded, queued).contains("13 are still queued or running (≈ 2.2 h of work on one worker, each priced at the ended runs most like it; "
-                                                      + "stage runs not included). "), render(loaded, queued))
+        XCTAssertTrue(render(loaded, queued).contains("13 are still queued or running (≈ 2.2 h of work on one worker, each priced at the ended runs most like it, "
+                                                      + "less what saved states of stopped runs hold; stage runs not included). "), render(loaded, queued))
+        // Two of them stopped after 300 s and 600 s of training, their states saved: 11 × 600 s + 300 s ≈ 1.9 h.
+        let stopped = queued.filter { $0.status == .queued }.prefix(2).map { $0.id! }
+        XCTAssertTrue(render(loaded, queued, savedTraining: [stopped[0]: 300, stopped[1]: 600]).contains("13 are still queued or running (≈ 1.9 h of work"))
     }
 
     /// `report.scatter`: one marker per arm at the means of its chosen runs, per dataset and setting;
