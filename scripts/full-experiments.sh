@@ -16,11 +16,11 @@
 #   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane running ID) cleanly: their runs go back to the
 #                                        queue and resume from their last saved epoch at the next `start`, which is how a
 #                                        lane moves to a new build of the repository
-#   scripts/full-experiments.sh archive  write each experiment's ended runs to results/<id>.runs.jsonl, its pretraining
+#   scripts/full-experiments.sh archive  write each running experiment's ended runs to results/<id>.runs.jsonl, its pretraining
 #                                        stages' artifacts to results/artifact-bundles/<key>/ and the state of its runs stopped
 #                                        mid-way to results/resume-bundles/<hash>/ (`start` does it every 20 minutes while
 #                                        experiments run, so a session cut short keeps them)
-#   scripts/full-experiments.sh save     write each experiment's ended runs to results/<id>.runs.jsonl and re-render
+#   scripts/full-experiments.sh save     write each running experiment's ended runs to results/<id>.runs.jsonl and re-render
 #                                        its notebook; then commit results/ and notebooks-md/
 #   scripts/full-experiments.sh size     how much this session submits so far, against the limit of what one session may
 #                                        submit (256 MiB of diffs, binary files counted as `git diff --binary` writes them):
@@ -39,7 +39,10 @@ state=${TLAB_STATE:-/work/tlab-state}
 # siatl-vs-ulmfit and its tweet-LM variant each start with a pretraining stage that every one of their runs
 # needs (even no-pretraining, for its vocabulary): in one lane the second core idled for that stage's hour.
 lanes=("siatl-vs-ulmfit" "siatl-vs-ulmfit-tweet-lm")
-experiments=(glove-freeze siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm)  # (glove-freeze and doc2vec-regimes have finished; their archives are a record)
+# The experiments still running, whose archives and notebooks `archive` and `save` write; a finished one's are a record
+# (glove-freeze is imported for reports; doc2vec-regimes too has finished), written again only by hand.
+active=(siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm)
+experiments=(glove-freeze "${active[@]}")
 workers=${TLAB_WORKERS:-$(( $(nproc) / ${#lanes[@]} > 1 ? $(nproc) / ${#lanes[@]} : 1 ))}
 mkdir -p "$state/bin"
 cd "$state"
@@ -96,7 +99,7 @@ start)
   ;;
 archive)
   [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
-  for id in "${experiments[@]}"; do
+  for id in "${active[@]}"; do
     [ -f "$id.sqlite" ] && tlab status --db "$id.sqlite" | grep -q "^$id:" || continue
     # With the pretraining stages' artifacts as checked bundles (results/artifact-bundles/<key>/): the next machine uses
     # these very language models instead of spending an hour a stage making other ones on its own kernels.
@@ -135,7 +138,7 @@ save)
   [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
   (cd "$repo" && swift build -c release --product tlab >/dev/null)  # notebooks name the revision that rendered them
   bash "$repo/scripts/full-experiments.sh" archive
-  for id in "${experiments[@]}"; do
+  for id in "${active[@]}"; do
     [ -f "$id.sqlite" ] && tlab status --db "$id.sqlite" | grep -q "^$id:" || continue
     (cd "$repo" && .build/release/tlab report "experiments/$id.yaml" --db "$state/$id.sqlite" --data-dir "$state/data")
   done
