@@ -32,7 +32,7 @@ struct RunSelection: ParsableArguments {
 /// By when a scheduler's runs should have ended (`tlab run --until`, its workers).
 struct DeadlineOption: ParsableArguments {
     @Option(help: ArgumentHelp("Start only runs expected to end by then: +MINUTES (+90, +90m, +2h) or an ISO 8601 time.",
-                               discussion: "A run starts when the longest of the most alike ended runs (and of the stage runs it waits for) fits the time left; the others stay queued for the next `tlab run`. E.g. the end of a working session, after which unsaved work is lost. Running runs are never stopped."))
+                               discussion: "A run starts when the longest of the most alike ended runs, less the training a saved state of it holds (and the stage runs it waits for), fits the time left; the others stay queued for the next `tlab run`. E.g. the end of a working session, after which unsaved work is lost. Running runs are never stopped."))
     var until: String?
 
     func deadline() throws -> Deadline? {
