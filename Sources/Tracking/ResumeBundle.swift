@@ -113,6 +113,10 @@ extension ResultsStore {
         let travelling = stages.map { Set($0.map { "stage:\($0)" }) }
         let fm = FileManager.default
         var written: [String] = [], removed: [String] = []
+        // Old hashes (`RunIdentity`) by the hash now: a bundle written before under one still carries its run's state.
+        let aliases = try pool.read { db in try RunIdentity.Alias.filter(Column("experimentId") == experiment).fetchAll(db) }
+        let renamed = Dictionary(aliases.map { ($0.oldHash, $0.newHash) }) { a, _ in a }
+        let formerNames = Dictionary(grouping: aliases, by: \.newHash).mapValues { $0.map(\.oldHash) }
         for run in trained where run.status == .queued {
             if let travelling, !run.neededArtifacts.allSatisfy({ stageOf[$0].map(travelling.contains) ?? false }) { continue }
             let state = resumeState(of: run.hash)
@@ -127,15 +131,15 @@ extension ResultsStore {
             let manifest = ResumeBundle.Manifest(key: run.hash, experiment: experiment, run: run.id!, stages: stages,
                                                  attempts: ResumeBundle.attempts(of: state) + [here], files: try ArtifactBundle.digests(of: state))
             let bundle = folder.appendingPathComponent(run.hash)
-            if let existing = try? ResumeBundle.read(bundle), existing.files == manifest.files { continue }  // the state it carries (perhaps resumed from, untouched since)
+            // The state a bundle carries already (perhaps resumed from, untouched since; under its name now or a former one).
+            if ([run.hash] + (formerNames[run.hash] ?? [])).contains(where: { (try? ResumeBundle.read(folder.appendingPathComponent($0)))?.files == manifest.files }) {
+                continue
+            }
             try ArtifactBundle.place(state, at: bundle, manifest: try ArtifactBundle.encoder.encode(manifest))
             written.append(run.hash)
         }
         let ended = Set(trained.filter { $0.status.hasEnded }.map(\.hash))
-        // A bundle named by a run's old hash (`RunIdentity`) goes when the run ends too, or once its state is bundled under its hash now.
-        let renamed = try pool.read { db in
-            try Dictionary(RunIdentity.Alias.filter(Column("experimentId") == experiment).fetchAll(db).map { ($0.oldHash, $0.newHash) }) { a, _ in a }
-        }
+        // A bundle named by a run's old hash goes when the run ends too, or once a newer state is bundled under its hash now.
         for key in ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
         where ended.contains(renamed[key] ?? key) || renamed[key].map({ fm.fileExists(atPath: folder.appendingPathComponent($0).path) }) ?? false {
             try fm.removeItem(at: folder.appendingPathComponent(key))

@@ -116,10 +116,20 @@ final class ResumeBundleTests: XCTestCase {
         XCTAssertEqual(try b.currentHash("h", experiment: "e"), "h-now")
         XCTAssertEqual(try b.importResumeBundles(from: resumeBundles).skipped.map(\.reason), ["a state of its own is here"],
                        "the old name leads to the run it names now")
+        XCTAssertEqual(try b.writeResumeBundles(experiment: "e", to: resumeBundles).written, [],
+                       "its state unchanged, the bundle under the old name carries it still: not written again under the new one")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: resumeBundles.appendingPathComponent("h").path))
         let run = try XCTUnwrap(b.claim(experiment: "e", pid: 3, environment: machineA).run)
         XCTAssertEqual(run.hash, "h-now")
+        // Stopped again after more epochs: its state goes under the name it has now, and the old bundle with it.
+        try Data("epoch 9 weights".utf8).write(to: b.resumeState(of: "h-now").appendingPathComponent("model/parameters.f32"))
+        try b.release(pids: [3])
+        let rewritten = try b.writeResumeBundles(experiment: "e", to: resumeBundles)
+        XCTAssertEqual(rewritten.written, ["h-now"])
+        XCTAssertEqual(rewritten.removed, ["h"])
+        _ = try b.claim(experiment: "e", pid: 3, environment: machineA)
         try b.finish(run: run.id!, status: .finished, resultJSON: "{}", error: nil)
-        XCTAssertEqual(try b.writeResumeBundles(experiment: "e", to: resumeBundles).removed, ["h"])
+        XCTAssertEqual(try b.writeResumeBundles(experiment: "e", to: resumeBundles).removed, ["h-now"])
     }
 
     func testAStateIsNotCarriedToAnotherInstanceOfItsStageAndATamperedOneIsRefused() throws {
