@@ -223,7 +223,7 @@ extension ResultsStore {
             for var entry in entries {
                 // A run archived while configurations carried the spec's prose is imported as planning makes it now.
                 if let plain = RunIdentity.withoutProse(entry.run) {
-                    try RunIdentity.Alias.record(entry.run, plain, db)
+                    try RunIdentity.Alias.record(experiment: plain.experimentId, old: entry.run.hash, new: plain.hash, db)
                     entry.run = plain
                 }
                 let bundle = try artifacts.flatMap { try self.usableBundle(in: $0, for: entry.run, db) }

@@ -35,9 +35,9 @@ public enum RunIdentity {
         var oldHash: String
         var newHash: String
 
-        /// Records that `old` is now `new` (both records of one run).
-        static func record(_ old: RunRecord, _ new: RunRecord, _ db: Database) throws {
-            try Alias(experimentId: old.experimentId, oldHash: old.hash, newHash: new.hash).insert(db, onConflict: .replace)
+        /// Records that a run of `experiment` once hashed `old` is now `new`.
+        static func record(experiment: String, old: String, new: String, _ db: Database) throws {
+            try Alias(experimentId: experiment, oldHash: old, newHash: new).insert(db, onConflict: .replace)
         }
     }
 
@@ -59,7 +59,7 @@ public enum RunIdentity {
                 }
             }
             try plain.update(db)
-            try Alias.record(run, plain, db)
+            try Alias.record(experiment: run.experimentId, old: run.hash, new: plain.hash, db)
         }
     }
 }
@@ -78,7 +78,7 @@ extension ResultsStore {
     public func recordLegacyHashes(experiment: String, _ pairs: [(old: String, new: String)]) throws {
         try pool.write { db in
             for (old, new) in pairs where old != new {
-                try RunIdentity.Alias(experimentId: experiment, oldHash: old, newHash: new).insert(db, onConflict: .replace)
+                try RunIdentity.Alias.record(experiment: experiment, old: old, new: new, db)
             }
         }
         try renameAliasedStates()
