@@ -93,8 +93,10 @@ public final class ClassifierTrainer {
     /// Where training stands after an epoch: what a resumed run needs besides weights and optimizer state.
     struct Progress: Codable {
         struct Best: Codable { var epoch: Int; var score: Double }
-        /// Saved state of another layout (or none) is not resumed from: training starts over.
-        static let layout = 1
+        /// Saved state of another layout (or none) is not resumed from: training starts over. Layout 2 keeps in
+        /// `best/` only the best weights that differ from the model's (layout 1 kept them all).
+        static let layout = 2
+        static let readable: Set<Int> = [1, 2]
         var layout = Progress.layout
         var epoch = 0
         var records: [EpochRecord] = []
@@ -176,11 +178,15 @@ public final class ClassifierTrainer {
 
     private func save(_ progress: Progress, bestWeights: [Tensor], to folder: URL) throws {
         var progress = progress
+        progress.layout = Progress.layout  // (a state resumed from layout 1 is saved in this one)
         progress.rng = rng
         progress.optimizer = optimizer.settings
         try ResumeState.save(to: folder) { next in
             try Checkpoint.save(model.state, to: next.appendingPathComponent("model"))
-            try Checkpoint.save(zip(model.state, bestWeights).map { Parameter($0.name, $1) }, to: next.appendingPathComponent("best"))
+            // Only the best weights the model no longer holds (none when the last epoch is the best; frozen parts never):
+            // a state carried between machines (`ResumeBundle`) is often a third smaller.
+            let changed = zip(model.state, bestWeights).filter { !$0.value.isIdentical(to: $1) }
+            try Checkpoint.save(changed.map { Parameter($0.name, $1) }, to: next.appendingPathComponent("best"))
             try Checkpoint.save(optimizer.stateTensors, to: next.appendingPathComponent("optimizer"))
             try JSONEncoder().encode(progress).write(to: next.appendingPathComponent("progress.json"))
         }
@@ -190,11 +196,12 @@ public final class ClassifierTrainer {
     /// (or it is of another layout, or of other numerics).
     private func restore(from folder: URL) throws -> (Progress, [Tensor])? {
         guard ResumeState.isResumable(folder), let data = try? Data(contentsOf: folder.appendingPathComponent("progress.json")),
-              let progress = try? JSONDecoder().decode(Progress.self, from: data), progress.layout == Progress.layout else { return nil }
+              let progress = try? JSONDecoder().decode(Progress.self, from: data), Progress.readable.contains(progress.layout) else { return nil }
         let names = Set(model.state.map(\.name))
         try Checkpoint.load(into: model.state, from: folder.appendingPathComponent("model"), required: names)
-        let best = model.state.map { Parameter($0.name, Tensor(zeros: $0.shape)) }
-        try Checkpoint.load(into: best, from: folder.appendingPathComponent("best"), required: names)
+        // The best weights are the model's but where `best/` holds others (layout 1: all of them).
+        let best = model.state.map { Parameter($0.name, $0.value.copy()) }
+        try Checkpoint.load(into: best, from: folder.appendingPathComponent("best"), required: progress.layout == 1 ? names : nil)
         optimizer.restore(try Checkpoint.read(from: folder.appendingPathComponent("optimizer")))
         if let settings = progress.optimizer { optimizer.restore(settings) }
         if let saved = progress.rng { rng = saved }

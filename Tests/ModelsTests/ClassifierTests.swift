@@ -155,6 +155,54 @@ final class ClassifierTests: XCTestCase {
                        try reference.fit(train: train, valid: valid).epochs.map(\.valid))
     }
 
+    /// A state keeps in `best/` only the best weights the model no longer holds: none when its last epoch is its
+    /// best, never a part frozen since (here the embedding, frozen for three epochs). A state of layout 1, which
+    /// kept them all, still resumes to the same result.
+    func testAStateKeepsOnlyTheBestWeightsTheModelNoLongerHolds() throws {
+        struct Killed: Error {}
+        struct Saved: Decodable { struct Best: Decodable { var epoch: Int }; var epoch: Int; var best: Best?; var layout: Int }
+        let train = Self.sentiment(200, seed: 12), valid = Self.sentiment(60, seed: 13)
+        let phases = [Phase(epochs: 3, frozen: ["embedding"]), Phase(epochs: 5, learningRates: ["embedding": 0.001], resetMoments: true)]
+        let (reference, referenceModel) = try makeTrainer(phases: phases)
+        let expected = try reference.fit(train: train, valid: valid)
+        var seen: Set<String> = []
+        for kill in 1..<expected.epochs.count {
+            let folder = try temporaryFolder("tlab-resume", create: false)
+            let (first, model) = try makeTrainer(phases: phases)
+            first.checkpointInterval = 0
+            XCTAssertThrowsError(try first.fit(train: train, valid: valid, resume: folder) { if $0.epoch == kill { throw Killed() } })
+            let saved = try JSONDecoder().decode(Saved.self, from: Data(contentsOf: folder.appendingPathComponent("progress.json")))
+            let best = folder.appendingPathComponent("best"), current = folder.appendingPathComponent("model")
+            let kept = try JSONDecoder().decode([Checkpoint.Entry].self, from: Data(contentsOf: best.appendingPathComponent("parameters.json"))).map(\.name)
+            XCTAssertEqual(saved.layout, 2)
+            XCTAssertEqual(saved.epoch, kill)
+            if saved.best?.epoch == kill {
+                XCTAssertEqual(kept, [], "kill after \(kill): the best weights are the model's")
+                seen.insert("last is best")
+                if !seen.contains("layout 1") {  // layout 1 (every best weight kept) from this state: the model's weights are the best
+                    try FileManager.default.removeItem(at: best)
+                    try FileManager.default.copyItem(at: current, to: best)
+                    let progress = folder.appendingPathComponent("progress.json")
+                    let text = try String(contentsOf: progress, encoding: .utf8)
+                    try text.replacingOccurrences(of: #""layout":2"#, with: #""layout":1"#).write(to: progress, atomically: true, encoding: .utf8)
+                    XCTAssertEqual(try JSONDecoder().decode(Saved.self, from: Data(contentsOf: progress)).layout, 1)
+                    seen.insert("layout 1")
+                }
+            } else {
+                XCTAssertFalse(kept.isEmpty, "kill after \(kill): best epoch \(saved.best?.epoch ?? 0)")
+                XCTAssertTrue(Set(kept).isSubset(of: model.state.map(\.name)))
+                if kill <= 3 { XCTAssertFalse(kept.contains { $0.hasPrefix("embedding") }, "frozen, so the same in both") }
+                seen.insert("an earlier best")
+            }
+            let (second, resumedModel) = try makeTrainer(phases: phases)
+            let resumed = try second.fit(train: train, valid: valid, resume: folder)
+            XCTAssertEqual(resumed.epochs.map(\.valid), expected.epochs.map(\.valid), "kill after \(kill)")
+            XCTAssertEqual(resumed.bestEpoch, expected.bestEpoch)
+            for (a, b) in zip(resumedModel.parameters, referenceModel.parameters) { XCTAssertTrue(a.value.isIdentical(to: b.value), "\(a.name), kill after \(kill)") }
+        }
+        XCTAssertEqual(seen, ["last is best", "an earlier best", "layout 1"], "every kind of state was met")
+    }
+
     /// A resumed run's cost includes what its earlier attempts spent up to the state it resumed from
     /// (else a run resumed after hours reports only its last attempt's minutes); a state saved before
     /// that count was kept stands for the sum of its epochs' seconds.
