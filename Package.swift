@@ -4,7 +4,8 @@ import PackageDescription
 // Dependencies point one way:
 // COpenBLAS, CKernels → Numerics → Autodiff → Models → Training → Benchmarks → tlab
 // Numerics → Datasets (data install, formats, text, vectors) → tlab
-// Specs (YAML experiment specs: parse, validate, expand; depends on no other module of ours) → tlab
+// Specs (YAML experiment specs: parse, validate, expand; depends on Suggestions and Digests only) → tlab
+// Digests (SHA-256 as hex) → Specs, Datasets, Tracking
 let package = Package(
     name: "TransferLab",
     platforms: [.macOS(.v14)],
@@ -33,15 +34,16 @@ let package = Package(
         .target(name: "Numerics", dependencies: ["COpenBLAS", "CKernels"]),
         .target(name: "Autodiff", dependencies: ["Numerics"]),
         .target(name: "Suggestions"),
-        .target(name: "Specs", dependencies: ["Suggestions", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Digests", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Specs", dependencies: ["Suggestions", "Digests", "Yams"]),
         .target(
             name: "Datasets",
-            dependencies: ["Numerics", "Suggestions", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Numerics", "Suggestions", "Digests"],
             resources: [.copy("Install/convert_special.py")]
         ),
         .target(name: "Models", dependencies: ["Autodiff", "Numerics", "CKernels"]),
         .target(name: "Training", dependencies: ["Models", "Datasets", "Autodiff", "Numerics", "CKernels"]),
-        .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Tracking", dependencies: ["Digests", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Reports", dependencies: ["Tracking", "Specs"]),
         .target(name: "Experiments", dependencies: ["Specs", "Tracking", "Training", "Models", "Datasets", "Autodiff", "Numerics"]),
         .target(name: "Benchmarks", dependencies: ["Training", "Models", "Autodiff", "Numerics", "COpenBLAS"]),
@@ -60,6 +62,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Numerics", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Autodiff", "Numerics", "TestSupport"]),
         .testTarget(name: "SuggestionsTests", dependencies: ["Suggestions"]),
+        .testTarget(name: "DigestsTests", dependencies: ["Digests", "TestSupport"]),
         .testTarget(name: "SpecsTests", dependencies: ["Specs", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Specs", "Datasets", "Training", "Models", "Autodiff", "Numerics", "Tracking", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "TestSupport"]),

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import Yams
 
@@ -168,7 +168,7 @@ public struct ConfigNode: Equatable, Sendable {
     }
 
     /// SHA-256 (hex) of the canonical JSON: equal configurations, equal digests.
-    public var digest: String { SHA256.hash(data: canonicalJSON).map { String(format: "%02x", $0) }.joined() }
+    public var digest: String { SHA256Hex.of(canonicalJSON) }
 }
 
 /// A spec error a user can fix: where, which field, what was expected.

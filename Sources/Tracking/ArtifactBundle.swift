@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 
 /// A stage's artifact carried beside a run archive (`<archive's folder>/artifact-bundles/<key>/`), so that a
@@ -41,11 +41,7 @@ public enum ArtifactBundle {
         for case let file as URL in walk where try file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true {
             let path = String(file.standardizedFileURL.path.dropFirst(base.count + 1))
             if path == manifestName { continue }
-            let handle = try FileHandle(forReadingFrom: file)
-            defer { try? handle.close() }
-            var hasher = SHA256()
-            while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hasher.update(data: piece) }
-            out[path] = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            out[path] = try SHA256Hex.of(fileAt: file)
         }
         return out
     }
@@ -54,7 +50,7 @@ public enum ArtifactBundle {
     /// Equal folders, equal digests: what tells whether a stage made again made the same artifact.
     public static func digest(of folder: URL) throws -> String {
         let lines = try digests(of: folder).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)\n" }.joined()
-        return SHA256.hash(data: Data(lines.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256Hex.of(Data(lines.utf8))
     }
 
     /// Copies the artifact in `folder`, made by the stage run `run`, to `bundle` with its manifest. An

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import GRDB
 
@@ -24,7 +24,7 @@ public enum RunIdentity {
         else { return nil }
         var plain = run
         plain.configJSON = String(decoding: json, as: UTF8.self)
-        plain.hash = SHA256.hash(data: json).map { String(format: "%02x", $0) }.joined()
+        plain.hash = SHA256Hex.of(json)
         return plain
     }
 

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 
 /// Downloads pinned packages into a cache folder, verifies them against the manifest and extracts
@@ -93,15 +93,7 @@ public struct PackageCache {
         return folder
     }
 
-    public static func sha256(of url: URL) throws -> String {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 22), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
+    public static func sha256(of url: URL) throws -> String { try SHA256Hex.of(fileAt: url) }
 
-    public static func sha256(of data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-    }
+    public static func sha256(of data: Data) -> String { SHA256Hex.of(data) }
 }
