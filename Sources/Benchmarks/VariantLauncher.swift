@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 /// Runs a benchmark once per (BLAS core setting, thread count) in a fresh child process: OpenBLAS
 /// reads `OPENBLAS_CORETYPE` and picks its kernels once, at library load, so each setting needs
@@ -9,7 +10,8 @@ public enum VariantLauncher {
     public static func coreSettings(_ requested: [String]) -> [String?] {
         var settings: [String?] = []
         for name in requested {
-            let value: String? = name == "inherited" ? ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+            // (the shell's: unset where tlab chose this process's kernels, `BLASCoreChoice`)
+            let value: String? = name == "inherited" ? BLAS.coreTypeOverride
                 : name == "auto" ? nil : name
             if !settings.contains(where: { $0 == value }) { settings.append(value) }
         }
@@ -25,6 +27,7 @@ public enum VariantLauncher {
             for count in threads {
                 var environment = ProcessInfo.processInfo.environment
                 environment["OPENBLAS_CORETYPE"] = core
+                environment[BLASCoreChoice.marker] = nil  // (unset: the child chooses again; set: the caller's choice)
                 environment["OPENBLAS_NUM_THREADS"] = String(count)
                 environment["OMP_NUM_THREADS"] = String(count)
                 let process = Process()

@@ -83,13 +83,21 @@ public enum BLAS {
     public static var config: String { String(cString: openblas_get_config()).trimmingCharacters(in: .whitespaces) }
 
     /// The user's `OPENBLAS_CORETYPE` override, if any: it forces a kernel family and can halve SGEMM speed.
+    /// (Not tlab's own choice when OpenBLAS fell back to generic kernels: `BLASCoreChoice`.)
     public static var coreTypeOverride: String? {
-        guard let value = getenv("OPENBLAS_CORETYPE") else { return nil }
+        guard BLASCoreChoice.fallback == nil, let value = getenv("OPENBLAS_CORETYPE") else { return nil }
         return String(cString: value)
     }
 
-    /// One line describing the BLAS that runs: core, override, threads, build.
+    /// How this process's kernels were chosen: `OPENBLAS_CORETYPE=<the user's>`, `OPENBLAS_CORETYPE unset`,
+    /// or tlab's choice where OpenBLAS fell back to generic kernels (`BLASCoreChoice`).
+    public static var coreSetting: String {
+        if let fallback = BLASCoreChoice.fallback { return "chosen by tlab from the CPU's features: OpenBLAS fell back to \(fallback) here" }
+        return coreTypeOverride.map { "OPENBLAS_CORETYPE=\($0)" } ?? "OPENBLAS_CORETYPE unset"
+    }
+
+    /// One line describing the BLAS that runs: core, how it was chosen, threads, build.
     public static var summary: String {
-        "OpenBLAS core \(coreName) (OPENBLAS_CORETYPE=\(coreTypeOverride ?? "unset")), threads \(threads); \(config)"
+        "OpenBLAS core \(coreName) (\(coreSetting)), threads \(threads); \(config)"
     }
 }

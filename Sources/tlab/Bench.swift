@@ -21,7 +21,7 @@ struct VariantOptions: ParsableArguments {
     var threads: [Int] = [1, 2]
 
     @Option(name: .long, parsing: .upToNextOption,
-            help: "BLAS core settings: 'inherited' (the shell's OPENBLAS_CORETYPE), 'auto' (unset), or a core name.")
+            help: "BLAS core settings: 'inherited' (the shell's OPENBLAS_CORETYPE), 'auto' (unset: OpenBLAS's pick, or tlab's where OpenBLAS falls back to generic kernels), or a core name.")
     var core: [String] = ["inherited", "auto"]
 
     @Flag(name: .long, help: .hidden)
@@ -70,7 +70,7 @@ extension Tlab.Bench {
                 let result = try LanguageModelBenchmark.run(steps: steps, runs: runs)
                 let threads = BLAS.threads
                 let torch = PeerFigures.torchLanguageModel[threads]
-                var line = "lstm-lm core=\(BLAS.coreName) (OPENBLAS_CORETYPE=\(BLAS.coreTypeOverride ?? "unset")) threads=\(threads) "
+                var line = "lstm-lm core=\(BLAS.coreName) (\(BLAS.coreSetting)) threads=\(threads) "
                 line += "params=\(result.parameters) tokens/s \(result.tokensPerSecond)"
                 if let torch {
                     line += String(format: " | PyTorch 2.15 CPU (PERF.md) %.0f → ratio %.2f×", torch, result.tokensPerSecond.median / torch)
@@ -125,7 +125,7 @@ extension Tlab.Bench {
             try variants.dispatch(["bench", "textclf", "--steps", String(steps)]) {
                 for trainable in [false, true] {
                     let result = try TextClassifierBenchmark.run(trainableEmbedding: trainable, steps: steps)
-                    var line = "textclf_\(trainable ? "trainable" : "frozen") core=\(BLAS.coreName) (OPENBLAS_CORETYPE=\(BLAS.coreTypeOverride ?? "unset")) threads=\(BLAS.threads) examples/s \(result)"
+                    var line = "textclf_\(trainable ? "trainable" : "frozen") core=\(BLAS.coreName) (\(BLAS.coreSetting)) threads=\(BLAS.threads) examples/s \(result)"
                     if let torch = PeerFigures.torchTextClassifier[trainable]?[BLAS.threads] {
                         line += String(format: " | PyTorch 2.15 CPU (PERF.md) %.0f → ratio %.2f×", torch, result.median / torch)
                     }

@@ -362,7 +362,9 @@ enum GitRevision {
 
 enum Versions {
     static var json: String {
-        let values = ["tlab": "0.1.0", "numerics": "\(NumericsVersion.current)", "openblas": BLAS.config, "os": ProcessInfo.processInfo.operatingSystemVersionString, "swift": swiftVersion]
+        var values = ["tlab": "0.1.0", "numerics": "\(NumericsVersion.current)", "openblas": BLAS.config, "os": ProcessInfo.processInfo.operatingSystemVersionString, "swift": swiftVersion]
+        // (kernels tlab chose where OpenBLAS fell back to generic ones: `BLASCoreChoice`)
+        if let fallback = BLASCoreChoice.fallback { values["openblas_fallback"] = fallback }
         return String(decoding: (try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])) ?? Data(), as: UTF8.self)
     }
     static var swiftVersion: String {

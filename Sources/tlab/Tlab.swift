@@ -11,6 +11,7 @@ struct Tlab: ParsableCommand {
     )
 
     static func main() {
+        BLASCoreChoice.restartIfOpenBLASFellBack()
         Runtime.keepFreedMemory()
         Runtime.lineBufferStandardOutput()
         do {

@@ -48,6 +48,25 @@ final class BLASTests: XCTestCase {
         XCTAssertFalse(BLAS.coreName.isEmpty)
         XCTAssertTrue(BLAS.summary.contains(BLAS.coreName))
     }
+
+    /// Only OpenBLAS's generic fallback is replaced, by the kernels the CPU's features support.
+    func testTheFallbackIsReplacedByTheKernelsTheFeaturesSupport() {
+        // The first flags line of an Emerald Rapids guest's /proc/cpuinfo (family 6, model 207), shortened.
+        let cpuinfo = "processor\t: 0\nmodel\t\t: 207\nflags\t\t: fpu sse sse2 ssse3 fma sse4_1 avx f16c avx2 avx512f avx512dq avx512cd avx512bw avx512vl avx512_bf16 avx512_vnni\nbugs\t\t: spectre_v1\n\nprocessor\t: 1\nflags\t\t: fpu\n"
+        let emerald = BLASCoreChoice.cpuFlags(cpuinfo: cpuinfo)
+        XCTAssertTrue(emerald.isSuperset(of: ["fpu", "avx2", "avx512_bf16"]))
+        XCTAssertFalse(emerald.contains("bugs") || emerald.contains(":"))
+        XCTAssertEqual(BLASCoreChoice.replacement(for: "Prescott", flags: emerald), "Cooperlake")
+        XCTAssertEqual(BLASCoreChoice.replacement(for: "Prescott", flags: emerald.subtracting(["avx512_bf16"])), "SkylakeX")
+        XCTAssertEqual(BLASCoreChoice.replacement(for: "Prescott", flags: emerald.subtracting(["avx512bw"])), "Haswell", "AVX-512 without BW: OpenBLAS's SkylakeX kernels need it")
+        XCTAssertEqual(BLASCoreChoice.replacement(for: "Prescott", flags: ["sse3", "avx"]), "Sandybridge")
+        XCTAssertNil(BLASCoreChoice.replacement(for: "Prescott", flags: ["sse3"]), "a CPU the generic kernels suit")
+        for own in ["Cooperlake", "SkylakeX", "Haswell", "Zen", "Sandybridge"] {
+            XCTAssertNil(BLASCoreChoice.replacement(for: own, flags: emerald), "OpenBLAS's own pick \(own) stands")
+        }
+        XCTAssertEqual(BLASCoreChoice.cpuFlags(cpuinfo: "processor\t: 0\n"), [])
+        XCTAssertEqual(BLASCoreChoice.cpuFlags(cpuinfo: nil), [])
+    }
 }
 
 final class ProcrustesTests: XCTestCase {
