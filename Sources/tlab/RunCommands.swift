@@ -88,6 +88,8 @@ extension Tlab {
             var command = [executable, "worker", "--experiment", spec.id, "--db", results.path, "--threads", "\(threads)"] + filter.arguments
                 + (options.deadline?.arguments ?? [])
             if let until = options.deadline { print("starting only runs expected to end by \(until.arguments[1]) (--until)") }
+            // (the kernels every worker inherits: a log shows at once a CPU running OpenBLAS's generic ones)
+            print("up to \(options.workers) workers × \(threads) BLAS thread(s), OpenBLAS core \(BLAS.coreName) (\(BLAS.coreSetting))")
             if let d = arguments.location.dataDir { command += ["--data-dir", d] }
             if let c = arguments.location.cacheDir { command += ["--cache-dir", c] }
             let scheduler = Scheduler(store: store, experiment: spec.id, workerCommand: command,

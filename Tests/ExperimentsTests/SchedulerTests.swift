@@ -57,6 +57,7 @@ final class SchedulerTests: XCTestCase {
         let (resumed, output) = try tlab(["run", spec, "--db", db, "--workers", "2"])
         XCTAssertEqual(resumed.terminationStatus, 0, output)
         XCTAssertTrue(output.contains("300 runs planned, 0 new"), output)
+        XCTAssertTrue(output.contains("up to 2 workers × 1 BLAS thread(s), OpenBLAS core "), "the log names the kernels the workers run\n\(output)")
         XCTAssertTrue(output.contains("300 finished, 0 diverged, 0 failed"), output)
         // Its progress prices the runs left at the durations of those that ended before the kill,
         // from its first line on (before any run of its own has ended).
