@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Specs", "Datasets", "Training", "Models", "Autodiff", "Numerics", "Tracking", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "Specs", "TestSupport"], exclude: ["Snapshots"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Numerics", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Digests", "Numerics", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Autodiff", "Numerics", "TestSupport"]),
     ]
 )

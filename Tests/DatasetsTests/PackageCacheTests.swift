@@ -1,4 +1,5 @@
 import Datasets
+import Digests
 import Foundation
 import TestSupport
 import XCTest
@@ -9,8 +10,8 @@ final class PackageCacheTests: XCTestCase {
     func testMismatchingFilesAreRejectedAndRemoved() throws {
         let root = try temporaryFolder("tlab-cache")
         let content = Data("hello package".utf8)
-        let digest = PackageCache.sha256(of: content)
-        XCTAssertEqual(PackageCache.sha256(of: Data("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let digest = SHA256Hex.of(content)
+        XCTAssertEqual(SHA256Hex.of(Data("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let cache = PackageCache(root: root, log: { _ in })
         let file = root.appendingPathComponent("p.whl")
 

@@ -63,7 +63,7 @@ public struct PackageCache {
             try? FileManager.default.removeItem(at: url)
             throw DataError.sizeMismatch(file: url.path, expected: package.size, actual: size)
         }
-        let digest = try PackageCache.sha256(of: url)
+        let digest = try SHA256Hex.of(fileAt: url)
         guard digest == package.sha256 else {
             try? FileManager.default.removeItem(at: url)
             throw DataError.checksumMismatch(file: url.path, expected: package.sha256, actual: digest)
@@ -92,8 +92,4 @@ public struct PackageCache {
         try fm.moveItem(at: staging, to: folder)
         return folder
     }
-
-    public static func sha256(of url: URL) throws -> String { try SHA256Hex.of(fileAt: url) }
-
-    public static func sha256(of data: Data) -> String { SHA256Hex.of(data) }
 }
