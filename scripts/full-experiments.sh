@@ -14,8 +14,9 @@
 #                                        runs 1.7× as fast on two)
 #                                        TLAB_ARGS="--skip arm=siatl --skip size=all" … start ID: the lane's schedulers get
 #                                        these arguments (e.g. leave out the runs a session cannot finish)
-#                                        TLAB_UNTIL=08:05 … start ID (any time `date -d` reads): the lane starts only runs
-#                                        expected to end by then (`tlab run --until`), e.g. a working session's end
+#                                        TLAB_UNTIL=08:05 … start ID (any time `date -d` reads, UTC; a bare clock time
+#                                        already past is tomorrow's): the lane starts only runs expected to end by then
+#                                        (`tlab run --until`), e.g. a working session's end
 #   scripts/full-experiments.sh status   progress of each experiment
 #   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane running ID) cleanly: their runs go back to the
 #                                        queue and resume from their last saved epoch at the next `start`, which is how a
@@ -69,7 +70,15 @@ start)
   (cd "$repo" && swift build -c release --product tlab >/dev/null)
   revision=$(cd "$repo" && git rev-parse --short HEAD)
   until_args=""
-  [ -n "${TLAB_UNTIL:-}" ] && until_args="--until $(date -u -d "$TLAB_UNTIL" +%FT%TZ)"
+  if [ -n "${TLAB_UNTIL:-}" ]; then
+    deadline=$(date -u -d "$TLAB_UNTIL" +%s) || { echo "TLAB_UNTIL=$TLAB_UNTIL: not a time \`date -d\` reads" >&2; exit 2; }
+    # A bare clock time already past today is tomorrow's (a session that crosses midnight); a past date is an error.
+    if [ "$deadline" -le "$(date -u +%s)" ]; then
+      if [[ "$TLAB_UNTIL" =~ ^[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$ ]]; then deadline=$((deadline + 86400))
+      else echo "TLAB_UNTIL=$TLAB_UNTIL: $(date -u -d "@$deadline" +%FT%TZ) has passed" >&2; exit 2; fi
+    fi
+    until_args="--until $(date -u -d "@$deadline" +%FT%TZ)"
+  fi
   # (copied then renamed: a lane already running this revision keeps its binary; `cp` onto it fails, "text file busy")
   cp "$repo/.build/release/tlab" "bin/.tlab-$revision.new" && mv -f "bin/.tlab-$revision.new" "bin/tlab-$revision"
   ln -sf "tlab-$revision" bin/tlab-current
