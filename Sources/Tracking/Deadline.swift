@@ -3,7 +3,8 @@ import Foundation
 /// A time by which a scheduler's runs should have ended (`tlab run --until`): a working session's end,
 /// after which its processes die and whatever ran unsaved is lost. A run starts only when the longest
 /// of the most alike ended runs (`RunPrices` with `.longest`), less what a state it resumes from holds,
-/// says it ends in time — with the stage runs it waits for, priced alike among stage runs. Runs left
+/// says it ends in time — with the stage runs it waits for, priced alike among stage runs. Prices are
+/// one-thread seconds (see `RunPrices`), a bound whatever threads the workers have. Runs left
 /// out stay queued for the next scheduler; a run already running is never stopped.
 ///
 /// `Deadline.admitted` decides for the scheduler (how many workers to keep) and for each worker (what

@@ -4,7 +4,7 @@ import Foundation
 /// scheduler's ETA, the interim notebook): each run left (queued or running; stage runs are not
 /// priced) costs what `RunPrices` gives it, the mean of the most alike ended runs.
 public struct WorkEstimate: Sendable, Equatable {
-    /// Runs left and their estimated seconds (on one worker).
+    /// Runs left and their estimated seconds (on one worker with one BLAS thread).
     public var runsLeft: Int
     public var seconds: Double
     /// Per dataset: the mean seconds of its measured runs and how many there are.
@@ -55,6 +55,11 @@ public struct RunPrices: Sendable {
     /// `epochSeconds[id]`, the sum of its per-epoch training seconds (all that runs resumed before results
     /// counted earlier attempts kept of them); the `earlier` results (by run id) of runs queued to run
     /// again (`tlab requeue`) count as ended runs of their cells: they took as long before.
+    ///
+    /// Prices are one-thread seconds, as a scheduler's workers run with one BLAS thread each: a run that
+    /// ended on T threads (its last attempt's) counts T times its duration — the most its one-thread time
+    /// can be, since T threads speed a run up at most T-fold — so a bound stays a bound (`tlab bench
+    /// lstm-lm` measures 1.7× on two threads, so such a price runs ≈15 % high).
     public init?(runs: [RunRecord], epochSeconds: [Int64: Double] = [:], earlier: [Int64: [ResultsStore.EarlierResult]] = [:],
                  of kind: Kind = .runs, statistic: Statistic = .mean) {
         struct Reported: Decodable { var seconds: Double?; var trainExamples: Int? }
@@ -62,12 +67,13 @@ public struct RunPrices: Sendable {
         /// A run as it ended, with how long it took; nil unless it ended with a result.
         func timing(_ r: RunRecord, trained: Double) -> (run: RunRecord, seconds: Double)? {
             guard r.status.hasResult, let a = r.startedAt, let b = r.finishedAt else { return nil }
-            return (r, max(b.timeIntervalSince(a), reported(r)?.seconds ?? 0, trained))
+            let threads = Double(max(r.threads ?? 1, 1))
+            return (r, threads * max(b.timeIntervalSince(a), reported(r)?.seconds ?? 0, trained))
         }
         let timed: [(run: RunRecord, seconds: Double)] = runs.filter { $0.isStage == (kind == .stages) }.flatMap { r in
             let before = (r.id.flatMap { earlier[$0] } ?? []).compactMap { e -> (run: RunRecord, seconds: Double)? in
                 var past = r
-                (past.status, past.startedAt, past.finishedAt, past.resultJSON) = (e.status, e.startedAt, e.finishedAt, e.resultJSON)
+                (past.status, past.startedAt, past.finishedAt, past.resultJSON, past.threads) = (e.status, e.startedAt, e.finishedAt, e.resultJSON, e.threads)
                 return timing(past, trained: e.metrics.trainingSeconds ?? 0)
             }
             return [timing(r, trained: r.id.flatMap { epochSeconds[$0] } ?? 0)].compactMap { $0 } + before
@@ -107,7 +113,7 @@ public struct RunPrices: Sendable {
     private static func sizeKey(_ r: RunRecord) -> String { "\(armKey(r))|\(r.trainingSize ?? "")" }
     private static func sweepKey(_ r: RunRecord) -> String { "\(sizeKey(r))|\(r.sweepJSON)" }
 
-    /// The seconds `run` should take on one worker, at the most alike level that has measured runs.
+    /// The seconds `run` should take on one worker with one BLAS thread, at the most alike level that has measured runs.
     public func seconds(of run: RunRecord) -> Double {
         exact[Self.sweepKey(run)] ?? sized[Self.sizeKey(run)] ?? alongSizes(run) ?? dataset[run.dataset] ?? overall
     }

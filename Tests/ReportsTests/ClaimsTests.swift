@@ -154,7 +154,7 @@ final class ClaimsTests: XCTestCase {
             queued[i].startedAt = Date(timeIntervalSince1970: 0)
             queued[i].finishedAt = Date(timeIntervalSince1970: 600)
         }
-        XCTAssertTrue(render(loaded, queued).contains("13 are still queued or running (≈ 2.2 h of work on one worker, each priced at the ended runs most like it, "
+        XCTAssertTrue(render(loaded, queued).contains("13 are still queued or running (≈ 2.2 h of work on one worker with one BLAS thread, each priced at the ended runs most like it, "
                                                       + "less what saved states of stopped runs hold; stage runs not included). "), render(loaded, queued))
         // Two of them stopped after 300 s and 600 s of training, their states saved: 11 × 600 s + 300 s ≈ 1.9 h.
         let stopped = queued.filter { $0.status == .queued }.prefix(2).map { $0.id! }

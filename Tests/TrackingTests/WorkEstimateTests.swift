@@ -111,4 +111,26 @@ final class WorkEstimateTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [older, left], trained: [left.id!: 60])).seconds, 40)
         XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [older, left], trained: [left.id!: 160])).seconds, 0, "never below nothing")
     }
+
+    /// A run that ended on T BLAS threads counts T times its duration: prices are one-thread seconds, and
+    /// T-fold is the most T threads can speed a run up, so a `Deadline` bound made from it stays a bound.
+    func testARunOnSeveralThreadsIsPricedAtTheMostItsOneThreadTimeCanBe() throws {
+        var twoThreads = run("tweets", "siatl", size: "all", seconds: 100)
+        twoThreads.threads = 2
+        let oneThread = run("tweets", "siatl", size: "all", seconds: 150)
+        let left = run("tweets", "siatl", size: "all")
+        XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [twoThreads, left])).seconds, 200)
+        XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [twoThreads, oneThread, left])).seconds, 175, "the mean of 200 and 150")
+        let longest = try XCTUnwrap(RunPrices(runs: [twoThreads, oneThread], statistic: .longest))
+        XCTAssertEqual(longest.seconds(of: left), 200)
+        let deadline = Deadline(start.addingTimeInterval(190))
+        XCTAssertEqual(deadline.admitted([left], runs: longest, stages: nil, now: start), [], "190 s are not enough for it on one thread")
+        XCTAssertEqual(Deadline(start.addingTimeInterval(200)).admitted([left], runs: longest, stages: nil, now: start), [left.id!])
+        // An earlier result (a run queued to run again) counts its own threads.
+        let again = run("tweets", "siatl", size: "all")
+        let earlier = ResultsStore.EarlierResult(reason: "r", status: .finished, attempts: 1, startedAt: start,
+                                                 finishedAt: start.addingTimeInterval(100), host: nil, gitRevision: nil, blasCore: nil,
+                                                 threads: 2, resultJSON: nil, error: nil, metrics: [], events: [])
+        XCTAssertEqual(try XCTUnwrap(WorkEstimate(runs: [again], earlier: [again.id!: [earlier]])).seconds, 200)
+    }
 }
