@@ -175,4 +175,6 @@ size)
   sed -n '2,27p' "$repo/scripts/full-experiments.sh"
   exit 2
   ;;
-esac
+esac; exit
+# (`exit` on esac's line: bash reads a script as it runs it, so `autosave`, running for hours, would go on
+# reading at its old offset in a script edited meanwhile — last session it ran half of `size` that way.)
