@@ -12,6 +12,11 @@
 #                                        that fits a session only on every core would never be admitted): choose one
 #                                        that fits (e.g. SiATL on all tweets: ≈3.6 h on one thread, `tlab bench lstm-lm`
 #                                        runs 1.7× as fast on two)
+#                                        TLAB_BESIDE="--only arm=siatl --only size=all --only dataset=tweets-sentiment"
+#                                        … start ID: beside the lane, a scheduler with one worker on one BLAS thread and no
+#                                        deadline runs that selection (runs too long for a session, which resume at the next
+#                                        `start`), while the lane fills the other cores (TLAB_WORKERS=1 on two) under TLAB_UNTIL:
+#                                        two one-thread runs side by side do more than one run on two threads (1.7×)
 #                                        TLAB_ARGS="--skip arm=siatl --skip size=all" … start ID: the lane's schedulers get
 #                                        these arguments (e.g. leave out the runs a session cannot finish)
 #                                        TLAB_UNTIL=08:05 … start ID (any time `date -d` reads, UTC; a bare clock time
@@ -99,6 +104,11 @@ start)
       commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
       commands+=" --db $id.sqlite --workers 1 --threads $(nproc) --timeout 43200 $TLAB_FIRST >> $id.log 2>&1; "
     fi
+    if [ -n "${TLAB_BESIDE:-}" ]; then
+      id=${lane%% *}
+      setsid nohup bash -c "env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data \
+        --cache-dir cache --db $id.sqlite --workers 1 --threads 1 --timeout 43200 $TLAB_BESIDE >> $id.log 2>&1" >/dev/null 2>&1 &
+    fi
     for id in $lane; do
       # A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
       commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
@@ -172,7 +182,7 @@ size)
   fi
   ;;
 *)
-  sed -n '2,27p' "$repo/scripts/full-experiments.sh"
+  awk 'NR > 3 && /^#$/ { exit } NR > 1' "$repo/scripts/full-experiments.sh"  # the usage above (to its empty comment line)
   exit 2
   ;;
 esac; exit
