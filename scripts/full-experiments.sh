@@ -10,8 +10,8 @@
 #                                        as BLAS threads (a run too long for a session on one thread), then as usual;
 #                                        TLAB_UNTIL does not hold it back (prices are one-thread durations, so a cell
 #                                        that fits a session only on every core would never be admitted): choose one
-#                                        that fits (e.g. SiATL on all tweets: ≈3.6 h on one thread, `tlab bench lstm-lm`
-#                                        runs 1.7× as fast on two)
+#                                        that fits (SiATL on all tweets took 3.5 h on two threads, ≈5 h on one: longer
+#                                        than a session either way, it resumes at the next `start`)
 #                                        TLAB_BESIDE="--only arm=siatl --only size=all --only dataset=tweets-sentiment"
 #                                        … start ID: beside the lane, a scheduler with one worker on one BLAS thread and no
 #                                        deadline runs that selection (runs too long for a session, which resume at the next
