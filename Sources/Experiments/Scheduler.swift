@@ -107,7 +107,13 @@ public final class Scheduler {
             current.deferred = current.queued - min(startable.count, current.queued)
             let needed = min(options.workers, startable.count) - workers.count
             if needed > 0 { for _ in 0..<needed { try spawn() } }
-            if workers.isEmpty && current.running == 0 && (current.queued == 0 || startable.count == 0) { progress(current); return current }
+            // Done when nothing is left to start and no worker of ours runs. Another scheduler's running runs keep it
+            // waiting (to take over a run whose worker dies), but not under a deadline while runs are queued: none of them
+            // may start, waiting only shortens the time left, and whatever follows the scheduler (a lane's next
+            // experiment) would wait behind another scheduler's run of several hours.
+            let nothingToStart = current.queued == 0 || startable.count == 0
+            let waitForOthers = current.running > 0 && (options.deadline == nil || current.queued == 0)
+            if workers.isEmpty && nothingToStart && !waitForOthers { progress(current); return current }
             if Date().timeIntervalSince(eta.at) >= 30 { eta = (Date(), try workLeft()) }  // it reads every run: not each second
             current.etaSeconds = eta.seconds
             current.currentValidAccuracy = try store.latestRunningMetric(experiment: experiment, split: "valid", name: "accuracy")

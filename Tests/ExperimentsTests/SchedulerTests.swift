@@ -374,6 +374,36 @@ final class SchedulerTests: XCTestCase {
         XCTAssertTrue(message.contains("--until 'soon': expected +MINUTES"), message)
     }
 
+    /// Under `--until`, a scheduler with runs queued that none may start ends once its own workers have,
+    /// while another scheduler's long run still runs (it used to wait for that run, its core idle).
+    func testADeadlineSchedulerEndsWithoutWaitingForAnotherSchedulersRun() throws {
+        let spec = try tinySpec("beside", """
+        model: {kind: trivial, delay_ms: 50}
+        arms:
+          slow: {model: {delay_ms: 6000}}
+          fast: {}
+        sweep: {seed: [1, 2, 3]}
+        """)
+        let db = folder.appendingPathComponent("r.sqlite").path
+        let (_, measured) = try tlab(["run", spec, "--db", db, "--workers", "2", "--only", "seed=1"])
+        XCTAssertTrue(measured.contains("2 finished, 0 diverged, 0 failed"), measured)
+        let (beside, _) = try tlab(["run", spec, "--db", db, "--workers", "1", "--only", "arm=slow", "--only", "seed=2"], wait: false)
+        let wait = Date().addingTimeInterval(60)
+        repeat { Thread.sleep(forTimeInterval: 0.1) } while try !tlab(["status", "--db", db]).1.contains("running 1") && Date() < wait
+        // Three seconds: both fast runs fit, slow 3 (6 s at least) does not.
+        let (scheduler, output) = try tlab(["run", spec, "--db", db, "--workers", "1", "--until", "+0.05"])
+        XCTAssertEqual(scheduler.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("1 runs left queued: none expected to end by "), output)
+        let runs = try ResultsStore(path: db).runs(experiment: "beside")
+        XCTAssertEqual(runs.filter { $0.status == .running }.map { "\($0.arm) \($0.seed)" }, ["slow 2"], "ended before the other's run")
+        XCTAssertTrue(beside.isRunning)
+        beside.waitUntilExit()
+        let after = try ResultsStore(path: db).runs(experiment: "beside")
+        XCTAssertEqual(after.filter { $0.status == .finished }.map { "\($0.arm) \($0.seed)" }.sorted(),
+                       ["fast 1", "fast 2", "fast 3", "slow 1", "slow 2"])
+        XCTAssertEqual(after.map(\.attempts).max(), 1, "no run started twice")
+    }
+
     /// A failed stage fails the runs that need it, with a message saying so; the scheduler ends.
     func testAFailedStageFailsItsDependents() throws {
         try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
