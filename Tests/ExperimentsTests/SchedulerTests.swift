@@ -344,19 +344,26 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(runs.map(\.attempts), Array(repeating: 1, count: 5), "no run started twice")
     }
 
-    /// `--until`: the scheduler and its workers start only runs whose longest alike ended run fits the
-    /// time left; the others stay queued, untouched, and the scheduler ends saying so.
-    func testADeadlineStartsOnlyTheRunsExpectedToEndByIt() throws {
-        let spec = try tinySpec("until", """
+    /// A spec of trivial runs in arms `slow` (`slowMilliseconds` each) and `fast` (50 ms), seeds 1–3, with seed 1 of
+    /// both ended (the prices `--until` needs); returns the paths of the spec and of its database.
+    func measuredSlowAndFast(_ id: String, slowMilliseconds: Int) throws -> (spec: String, db: String) {
+        let spec = try tinySpec(id, """
         model: {kind: trivial, delay_ms: 50}
         arms:
-          slow: {model: {delay_ms: 8000}}
+          slow: {model: {delay_ms: \(slowMilliseconds)}}
           fast: {}
         sweep: {seed: [1, 2, 3]}
         """)
         let db = folder.appendingPathComponent("r.sqlite").path
         let (_, measured) = try tlab(["run", spec, "--db", db, "--workers", "2", "--only", "seed=1"])
         XCTAssertTrue(measured.contains("2 finished, 0 diverged, 0 failed"), measured)
+        return (spec, db)
+    }
+
+    /// `--until`: the scheduler and its workers start only runs whose longest alike ended run fits the
+    /// time left; the others stay queued, untouched, and the scheduler ends saying so.
+    func testADeadlineStartsOnlyTheRunsExpectedToEndByIt() throws {
+        let (spec, db) = try measuredSlowAndFast("until", slowMilliseconds: 8000)
         // Six seconds: the fast runs fit, the slow ones (8 s each at least) do not; `tlab plan` says so first.
         let (_, plan) = try tlab(["plan", spec, "--db", db, "--until", "+0.1"])
         XCTAssertTrue(plan.contains("(--until): 2 of the 4 queued runs may start now; left queued: tiny.csv × slow (2)"), plan)
@@ -377,16 +384,7 @@ final class SchedulerTests: XCTestCase {
     /// Under `--until`, a scheduler with runs queued that none may start ends once its own workers have,
     /// while another scheduler's long run still runs (it used to wait for that run, its core idle).
     func testADeadlineSchedulerEndsWithoutWaitingForAnotherSchedulersRun() throws {
-        let spec = try tinySpec("beside", """
-        model: {kind: trivial, delay_ms: 50}
-        arms:
-          slow: {model: {delay_ms: 6000}}
-          fast: {}
-        sweep: {seed: [1, 2, 3]}
-        """)
-        let db = folder.appendingPathComponent("r.sqlite").path
-        let (_, measured) = try tlab(["run", spec, "--db", db, "--workers", "2", "--only", "seed=1"])
-        XCTAssertTrue(measured.contains("2 finished, 0 diverged, 0 failed"), measured)
+        let (spec, db) = try measuredSlowAndFast("beside", slowMilliseconds: 6000)
         let (beside, _) = try tlab(["run", spec, "--db", db, "--workers", "1", "--only", "arm=slow", "--only", "seed=2"], wait: false)
         let wait = Date().addingTimeInterval(60)
         repeat { Thread.sleep(forTimeInterval: 0.1) } while try !tlab(["status", "--db", db]).1.contains("running 1") && Date() < wait
