@@ -60,6 +60,13 @@ cd "$state"
 tlab() { "$state/bin/tlab-current" "$@"; }
 # The command lines of a lane's schedulers (`tlab-<rev> run …/experiments/<id>.yaml` for each id of the lane).
 lane_pattern() { echo "tlab-[0-9a-f]+ run .*/experiments/(${1// /|})\.yaml"; }
+# The command line of a scheduler (`start`) of experiment $1 at $revision with the arguments that follow, logging to
+# <id>.log. A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
+scheduler() {
+  local id=$1; shift
+  echo "env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache" \
+    "--db $id.sqlite --timeout 43200 $* >> $id.log 2>&1; "
+}
 # Whether a lane is the one a command names by one of its experiments (every lane when none is named).
 chosen() { [ -z "$1" ] || [[ " $2 " == *" $1 "* ]]; }
 
@@ -100,19 +107,13 @@ start)
     if [ -n "${TLAB_FIRST:-}" ]; then
       # One cell first with every core (e.g. a run longer than a session on one thread), then the lane as usual;
       # not under --until, whose prices are one-thread durations (the user chose the selection to fit).
-      id=${lane%% *}
-      commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
-      commands+=" --db $id.sqlite --workers 1 --threads $(nproc) --timeout 43200 $TLAB_FIRST >> $id.log 2>&1; "
+      commands+=$(scheduler "${lane%% *}" --workers 1 --threads "$(nproc)" "$TLAB_FIRST")
     fi
     if [ -n "${TLAB_BESIDE:-}" ]; then
-      id=${lane%% *}
-      setsid nohup bash -c "env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data \
-        --cache-dir cache --db $id.sqlite --workers 1 --threads 1 --timeout 43200 $TLAB_BESIDE >> $id.log 2>&1" >/dev/null 2>&1 &
+      setsid nohup bash -c "$(scheduler "${lane%% *}" --workers 1 --threads 1 "$TLAB_BESIDE")" >/dev/null 2>&1 &
     fi
     for id in $lane; do
-      # A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
-      commands+="env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache"
-      commands+=" --db $id.sqlite --workers $workers --timeout 43200 $until_args ${TLAB_ARGS:-} >> $id.log 2>&1; "
+      commands+=$(scheduler "$id" --workers "$workers" $until_args "${TLAB_ARGS:-}")
     done
     setsid nohup bash -c "$commands" >/dev/null 2>&1 &
   done
