@@ -34,7 +34,7 @@
 #                                        its notebook; then commit results/ and notebooks-md/
 #   scripts/full-experiments.sh size     how much this session submits so far, against the limit of what one session may
 #                                        submit (256 MiB of diffs, binary files counted as `git diff --binary` writes them):
-#                                        a resume bundle costs ≈75 MB to add and as much to remove once its run ends
+#                                        a resume bundle costs ≈38 MB to add and as much to remove once its run ends
 #
 # The state folder ($TLAB_STATE, default /work/tlab-state; outside the repository, so tests never meet it)
 # holds one database per experiment, the artifacts, the data, logs, and one tlab binary per revision
