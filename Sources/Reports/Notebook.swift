@@ -82,7 +82,7 @@ public struct Notebook {
                                     trained: context.savedTraining).map {
                 String(format: " (≈ %.1f h of work on one worker with one BLAS thread, each priced at the ended runs most like it, less what saved states of stopped runs hold; stage runs not included)", $0.seconds / 3600)
             } ?? ""
-            md += "> **Interim report**: \(runs.count - pending) of \(runs.count) recorded runs have ended; \(pending) are still queued or running\(left). "
+            md += "> **Interim report**: \(runs.count - pending) of \(runs.count) recorded runs have ended; \(pending) \(pending == 1 ? "is" : "are") still queued or running\(left). "
                 + "Every number below will change as they finish.\n\n"
         }
         return md

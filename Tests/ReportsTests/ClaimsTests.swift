@@ -159,6 +159,11 @@ final class ClaimsTests: XCTestCase {
         // Two of them stopped after 300 s and 600 s of training, their states saved: 11 × 600 s + 300 s ≈ 1.9 h.
         let stopped = queued.filter { $0.status == .queued }.prefix(2).map { $0.id! }
         XCTAssertTrue(render(loaded, queued, savedTraining: [stopped[0]: 300, stopped[1]: 600]).contains("13 are still queued or running (≈ 1.9 h of work"))
+        // One run left is said in the singular.
+        var last = try runs(loaded)
+        last[0].status = .queued
+        last[0].resultJSON = nil
+        XCTAssertTrue(render(loaded, last).contains("> **Interim report**: 35 of 36 recorded runs have ended; 1 is still queued or running. "), render(loaded, last))
     }
 
     /// `report.scatter`: one marker per arm at the means of its chosen runs, per dataset and setting;
