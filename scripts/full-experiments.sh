@@ -4,7 +4,8 @@
 #   scripts/full-experiments.sh start [ID] build tlab (release) into the state folder, install the data, import each
 #                                        experiment's committed run archive (results/<id>.runs.jsonl), and start
 #                                        the experiments' lanes (or the lane holding ID) in the background, each with
-#                                        $TLAB_WORKERS workers (default: the cores shared evenly among the lanes)
+#                                        $TLAB_WORKERS workers (default: the cores shared evenly among the lanes); a lane
+#                                        whose experiments have ended goes on with the other lanes' queued runs
 #                                        TLAB_FIRST="--only arm=siatl --only size=all --only dataset=tweets-sentiment --only seed=2"
 #                                        … start ID: the lane first runs that selection with one worker and every core
 #                                        as BLAS threads (a run too long for a session on one thread), then as usual;
@@ -23,9 +24,9 @@
 #                                        already past is tomorrow's): the lane starts only runs expected to end by then
 #                                        (`tlab run --until`), e.g. a working session's end
 #   scripts/full-experiments.sh status   progress of each experiment
-#   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane running ID) cleanly: their runs go back to the
-#                                        queue and resume from their last saved epoch at the next `start`, which is how a
-#                                        lane moves to a new build of the repository
+#   scripts/full-experiments.sh stop [ID] stop the experiments (or those of the lane holding ID, in whichever lane's shell
+#                                        runs them) cleanly: their runs go back to the queue and resume from their last saved
+#                                        epoch at the next `start`, which is how a lane moves to a new build of the repository
 #   scripts/full-experiments.sh archive  write each running experiment's ended runs to results/<id>.runs.jsonl, its pretraining
 #                                        stages' artifacts to results/artifact-bundles/<key>/ and the state of its runs stopped
 #                                        mid-way to results/resume-bundles/<hash>/ (`start` does it every 20 minutes while
@@ -114,6 +115,14 @@ start)
     fi
     for id in $lane; do
       commands+=$(scheduler "$id" --workers "$workers" $until_args "${TLAB_ARGS:-}")
+    done
+    # Then the other lanes' experiments, beside those lanes' own schedulers: a lane that has ended lends its cores to
+    # the runs the others still have queued (schedulers share a database; each claims its runs, none takes another's).
+    for other in "${lanes[@]}"; do
+      [ "$other" = "$lane" ] && continue
+      for id in $other; do
+        commands+=$(scheduler "$id" --workers "$workers" $until_args "${TLAB_ARGS:-}")
+      done
     done
     setsid nohup bash -c "$commands" >/dev/null 2>&1 &
   done
