@@ -113,16 +113,12 @@ start)
     if [ -n "${TLAB_BESIDE:-}" ]; then
       setsid nohup bash -c "$(scheduler "${lane%% *}" --workers 1 --threads 1 "$TLAB_BESIDE")" >/dev/null 2>&1 &
     fi
-    for id in $lane; do
+    # The lane's experiments, then the other lanes' beside those lanes' own schedulers: a lane that has ended lends its
+    # cores to the runs the others still have queued (schedulers share a database; each claims its runs, none another's).
+    order=$lane
+    for other in "${lanes[@]}"; do [ "$other" = "$lane" ] || order+=" $other"; done
+    for id in $order; do
       commands+=$(scheduler "$id" --workers "$workers" $until_args "${TLAB_ARGS:-}")
-    done
-    # Then the other lanes' experiments, beside those lanes' own schedulers: a lane that has ended lends its cores to
-    # the runs the others still have queued (schedulers share a database; each claims its runs, none takes another's).
-    for other in "${lanes[@]}"; do
-      [ "$other" = "$lane" ] && continue
-      for id in $other; do
-        commands+=$(scheduler "$id" --workers "$workers" $until_args "${TLAB_ARGS:-}")
-      done
     done
     setsid nohup bash -c "$commands" >/dev/null 2>&1 &
   done
