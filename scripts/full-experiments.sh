@@ -47,13 +47,14 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 state=${TLAB_STATE:-/work/tlab-state}
 # Lanes run side by side, the experiments of a lane one after another, the cores shared among the lanes.
-# siatl-vs-ulmfit and its tweet-LM variant each start with a pretraining stage that every one of their runs
+# siatl-vs-ulmfit and its tweet-LM variant each started with a pretraining stage that every one of their runs
 # needs (even no-pretraining, for its vocabulary): in one lane the second core idled for that stage's hour.
-lanes=("siatl-vs-ulmfit" "siatl-vs-ulmfit-tweet-lm")
+# siatl-vs-ulmfit has ended (2026-12-04): the tweet-LM variant's lane has every core.
+lanes=("siatl-vs-ulmfit-tweet-lm")
 # The experiments still running, whose archives and notebooks `archive` and `save` write; a finished one's are a record
-# (glove-freeze is imported for reports; doc2vec-regimes too has finished), written again only by hand.
-active=(siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm)
-experiments=(glove-freeze "${active[@]}")
+# (glove-freeze and siatl-vs-ulmfit are imported for reports; doc2vec-regimes too has finished), written again only by hand.
+active=(siatl-vs-ulmfit-tweet-lm)
+experiments=(glove-freeze siatl-vs-ulmfit "${active[@]}")
 workers=${TLAB_WORKERS:-$(( $(nproc) / ${#lanes[@]} > 1 ? $(nproc) / ${#lanes[@]} : 1 ))}
 mkdir -p "$state/bin"
 cd "$state"
