@@ -49,13 +49,16 @@ state=${TLAB_STATE:-/work/tlab-state}
 # Lanes run side by side, the experiments of a lane one after another, the cores shared among the lanes.
 # siatl-vs-ulmfit and its tweet-LM variant each started with a pretraining stage that every one of their runs
 # needs (even no-pretraining, for its vocabulary): in one lane the second core idled for that stage's hour.
-# siatl-vs-ulmfit has ended (2026-12-04): the tweet-LM variant's lane has every core.
-lanes=("siatl-vs-ulmfit-tweet-lm")
+# Every experiment has ended (tweet-LM on 2026-12-05): no lane runs. To run an experiment here, name it in `lanes`
+# and `active`.
+lanes=()
 # The experiments still running, whose archives and notebooks `archive` and `save` write; a finished one's are a record
-# (glove-freeze and siatl-vs-ulmfit are imported for reports; doc2vec-regimes too has finished), written again only by hand.
-active=(siatl-vs-ulmfit-tweet-lm)
-experiments=(glove-freeze siatl-vs-ulmfit "${active[@]}")
-workers=${TLAB_WORKERS:-$(( $(nproc) / ${#lanes[@]} > 1 ? $(nproc) / ${#lanes[@]} : 1 ))}
+# (glove-freeze, siatl-vs-ulmfit and its tweet-LM variant are imported for reports; doc2vec-regimes too has finished),
+# written again only by hand.
+active=()
+experiments=(glove-freeze siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm "${active[@]}")
+lane_count=$(( ${#lanes[@]} > 0 ? ${#lanes[@]} : 1 ))
+workers=${TLAB_WORKERS:-$(( $(nproc) / lane_count > 1 ? $(nproc) / lane_count : 1 ))}
 mkdir -p "$state/bin"
 cd "$state"
 
@@ -123,6 +126,7 @@ start)
     done
     setsid nohup bash -c "$commands" >/dev/null 2>&1 &
   done
+  [ ${#lanes[@]} -gt 0 ] || { echo "every experiment has ended: no lane to start (their archives are imported into $state)"; exit 0; }
   if ! pgrep -f "full-experiments.sh autosave" >/dev/null; then
     setsid nohup bash "$repo/scripts/full-experiments.sh" autosave >> autosave.log 2>&1 &
   fi
