@@ -6,6 +6,7 @@
 #                                        the experiments' lanes (or the lane holding ID) in the background, each with
 #                                        $TLAB_WORKERS workers (default: the cores shared evenly among the lanes); a lane
 #                                        whose experiments have ended goes on with the other lanes' queued runs
+#                                        (with no lane, as now that every experiment has ended, it only imports)
 #                                        TLAB_FIRST="--only arm=siatl --only size=all --only dataset=tweets-sentiment --only seed=2"
 #                                        … start ID: the lane first runs that selection with one worker and every core
 #                                        as BLAS threads (a run too long for a session on one thread), then as usual;
