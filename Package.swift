@@ -6,6 +6,7 @@ import PackageDescription
 // Numerics → Datasets (data install, formats, text, vectors) → tlab
 // Specs (YAML experiment specs: parse, validate, expand; depends on Suggestions and Digests only) → tlab
 // Digests (SHA-256 as hex) → Specs, Datasets, Tracking
+// Outcomes (a run's result by name) → Tracking, Reports, Experiments
 let package = Package(
     name: "TransferLab",
     platforms: [.macOS(.v14)],
@@ -43,9 +44,11 @@ let package = Package(
         ),
         .target(name: "Models", dependencies: ["Autodiff", "Numerics", "CKernels"]),
         .target(name: "Training", dependencies: ["Models", "Datasets", "Autodiff", "Numerics", "CKernels"]),
-        .target(name: "Tracking", dependencies: ["Digests", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Reports", dependencies: ["Tracking", "Specs"]),
-        .target(name: "Experiments", dependencies: ["Specs", "Tracking", "Training", "Models", "Datasets", "Autodiff", "Numerics"]),
+        // What a run reports (status, metrics by split and name): written by Experiments, read by Tracking and Reports.
+        .target(name: "Outcomes"),
+        .target(name: "Tracking", dependencies: ["Digests", "Outcomes", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Reports", dependencies: ["Tracking", "Specs", "Outcomes"]),
+        .target(name: "Experiments", dependencies: ["Outcomes", "Specs", "Suggestions", "Tracking", "Training", "Models", "Datasets", "Autodiff", "Numerics"]),
         .target(name: "Benchmarks", dependencies: ["Training", "Models", "Autodiff", "Numerics", "COpenBLAS"]),
         // The git revision of the build, generated before every build (recorded with every run).
         .plugin(name: "BuildRevision", capability: .buildTool()),
@@ -64,7 +67,7 @@ let package = Package(
         .testTarget(name: "SuggestionsTests", dependencies: ["Suggestions"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests", "TestSupport"]),
         .testTarget(name: "SpecsTests", dependencies: ["Specs", "TestSupport"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Specs", "Datasets", "Training", "Models", "Autodiff", "Numerics", "Tracking", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Outcomes", "Reports", "Specs", "Datasets", "Training", "Models", "Autodiff", "Numerics", "Tracking", "TestSupport"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "Specs", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Digests", "Numerics", "TestSupport"]),

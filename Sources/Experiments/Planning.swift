@@ -44,8 +44,7 @@ extension Planning {
         func trainingSplitSize(_ run: PlannedRun) -> Int? {
             let key = String(decoding: (run.config["data"] ?? run.config).canonicalJSON, as: UTF8.self) + "|\(run.fold ?? -1)"
             if let known = available[key] { return known }
-            let whole = RunConfig(tree: run.config.setting(["run", "training_size"], to: ConfigNode(.scalar("all", quoted: false), at: run.config.location)))
-            let size = (try? whole.examples(data)).flatMap { examples in try? whole.split(labels: examples.map(\.label)).train.count }
+            let size = try? RunData.trainingSplitSize(run.config, data: data)
             available[key] = size
             return size
         }

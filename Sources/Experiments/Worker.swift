@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Outcomes
 import Numerics
 import Specs
 import Tracking
@@ -9,14 +10,14 @@ import Training
 public enum Worker {
     /// With a `deadline`, only runs it admits are claimed; the loop ends when none is left.
     public static func loop(store: ResultsStore, experiment: String, data: DataStore, environment: RunEnvironment,
-                            filter: RunFilter = RunFilter(), deadline: Deadline? = nil) throws -> Int {
+                            filter: RunFilter = RunFilter(), deadline: Deadline? = nil, kinds: RunKinds = .standard) throws -> Int {
         let pid = Int(ProcessInfo.processInfo.processIdentifier)
         var done = 0
         while true {
             let admitted = try deadline.map { try store.admitted(by: $0, experiment: experiment, filter: filter) }
             switch try store.claim(experiment: experiment, pid: pid, environment: environment, filter: filter, admitted: admitted) {
             case let .run(run):
-                try execute(run, store: store, data: data)
+                try execute(run, store: store, data: data, kinds: kinds)
                 done += 1
             case .wait:
                 Thread.sleep(forTimeInterval: 0.5)  // another worker is making an artifact queued runs need
@@ -46,7 +47,8 @@ public enum Worker {
     }
 
     /// Runs a stage into its work folder, moves it to `artifacts/<key>` and records both at once.
-    static func executeStage(_ run: RunRecord, config: ConfigNode, store: ResultsStore, data: DataStore, observer: RecordingObserver) throws {
+    static func executeStage(_ run: RunRecord, config: ConfigNode, store: ResultsStore, data: DataStore, observer: RecordingObserver,
+                             kinds: RunKinds) throws {
         let fm = FileManager.default
         let final = store.artifactsFolder.appendingPathComponent(run.hash)
         // One folder per stage key: only the worker that claimed the stage run writes it. What an
@@ -56,10 +58,10 @@ public enum Worker {
         for leftover in try fm.contentsOfDirectory(atPath: partial.path) where leftover != StageRun.resumeFolder {
             try fm.removeItem(at: partial.appendingPathComponent(leftover))
         }
-        var result: StageRun.Result
+        var result: RunOutcome
         do {
             result = try StageRun.execute(config, into: partial, data: data, artifacts: try artifacts(of: config, store: store, observer: observer),
-                                          observer: observer)
+                                          observer: observer, kinds: kinds)
         } catch {
             try? fm.removeItem(at: partial)  // a deterministic failure: nothing to resume
             throw error
@@ -68,27 +70,20 @@ public enum Worker {
         try? fm.removeItem(at: final)  // a crashed earlier attempt's leftovers, never a recorded artifact
         try fm.moveItem(at: partial, to: final)
         result.artifactSHA256 = try ArtifactBundle.digest(of: final)
-        let json = try resultJSON(result)
-        try store.finish(run: run.id!, status: .finished, resultJSON: json, error: nil,
-                         artifact: ArtifactRecord(configHash: run.hash, kind: result.kind, path: run.hash, createdByRun: run.id))
+        try store.finish(run: run.id!, status: .finished, resultJSON: result.json, error: nil,
+                         artifact: ArtifactRecord(configHash: run.hash, kind: result.kind ?? "stage", path: run.hash, createdByRun: run.id))
     }
 
-    /// A run's result as JSON with sorted keys: the same result, the same bytes.
-    static func resultJSON(_ result: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(result), as: UTF8.self)
-    }
-
-    static func execute(_ run: RunRecord, store: ResultsStore, data: DataStore) throws {
+    static func execute(_ run: RunRecord, store: ResultsStore, data: DataStore, kinds: RunKinds = .standard) throws {
         let id = run.id!
         let observer = RecordingObserver(store: store, runId: id)
         do {
             let config = try ConfigNode.parse(yaml: run.configJSON, file: "run \(id) config")
             if run.isStage {
-                try executeStage(run, config: config, store: store, data: data, observer: observer)
+                try executeStage(run, config: config, store: store, data: data, observer: observer, kinds: kinds)
                 return
             }
+            let (kind, typed) = try kinds.decodeRun(config)
             let artifacts = try artifacts(of: config, store: store, observer: observer)
             // Per-epoch state of a classifier run: a run killed mid-way resumes after its last saved epoch.
             let resume = store.resumeState(of: run.hash)
@@ -107,23 +102,8 @@ public enum Worker {
                 ResumeBundle.clearOrigin(of: resume)
                 observer.note("starting over: an interrupted attempt saved its state with numerics version \(other), this build computes version \(NumericsVersion.current)")
             }
-            let result: RunResult
-            switch config.node(at: ["model", "kind"])?.scalar ?? "" {
-            case "trivial":
-                // The scheduler benchmark's workload: no training, one metric, a finished result.
-                if let delay = config.node(at: ["model", "delay_ms"])?.scalar.flatMap(Double.init) { Thread.sleep(forTimeInterval: delay / 1000) }
-                try store.record(metrics: [MetricRecord(runId: id, epoch: 0, split: "valid", name: "accuracy", value: Double(run.seed))])
-                result = RunResult(status: .finished, bestEpoch: 0, epochs: 0, valid: nil, test: nil, trainExamples: 0, vocabulary: 0,
-                                   coverage: nil, seconds: 0, error: nil)
-            case "ulmfit", "siatl":
-                result = try TransferRun.execute(config, store: data, artifacts: artifacts, observer: observer, resume: resume)
-            case "doc2vec":
-                result = try Doc2VecRun.execute(config, store: data, artifacts: artifacts, observer: observer)
-            default:
-                result = try ClassificationRun.execute(config, store: data, artifacts: artifacts, observer: observer, resume: resume)
-            }
-            let json = try resultJSON(result)
-            try store.finish(run: id, status: result.status == .diverged ? .diverged : .finished, resultJSON: json, error: result.error)
+            let result = try kind.execute(typed, RunContext(data: data, artifacts: artifacts, observer: observer, resume: resume, config: config))
+            try store.finish(run: id, status: result.status == .diverged ? .diverged : .finished, resultJSON: result.json, error: result.error)
         } catch {
             // A configuration or data error is deterministic: record it, do not retry.
             try store.finish(run: id, status: .failed, resultJSON: nil, error: "\(error)")

@@ -43,9 +43,12 @@ struct ClaimCheck {
     /// The paired test of a cell against its baseline's on a metric (nil: the report metric), and the
     /// pairs it left out (`Notebook.pairedTest`).
     let test: (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int, differences: [Double])
+    /// Whether a metric is a test metric (in points) rather than an extra result on its own scale.
+    let isTestMetric: (String) -> Bool
 
     init(tree: ConfigNode, table: ComparisonTable, metricName: String,
-         test: @escaping (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int, differences: [Double])) {
+         test: @escaping (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int, differences: [Double]),
+         isTestMetric: @escaping (String) -> Bool) {
         let reportMetric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
         claims = (tree.node(at: ["report", "claims"])?.sequence ?? []).map { node in
             let metric = node["metric"]?.scalar
@@ -56,6 +59,7 @@ struct ClaimCheck {
         self.table = table
         self.metricName = metricName
         self.test = test
+        self.isTestMetric = isTestMetric
     }
 
     static func outcome(_ t: Statistics.PairedTest, higher: Bool) -> Outcome {
@@ -80,14 +84,14 @@ struct ClaimCheck {
 
     /// A signed difference in the claim's unit: points of a test metric (the report's or another), or
     /// the extra metric's own scale.
-    static func signed(_ x: Double, _ claim: Claim) -> String {
-        if let extra = claim.extra, !Notebook.isTestMetric(extra) { return (x >= 0 ? "+" : "") + Notebook.formatExtra(x) }
+    func signed(_ x: Double, _ claim: Claim) -> String {
+        if let extra = claim.extra, !isTestMetric(extra) { return (x >= 0 ? "+" : "") + Notebook.formatExtra(x) }
         return String(format: "%+.1f", 100 * x)
     }
 
     /// A paired difference with its test: value, p and n.
     func difference(_ t: Statistics.PairedTest, _ claim: Claim) -> String {
-        "\(Self.signed(t.meanDifference, claim)) (\(Notebook.formatP(t.p)), \(t.sampleSize))"
+        "\(signed(t.meanDifference, claim)) (\(Notebook.formatP(t.p)), \(t.sampleSize))"
     }
 
     /// One sentence of the outcomes over settings.
@@ -121,7 +125,7 @@ struct ClaimCheck {
             + "(selection on validation), in every dataset and setting where both arms have runs paired by seed, fold and "
             + "training-set size: two-sided paired t-test at 5% (under k-fold CV the corrected resampled t-test over folds, as under *What was compared*).\n"
         for (i, claim) in claims.enumerated() {
-            let metric = claim.extra.map { Notebook.isTestMetric($0) ? "test \(Notebook.displayName($0))" : "`\($0)`" } ?? "test \(metricName)"
+            let metric = claim.extra.map { isTestMetric($0) ? "test \(Notebook.displayName($0))" : "`\($0)`" } ?? "test \(metricName)"
             let all = settings(of: claim)
             let tested = all.compactMap { s in s.test.map { (s, Self.outcome($0, higher: claim.higher)) } }
             md += "\n**\(i + 1). \(claim.text)**" + (claim.source.map { " (\($0))" } ?? "") + ": `\(claim.arm)` "
@@ -142,7 +146,7 @@ struct ClaimCheck {
                 for s in single {
                     let d = s.differences[0]
                     let direction = d == 0 ? "none" : (d > 0) == claim.higher ? "as claimed" : "opposite"
-                    md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(Self.signed(d, claim))\(s.mixedPairs > 0 ? " †" : "") | \(direction) |\n"
+                    md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(signed(d, claim))\(s.mixedPairs > 0 ? " †" : "") | \(direction) |\n"
                 }
             }
             let mixed = all.filter { $0.mixedPairs > 0 }
@@ -174,7 +178,7 @@ struct ClaimCheck {
             let largest = signed[0] > 0 && signed.dropFirst().allSatisfy { $0 < signed[0] }
             if largest { held += 1 }
             let steps = points.map { p in
-                "\(ComparisonTable.trainingSize(of: p.group)!): " + Self.signed(p.test!.meanDifference, claim) + (p.test!.p < 0.05 ? "*" : "")
+                "\(ComparisonTable.trainingSize(of: p.group)!): " + self.signed(p.test!.meanDifference, claim) + (p.test!.p < 0.05 ? "*" : "")
             }
             md += "| \(key[0]) | \(key[1].isEmpty ? "–" : key[1]) | \(steps.joined(separator: " · ")) | \(largest ? "yes" : "no") |\n"
         }

@@ -1,33 +1,13 @@
 import Foundation
+import Outcomes
 import Specs
 import Tracking
 
-/// The fields of a run's stored result a report needs.
-struct StoredResult: Decodable {
-    struct Metrics: Decodable {
-        let accuracy: Double; let macroF1: Double; let loss: Double
-        /// Examples scored (absent in results recorded before it was kept).
-        let count: Int?
-        /// The metrics by their names in a spec's `report` (`metric`, `extra_metrics`, claims).
-        static let named: [String: KeyPath<Metrics, Double> & Sendable] = ["accuracy": \.accuracy, "macro_f1": \.macroF1]
-        /// The metric a table of `metric` reads, by name and key path: itself when it is one of `named`, else accuracy.
-        static func reported(_ metric: String) -> (name: String, path: KeyPath<Metrics, Double> & Sendable) {
-            named[metric].map { (metric, $0) } ?? ("accuracy", \.accuracy)
-        }
-    }
-    let valid: Metrics?
-    let test: Metrics?
-    let bestEpoch: Int?
-    let epochs: Int?
-    let extras: [String: Double]?
-    let trainExamples: Int?
-
-    /// A run's stored result from its recorded JSON (`RunRecord.resultJSON`); nil when the run has none
-    /// or it does not decode (a run that did not finish).
-    init?(json: String?) {
-        guard let json, let result = try? JSONDecoder().decode(StoredResult.self, from: Data(json.utf8)) else { return nil }
-        self = result
-    }
+/// The decoded results of `runs` by run id; a result that does not decode is an error naming its run.
+func outcomes(of runs: [RunRecord]) throws -> [Int64: RunOutcome] {
+    var outcomes: [Int64: RunOutcome] = [:]
+    for run in runs { if let id = run.id, let outcome = try run.outcome() { outcomes[id] = outcome } }
+    return outcomes
 }
 
 /// What pairs runs of two arms: the same seed, fold and training-set size.
@@ -63,26 +43,36 @@ public struct Cell: Sendable {
 /// Builds comparison cells from recorded runs, choosing the selected axes on validation only.
 public struct ComparisonTable: Sendable {
     public let cells: [Cell]
-    public let metric: String           // "accuracy" or "macro_f1"
+    /// The metric tabulated, by its name in the runs' splits (`accuracy`, `macro_f1`, `entity_f1`, …).
+    public let metric: String
     public let baseline: String?
     public let selectedAxes: [String]
 
-    public init(runs: [RunRecord], spec: LoadedSpec) {
+    public init(runs: [RunRecord], spec: LoadedSpec) throws {
+        self.init(runs: runs, spec: spec, outcomes: try outcomes(of: runs))
+    }
+
+    init(runs: [RunRecord], spec: LoadedSpec, outcomes: [Int64: RunOutcome]) {
         let tree = spec.tree
         let metric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
         let baseline = tree.node(at: ["report", "baseline"])?.scalar
         let selected = tree.node(at: ["selection", "over"])?.sequence?.compactMap(\.scalar) ?? []
+        // What chooses the selected axes: `selection.metric` on validation (`valid_loss`, `valid.entity_f1`), by
+        // default the report metric; lower is better for a loss or a perplexity.
+        let chooser = tree.node(at: ["selection", "metric"])?.scalar.map { name in
+            ["valid_", "valid."].first(where: name.hasPrefix).map { String(name.dropFirst($0.count)) } ?? name
+        } ?? metric
+        let lowerIsBetter = chooser.hasSuffix("loss") || chooser.hasSuffix("perplexity")
         let references = (tree["references"]?.sequence ?? []).compactMap { $0["values"] }
         func paperValue(_ dataset: String, _ arm: String) -> Double? {
             references.lazy.compactMap { $0[dataset]?[arm]?.scalar.flatMap(Double.init) }.first
         }
-        struct Entry { let run: RunRecord; let sweep: [String: String]; let result: StoredResult? }
+        struct Entry { let run: RunRecord; let sweep: [String: String]; let result: RunOutcome? }
         let entries = runs.filter { !$0.isStage }.map { run -> Entry in
             let sweep = (try? JSONSerialization.jsonObject(with: Data(run.sweepJSON.utf8)) as? [String: String]) ?? [:]
-            return Entry(run: run, sweep: sweep, result: StoredResult(json: run.resultJSON))
+            return Entry(run: run, sweep: sweep, result: run.id.flatMap { outcomes[$0] })
         }
-        let path = StoredResult.Metrics.reported(metric).path
-        func value(_ m: StoredResult.Metrics?) -> Double? { m.map { $0[keyPath: path] } }
+        func value(_ m: SplitMetrics?, _ name: String = metric) -> Double? { m?[name] }
         func describe(_ sweep: [String: String], _ keep: (String) -> Bool) -> String {
             sweep.filter { keep($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         }
@@ -99,8 +89,10 @@ public struct ComparisonTable: Sendable {
             let bySelection = Dictionary(grouping: finished) { describe($0.sweep) { selected.contains($0) } }
             // The selected value with the best mean validation metric (never the test metric).
             let best = bySelection.max { a, b in
-                let ma = a.value.compactMap { value($0.result?.valid) }, mb = b.value.compactMap { value($0.result?.valid) }
-                return Statistics.summary(ma).mean < Statistics.summary(mb).mean || (Statistics.summary(ma).mean == Statistics.summary(mb).mean && a.key > b.key)
+                var ma = Statistics.summary(a.value.compactMap { value($0.result?.valid, chooser) }).mean
+                var mb = Statistics.summary(b.value.compactMap { value($0.result?.valid, chooser) }).mean
+                if lowerIsBetter { (ma, mb) = (-ma, -mb) }
+                return ma < mb || (ma == mb && a.key > b.key)
             }
             let chosenRuns = best?.value ?? []
             var byUnit: [PairKey: Double] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import Outcomes
 import Specs
 import Tracking
 
@@ -31,8 +32,13 @@ public struct Notebook {
     let stageInstances: StageInstances
     let instancesMet: [Int64: [String: Int]]
 
-    public init(spec: LoadedSpec, runs: [RunRecord], metrics: [Int64: [MetricRecord]], context: Context, stageEvents: [Int64: [EventRecord]] = [:]) {
+    /// The runs' results by run id.
+    let outcomes: [Int64: RunOutcome]
+
+    /// Throws when a run's result does not decode, naming the run.
+    public init(spec: LoadedSpec, runs: [RunRecord], metrics: [Int64: [MetricRecord]], context: Context, stageEvents: [Int64: [EventRecord]] = [:]) throws {
         self.spec = spec; self.runs = runs; self.metrics = metrics; self.context = context; self.stageEvents = stageEvents
+        outcomes = try Reports.outcomes(of: runs)
         stageInstances = StageInstances(runs: runs, events: stageEvents)
         instancesMet = stageInstances.used()
     }
@@ -42,11 +48,11 @@ public struct Notebook {
 
     /// The markdown and the plot files (name → SVG) it links to, under `assetFolder` (default `<id>/`).
     public func render() -> (markdown: String, plots: [String: String]) {
-        let page = Page(spec: spec, runs: runs)
+        let page = Page(spec: spec, runs: runs, outcomes: outcomes)
         var plots: [String: String] = [:]
         var md = header() + provenance() + compared(page)
         if !context.dataLines.isEmpty { md += "## Data\n\n" + context.dataLines.map { "- \($0)" }.joined(separator: "\n") + "\n\n" }
-        md += ClaimCheck(tree: spec.tree, table: page.table, metricName: page.metricName, test: pairedTest).render()
+        md += ClaimCheck(tree: spec.tree, table: page.table, metricName: page.metricName, test: pairedTest, isTestMetric: isTestMetric).render()
         for group in page.table.groups { md += results(group, page, plots: &plots) }
         md += trainingSizes(page, plots: &plots)
         md += reruns(page)
@@ -59,8 +65,8 @@ public struct Notebook {
         let table: ComparisonTable
         let arms: [String]
         let metricName: String
-        init(spec: LoadedSpec, runs: [RunRecord]) {
-            table = ComparisonTable(runs: runs, spec: spec)
+        init(spec: LoadedSpec, runs: [RunRecord], outcomes: [Int64: RunOutcome]) {
+            table = ComparisonTable(runs: runs, spec: spec, outcomes: outcomes)
             arms = spec.tree["arms"]?.mapping?.map(\.key) ?? ["default"]
             metricName = Notebook.displayName(table.metric)
         }
@@ -127,7 +133,7 @@ public struct Notebook {
     func compared(_ page: Page) -> String {
         let tree = spec.tree, table = page.table
         var md = "\n## What was compared\n\n"
-        let defaults = ["embeddings", "language_model", "model", "train"].compactMap { key in tree[key].map { "`\(key)`: \(Self.inline($0, nested: true))" } }
+        let defaults = ["embeddings", "language_model", "model", "models", "train"].compactMap { key in tree[key].map { "`\(key)`: \(Self.inline($0, nested: true))" } }
         if !defaults.isEmpty { md += "Every arm starts from the spec's defaults — " + defaults.joined(separator: "; ") + " — and changes what it lists:\n\n" }
         for arm in page.arms {
             let overlay = tree["arms"]?[arm]
@@ -205,10 +211,9 @@ public struct Notebook {
         let groupSlug: String = group.replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "=", with: "-")
             .replacingOccurrences(of: ", ", with: "_")
         let slug = group.isEmpty ? dataset : "\(dataset)-\(groupSlug)"
-        let reported = StoredResult.Metrics.reported(table.metric)
         let curves = arms.filter(present.contains).compactMap { arm -> SVGChart.Series? in
             guard let c = cells.first(where: { $0.dataset == dataset && $0.arm == arm }), !c.runIDs.isEmpty else { return nil }
-            let values: [MetricRecord] = c.runIDs.flatMap { metrics[$0] ?? [] }.filter { $0.split == "valid" && $0.name == reported.name }
+            let values: [MetricRecord] = c.runIDs.flatMap { metrics[$0] ?? [] }.filter { $0.split == "valid" && $0.name == table.metric }
             let byEpoch = Dictionary(grouping: values, by: \.epoch)
             let points: [(x: Double, y: Double)] = byEpoch.map { epoch, records in
                 (Double(epoch), records.map(\.value).reduce(0, +) / Double(records.count))
@@ -233,7 +238,7 @@ public struct Notebook {
                 return SVGChart.Series(name: arm, points: [(px, py)], color: arms.firstIndex(of: arm))
             }
             guard points.count > 1 else { continue }
-            let label = { (m: String) in Self.isTestMetric(m) ? "test \(Self.displayName(m)) (%)" : m }
+            let label = { (m: String) in self.isTestMetric(m) ? "test \(Self.displayName(m)) (%)" : m }
             let name = "\(assets)/scatter-\(slug)-\(y)-vs-\(x).svg"
             plots[name] = SVGChart(title: "\(dataset): \(label(y)) vs \(label(x)), per arm",
                                    xLabel: label(x), yLabel: label(y), series: points).render()
@@ -248,7 +253,7 @@ public struct Notebook {
                 }
                 let points = byValue.compactMap { x, rs -> (x: Double, y: Double)? in
                     let vs = rs.compactMap { r -> Double? in
-                        StoredResult(json: r.resultJSON)?.valid?[keyPath: reported.path]
+                        r.id.flatMap { outcomes[$0]?.valid?[table.metric] }
                     }
                     return x.isFinite && !vs.isEmpty ? (x, vs.reduce(0, +) / Double(vs.count)) : nil
                 }
@@ -269,7 +274,7 @@ public struct Notebook {
     func trainingBudget(_ cells: [Cell], _ page: Page) -> String {
         var rows = ""
         for arm in page.arms {
-            let results = cells.filter { $0.arm == arm }.flatMap(\.runIDs).compactMap(storedResult)
+            let results = cells.filter { $0.arm == arm }.flatMap(\.runIDs).compactMap { outcomes[$0] }
                 .compactMap { r -> (best: Int, trained: Int)? in
                     guard let best = r.bestEpoch, let trained = r.epochs, best > 0 else { return nil }
                     return (best, trained)
@@ -296,7 +301,7 @@ public struct Notebook {
             let series = page.arms.compactMap { arm -> SVGChart.Series? in
                 let points = sized.filter { $0.dataset == dataset && $0.arm == arm }.compactMap { cell -> (x: Double, y: Double, sd: Double)? in
                     let size = ComparisonTable.trainingSize(of: cell.group)!
-                    let examples = Double(size) ?? cell.runIDs.compactMap { storedResult($0)?.trainExamples }.map(Double.init).max()
+                    let examples = Double(size) ?? cell.runIDs.compactMap { outcomes[$0]?.trainExamples }.map(Double.init).max()
                     return examples.map { ($0, 100 * cell.test.mean, 100 * cell.test.std) }
                 }.sorted { $0.x < $1.x }
                 return points.count < 2 ? nil  // a curve needs two sizes
@@ -367,7 +372,7 @@ public struct Notebook {
             }
         }
         for extra in spec.tree.node(at: ["report", "extra_metrics"])?.sequence?.compactMap(\.scalar) ?? [] {
-            let percent = Self.isTestMetric(extra)
+            let percent = isTestMetric(extra)
             md += percent ? "\nTest \(Self.displayName(extra)) (%) of the same chosen runs (mean ± standard deviation, n):\n\n"
                           : "\n`\(extra)` of the same chosen runs (mean ± standard deviation, n):\n\n"
             md += "| dataset | " + columns.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: columns.count) + "\n"
@@ -400,10 +405,6 @@ public struct Notebook {
         return line + "\n"
     }
 
-    /// A finished run's stored result.
-    func storedResult(_ id: Int64) -> StoredResult? {
-        StoredResult(json: runs.first(where: { $0.id == id })?.resultJSON)
-    }
 
     /// A cell's values keyed by the unit that pairs runs: the report metric (`extra` nil) or an extra result.
     func unitValues(_ cell: Cell, extra: String?) -> [PairKey: Double] {
@@ -443,7 +444,7 @@ public struct Notebook {
     func cellMean(_ cell: Cell, metric: String, reportMetric: String) -> Double? {
         if metric == reportMetric { return cell.test.n > 0 ? 100 * cell.test.mean : nil }
         let values = extraValues(metric, of: cell)
-        return values.isEmpty ? nil : Statistics.summary(values).mean * (Self.isTestMetric(metric) ? 100 : 1)
+        return values.isEmpty ? nil : Statistics.summary(values).mean * (isTestMetric(metric) ? 100 : 1)
     }
 
     /// A named extra result of a cell's chosen runs (those that have it).
@@ -452,13 +453,15 @@ public struct Notebook {
     /// A named extra result of a finished run, from its stored result: one of its `extras`, or a test
     /// metric other than the report's, e.g. macro-F1 beside accuracy.
     func extraValue(_ name: String, run id: Int64) -> Double? {
-        guard let result = storedResult(id) else { return nil }
-        if let metric = StoredResult.Metrics.named[name] { return result.test.map { $0[keyPath: metric] } }
-        return result.extras?[name]
+        guard let result = outcomes[id] else { return nil }
+        return result.test?[name] ?? result.extras?[name]
     }
 
-    /// Whether `name` is a test metric every classification result holds (accuracy, macro-F1), shown in %.
-    static func isTestMetric(_ name: String) -> Bool { StoredResult.Metrics.named[name] != nil }
+    /// Whether `name` is a metric of the runs' test split (accuracy, macro-F1, entity F1, …), shown in %; a loss
+    /// or a perplexity, and every extra result, keep their own scale.
+    func isTestMetric(_ name: String) -> Bool {
+        !name.hasSuffix("loss") && !name.hasSuffix("perplexity") && outcomes.values.contains { $0.test?[name] != nil }
+    }
 
     /// A test metric's name in prose ("macro-F1").
     static func displayName(_ testMetric: String) -> String { testMetric == "macro_f1" ? "macro-F1" : testMetric }

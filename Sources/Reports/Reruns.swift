@@ -1,4 +1,5 @@
 import Foundation
+import Outcomes
 import Tracking
 
 extension Notebook {
@@ -8,9 +9,8 @@ extension Notebook {
     /// comparison never vary (its pretraining stage has one seed). The spread is set beside the
     /// seed-to-seed standard deviation of the same cells, for scale. Empty when no such run ended.
     func reruns(_ page: Page) -> String {
-        let path = StoredResult.Metrics.named[page.table.metric] ?? \.accuracy
         func test(_ json: String?) -> Double? {
-            StoredResult(json: json)?.test.map { $0[keyPath: path] }
+            json.flatMap { try? RunOutcome(json: $0, run: "an earlier result") }?.test?[page.table.metric]
         }
         struct Row { let run: RunRecord; let earlier: ResultsStore.EarlierResult; let before: Double; let after: Double }
         let rows: [Row] = runs.filter { !$0.isStage && $0.status == .finished }.compactMap { run in

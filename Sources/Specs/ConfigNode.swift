@@ -183,5 +183,6 @@ public struct SpecError: Error, Equatable, CustomStringConvertible {
 /// Several spec errors, reported together.
 public struct SpecErrors: Error, CustomStringConvertible {
     public let errors: [SpecError]
+    public init(errors: [SpecError]) { self.errors = errors }
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 }

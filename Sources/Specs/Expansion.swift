@@ -53,7 +53,9 @@ public enum Expansion {
             }
             // An arm may also narrow the data: its own datasets or training sizes (e.g. ablations at
             // one training size).
-            let armed = overlay.map { base.merging($0.removing(["sweep"])) } ?? base
+            let armed = overlay.map { base.merging($0.removing(["sweep", "models"])) } ?? base
+            // `models:` (kind → fields): the fields of the kind a run ends up with, under what it sets itself.
+            let presets = [tree["models"], overlay?["models"]].compactMap { $0 }.reduce(ConfigNode(.mapping([]), at: tree.location)) { $0.merging($1) }
             let datasets = armed.node(at: ["data", "datasets"])?.sequence ?? []
             let sizes: [String?] = armed.node(at: ["data", "training_sizes"])?.sequence.map { list in list.map { $0.scalar ?? "all" } } ?? [nil]
             let globalFolds = armed.node(at: ["data", "split", "folds"])?.scalar.flatMap(Int.init)
@@ -67,6 +69,9 @@ public enum Expansion {
                     var config = armed.setting(["data", "datasets"], to: ConfigNode(.sequence([datasetNode]), at: datasetNode.location))
                     if let data = config["data"] { config = config.setting(["data"], to: data.removing(["training_sizes"])) }
                     for (path, value) in combo { config = config.setting(path, to: value) }
+                    if let model = config["model"], let kind = model["kind"]?.scalar, let preset = presets[kind] {
+                        config = config.setting(["model"], to: ConfigNode(preset.value, at: model.location).merging(model))
+                    }
                     let loc = tree.location
                     func scalar(_ s: String) -> ConfigNode { ConfigNode(.scalar(s, quoted: false), at: loc) }
                     var run: [(key: String, node: ConfigNode)] = [("arm", ConfigNode(.scalar(arm, quoted: true), at: loc)),

@@ -15,6 +15,8 @@ public indirect enum Schema: Sendable {
     case dictionary(Schema)
     /// A mapping with known keys; `required` must be present (checked only where `requireFields`).
     case object([String: Schema], required: Set<String>)
+    /// A mapping with some known keys and any others (checked elsewhere, e.g. by a run kind's typed configuration).
+    case open([String: Schema], required: Set<String>)
     /// Any of several shapes (the first that fits).
     case either([Schema])
     case any
@@ -28,7 +30,7 @@ public indirect enum Schema: Sendable {
         case let .choice(words): "one of \(words.joined(separator: ", "))"
         case let .list(item, nonEmpty): "\(nonEmpty ? "a non-empty" : "a") list of \(item.expectation)"
         case .dictionary: "a mapping"
-        case .object: "a mapping"
+        case .object, .open: "a mapping"
         case let .either(options): options.map(\.expectation).joined(separator: " or ")
         case .any: "anything"
         }
@@ -40,6 +42,7 @@ public indirect enum Schema: Sendable {
         let rest = Array(path.dropFirst())
         switch self {
         case let .object(fields, _): return fields[head]?.field(at: rest)
+        case let .open(fields, _): return fields[head]?.field(at: rest) ?? .any
         case let .dictionary(value): return value.field(at: rest)
         case let .list(item, _): return Int(head) != nil ? item.field(at: rest) : nil
         case let .either(options): return options.lazy.compactMap { $0.field(at: path) }.first
@@ -86,6 +89,15 @@ public indirect enum Schema: Sendable {
                 }
                 errors += schema.validate(child, path: path + [key], requireFields: requireFields)
             }
+            if requireFields {
+                for key in required.sorted() where !pairs.contains(where: { $0.key == key }) {
+                    errors.append(SpecError(location: node.location, path: here, message: "missing required key '\(key)'"))
+                }
+            }
+            return errors
+        case let .open(fields, required):
+            guard let pairs = node.mapping else { return wrong() }
+            var errors = pairs.flatMap { key, child in fields[key]?.validate(child, path: path + [key], requireFields: requireFields) ?? [] }
             if requireFields {
                 for key in required.sorted() where !pairs.contains(where: { $0.key == key }) {
                     errors.append(SpecError(location: node.location, path: here, message: "missing required key '\(key)'"))

@@ -33,15 +33,10 @@ public enum SpecSchema {
         "range": .object(["from": .integer, "to": .integer], required: ["from", "to"]),
     ], required: [])
 
-    /// A stage whose artifact runs use by writing `stage:NAME` (see `StagePlanner`). `glove` trains
-    /// vectors on installed corpora; `doc2vec-generic` the generic Doc2Vec session (its model and
-    /// corpus come in through `inputs`); `trivial` writes a marker file (scheduler tests).
-    static let stage = Schema.object([
-        "kind": .choice(["glove", "doc2vec-generic", "lm-pretrain", "lm-finetune", "trivial"]), "from": .string, "inputs": .either([.choice(["run-data"]), .list(.string, nonEmpty: true)]),
-        "seed": .integer, "vocabulary": .choice(["frozen", "both"]),
-        "corpus": .list(.string, nonEmpty: true), "dimension": .integer, "window": .integer, "x_max": .number,
-        "alpha": .number, "iterations": .integer, "min_count": .integer, "learning_rate": .number,
-        "delay_ms": .integer, "fail": .boolean, "uses": .string,
+    /// A stage whose artifact runs use by writing `stage:NAME` (see `StagePlanner`); its kind's typed
+    /// configuration checks the fields of its kind (`Experiments.RunKinds`).
+    static let stage = Schema.open([
+        "kind": .string, "from": .string, "inputs": .either([.choice(["run-data"]), .list(.string, nonEmpty: true)]), "seed": .integer,
     ], required: ["kind"])
 
     /// The whole spec; `required` keys are checked after `extends`, profiles and overrides are applied.
@@ -63,17 +58,10 @@ public enum SpecSchema {
             "vectors": .string, "oov": .choice(["uniform", "zero", "mean"]), "init": .choice(["pretrained", "random"]),
             "channels": .choice(["single", "multichannel"]), "dimension": .integer,
         ], required: []),
-        "model": .object([
-            // `trivial` is the scheduler benchmark's workload: no training, one metric.
-            "kind": .choice(["kim-cnn", "bilstm-max", "doc2vec", "ulmfit", "siatl", "trivial"]),
-            // LM transfer (ULMFiT, SiATL): the language-model stage to start from, and the new layers.
-            "from": .string, "init": .choice(["pretrained", "random"]), "head_hidden": .integer, "batch_norm": .boolean, "task_hidden": .integer, "windows": .list(.integer, nonEmpty: true), "maps": .integer,
-            "hidden": .integer, "dropout": .number, "delay_ms": .integer,  // delay_ms: a trivial run's duration (scheduler tests)
-            // Doc2Vec (Le & Mikolov 2014), gensim's names where they differ only in spelling.
-            "mode": .choice(["dbow", "dm-mean", "dm-concat"]), "train_words": .boolean, "dimension": .integer, "window": .integer,
-            "negative": .integer, "sample": .number, "min_count": .integer, "alpha": .number, "min_alpha": .number,
-            "epochs": .integer, "threads": .integer,
-        ], required: ["kind"]),
+        // The run kind and its own fields, which the kind's typed configuration checks (`Experiments.RunKinds`).
+        "model": .open(["kind": .string], required: ["kind"]),
+        // Fields for one kind only (kind → fields), applied under `model:` when a run's `model.kind` is that kind.
+        "models": .dictionary(.dictionary(.any)),
         // Doc2Vec regimes: the generic corpus, how it meets the domain corpus, and what is measured.
         "generic": .object(["corpus": .list(.string, nonEmpty: true)], required: ["corpus"]),
         "regime": .object([
@@ -108,9 +96,12 @@ public enum SpecSchema {
         "stages": .dictionary(stage),
         "arms": .dictionary(.any),
         "sweep": .dictionary(.either([.list(.any, nonEmpty: true), generator])),
-        "selection": .object(["metric": .choice(["valid_accuracy", "valid_macro_f1", "valid_loss"]),
+        // `metric`: what chooses the selected axes, on validation (`valid_accuracy`, `valid.loss`, `valid.entity_f1`);
+        // by default the report metric.
+        "selection": .object(["metric": .string,
                               "over": .list(.string, nonEmpty: true)], required: []),
-        "report": .object(["baseline": .string, "metric": .choice(["accuracy", "macro_f1"]), "title": .string,
+        // `metric`: the runs' split metric tabulated (test) and plotted (validation), by name: accuracy, macro_f1, entity_f1, …
+        "report": .object(["baseline": .string, "metric": .string, "title": .string,
                            "datasets_order": .list(.string, nonEmpty: true),
                            // further results (a run's `extras`) tabulated beside the main metric, from the same chosen runs
                            "extra_metrics": .list(.string, nonEmpty: true),
@@ -131,7 +122,7 @@ public enum SpecSchema {
     ], required: ["experiment", "data", "model"])
 
     /// Keys that describe the experiment rather than one run; they are not part of a run's resolved config.
-    public static let experimentLevelKeys: Set<String> = ["extends", "arms", "sweep", "profiles", "references", "report", "selection", "plan"]
+    public static let experimentLevelKeys: Set<String> = ["extends", "arms", "sweep", "profiles", "references", "report", "selection", "plan", "models"]
     /// The prose of `experiment:`: what a reader is told, not what a run trains with. It is not part of a run's
     /// resolved config either, so that rewording it re-plans nothing (`Tracking.RunIdentity` brings runs recorded
     /// while it was to the same identity).

@@ -1,4 +1,5 @@
 import Foundation
+import Outcomes
 import GRDB
 
 /// One experiment (a spec's `experiment.id`).
@@ -126,5 +127,12 @@ public struct ArtifactRecord: Codable, FetchableRecord, PersistableRecord, Senda
     public var createdAt: Date
     public init(configHash: String, kind: String, path: String, createdByRun: Int64?, createdAt: Date = Date()) {
         self.configHash = configHash; self.kind = kind; self.path = path; self.createdByRun = createdByRun; self.createdAt = createdAt
+    }
+}
+
+extension RunRecord {
+    /// The run's stored result; nil when it has none, an error naming the run when it does not decode.
+    public func outcome() throws -> RunOutcome? {
+        try resultJSON.map { try RunOutcome(json: $0, run: "run \(id.map(String.init) ?? "?") (\(arm), \(dataset), seed \(seed))") }
     }
 }

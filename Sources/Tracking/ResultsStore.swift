@@ -7,9 +7,12 @@ import GRDB
 public final class ResultsStore: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// Applied to recorded configurations at open and at import (`RunIdentity.rewritten`), old hashes kept as aliases.
+    let rewrites: [ConfigRewrite]
 
-    public init(path: String) throws {
+    public init(path: String, rewrites: [ConfigRewrite] = []) throws {
         self.path = path
+        self.rewrites = rewrites
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)  // writers from several worker processes wait for each other
@@ -23,6 +26,7 @@ public final class ResultsStore: Sendable {
         flock(lock, LOCK_EX)
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        if !rewrites.isEmpty { try pool.write { db in try RunIdentity.migrate(db, rewrites: rewrites) } }
         try renameAliasedStates()
     }
 

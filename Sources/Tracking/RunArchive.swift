@@ -1,4 +1,5 @@
 import Foundation
+import Outcomes
 import GRDB
 
 /// A portable, complete record of an experiment's ended runs, as JSON Lines: a header line naming the
@@ -221,8 +222,9 @@ extension ResultsStore {
             var summary = RunArchive.ImportSummary()
             if try !ExperimentRecord.exists(db, key: header.experiment.id) { try header.experiment.insert(db) }
             for var entry in entries {
-                // A run archived while configurations carried the spec's prose is imported as planning makes it now.
-                if let plain = RunIdentity.withoutProse(entry.run) {
+                // A run archived while configurations carried the spec's prose (or fields its kind never had) is
+                // imported as planning makes it now.
+                if let plain = RunIdentity.rewritten(entry.run, by: rewrites) {
                     try RunIdentity.Alias.record(experiment: plain.experimentId, old: entry.run.hash, new: plain.hash, db)
                     entry.run = plain
                 }
@@ -293,7 +295,7 @@ extension ResultsStore {
         try fm.createDirectory(at: artifactsFolder, withIntermediateDirectories: true)
         try? fm.removeItem(at: target)  // leftovers of an attempt no record names
         try fm.copyItem(at: bundle, to: target)
-        let kind = run.resultJSON.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }?["kind"] as? String
+        let kind = try run.outcome()?.kind
         try ArtifactRecord(configHash: run.hash, kind: kind ?? "stage", path: run.hash, createdByRun: run.id, createdAt: run.finishedAt ?? Date()).insert(db)
     }
 }

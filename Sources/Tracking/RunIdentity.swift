@@ -14,11 +14,20 @@ public enum RunIdentity {
 
     /// `run` with the prose dropped from its configuration and its hash recomputed; nil when it has none, or is a stage
     /// run (a stage's configuration never held it).
-    public static func withoutProse(_ run: RunRecord) -> RunRecord? {
-        guard !run.isStage, var config = (try? JSONSerialization.jsonObject(with: Data(run.configJSON.utf8))) as? [String: Any],
-              var experiment = config["experiment"] as? [String: Any], !proseKeys.isDisjoint(with: experiment.keys) else { return nil }
-        for key in proseKeys { experiment[key] = nil }
-        config["experiment"] = experiment
+    public static func withoutProse(_ run: RunRecord) -> RunRecord? { rewritten(run, by: []) }
+
+    /// `run` as planning makes it now: prose dropped and `rewrites` applied to its configuration, its hash
+    /// recomputed; nil when nothing changed or it is a stage run.
+    public static func rewritten(_ run: RunRecord, by rewrites: [ConfigRewrite]) -> RunRecord? {
+        guard !run.isStage, var config = (try? JSONSerialization.jsonObject(with: Data(run.configJSON.utf8))) as? [String: Any] else { return nil }
+        var changed = false
+        if var experiment = config["experiment"] as? [String: Any], !proseKeys.isDisjoint(with: experiment.keys) {
+            for key in proseKeys { experiment[key] = nil }
+            config["experiment"] = experiment
+            changed = true
+        }
+        for rewrite in rewrites where rewrite.apply(&config) { changed = true }
+        guard changed else { return nil }
         // The canonical form `Specs.ConfigNode.canonicalJSON` writes: sorted keys, slashes as they are.
         guard let json = try? JSONSerialization.data(withJSONObject: config, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
         else { return nil }
@@ -45,9 +54,9 @@ public enum RunIdentity {
     /// migration `v3-prose-free-identity`), keeping the old hash as an alias. Two runs that become one: the
     /// other is kept over a queued one (which is withdrawn); of two that are not queued, the one still carrying
     /// prose keeps its old hash and stays a recorded run that the spec no longer plans, as after any edit.
-    static func migrate(_ db: Database) throws {
+    static func migrate(_ db: Database, rewrites: [ConfigRewrite] = []) throws {
         for run in try RunRecord.filter(Column("kind") == "run").fetchAll(db) {
-            guard let plain = withoutProse(run) else { continue }
+            guard let plain = rewritten(run, by: rewrites) else { continue }
             if let twin = try RunRecord.filter(Column("experimentId") == run.experimentId && Column("hash") == plain.hash).fetchOne(db) {
                 if twin.status == .queued {
                     try RunRecord.deleteOne(db, key: twin.id)
@@ -95,4 +104,12 @@ extension ResultsStore {
             if fm.fileExists(atPath: origin.path) { try fm.moveItem(at: origin, to: ResumeBundle.origin(of: new)) }
         }
     }
+}
+
+/// A change to how recorded run configurations read now (e.g. fields a run's kind never had, dropped), given
+/// by the layer that knows the kinds; `apply` returns whether it changed the configuration.
+public struct ConfigRewrite: Sendable {
+    public let name: String
+    public let apply: @Sendable (inout [String: Any]) -> Bool
+    public init(name: String, apply: @escaping @Sendable (inout [String: Any]) -> Bool) { self.name = name; self.apply = apply }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Outcomes
 
 /// The work an experiment has left, priced at the durations its ended runs took (`tlab plan`, the
 /// scheduler's ETA, the interim notebook): each run left (queued or running; stage runs are not
@@ -62,8 +63,8 @@ public struct RunPrices: Sendable {
     /// lstm-lm` measures 1.7× on two threads, so such a price runs ≈15 % high).
     public init?(runs: [RunRecord], epochSeconds: [Int64: Double] = [:], earlier: [Int64: [ResultsStore.EarlierResult]] = [:],
                  of kind: Kind = .runs, statistic: Statistic = .mean) {
-        struct Reported: Decodable { var seconds: Double?; var trainExamples: Int? }
-        func reported(_ r: RunRecord) -> Reported? { r.resultJSON.flatMap { try? JSONDecoder().decode(Reported.self, from: Data($0.utf8)) } }
+        // A price is an estimate: a result that does not decode prices its run by its wall-clock time alone.
+        func reported(_ r: RunRecord) -> RunOutcome? { (try? r.outcome()) ?? nil }
         /// A run as it ended, with how long it took; nil unless it ended with a result.
         func timing(_ r: RunRecord, trained: Double) -> (run: RunRecord, seconds: Double)? {
             guard r.status.hasResult, let a = r.startedAt, let b = r.finishedAt else { return nil }

@@ -46,7 +46,7 @@ extension Tlab {
                 return "`\(id)`: \(meta.summary); \(meta.items) examples, \(meta.tokens ?? 0) tokens, vocabulary \(meta.vocabulary ?? 0); \(labels) (\(meta.source.name) \(meta.source.version))"
             }
             let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
-            let notebook = Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
+            let notebook = try Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
                 command: command, gitRevision: revision, database: results.path, dataLines: dataLines,
                 exportFiles: [csvName, jsonName], assetFolder: name, savedTraining: store.savedTraining(of: runs)), stageEvents: stageEvents)
             let (markdown, plots) = notebook.render()

@@ -12,7 +12,7 @@ import Tracking
 struct ResultsLocation: ParsableArguments {
     @Option(help: "Results database (default: $TLAB_RESULTS or results/transferlab.sqlite).") var db: String?
     var path: String { db ?? ProcessInfo.processInfo.environment["TLAB_RESULTS"] ?? "results/transferlab.sqlite" }
-    func open() throws -> ResultsStore { try ResultsStore(path: path) }
+    func open() throws -> ResultsStore { try ResultsStore(path: path, rewrites: RunKinds.standard.rewrites) }
 }
 
 /// Which runs a command takes (`--only`/`--skip`; `tlab run`, its workers, `tlab plan`).

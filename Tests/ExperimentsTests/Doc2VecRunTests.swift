@@ -36,7 +36,8 @@ final class Doc2VecRunTests: XCTestCase {
         run: {dataset: bbc-news, seed: 1}
         """, file: "run.yaml")
         let observer = Collector()
-        let result = try Doc2VecRun.execute(config, store: DataStore(root: root), artifacts: [:], observer: observer)
+        let typed = try ConfigDecoder().decode(Doc2VecRun.Config.self, from: config)
+        let result = try Doc2VecRun.execute(typed, context: RunContext(data: DataStore(root: root), observer: observer))
         XCTAssertEqual(result.status, .finished)
         XCTAssertEqual(result.epochs, 23)
         let sessions = observer.metrics.filter { $0.name == "session" }
@@ -47,6 +48,6 @@ final class Doc2VecRunTests: XCTestCase {
         XCTAssertEqual(alphas[3], 0.05 - (0.05 - 0.0001) / 20, accuracy: 1e-6, "the domain session restarts at its alpha")
         XCTAssertEqual(observer.metrics.filter { $0.name == "effective_words_per_second" }.count, 23)
         XCTAssertTrue(observer.metrics.allSatisfy { $0.split == "train" && $0.value.isFinite })
-        XCTAssertGreaterThan(try XCTUnwrap(result.test?.accuracy), 0.8, "two separable topics")
+        XCTAssertGreaterThan(try XCTUnwrap(result.test?["accuracy"]), 0.8, "two separable topics")
     }
 }

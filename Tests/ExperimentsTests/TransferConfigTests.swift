@@ -24,9 +24,9 @@ final class TransferConfigTests: XCTestCase {
           unfreezing: {kind: gradual, order: [embedding, lstm, head]}
           epochs: 4
         """, file: "t.yaml")
-        let c = RunConfig(tree: config)
+        let c = try train(config)
         let total = 200
-        let groups = try c.groups(totalSteps: total)
+        let groups = try c.groupConfigs(totalSteps: total)
         let parameters = ["embedding.weight", "encoder.0.w", "head.weight"].map { Parameter($0, Tensor(zeros: [2])) }
         let optimizer = try GroupedOptimizer(parameters: parameters, groups: groups)
         // Howard & Ruder eq. 3: cut = ⌊T·cut_frac⌋, p = t/cut before it, 1 − (t−cut)/(cut·(1/cut_frac − 1)) after; η_t = η·(1 + p(ratio−1))/ratio.
@@ -41,7 +41,7 @@ final class TransferConfigTests: XCTestCase {
             parameters.forEach { $0.grad.zero() }
             optimizer.update()
         }
-        XCTAssertEqual(try c.phases(groups: groups), [Phase(epochs: 1, frozen: ["embedding", "lstm"]), Phase(epochs: 1, frozen: ["embedding"]), Phase(epochs: 2)])
+        XCTAssertEqual(try c.phaseList(groups: groups), [Phase(epochs: 1, frozen: ["embedding", "lstm"]), Phase(epochs: 1, frozen: ["embedding"]), Phase(epochs: 2)])
     }
 
     func testUnknownGroupsInShorthandsAreSpecErrors() throws {
@@ -50,7 +50,7 @@ final class TransferConfigTests: XCTestCase {
           groups: {embedding: {patterns: ["embedding.*"]}, head: {patterns: ["*"]}}
           discriminative: {factor: 2.6, order: [embedding, lstm, head]}
         """, file: "bad.yaml")
-        XCTAssertThrowsError(try RunConfig(tree: config).groups(totalSteps: 10)) { error in
+        XCTAssertThrowsError(try train(config).groupConfigs(totalSteps: 10)) { error in
             XCTAssertTrue("\(error)".contains("bad.yaml:3:") && "\(error)".contains("no parameter group 'lstm'"), "\(error)")
         }
     }
@@ -67,13 +67,26 @@ final class TransferConfigTests: XCTestCase {
             rest: {patterns: ["*"]}
             old: {patterns: ["old.*"], optimizer: adamw}
         """, file: "b.yaml")
-        let groups = try RunConfig(tree: config).groups(totalSteps: 10)
+        let groups = try train(config).groupConfigs(totalSteps: 10)
         XCTAssertEqual(groups.map(\.optimizer), [.adam(beta1: 0.7, beta2: 0.9, epsilon: 1e-6), .adam(beta1: 0.8, beta2: 0.99), .adamW(beta1: 0.8, beta2: 0.99)])
-        XCTAssertEqual(try RunConfig(tree: ConfigNode.parse(yaml: "train: {optimizer: adam}", file: "d.yaml")).groups(totalSteps: 1).first?.optimizer, .adam())
+        XCTAssertEqual(try train(ConfigNode.parse(yaml: "train: {optimizer: adam}", file: "d.yaml")).groupConfigs(totalSteps: 1).first?.optimizer, .adam())
         let bad = try ConfigNode.parse(yaml: "train:\n  optimizer: adam\n  betas: [0.9]\n", file: "bad.yaml")
-        XCTAssertThrowsError(try RunConfig(tree: bad).groups(totalSteps: 1)) {
+        XCTAssertThrowsError(try train(bad).groupConfigs(totalSteps: 1)) {
             XCTAssertTrue("\($0)".contains("bad.yaml:3") && "\($0)".contains("train.betas") && "\($0)".contains("two numbers"), "\($0)")
         }
+    }
+
+    /// A field no training section has is an error at its line, with a did-you-mean.
+    func testUnknownTrainingFieldIsAnErrorWithASuggestion() throws {
+        let config = try ConfigNode.parse(yaml: "train:\n  optimizer: adam\n  learning_rat: 0.1\n", file: "typo.yaml")
+        XCTAssertThrowsError(try train(config)) {
+            XCTAssertTrue("\($0)".contains("typo.yaml:3:") && "\($0)".contains("train.learning_rat") && "\($0)".contains("did you mean 'learning_rate'?"), "\($0)")
+        }
+    }
+
+    /// The `train:` section of `config`, decoded.
+    func train(_ config: ConfigNode) throws -> TrainSection {
+        try ConfigDecoder().decode(TrainSection.self, from: config["train"]!, path: ["train"])
     }
 }
 
@@ -88,7 +101,7 @@ final class LanguageModelResumeTests: XCTestCase {
         func model() -> LSTMLanguageModel { var r = RandomGenerator(seed: 1); return LSTMLanguageModel(config, rng: &r) }
         let groups = [GroupConfig(name: "all", patterns: ["*"], optimizer: .adam(), learningRate: 0.01)]
         func train(_ m: LSTMLanguageModel, epochs: Int, resume: URL?) throws -> (perplexity: Double, earlierSeconds: Double) {
-            try LanguageModelStages.train(m, stream: stream, heldout: Array(stream.prefix(100)), groups: groups, epochs: epochs, batch: 4, bptt: 10,
+            try LanguageModelStageTraining.train(m, stream: stream, heldout: Array(stream.prefix(100)), groups: groups, epochs: epochs, batch: 4, bptt: 10,
                                           clip: 0.25, seed: 7, resume: resume, observer: nil, label: "test")
         }
         let whole = model()
@@ -132,21 +145,29 @@ final class LanguageModelResumeTests: XCTestCase {
         language_model: {pretrain: {corpus: [tweets-sentiment]}}
         data: {split: {seed: 3, valid: 0.1, test: 0.2}}
         """, file: "stage.yaml")
-        let texts = try LanguageModelStages.pretrainingTexts("tweets-sentiment", RunConfig(tree: stage), store: store)
+        let texts = try pretrainingTexts(stage, store: store)
         // The downstream run's own split (same data.split, through the run's configuration).
-        let run = RunConfig(tree: try ConfigNode.parse(yaml: "data: {datasets: [tweets-sentiment], split: {seed: 3, valid: 0.1, test: 0.2}}", file: "run.yaml"))
-        let split = try run.split(labels: examples.map(\.label))
+        let run = try ConfigDecoder().decode(RunData.self, from: try ConfigNode.parse(yaml: """
+        data: {datasets: [tweets-sentiment], split: {seed: 3, valid: 0.1, test: 0.2}}
+        run: {seed: 1}
+        """, file: "run.yaml"))
+        let split = run.data.split(labels: examples.map(\.label), run: run.run)
         XCTAssertEqual(Set(texts), Set(split.train.map { examples[$0].text }))
         XCTAssertTrue(Set(texts).isDisjoint(with: (split.valid + split.test).map { examples[$0].text }))
         XCTAssertEqual(texts.count, 140)
         // Without data.split in the stage's inputs, or under k-fold CV, it refuses.
         let bare = try ConfigNode.parse(yaml: "language_model: {pretrain: {corpus: [tweets-sentiment]}}", file: "bare.yaml")
-        XCTAssertThrowsError(try LanguageModelStages.pretrainingTexts("tweets-sentiment", RunConfig(tree: bare), store: store)) {
+        XCTAssertThrowsError(try pretrainingTexts(bare, store: store)) {
             XCTAssertTrue("\($0)".contains("add data.split to the stage's inputs"), "\($0)")
         }
-        let folds = try ConfigNode.parse(yaml: "data: {split: {seed: 3, folds: 10}}", file: "folds.yaml")
-        XCTAssertThrowsError(try LanguageModelStages.pretrainingTexts("tweets-sentiment", RunConfig(tree: folds), store: store)) {
+        let folds = try ConfigNode.parse(yaml: "language_model: {pretrain: {corpus: [tweets-sentiment]}}\ndata: {split: {seed: 3, folds: 10}}", file: "folds.yaml")
+        XCTAssertThrowsError(try pretrainingTexts(folds, store: store)) {
             XCTAssertTrue("\($0)".contains("every text of 'tweets-sentiment' is test text in some fold"), "\($0)")
         }
+    }
+
+    func pretrainingTexts(_ stage: ConfigNode, store: DataStore) throws -> [String] {
+        let config = try ConfigDecoder().decode(LMPretrainStage.Config.self, from: stage)
+        return try LMPretrainStage.pretrainingTexts("tweets-sentiment", config, corpus: config.languageModel.pretrain!.corpus!, store: store)
     }
 }

@@ -52,8 +52,8 @@ final class ClaimsTests: XCTestCase {
         }
     }
 
-    func render(_ spec: LoadedSpec, _ runs: [RunRecord], stageEvents: [Int64: [EventRecord]] = [:], savedTraining: [Int64: Double] = [:]) -> String {
-        Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
+    func render(_ spec: LoadedSpec, _ runs: [RunRecord], stageEvents: [Int64: [EventRecord]] = [:], savedTraining: [Int64: Double] = [:]) throws -> String {
+        try Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
             command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [],
             savedTraining: savedTraining), stageEvents: stageEvents).render().markdown
     }
@@ -62,7 +62,7 @@ final class ClaimsTests: XCTestCase {
     func testAClaimOnMacroF1IsCheckedInItsPoints() throws {
         let loaded = try spec("[{claim: New beats old on macro-F1, arm: new, baseline: old, expect: higher, metric: macro_f1}]",
                               extraMetrics: "[macro_f1, retention]")
-        let markdown = render(loaded, try runs(loaded))  // the fixture's macro-F1 equals its accuracy
+        let markdown = try render(loaded, try runs(loaded))  // the fixture's macro-F1 equals its accuracy
         XCTAssertTrue(markdown.contains("**1. New beats old on macro-F1**: `new` higher than `old` on test macro-F1 — **held where significant**"), markdown)
         XCTAssertTrue(markdown.contains("| mr | size=100 | +3.5 (p = 0.0"), markdown)
         XCTAssertTrue(markdown.contains("Test macro-F1 (%) of the same chosen runs"), markdown)
@@ -85,7 +85,7 @@ final class ClaimsTests: XCTestCase {
         }
         var earlier = EventRecord(runId: 1_000, kind: EventRecord.earlierInstance, message: "made by run 1000 finished 1970-01-01T00:16:40.000Z at revision abc; result none")
         earlier.at = Date(timeIntervalSince1970: 3_000)
-        let markdown = render(loaded, all + [stage], stageEvents: [1_000: [earlier]])
+        let markdown = try render(loaded, all + [stage], stageEvents: [1_000: [earlier]])
         XCTAssertEqual(markdown.components(separatedBy: " † |").count - 1, 6, markdown)
         XCTAssertTrue(markdown.contains("† 6 pairs in 6 settings are left out of the test: their two runs met different instances of a stage"), markdown)
         // Seeds 2 and 3 are tested: on mr at 100 `new` is 3.4 and 3.9 points up (3 + 0.1·seed²).
@@ -95,7 +95,7 @@ final class ClaimsTests: XCTestCase {
         XCTAssertTrue(markdown.contains("| mr | +3.7 (p = 0.0"), markdown)
         XCTAssertTrue(markdown.contains("n = 2) †1 |"), markdown)
         XCTAssertTrue(markdown.contains("†k: k pairs left out of the test"), markdown)
-        XCTAssertFalse(render(loaded, try runs(loaded)).contains("†"), "runs of one instance are not marked")
+        XCTAssertFalse(try render(loaded, try runs(loaded)).contains("†"), "runs of one instance are not marked")
     }
 
     func testClaimsAreCheckedPerSettingWithTheirMarginsBySize() throws {
@@ -104,7 +104,7 @@ final class ClaimsTests: XCTestCase {
                    {claim: New forgets more, arm: new, baseline: old, expect: lower, metric: retention},
                    {claim: New is worse, arm: new, baseline: old, expect: lower}]
         """)
-        let markdown = render(loaded, try runs(loaded))
+        let markdown = try render(loaded, try runs(loaded))
         let section = try XCTUnwrap(markdown.components(separatedBy: "## Claims checked against our runs").dropFirst().first)
             .components(separatedBy: "## Results").first!
         // mr: significant +3/+2/+1 (plus noise); tw: −0.1 with ±0.4 noise, not significant.
@@ -127,7 +127,7 @@ final class ClaimsTests: XCTestCase {
     func testClaimsWithoutPairedRunsAreNotTestableYet() throws {
         let loaded = try spec("[{claim: New beats old, arm: new, baseline: old, expect: higher, margin: largest-at-smallest-size}]")
         // One seed only: no paired test anywhere.
-        let markdown = render(loaded, try runs(loaded).filter { $0.seed == 1 })
+        let markdown = try render(loaded, try runs(loaded).filter { $0.seed == 1 })
         XCTAssertTrue(markdown.contains("— not testable yet: none of the 6 settings with runs of both arms has two of them paired by seed."), markdown)
         XCTAssertTrue(markdown.contains("Margin by training-set size: not testable yet"), markdown)
         XCTAssertFalse(markdown.contains("| dataset | setting | new − old | outcome |"), markdown)
@@ -137,9 +137,9 @@ final class ClaimsTests: XCTestCase {
                                         + "| mr | size=100 | +3.1 | as claimed |\n| mr | size=300 | +2.1 | as claimed |\n| mr | size=all | +1.1 | as claimed |\n"
                                         + "| tw | size=100 | -0.5 | opposite |\n"), markdown)
         // Before any run.
-        XCTAssertTrue(render(loaded, []).contains("— not testable yet: no dataset has runs of both arms."))
+        XCTAssertTrue(try render(loaded, []).contains("— not testable yet: no dataset has runs of both arms."))
         // Some settings tested, others still waiting for their second seed.
-        let partial = render(loaded, try runs(loaded).filter { $0.seed < 3 || $0.trainingSize != "all" }.filter { $0.seed == 1 || $0.trainingSize != "300" })
+        let partial = try render(loaded, try runs(loaded).filter { $0.seed < 3 || $0.trainingSize != "all" }.filter { $0.seed == 1 || $0.trainingSize != "300" })
         XCTAssertTrue(partial.contains("; 2 more settings have fewer than two paired runs yet."), partial)
         XCTAssertTrue(partial.contains("Not testable yet: 2 settings have one paired seed so far"), partial)
         XCTAssertFalse(partial.contains("Interim report"), partial)
@@ -147,30 +147,32 @@ final class ClaimsTests: XCTestCase {
         var queued = try runs(loaded)
         for i in queued.indices where queued[i].seed == 3 { queued[i].status = .queued; queued[i].resultJSON = nil }
         queued[0].status = .running
-        XCTAssertTrue(render(loaded, queued).contains("> **Interim report**: 23 of 36 recorded runs have ended; 13 are still queued or running. "))
+        XCTAssertTrue(try render(loaded, queued).contains("> **Interim report**: 23 of 36 recorded runs have ended; 13 are still queued or running. "))
         // With the ended runs' times, the work left priced as `tlab plan` prices it: the 13 runs left are
         // seed 3 of cells whose seeds 1 and 2 took 600 s each → 13 × 600 s ≈ 2.2 h.
         for i in queued.indices where queued[i].status == .finished {
             queued[i].startedAt = Date(timeIntervalSince1970: 0)
             queued[i].finishedAt = Date(timeIntervalSince1970: 600)
         }
-        XCTAssertTrue(render(loaded, queued).contains("13 are still queued or running (≈ 2.2 h of work on one worker with one BLAS thread, each priced at the ended runs most like it, "
-                                                      + "less what saved states of stopped runs hold; stage runs not included). "), render(loaded, queued))
+        let interim = try render(loaded, queued)
+        XCTAssertTrue(interim.contains("13 are still queued or running (≈ 2.2 h of work on one worker with one BLAS thread, each priced at the ended runs most like it, "
+                                       + "less what saved states of stopped runs hold; stage runs not included). "), interim)
         // Two of them stopped after 300 s and 600 s of training, their states saved: 11 × 600 s + 300 s ≈ 1.9 h.
         let stopped = queued.filter { $0.status == .queued }.prefix(2).map { $0.id! }
-        XCTAssertTrue(render(loaded, queued, savedTraining: [stopped[0]: 300, stopped[1]: 600]).contains("13 are still queued or running (≈ 1.9 h of work"))
+        XCTAssertTrue(try render(loaded, queued, savedTraining: [stopped[0]: 300, stopped[1]: 600]).contains("13 are still queued or running (≈ 1.9 h of work"))
         // One run left is said in the singular.
         var last = try runs(loaded)
         last[0].status = .queued
         last[0].resultJSON = nil
-        XCTAssertTrue(render(loaded, last).contains("> **Interim report**: 35 of 36 recorded runs have ended; 1 is still queued or running. "), render(loaded, last))
+        let one = try render(loaded, last)
+        XCTAssertTrue(one.contains("> **Interim report**: 35 of 36 recorded runs have ended; 1 is still queued or running. "), one)
     }
 
     /// `report.scatter`: one marker per arm at the means of its chosen runs, per dataset and setting;
     /// runs without per-epoch metrics get no (empty) learning-curve plot.
     func testScatterPlotsOnePointPerArm() throws {
         let loaded = try spec("[{claim: x, arm: new, baseline: old, expect: higher}]\n  scatter: [{x: retention, y: accuracy}]")
-        let (markdown, plots) = Notebook(spec: loaded, runs: try runs(loaded), metrics: [:], context: Notebook.Context(
+        let (markdown, plots) = try Notebook(spec: loaded, runs: try runs(loaded), metrics: [:], context: Notebook.Context(
             command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [])).render()
         XCTAssertFalse(plots.keys.contains { $0.contains("curves-") }, "\(plots.keys)")
         let name = "claims/scatter-mr-size-100-accuracy-vs-retention.svg"

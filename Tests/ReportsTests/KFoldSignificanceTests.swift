@@ -51,7 +51,7 @@ final class KFoldSignificanceTests: XCTestCase {
     }
 
     func cells(_ runs: [RunRecord]) throws -> (table: ComparisonTable, new: Cell, old: Cell) {
-        let table = ComparisonTable(runs: runs, spec: try spec())
+        let table = try ComparisonTable(runs: runs, spec: try spec())
         return (table, try XCTUnwrap(table.cells.first { $0.arm == "new" }), try XCTUnwrap(table.cells.first { $0.arm == "old" }))
     }
 
@@ -70,7 +70,7 @@ final class KFoldSignificanceTests: XCTestCase {
         XCTAssertEqual(new.test.mean, 0.74, accuracy: 1e-12)
         XCTAssertEqual(try XCTUnwrap(new.test.ci95), 0.049277012267239705, accuracy: 1e-9)
 
-        let markdown = Notebook(spec: try spec(), runs: runs(), metrics: [:], context: Notebook.Context(
+        let markdown = try Notebook(spec: try spec(), runs: runs(), metrics: [:], context: Notebook.Context(
             command: "tlab report cv.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [])).render().markdown
         XCTAssertTrue(markdown.contains("| mr | – | +2.0 (p = 0.132, n = 5 folds) | as claimed, not significant |"), markdown)
         XCTAssertTrue(markdown.contains("the folds' means go to the corrected resampled t-test (Nadeau & Bengio 2003"), markdown)

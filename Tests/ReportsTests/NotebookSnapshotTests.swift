@@ -46,7 +46,7 @@ final class NotebookSnapshotTests: XCTestCase {
             }
             runs.append(r)
         } } }
-        let (markdown, plots) = Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
+        let (markdown, plots) = try Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
             command: "tlab report toy.yaml", gitRevision: "abc123", database: "results/test.sqlite",
             dataLines: ["`mr`: toy data"], exportFiles: ["toy/toy-runs.csv"])).render()
         let normalized = markdown.replacingOccurrences(of: specPath.path, with: "toy.yaml")
@@ -73,7 +73,7 @@ final class NotebookSnapshotTests: XCTestCase {
         // the curves say how many runs they average.
         var withoutOne = metrics
         withoutOne[5] = nil  // static, lr 1.0, seed 2
-        let (partial, _) = Notebook(spec: spec, runs: runs, metrics: withoutOne, context: Notebook.Context(
+        let (partial, _) = try Notebook(spec: spec, runs: runs, metrics: withoutOne, context: Notebook.Context(
             command: "tlab report toy.yaml", gitRevision: "abc123", database: "results/test.sqlite",
             dataLines: ["`mr`: toy data"], exportFiles: ["toy/toy-runs.csv"])).render()
         XCTAssertTrue(partial.contains("(The curves average 5 of the 6 chosen runs: the others' per-epoch metrics were not kept.)"), partial)
@@ -117,7 +117,7 @@ final class NotebookSnapshotTests: XCTestCase {
             runs.append(r)
         }
         XCTAssertEqual(runs.count, 2 * 2 * 3 + 2 * 3)
-        let (markdown, plots) = Notebook(spec: loaded, runs: runs, metrics: [:], context: Notebook.Context(
+        let (markdown, plots) = try Notebook(spec: loaded, runs: runs, metrics: [:], context: Notebook.Context(
             command: "tlab report sized.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [])).render()
         // The kernels each run used are part of what reruns it bit for bit.
         XCTAssertTrue(markdown.contains("- OpenBLAS kernels and threads per run (a run reruns bit-identically with its own; `tlab verify RUN_ID` checks): `Cooperlake`, 1 thread × 12; `Haswell`, 1 thread × 6.\n"), markdown)

@@ -54,7 +54,7 @@ final class RerunsTests: XCTestCase {
             }
             return r
         }
-        return Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
+        return try Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
             command: "tlab report reruns.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: []),
                         stageEvents: events).render().markdown
     }

@@ -1,0 +1,109 @@
+import Datasets
+import Specs
+
+/// `data:` of a run's configuration: its one dataset (expansion gives each run one), the split, the
+/// tokenizer and length limits.
+struct DataSection: Decodable {
+    /// An installed dataset (with its own fold count, e.g. Kim's 10-fold CV on MR) or a user file.
+    enum Source: Decodable {
+        case installed(id: String, folds: Int?)
+        case file(TextFileSource, name: String?)
+
+        enum CodingKeys: String, CodingKey { case id, folds, file, format, text, label, encoding, name }
+
+        init(from decoder: any Decoder) throws {
+            if let id = try? decoder.singleValueContainer().decode(String.self) { self = .installed(id: id, folds: nil); return }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            if let id = try c.decodeIfPresent(String.self, forKey: .id) {
+                self = .installed(id: id, folds: try c.decodeIfPresent(Int.self, forKey: .folds))
+                return
+            }
+            let format = try c.decodeIfPresent(FileFormat.self, forKey: .format)
+            self = .file(TextFileSource(path: try c.decode(String.self, forKey: .file), format: format.flatMap { .init(rawValue: $0.rawValue) },
+                                        text: try c.decode(.text, or: "text"), label: try c.decode(.label, or: "label"),
+                                        encoding: try c.decode(.encoding, or: "utf-8")),
+                         name: try c.decodeIfPresent(String.self, forKey: .name))
+        }
+
+        var installedID: String? { if case let .installed(id, _) = self { return id }; return nil }
+    }
+
+    enum FileFormat: String, ConfigChoice { case csv, tsv, jsonl }
+
+    struct SplitFields: Decodable {
+        var seed: UInt64?
+        var valid: Double?
+        var test: Double?
+        var folds: Int?
+    }
+
+    struct TokenizerFields: Decodable {
+        var lowercase: Bool?
+        var twitter: Bool?
+        var pretokenized: Bool?
+    }
+
+    var datasets: [Located<Source>]
+    var split: Located<SplitFields>?
+    var tokenizerFields: TokenizerFields?
+    var maxLength: Int?
+    var minCount: Int?
+
+    enum CodingKeys: String, CodingKey { case datasets, split, tokenizer, maxLength = "max_length", minCount = "min_count" }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        datasets = try c.decode([Located<Source>].self, forKey: .datasets)
+        split = try c.decodeIfPresent(Located<SplitFields>.self, forKey: .split)
+        tokenizerFields = try c.decodeIfPresent(TokenizerFields.self, forKey: .tokenizer)
+        maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
+        minCount = try c.decodeIfPresent(Int.self, forKey: .minCount)
+    }
+
+    /// The run's dataset.
+    var source: Located<Source> { datasets[0] }
+
+    /// Hold-out fractions 0.1 / 0.1 and seed 0 unless set; folds from the dataset or the split.
+    var splitSpec: SplitSpec {
+        let fields = split?.value
+        var folds = fields?.folds
+        if case let .installed(_, own?) = source.value { folds = own }
+        return SplitSpec(seed: fields?.seed ?? 0, valid: fields?.valid ?? 0.1, test: fields?.test ?? 0.1, folds: folds)
+    }
+
+    var tokenizer: Tokenizer {
+        Tokenizer(lowercase: tokenizerFields?.lowercase ?? true, twitter: tokenizerFields?.twitter ?? false,
+                  pretokenized: tokenizerFields?.pretokenized ?? false)
+    }
+
+    /// The labelled examples of the run's dataset (installed, or a user file).
+    func examples(_ store: DataStore) throws -> [LabeledText] {
+        switch source.value {
+        case let .installed(id, _): return try store.examples(id)
+        case let .file(file, _): return try UserFiles.examples(file)
+        }
+    }
+
+    /// The run's split: its fold of k-fold CV or the hold-out split, the training part subsampled (nested)
+    /// to the run's training-set size.
+    func split(labels: [String], run: RunSection) -> Split {
+        let spec = splitSpec
+        var split = run.fold.map { Splitter.fold($0, labels: labels, spec: spec) } ?? Splitter.holdout(labels: labels, spec: spec)
+        if let n = run.trainingExamples { split.train = Splitter.trainingSubset(split.train, labels: labels, size: n, seed: spec.seed) }
+        return split
+    }
+}
+
+/// The data part of a run's configuration alone, for planning.
+struct RunData: Decodable, OpenConfig {
+    var run: RunSection
+    var data: DataSection
+
+    /// How many examples the whole training split of a run's dataset and fold holds.
+    static func trainingSplitSize(_ config: ConfigNode, data store: DataStore) throws -> Int {
+        var c = try ConfigDecoder().decode(RunData.self, from: config)
+        c.run.trainingSize = "all"
+        let examples = try c.data.examples(store)
+        return c.data.split(labels: examples.map(\.label), run: c.run).train.count
+    }
+}

@@ -1,0 +1,37 @@
+import Datasets
+import Outcomes
+import Models
+import Numerics
+import Specs
+
+/// A bidirectional LSTM with max-over-time pooling over word vectors (`model.kind: bilstm-max`; Conneau et al. 2017).
+public enum BiLSTMMaxRun: RunKind {
+    public static let id = "bilstm-max"
+
+    public struct Model: ModelSection {
+        var config = BiLSTMClassifier.Config()
+        public enum CodingKeys: String, CodingKey, CaseIterable { case kind, hidden, dropout }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            _ = try c.decode(String.self, forKey: .kind)
+            config.hidden = try c.decode(.hidden, or: config.hidden)
+            config.dropout = try c.decode(.dropout, or: config.dropout)
+        }
+
+        func make(_ table: Tensor, _ channels: EmbeddingChannels, _ classes: Int, _ rng: inout RandomGenerator) -> TextClassifier {
+            var bilstm = config
+            bilstm.channels = channels
+            return BiLSTMClassifier(config: bilstm, table: table, classes: classes, rng: &rng)
+        }
+    }
+
+    public typealias Config = ClassifierRunConfig<Model>
+
+    public static func check(_ config: Config, node: ConfigNode, data: DataStore) -> [String] {
+        ClassifierPipeline.check(config, node: node, data: data, makeModel: config.model.make)
+    }
+
+    public static func execute(_ config: Config, context: RunContext) throws -> RunOutcome {
+        try ClassifierPipeline.execute(config, context: context, makeModel: config.model.make)
+    }
+}

@@ -1,0 +1,38 @@
+import Datasets
+import Outcomes
+import Models
+import Numerics
+import Specs
+
+/// Kim (2014)'s CNN over word vectors (`model.kind: kim-cnn`).
+public enum KimCNNRun: RunKind {
+    public static let id = "kim-cnn"
+
+    public struct Model: ModelSection {
+        var config = KimCNN.Config()
+        public enum CodingKeys: String, CodingKey, CaseIterable { case kind, windows, maps, dropout }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            _ = try c.decode(String.self, forKey: .kind)
+            config.windows = try c.decode(.windows, or: config.windows)
+            config.maps = try c.decode(.maps, or: config.maps)
+            config.dropout = try c.decode(.dropout, or: config.dropout)
+        }
+
+        func make(_ table: Tensor, _ channels: EmbeddingChannels, _ classes: Int, _ rng: inout RandomGenerator) -> TextClassifier {
+            var kim = config
+            kim.channels = channels
+            return KimCNN(config: kim, table: table, classes: classes, rng: &rng)
+        }
+    }
+
+    public typealias Config = ClassifierRunConfig<Model>
+
+    public static func check(_ config: Config, node: ConfigNode, data: DataStore) -> [String] {
+        ClassifierPipeline.check(config, node: node, data: data, makeModel: config.model.make)
+    }
+
+    public static func execute(_ config: Config, context: RunContext) throws -> RunOutcome {
+        try ClassifierPipeline.execute(config, context: context, makeModel: config.model.make)
+    }
+}

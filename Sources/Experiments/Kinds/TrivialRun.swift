@@ -1,0 +1,30 @@
+import Foundation
+import Outcomes
+import Specs
+
+/// `trivial`: the scheduler benchmark's and tests' workload: no training, one metric (its seed, as
+/// validation accuracy), after an optional delay.
+public enum TrivialRun: RunKind {
+    public static let id = "trivial"
+
+    public struct Config: Decodable, OpenConfig {
+        var run: RunSection
+        var model: Model
+    }
+
+    public struct Model: ModelSection {
+            var delayMs: Double?
+            public enum CodingKeys: String, CodingKey, CaseIterable { case kind, delayMs = "delay_ms" }
+            public init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                _ = try c.decode(String.self, forKey: .kind)
+                delayMs = try c.decodeIfPresent(Double.self, forKey: .delayMs)
+            }
+    }
+
+    public static func execute(_ c: Config, context: RunContext) throws -> RunOutcome {
+        if let delay = c.model.delayMs { Thread.sleep(forTimeInterval: delay / 1000) }
+        context.observer?.record(epoch: 0, split: "valid", name: "accuracy", value: Double(c.run.seed))
+        return RunOutcome(status: .finished, bestEpoch: 0, epochs: 0, trainExamples: 0, vocabulary: 0, seconds: 0)
+    }
+}
