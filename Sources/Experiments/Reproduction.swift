@@ -58,7 +58,7 @@ public enum Reproduction {
         BLAS.threads = original.threads ?? 1
         var rerunEnvironment = environment
         rerunEnvironment.threads = BLAS.threads
-        guard case let .run(claimed) = try scratch.claim(experiment: original.experimentId, pid: Int(getpid()), environment: rerunEnvironment) else {
+        guard case let .run(claimed) = try scratch.claim(experiment: original.experimentId, worker: .current(), environment: rerunEnvironment) else {
             throw Refusal(description: "run \(id): its copy could not be claimed")
         }
         try Worker.execute(claimed, store: scratch, data: data)

@@ -5,8 +5,8 @@ import Tracking
 import Glibc
 #endif
 
-/// Runs an experiment's queued runs in parallel worker processes, resuming whatever an earlier
-/// scheduler left: runs of dead workers go back to the queue (their partial metrics deleted),
+/// Runs an experiment's queued runs in parallel workers started through an `Executor`, resuming whatever
+/// an earlier scheduler left: runs of dead workers go back to the queue (their partial metrics deleted),
 /// finished runs are never repeated.
 public final class Scheduler {
     public struct Options: Sendable {
@@ -42,13 +42,13 @@ public final class Scheduler {
     let planned: Set<String>?
     /// The runs this scheduler's workers take (its workers get the same filter on their command line).
     let filter: RunFilter
-    private var workers: [Process] = []
+    let executor: Executor
     private let stop = StopFlag()
     private var unplanned: [RunStatus: Int] = [:]
 
     public init(store: ResultsStore, experiment: String, workerCommand: [String], environment: [String: String], options: Options,
-                planned: Set<String>? = nil, filter: RunFilter = RunFilter()) {
-        self.store = store; self.experiment = experiment; self.workerCommand = workerCommand
+                planned: Set<String>? = nil, filter: RunFilter = RunFilter(), executor: Executor = LocalProcessExecutor()) {
+        self.store = store; self.experiment = experiment; self.workerCommand = workerCommand; self.executor = executor
         self.environment = environment; self.options = options; self.planned = planned; self.filter = filter
     }
 
@@ -63,7 +63,7 @@ public final class Scheduler {
 
         // Left by an earlier scheduler that died with its workers (kill -9, a session's end): the
         // runs go back to the queue without using up an attempt, and resume where they saved.
-        _ = try store.requeueOrphans(experiment: experiment, isAlive: Self.isAlive, maxAttempts: options.maxAttempts, chargeAttempt: false)
+        _ = try store.requeueOrphans(experiment: experiment, isAlive: executor.isAlive, maxAttempts: options.maxAttempts, chargeAttempt: false)
         if let planned {
             unplanned = Dictionary(grouping: try store.runs(experiment: experiment).filter { !planned.contains($0.hash) }, by: \.status).mapValues(\.count)
         }
@@ -72,14 +72,10 @@ public final class Scheduler {
         var startable: (at: Date, count: Int) = (.distantPast, 0)
         while true {
             if stop.isSet {
-                let pids = workers.map { Int($0.processIdentifier) }
-                workers.forEach { $0.terminate() }
-                workers.forEach { $0.waitUntilExit() }
-                try store.release(pids: pids)
+                try store.release(workers: executor.stopAll())
                 throw SchedulerStopped(progress: try counts())
             }
-            let exited = Set(workers.filter { !$0.isRunning }.map { Int($0.processIdentifier) })
-            workers.removeAll { !$0.isRunning }
+            let exited = executor.ended()
             // The database (every run of the experiment, with a filter) is read when a worker exits and
             // otherwise once every `readInterval`: read at every tick, it cost ~5% of a core beside the workers.
             guard !exited.isEmpty || Date().timeIntervalSince(lastRead) >= Self.readInterval else {
@@ -92,8 +88,10 @@ public final class Scheduler {
                 // A worker exited: whatever it left `running` goes back to the queue (or fails), as do runs
                 // of any other dead process (a worker of a scheduler killed just before this one began).
                 // Runs of live workers — another scheduler's, under another filter — are theirs.
-                _ = try store.requeueOrphans(experiment: experiment, isAlive: { !exited.contains($0) && Self.isAlive($0) },
-                                             maxAttempts: options.maxAttempts)
+                let executor = executor
+                _ = try store.requeueOrphans(experiment: experiment, isAlive: { worker in
+                    !exited.contains { $0.pid == worker.pid && $0.host == worker.host } && executor.isAlive(worker)
+                }, maxAttempts: options.maxAttempts)
             }
             var current = try counts()
             // Under a deadline, as many workers as runs it lets start (what each worker computes before a claim):
@@ -105,15 +103,15 @@ public final class Scheduler {
                                                                                    filter: filter, planned: planned).count)
             }
             current.deferred = current.queued - min(startable.count, current.queued)
-            let needed = min(options.workers, startable.count) - workers.count
-            if needed > 0 { for _ in 0..<needed { try spawn() } }
+            let needed = min(options.workers, startable.count) - executor.running
+            if needed > 0 { for _ in 0..<needed { try executor.start(workerCommand, environment: environment) } }
             // Done when nothing is left to start and no worker of ours runs. Another scheduler's running runs keep it
             // waiting (to take over a run whose worker dies), but not under a deadline while runs are queued: none of them
             // may start, waiting only shortens the time left, and whatever follows the scheduler (a lane's next
             // experiment) would wait behind another scheduler's run of several hours.
             let nothingToStart = current.queued == 0 || startable.count == 0
             let waitForOthers = current.running > 0 && (options.deadline == nil || current.queued == 0)
-            if workers.isEmpty && nothingToStart && !waitForOthers { progress(current); return current }
+            if executor.running == 0 && nothingToStart && !waitForOthers { progress(current); return current }
             if Date().timeIntervalSince(eta.at) >= 30 { eta = (Date(), try workLeft()) }  // it reads every run: not each second
             current.etaSeconds = eta.seconds
             current.currentValidAccuracy = try store.latestRunningMetric(experiment: experiment, split: "valid", name: "accuracy")
@@ -142,23 +140,12 @@ public final class Scheduler {
                             earlier: try store.earlierResults(experiment: experiment), trained: store.savedTraining(of: runs)).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
     }
 
-    private func spawn() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: workerCommand[0])
-        process.arguments = Array(workerCommand.dropFirst())
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        try process.run()
-        workers.append(process)
-    }
-
     /// Kills the worker of any run running longer than the timeout and re-queues or fails the run.
     private func enforceTimeouts() throws {
         let now = Date()
         for run in try store.runs(experiment: experiment, status: .running) {
-            guard let started = run.startedAt, now.timeIntervalSince(started) > options.timeoutSeconds, let pid = run.workerPid else { continue }
-            kill(pid_t(pid), SIGKILL)
-            workers.first { Int($0.processIdentifier) == pid }?.waitUntilExit()
-            workers.removeAll { Int($0.processIdentifier) == pid }
+            guard let started = run.startedAt, now.timeIntervalSince(started) > options.timeoutSeconds, let worker = run.worker else { continue }
+            executor.kill(worker)
             try store.markTimeout(run: run.id!, maxAttempts: options.maxAttempts)
         }
     }
@@ -166,8 +153,6 @@ public final class Scheduler {
     /// How often the scheduler reads the database, and reports progress, while no worker exits: how long a run
     /// queued from outside (`tlab requeue`) waits at most for a worker.
     static let readInterval: TimeInterval = 1
-
-    static func isAlive(_ pid: Int) -> Bool { kill(pid_t(pid), 0) == 0 }
 }
 
 /// Ctrl-C: the scheduler stopped its workers and put their runs back in the queue.

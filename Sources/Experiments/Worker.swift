@@ -11,11 +11,11 @@ public enum Worker {
     /// With a `deadline`, only runs it admits are claimed; the loop ends when none is left.
     public static func loop(store: ResultsStore, experiment: String, data: DataStore, environment: RunEnvironment,
                             filter: RunFilter = RunFilter(), deadline: Deadline? = nil, kinds: RunKinds = .standard) throws -> Int {
-        let pid = Int(ProcessInfo.processInfo.processIdentifier)
+        let worker = WorkerIdentity.current()
         var done = 0
         while true {
             let admitted = try deadline.map { try store.admitted(by: $0, experiment: experiment, filter: filter) }
-            switch try store.claim(experiment: experiment, pid: pid, environment: environment, filter: filter, admitted: admitted) {
+            switch try store.claim(experiment: experiment, worker: worker, environment: environment, filter: filter, admitted: admitted) {
             case let .run(run):
                 try execute(run, store: store, data: data, kinds: kinds)
                 done += 1

@@ -40,6 +40,9 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
     public var status: RunStatus
     public var attempts: Int
     public var workerPid: Int?
+    /// The worker's host and process start time beside its pid (`WorkerIdentity`).
+    public var workerHost: String?
+    public var workerStarted: Int64?
     public var host: String?
     public var gitRevision: String?
     public var versionsJSON: String?
@@ -65,6 +68,12 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
     }
 
     public var isStage: Bool { kind == "stage" }
+
+    /// The worker that holds it while it runs.
+    public var worker: WorkerIdentity? {
+        get { workerPid.map { WorkerIdentity(host: workerHost ?? host ?? "", pid: $0, started: workerStarted.map(UInt64.init)) } }
+        set { (workerPid, workerHost, workerStarted) = (newValue?.pid, newValue?.host, newValue?.started.map(Int64.init)) }
+    }
 
     /// The artifact keys in `needs`.
     public var neededArtifacts: [String] { needs.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [] }

@@ -106,6 +106,12 @@ public final class ResultsStore: Sendable {
             }
             try RunIdentity.migrate(db)
         }
+        m.registerMigration("v4-worker-identity") { db in
+            try db.alter(table: "runs") { t in
+                t.add(column: "workerHost", .text)
+                t.add(column: "workerStarted", .integer)
+            }
+        }
         return m
     }
 
@@ -205,10 +211,10 @@ public final class ResultsStore: Sendable {
     /// left), deleting their partial metrics and events. Returns the re-queued run ids. A dead
     /// worker's attempt counts towards `maxAttempts` unless `chargeAttempt` is false: runs left by a
     /// scheduler that died together with its workers (a killed session) were not at fault.
-    public func requeueOrphans(experiment: String, isAlive: (Int) -> Bool, maxAttempts: Int, chargeAttempt: Bool = true) throws -> [Int64] {
+    public func requeueOrphans(experiment: String, isAlive: (WorkerIdentity) -> Bool, maxAttempts: Int, chargeAttempt: Bool = true) throws -> [Int64] {
         try pool.write { db in
             let stale = try RunRecord.filter(Column("experimentId") == experiment && Column("status") == RunStatus.running.rawValue).fetchAll(db)
-                .filter { $0.workerPid.map { !isAlive($0) } ?? true }
+                .filter { $0.worker.map { !isAlive($0) } ?? true }
             var requeued: [Int64] = []
             for var run in stale {
                 try Self.dropRecords(of: run.id!, db)
@@ -221,7 +227,7 @@ public final class ResultsStore: Sendable {
                     run.status = .queued
                     requeued.append(run.id!)
                 }
-                run.workerPid = nil
+                run.worker = nil
                 try run.update(db)
             }
             return requeued
@@ -254,7 +260,7 @@ public final class ResultsStore: Sendable {
     /// whose artifacts can no longer be produced (their stage run failed) fail too, and the answer is
     /// `.wait` while others may still become ready. With a `filter`, only the runs it selects are
     /// taken (and counted for `.done`); with `admitted` (a `Deadline`'s), only those of them with these ids.
-    public func claim(experiment: String, pid: Int, environment: RunEnvironment, filter: RunFilter = RunFilter(),
+    public func claim(experiment: String, worker: WorkerIdentity, environment: RunEnvironment, filter: RunFilter = RunFilter(),
                       admitted: Set<Int64>? = nil) throws -> Claim {
         try pool.write { db in
             var selected: String? = nil  // JSON array of the selected queued run ids
@@ -277,7 +283,7 @@ public final class ResultsStore: Sendable {
                 return queued == 0 ? .done : .wait
             }
             run.status = .running
-            run.workerPid = pid
+            run.worker = worker
             run.attempts += 1
             run.startedAt = Date()
             run.host = environment.host
@@ -374,7 +380,7 @@ public final class ResultsStore: Sendable {
                 try Self.dropRecords(of: id, db)
                 run.status = .queued
                 run.attempts = 0
-                run.workerPid = nil
+                run.worker = nil
                 run.startedAt = nil; run.finishedAt = nil; run.resultJSON = nil; run.error = nil
                 run.host = nil; run.gitRevision = nil; run.versionsJSON = nil; run.threads = nil; run.blasCore = nil
                 try run.update(db)
@@ -418,7 +424,7 @@ public final class ResultsStore: Sendable {
             run.resultJSON = resultJSON
             run.error = error
             run.finishedAt = Date()
-            run.workerPid = nil
+            run.worker = nil
             try run.update(db)
         }
     }
@@ -430,21 +436,21 @@ public final class ResultsStore: Sendable {
             try Self.dropRecords(of: id, db)
             run.status = run.attempts >= maxAttempts ? .timeout : .queued
             run.error = "timed out (attempt \(run.attempts))"
-            run.workerPid = nil
+            run.worker = nil
             if run.status == .timeout { run.finishedAt = Date() }
             try run.update(db)
         }
     }
 
-    /// Puts a worker's running runs back in the queue (Ctrl-C).
-    public func release(pids: [Int]) throws {
+    /// Puts workers' running runs back in the queue (Ctrl-C), without charging an attempt.
+    public func release(workers: [WorkerIdentity]) throws {
         try pool.write { db in
             for var run in try RunRecord.filter(Column("status") == RunStatus.running.rawValue).fetchAll(db)
-            where run.workerPid.map(pids.contains) ?? false {
+            where run.worker.map { held in workers.contains { $0.pid == held.pid && $0.host == held.host } } ?? false {
                 try Self.dropRecords(of: run.id!, db)
                 run.status = .queued
                 run.attempts = max(run.attempts - 1, 0)
-                run.workerPid = nil
+                run.worker = nil
                 try run.update(db)
             }
         }

@@ -151,7 +151,7 @@ extension ResultsStore {
             let encoder = RunArchive.encoder
             var out = try encoder.encode(RunArchive.Header(format: RunArchive.format, version: RunArchive.version, experiment: experiment))
             for var run in runs {
-                run.workerPid = nil  // a process of the machine that ran it
+                run.worker = nil  // a process of the machine that ran it
                 var kept = events[run.id!] ?? [], measured = metrics[run.id!] ?? []
                 if !run.status.hasEnded {  // queued again (or its new attempt running): its history alone
                     run.status = .queued

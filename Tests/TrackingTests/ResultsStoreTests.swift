@@ -38,10 +38,10 @@ final class ResultsStoreTests: XCTestCase {
             RunRecord(experimentId: "e", hash: "k", arm: "stage:s", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: "stage"),
             RunRecord(experimentId: "e", hash: "r", arm: "a", dataset: "d", seed: 1, fold: nil, trainingSize: "100", sweepJSON: "{}", configJSON: "{}", needs: ["k"]),
         ])
-        let stage = try XCTUnwrap(store.claim(experiment: "e", pid: 1, environment: environment).run)
+        let stage = try XCTUnwrap(store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run)
         try store.finish(run: stage.id!, status: .finished, resultJSON: #"{"kind":"lm"}"#, error: nil,
                          artifact: ArtifactRecord(configHash: "k", kind: "lm", path: "k", createdByRun: stage.id))
-        let run = try XCTUnwrap(store.claim(experiment: "e", pid: 1, environment: environment).run)
+        let run = try XCTUnwrap(store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run)
         try store.record(metrics: [MetricRecord(runId: run.id!, epoch: 0, split: "valid", name: "accuracy", value: 0.5),
                                    MetricRecord(runId: run.id!, epoch: 1, split: "valid", name: "accuracy", value: 0.625)])
         try store.record(event: EventRecord(runId: run.id!, kind: "note", message: "early stop"))
@@ -70,15 +70,15 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertEqual(try store.events(run: stage.id!).map(\.kind), [EventRecord.earlierInstance])
         XCTAssertEqual(try store.run(stage.id!)?.status, .queued)
         // The stage first (its artifact is gone), then the run; a run not ended is left alone.
-        XCTAssertEqual(try store.claim(experiment: "e", pid: 2, environment: environment).run?.hash, "k")
-        guard case .wait = try store.claim(experiment: "e", pid: 2, environment: environment) else { return XCTFail("the run waits for the stage") }
+        XCTAssertEqual(try store.claim(experiment: "e", worker: WorkerIdentity(pid: 2), environment: environment).run?.hash, "k")
+        guard case .wait = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 2), environment: environment) else { return XCTFail("the run waits for the stage") }
         XCTAssertEqual(try store.runAgain([stage.id!], reason: "x"), [], "a running run is not queued again")
     }
 
     func testQueuedRunsNoLongerPlannedAreWithdrawnButRecordedOnesKept() throws {
         let store = try ResultsStore(path: path)
         try store.register(experiment: experiment, runs: runs(4))
-        let done = try XCTUnwrap(store.claim(experiment: "e", pid: 1, environment: environment).run)
+        let done = try XCTUnwrap(store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run)
         try store.finish(run: done.id!, status: .finished, resultJSON: "{}", error: nil)
         // The spec now plans only h2 and a new h9: h1 and h3 (queued) go; h0 (finished) stays.
         XCTAssertEqual(try store.withdrawQueued(experiment: "e", notIn: ["h2", "h9"]), 2)
@@ -94,7 +94,7 @@ final class ResultsStoreTests: XCTestCase {
         let environment = self.environment
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             let store = worker % 2 == 0 ? a : b
-            while let run = try? store.claim(experiment: "e", pid: 1000 + worker, environment: environment).run {
+            while let run = try? store.claim(experiment: "e", worker: WorkerIdentity(pid: 1000 + worker), environment: environment).run {
                 claimed.add(run.id!)
             }
         }
@@ -105,24 +105,24 @@ final class ResultsStoreTests: XCTestCase {
     func testOrphansAreRequeuedWithoutTheirPartialMetrics() throws {
         let store = try ResultsStore(path: path)
         try store.register(experiment: experiment, runs: runs(2))
-        let run = try store.claim(experiment: "e", pid: 424242, environment: environment).run!
+        let run = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 424242), environment: environment).run!
         try store.record(metrics: [MetricRecord(runId: run.id!, epoch: 1, split: "valid", name: "accuracy", value: 0.5)])
         XCTAssertEqual(try store.requeueOrphans(experiment: "e", isAlive: { _ in false }, maxAttempts: 3), [run.id!])
         XCTAssertTrue(try store.metrics(run: run.id!).isEmpty)
         XCTAssertEqual(try store.run(run.id!)?.status, .queued)
         // After the last attempt a dying worker's run is failed, not retried forever.
         for _ in 0..<2 {  // attempts 2 and 3
-            let again = try store.claim(experiment: "e", pid: 424242, environment: environment).run!
+            let again = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 424242), environment: environment).run!
             XCTAssertEqual(again.id, run.id)
             _ = try store.requeueOrphans(experiment: "e", isAlive: { _ in false }, maxAttempts: 3)
         }
         XCTAssertEqual(try store.run(run.id!)?.status, .failed)
         XCTAssertEqual(try store.run(run.id!)?.attempts, 3)
         // Runs orphaned together with their scheduler (a killed session) do not use up attempts.
-        let other = try store.claim(experiment: "e", pid: 434343, environment: environment).run!
+        let other = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 434343), environment: environment).run!
         for _ in 0..<5 {
             XCTAssertEqual(try store.requeueOrphans(experiment: "e", isAlive: { _ in false }, maxAttempts: 3, chargeAttempt: false), [other.id!])
-            XCTAssertEqual(try store.claim(experiment: "e", pid: 434343, environment: environment).run?.id, other.id)
+            XCTAssertEqual(try store.claim(experiment: "e", worker: WorkerIdentity(pid: 434343), environment: environment).run?.id, other.id)
         }
         XCTAssertEqual(try store.run(other.id!)?.attempts, 1)
     }
@@ -130,8 +130,8 @@ final class ResultsStoreTests: XCTestCase {
     func testEpochSecondsSumEachRunsTrainingSeconds() throws {
         let store = try ResultsStore(path: path)
         try store.register(experiment: experiment, runs: runs(3))
-        let a = try store.claim(experiment: "e", pid: 1, environment: environment).run!.id!
-        let b = try store.claim(experiment: "e", pid: 1, environment: environment).run!.id!
+        let a = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run!.id!
+        let b = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run!.id!
         try store.record(metrics: [MetricRecord(runId: a, epoch: 1, split: "train", name: "seconds", value: 1.5),
                                    MetricRecord(runId: a, epoch: 2, split: "train", name: "seconds", value: 2.25),
                                    MetricRecord(runId: a, epoch: 2, split: "train", name: "loss", value: 9),
@@ -140,7 +140,7 @@ final class ResultsStoreTests: XCTestCase {
         let other = ExperimentRecord(id: "f", specFile: "f.yaml", description: "", createdAt: Date())
         try store.register(experiment: other, runs: [RunRecord(experimentId: "f", hash: "x", arm: "a", dataset: "d", seed: 1, fold: nil,
                                                                trainingSize: nil, sweepJSON: "{}", configJSON: "{}")])
-        let c = try store.claim(experiment: "f", pid: 1, environment: environment).run!.id!
+        let c = try store.claim(experiment: "f", worker: WorkerIdentity(pid: 1), environment: environment).run!.id!
         try store.record(metrics: [MetricRecord(runId: c, epoch: 1, split: "train", name: "seconds", value: 7)])
         XCTAssertEqual(try store.epochSeconds(experiment: "e"), [a: 3.75, b: 4])
     }
@@ -148,14 +148,14 @@ final class ResultsStoreTests: XCTestCase {
     func testTimeoutsAndReleaseAndFinish() throws {
         let store = try ResultsStore(path: path)
         try store.register(experiment: experiment, runs: runs(2))
-        let first = try store.claim(experiment: "e", pid: 7, environment: environment).run!
+        let first = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 7), environment: environment).run!
         try store.markTimeout(run: first.id!, maxAttempts: 1)
         XCTAssertEqual(try store.run(first.id!)?.status, .timeout)
-        let second = try store.claim(experiment: "e", pid: 8, environment: environment).run!
-        try store.release(pids: [8])
+        let second = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 8), environment: environment).run!
+        try store.release(workers: [WorkerIdentity(pid: 8)])
         XCTAssertEqual(try store.run(second.id!)?.status, .queued)
         XCTAssertEqual(try store.run(second.id!)?.attempts, 0)
-        let third = try store.claim(experiment: "e", pid: 9, environment: environment).run!
+        let third = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run!
         try store.finish(run: third.id!, status: .diverged, resultJSON: "{}", error: "non-finite loss")
         XCTAssertEqual(try store.statusCounts(experiment: "e"), [.timeout: 1, .diverged: 1])
         XCTAssertEqual(try store.run(third.id!)?.host, "h")
@@ -198,17 +198,17 @@ final class ResultsStoreTests: XCTestCase {
             record("ready-all", seed: 1, fold: nil, size: "all"), record("ready-1000", seed: 1, fold: nil, size: "1000"),
         ])
         var ready: [String] = []
-        for _ in 0..<3 { ready.append(try XCTUnwrap(store.claim(experiment: "e", pid: 1, environment: environment).run).hash) }
+        for _ in 0..<3 { ready.append(try XCTUnwrap(store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run).hash) }
         XCTAssertEqual(ready, ["ready-all", "ready-3000", "ready-1000"], "the largest first")
-        let stage = try store.claim(experiment: "e", pid: 1, environment: environment).run!
+        let stage = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run!
         XCTAssertEqual(stage.hash, "stage", "after the ready runs of its size, before those of smaller sizes")
         var order: [String] = []
-        while let run = try store.claim(experiment: "e", pid: 1, environment: environment).run { order.append(run.hash) }
+        while let run = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run { order.append(run.hash) }
         XCTAssertEqual(order, ["ready-300", "r-1-0", "r-1-1", "r-2-0"], "the run needing the stage's artifact is not ready yet")
-        guard case .wait = try store.claim(experiment: "e", pid: 1, environment: environment) else { return XCTFail("expected wait") }
+        guard case .wait = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment) else { return XCTFail("expected wait") }
         try store.finish(run: stage.id!, status: .finished, resultJSON: "{}", error: nil,
                          artifact: ArtifactRecord(configHash: "stage", kind: "trivial", path: "stage", createdByRun: stage.id))
-        XCTAssertEqual(try store.claim(experiment: "e", pid: 1, environment: environment).run?.hash, "needs-stage")
+        XCTAssertEqual(try store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run?.hash, "needs-stage")
         // A second experiment needing the same artifact finds it; a third needing a failed stage's does not.
         try store.register(experiment: ExperimentRecord(id: "f", specFile: "f.yaml", description: "", createdAt: Date()), runs: [
             RunRecord(experimentId: "f", hash: "stage", arm: "stage:s", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: "stage"),
@@ -216,9 +216,9 @@ final class ResultsStoreTests: XCTestCase {
             RunRecord(experimentId: "f", hash: "x", arm: "a", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", needs: ["stage", "bad"]),
         ])
         XCTAssertEqual(try store.runs(experiment: "f").map(\.hash), ["bad", "x"], "a stage whose artifact exists is not registered again")
-        let bad = try store.claim(experiment: "f", pid: 2, environment: environment).run!
+        let bad = try store.claim(experiment: "f", worker: WorkerIdentity(pid: 2), environment: environment).run!
         try store.finish(run: bad.id!, status: .failed, resultJSON: nil, error: "boom")
-        guard case .done = try store.claim(experiment: "f", pid: 2, environment: environment) else { return XCTFail("expected done") }
+        guard case .done = try store.claim(experiment: "f", worker: WorkerIdentity(pid: 2), environment: environment) else { return XCTFail("expected done") }
         let stranded = try store.runs(experiment: "f").first { $0.hash == "x" }!
         XCTAssertEqual(stranded.status, .failed)
         XCTAssertTrue(stranded.error?.contains("needs artifact bad, whose stage run failed") ?? false, stranded.error ?? "")

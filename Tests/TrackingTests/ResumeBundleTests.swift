@@ -23,18 +23,18 @@ final class ResumeBundleTests: XCTestCase {
     func stoppedRun(elapsed: Double) throws -> (ResultsStore, URL) {
         let a = try ResultsStore(path: folder.appendingPathComponent("a/e.sqlite").path)
         try a.register(experiment: experiment, runs: planned)
-        let stage = try XCTUnwrap(a.claim(experiment: "e", pid: 1, environment: machineA).run)
+        let stage = try XCTUnwrap(a.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: machineA).run)
         let artifact = a.artifactsFolder.appendingPathComponent("s")
         try FileManager.default.createDirectory(at: artifact, withIntermediateDirectories: true)
         try Data("language model".utf8).write(to: artifact.appendingPathComponent("weights.f32"))
         try a.finish(run: stage.id!, status: .finished, resultJSON: #"{"kind":"lm"}"#, error: nil,
                      artifact: ArtifactRecord(configHash: "s", kind: "lm", path: "s", createdByRun: stage.id))
-        XCTAssertEqual(try a.claim(experiment: "e", pid: 2, environment: machineA).run?.hash, "h")
+        XCTAssertEqual(try a.claim(experiment: "e", worker: WorkerIdentity(pid: 2), environment: machineA).run?.hash, "h")
         let state = a.artifactsFolder.appendingPathComponent("h.resume")
         try FileManager.default.createDirectory(at: state.appendingPathComponent("model"), withIntermediateDirectories: true)
         try Data("epoch 4 weights".utf8).write(to: state.appendingPathComponent("model/parameters.f32"))
         try Data(#"{"epoch":4,"elapsed":\#(elapsed)}"#.utf8).write(to: state.appendingPathComponent("progress.json"))
-        try a.release(pids: [2])
+        try a.release(workers: [WorkerIdentity(pid: 2)])
         return (a, state)
     }
 
@@ -85,14 +85,14 @@ final class ResumeBundleTests: XCTestCase {
         // Stopped again on b after more epochs: the new bundle names both attempts; once h ends on b, its bundle goes.
         try b.register(experiment: experiment, runs: planned)
         let machineB = RunEnvironment(host: "machine-b", gitRevision: "def456", versionsJSON: "{}", threads: 2, blasCore: "Haswell")
-        let run = try XCTUnwrap(b.claim(experiment: "e", pid: 3, environment: machineB).run)
+        let run = try XCTUnwrap(b.claim(experiment: "e", worker: WorkerIdentity(pid: 3), environment: machineB).run)
         try Data("epoch 9 weights".utf8).write(to: placed.appendingPathComponent("model/parameters.f32"))
-        try b.release(pids: [3])
+        try b.release(workers: [WorkerIdentity(pid: 3)])
         XCTAssertEqual(try b.writeResumeBundles(experiment: "e", to: resumeBundles).written, ["h"])
         let manifest = try ResumeBundle.read(resumeBundles.appendingPathComponent("h"))
         XCTAssertEqual(manifest.attempts.map(\.host), ["machine-a", "machine-b"])
         XCTAssertEqual(manifest.stages, ["s": "run 1 finished \(try XCTUnwrap(manifest.stages["s"]?.split(separator: " ").last))"])
-        _ = try b.claim(experiment: "e", pid: 3, environment: machineB)
+        _ = try b.claim(experiment: "e", worker: WorkerIdentity(pid: 3), environment: machineB)
         try b.finish(run: run.id!, status: .finished, resultJSON: "{}", error: nil)
         XCTAssertEqual(try b.writeResumeBundles(experiment: "e", to: resumeBundles).removed, ["h"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: resumeBundles.appendingPathComponent("h").path))
@@ -119,15 +119,15 @@ final class ResumeBundleTests: XCTestCase {
         XCTAssertEqual(try b.writeResumeBundles(experiment: "e", to: resumeBundles).written, [],
                        "its state unchanged, the bundle under the old name carries it still: not written again under the new one")
         XCTAssertTrue(FileManager.default.fileExists(atPath: resumeBundles.appendingPathComponent("h").path))
-        let run = try XCTUnwrap(b.claim(experiment: "e", pid: 3, environment: machineA).run)
+        let run = try XCTUnwrap(b.claim(experiment: "e", worker: WorkerIdentity(pid: 3), environment: machineA).run)
         XCTAssertEqual(run.hash, "h-now")
         // Stopped again after more epochs: its state goes under the name it has now, and the old bundle with it.
         try Data("epoch 9 weights".utf8).write(to: b.resumeState(of: "h-now").appendingPathComponent("model/parameters.f32"))
-        try b.release(pids: [3])
+        try b.release(workers: [WorkerIdentity(pid: 3)])
         let rewritten = try b.writeResumeBundles(experiment: "e", to: resumeBundles)
         XCTAssertEqual(rewritten.written, ["h-now"])
         XCTAssertEqual(rewritten.removed, ["h"])
-        _ = try b.claim(experiment: "e", pid: 3, environment: machineA)
+        _ = try b.claim(experiment: "e", worker: WorkerIdentity(pid: 3), environment: machineA)
         try b.finish(run: run.id!, status: .finished, resultJSON: "{}", error: nil)
         XCTAssertEqual(try b.writeResumeBundles(experiment: "e", to: resumeBundles).removed, ["h-now"])
     }

@@ -31,7 +31,7 @@ final class RunArchiveTests: XCTestCase {
         let outcomes: [(RunStatus, String?)] = [(.finished, #"{"status":"finished"}"#), (.finished, #"{"test":{"accuracy":0.8125}}"#),
                                                 (.diverged, nil), (.failed, nil)]
         for (status, result) in outcomes {
-            let claimed = try XCTUnwrap(a.claim(experiment: "e", pid: 4242, environment: environment).run)
+            let claimed = try XCTUnwrap(a.claim(experiment: "e", worker: WorkerIdentity(pid: 4242), environment: environment).run)
             if claimed.hash == "h1" {
                 try a.record(metrics: [MetricRecord(runId: claimed.id!, epoch: 1, split: "valid", name: "loss", value: 0.1 + 0.2),
                                        MetricRecord(runId: claimed.id!, epoch: 1, split: "train", name: "loss", value: 1e-300),
@@ -83,14 +83,14 @@ final class RunArchiveTests: XCTestCase {
         _ = try b.importArchive(try recordedStore().archive(experiment: "e"), source: "e.runs.jsonl")
         // Planned without h4: every run needing s has ended, so s is not made again.
         XCTAssertEqual(try b.register(experiment: experiment, runs: Array(planned.dropLast())), 0)
-        XCTAssertNil(try b.claim(experiment: "e", pid: 9, environment: environment).run)
+        XCTAssertNil(try b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run)
         // With h4, which needs s: s (recorded as made, its artifact not here) is queued again, before h4.
         XCTAssertEqual(try b.register(experiment: experiment, runs: planned), 2)
-        let stage = try XCTUnwrap(b.claim(experiment: "e", pid: 9, environment: environment).run)
+        let stage = try XCTUnwrap(b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run)
         XCTAssertEqual(stage.hash, "s")
         XCTAssertEqual(stage.attempts, 1)
         XCTAssertNil(stage.resultJSON)
-        XCTAssertNil(try b.claim(experiment: "e", pid: 9, environment: environment).run, "h4 waits for the artifact")
+        XCTAssertNil(try b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run, "h4 waits for the artifact")
         // The instance made on the other machine stays on record: where, when, with which kernels, its result.
         let earlier = try b.events(run: stage.id!).filter { $0.kind == EventRecord.earlierInstance }.map(\.message)
         XCTAssertEqual(earlier.count, 1, "\(earlier)")
@@ -99,10 +99,10 @@ final class RunArchiveTests: XCTestCase {
         // A worker dying while it makes the stage drops the attempt's records, not that one.
         XCTAssertEqual(try b.requeueOrphans(experiment: "e", isAlive: { _ in false }, maxAttempts: 3).count, 1)
         XCTAssertEqual(try b.events(run: stage.id!).map(\.kind), [EventRecord.earlierInstance])
-        let again = try XCTUnwrap(b.claim(experiment: "e", pid: 9, environment: environment).run)
+        let again = try XCTUnwrap(b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run)
         try b.finish(run: again.id!, status: .finished, resultJSON: "{}", error: nil,
                      artifact: ArtifactRecord(configHash: "s", kind: "lm", path: "s", createdByRun: again.id))
-        XCTAssertEqual(try b.claim(experiment: "e", pid: 9, environment: environment).run?.hash, "h4")
+        XCTAssertEqual(try b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run?.hash, "h4")
         // Its archive carries the earlier instance too.
         XCTAssertTrue(String(decoding: try b.archive(experiment: "e"), as: UTF8.self).contains(#""kind":"earlier-instance""#))
     }
@@ -137,7 +137,7 @@ final class RunArchiveTests: XCTestCase {
         // h4 (queued in a, so not in its archive) is new here and needs s: s is not made again, h4 goes at once.
         XCTAssertEqual(try b.register(experiment: experiment, runs: planned), 1)
         XCTAssertEqual(try b.runs(experiment: "e", status: .queued).map(\.hash), ["h4"])
-        XCTAssertEqual(try b.claim(experiment: "e", pid: 9, environment: environment).run?.hash, "h4")
+        XCTAssertEqual(try b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run?.hash, "h4")
 
         // A database that has queued s to make it again takes the archived record and the artifact instead.
         let c = try ResultsStore(path: folder.appendingPathComponent("third/c.sqlite").path)
@@ -146,7 +146,7 @@ final class RunArchiveTests: XCTestCase {
         XCTAssertEqual(try c.runs(experiment: "e", status: .queued).map(\.hash), ["s", "h4"])
         XCTAssertEqual(try c.importArchive(try a.archive(experiment: "e"), source: "e.runs.jsonl", artifacts: bundles).artifacts, 1)
         XCTAssertEqual(try c.runs(experiment: "e", status: .queued).map(\.hash), ["h4"])
-        XCTAssertEqual(try c.claim(experiment: "e", pid: 9, environment: environment).run?.hash, "h4")
+        XCTAssertEqual(try c.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run?.hash, "h4")
     }
 
     func testABundleThatIsNotTheArchivedInstanceIsRefusedAndNothingIsImported() throws {
@@ -179,10 +179,10 @@ final class RunArchiveTests: XCTestCase {
         let b = try store("b")
         // b plans the same experiment: h2 finished there already, h3 running there, h1 queued.
         try b.register(experiment: experiment, runs: [run("h2", seed: 2), run("h3", seed: 3)])
-        let h2 = try XCTUnwrap(b.claim(experiment: "e", pid: 7, environment: environment).run)
+        let h2 = try XCTUnwrap(b.claim(experiment: "e", worker: WorkerIdentity(pid: 7), environment: environment).run)
         XCTAssertEqual(h2.hash, "h2")
         try b.finish(run: h2.id!, status: .finished, resultJSON: #"{"here":true}"#, error: nil)
-        let h3 = try XCTUnwrap(b.claim(experiment: "e", pid: 8, environment: environment).run)
+        let h3 = try XCTUnwrap(b.claim(experiment: "e", worker: WorkerIdentity(pid: 8), environment: environment).run)
         XCTAssertEqual(h3.hash, "h3")
         try b.register(experiment: experiment, runs: [run("h1", seed: 1), run("h5", seed: 5)])
 
@@ -195,8 +195,8 @@ final class RunArchiveTests: XCTestCase {
         XCTAssertEqual(try b.runs(experiment: "e").count, 5)
         // Planning again registers nothing (h1 has ended, so its stage is not needed) and the next claim is h5, never h1.
         XCTAssertEqual(try b.register(experiment: experiment, runs: [run("s", seed: 1, kind: "stage"), run("h1", seed: 1, needs: ["s"]), run("h5", seed: 5)]), 0)
-        XCTAssertEqual(try b.claim(experiment: "e", pid: 9, environment: environment).run?.hash, "h5")
-        XCTAssertNil(try b.claim(experiment: "e", pid: 9, environment: environment).run)
+        XCTAssertEqual(try b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run?.hash, "h5")
+        XCTAssertNil(try b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run)
         // A second import changes nothing.
         XCTAssertEqual(try b.importArchive(archive, source: "e.runs.jsonl").imported, 0)
     }
@@ -234,7 +234,7 @@ final class RunArchiveTests: XCTestCase {
         XCTAssertEqual(fresh.status, .queued)
         XCTAssertEqual(try c.events(run: fresh.id!).map(\.kind), [EventRecord.earlierResult])
         // Run again in a, its new result replaces the queued run in b, and the history stays with it.
-        let again = try XCTUnwrap(a.claim(experiment: "e", pid: 1, environment: environment, filter: RunFilter(only: [.seed: ["1"]])).run)
+        let again = try XCTUnwrap(a.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment, filter: RunFilter(only: [.seed: ["1"]])).run)
         XCTAssertEqual(again.hash, "h1")
         try a.finish(run: again.id!, status: .finished, resultJSON: #"{"test":{"accuracy":0.875}}"#, error: nil)
         XCTAssertEqual(try b.importArchive(try a.archive(experiment: "e"), source: "e.runs.jsonl").imported, 1)

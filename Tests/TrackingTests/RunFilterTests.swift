@@ -89,27 +89,27 @@ final class RunFilterTests: XCTestCase {
         try store.register(experiment: experiment, runs: planned)
         let cell = try filter(only: ["arm=siatl", "size=all", "seed=2"])
         // The stage its run needs first, then the run; then done, though other runs are queued.
-        let stage = try XCTUnwrap(store.claim(experiment: "e", pid: 7, environment: environment, filter: cell).run)
+        let stage = try XCTUnwrap(store.claim(experiment: "e", worker: WorkerIdentity(pid: 7), environment: environment, filter: cell).run)
         XCTAssertEqual(stage.hash, "pretrain")
-        XCTAssertEqual(state(try store.claim(experiment: "e", pid: 7, environment: environment, filter: cell)), "wait")
+        XCTAssertEqual(state(try store.claim(experiment: "e", worker: WorkerIdentity(pid: 7), environment: environment, filter: cell)), "wait")
         try store.finish(run: stage.id!, status: .finished, resultJSON: "{}", error: nil,
                          artifact: ArtifactRecord(configHash: "pretrain", kind: "lm", path: "pretrain", createdByRun: stage.id))
-        let run = try XCTUnwrap(store.claim(experiment: "e", pid: 7, environment: environment, filter: cell).run)
+        let run = try XCTUnwrap(store.claim(experiment: "e", worker: WorkerIdentity(pid: 7), environment: environment, filter: cell).run)
         XCTAssertEqual(run.hash, "siatl-all-2")
         XCTAssertEqual(run.threads, 2)
-        XCTAssertEqual(state(try store.claim(experiment: "e", pid: 7, environment: environment, filter: cell)), "done",
+        XCTAssertEqual(state(try store.claim(experiment: "e", worker: WorkerIdentity(pid: 7), environment: environment, filter: cell)), "done",
                        "nothing more for it to take, though other runs are queued")
         try store.finish(run: run.id!, status: .finished, resultJSON: "{}", error: nil)
         // A scheduler skipping that cell takes the rest, in the usual order, never the cell.
         let rest = try filter(skip: ["arm=siatl", "size=all", "seed=2"])
         var taken: [String] = []
-        while let next = try store.claim(experiment: "e", pid: 8, environment: environment, filter: rest).run {
+        while let next = try store.claim(experiment: "e", worker: WorkerIdentity(pid: 8), environment: environment, filter: rest).run {
             taken.append(next.hash)
             try store.finish(run: next.id!, status: .finished, resultJSON: "{}", error: nil,
                              artifact: next.isStage ? ArtifactRecord(configHash: next.hash, kind: "lm", path: next.hash, createdByRun: next.id) : nil)
         }
         XCTAssertEqual(taken, ["siatl-all-1", "finetune-2", "ulmfit-all-2", "siatl-100-2"],
                        "seed by seed, the largest sizes first, ready runs before the stages of their size")
-        XCTAssertEqual(state(try store.claim(experiment: "e", pid: 8, environment: environment)), "done")
+        XCTAssertEqual(state(try store.claim(experiment: "e", worker: WorkerIdentity(pid: 8), environment: environment)), "done")
     }
 }

@@ -67,7 +67,7 @@ final class RunIdentityMigrationTests: XCTestCase {
     func testAnArchiveWrittenBeforeIsImportedAsPlanningRecordsItNow() throws {
         let a = try ResultsStore(path: folder.appendingPathComponent("a/e.sqlite").path)
         try a.register(experiment: experiment, runs: [recorded("old-1", seed: 1, description: "First words.", status: .queued)])
-        let run = try XCTUnwrap(a.claim(experiment: "e", pid: 1, environment: RunEnvironment(host: "h", gitRevision: "r", versionsJSON: "{}", threads: 1, blasCore: "Zen")).run)
+        let run = try XCTUnwrap(a.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: RunEnvironment(host: "h", gitRevision: "r", versionsJSON: "{}", threads: 1, blasCore: "Zen")).run)
         try a.finish(run: run.id!, status: .finished, resultJSON: #"{"status":"finished"}"#, error: nil)
         let archive = try a.archive(experiment: "e")
         XCTAssertTrue(String(decoding: archive, as: UTF8.self).contains("old-1"), "as a build before this one wrote it")

@@ -1,0 +1,32 @@
+import Foundation
+import Tracking
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A worker is alive only while its process runs: not once it is a zombie (killed, not yet reaped), and not a later
+/// process that was given the same pid.
+final class WorkerIdentityTests: XCTestCase {
+    func testAZombieOrAReusedPidIsNotTheWorker() throws {
+        let me = WorkerIdentity.current()
+        XCTAssertNotNil(me.started)
+        XCTAssertTrue(me.isAlive)
+        XCTAssertFalse(WorkerIdentity(pid: me.pid, started: me.started! + 1).isAlive, "another process with this pid")
+        XCTAssertTrue(WorkerIdentity(host: "elsewhere", pid: 1 << 30).isAlive, "only its own host can tell")
+
+        // A child that exits and is not reaped stays a zombie: a signal still reaches it, but it works no more.
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { argv.forEach { free($0) } }
+        XCTAssertEqual(posix_spawn(&pid, "/bin/true", nil, nil, argv, environ), 0)
+        let child = WorkerIdentity(pid: Int(pid), started: ProcessState.startTime(of: Int(pid)))
+        let deadline = Date().addingTimeInterval(5)
+        while child.isAlive && Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(kill(pid, 0), 0, "a zombie answers a signal")
+        XCTAssertFalse(child.isAlive)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        XCTAssertFalse(child.isAlive)
+    }
+}
