@@ -115,3 +115,12 @@ public struct DataStore {
         try NormalizedFormat.readQuestions(installedFolder(id, kind: .analogies).appendingPathComponent(NormalizedFormat.questions))
     }
 }
+
+extension DataStore {
+    /// One line on an installed dataset for a notebook: what it is, its size and labels, and the package it came from.
+    public func summaryLine(of id: String) -> String? {
+        guard let meta = try? metadata(id) else { return nil }
+        let labels = meta.labels.map { $0.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") } ?? ""
+        return "`\(id)`: \(meta.summary); \(meta.items) examples, \(meta.tokens ?? 0) tokens, vocabulary \(meta.vocabulary ?? 0); \(labels) (\(meta.source.name) \(meta.source.version))"
+    }
+}

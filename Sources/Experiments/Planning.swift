@@ -31,6 +31,28 @@ public enum Planning {
 }
 
 extension Planning {
+    /// What registering a spec's planned runs did.
+    public struct Registration: Sendable {
+        public let records: [RunRecord]
+        /// Runs new to the database (or queued again for a missing artifact).
+        public let added: Int
+        /// Queued runs of the experiment the spec no longer plans, taken out of the queue.
+        public let withdrawn: Int
+        public var plannedHashes: Set<String> { Set(records.map(\.hash)) }
+    }
+
+    /// Registers the experiment and its planned runs (and the stage runs they need) in `store`; finished runs
+    /// are kept, queued runs the spec no longer plans withdrawn, and the hashes runs had before recorded.
+    public static func register(_ planned: [PlannedRun], of spec: LoadedSpec, store: ResultsStore) throws -> Registration {
+        let records = records(planned, experiment: spec.id)
+        let withdrawn = try store.withdrawQueued(experiment: spec.id, notIn: Set(records.map(\.hash)))
+        let description = spec.tree.node(at: ["experiment", "description"])?.scalar ?? ""
+        let added = try store.register(experiment: ExperimentRecord(id: spec.id, specFile: spec.file, description: description, createdAt: Date()),
+                                       runs: records)
+        try store.recordLegacyHashes(experiment: spec.id, planned.compactMap { run in run.legacyHash.map { ($0, run.hash) } })
+        return Registration(records: records, added: added, withdrawn: withdrawn)
+    }
+
     /// A run asking for at least as many training examples as its training split holds trains on the
     /// whole split — the same data as the `all` run of the same coordinates (e.g. 3,000 of MR's
     /// 2,800). Such runs are left out when that `all` run is planned; returns the kept runs and, per

@@ -30,6 +30,20 @@ public final class Scheduler {
         public var deferred = 0
         public var currentValidAccuracy: Double?
         public var currentTrainLoss: Double?
+
+        /// "runs 3/10 done (3 finished, 0 diverged, 0 failed), 2 running, 5 queued".
+        public var counts: String {
+            "runs \(finished + diverged + failed)/\(total) done (\(finished) finished, \(diverged) diverged, \(failed) failed), \(running) running, \(queued) queued"
+        }
+
+        /// The counts with the ETA and the running runs' latest figures.
+        public var line: String {
+            var line = counts
+            if let etaSeconds { line += String(format: ", ETA %.0f min", etaSeconds / 60) }
+            if let currentTrainLoss { line += String(format: ", current train loss %.3f", currentTrainLoss) }
+            if let currentValidAccuracy { line += String(format: ", valid acc %.3f", currentValidAccuracy) }
+            return line
+        }
     }
 
     let store: ResultsStore

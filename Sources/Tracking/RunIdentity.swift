@@ -67,7 +67,8 @@ public enum RunIdentity {
                     continue
                 }
             }
-            try plain.update(db)
+            // Only the two columns it changes: this runs inside migration v3 too, before later migrations add columns.
+            try db.execute(sql: "UPDATE runs SET configJSON = ?, hash = ? WHERE id = ?", arguments: [plain.configJSON, plain.hash, run.id])
             try Alias.record(experiment: run.experimentId, old: run.hash, new: plain.hash, db)
         }
     }

@@ -85,9 +85,9 @@ extension Tlab.Bench {
     struct GloVeBench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "glove",
-            abstract: "Seconds per GloVe stage on installed corpora (vector 50, window 15, 5 iterations, as PERF.md's Stanford run).")
+            abstract: "Seconds per GloVe stage on installed corpora (vector 50, window 15, 5 iterations, Stanford GloVe's settings; docs/benchmarks.md).")
         @Option(parsing: .upToNextOption, help: "Installed corpus ids.") var corpus: [String] = genericCorpus
-        @Option(help: "A plain-text corpus file instead (one document per line), e.g. ../shared/peers/gen_corpus.py's output, the corpus PERF.md's Stanford figures were measured on.") var corpusFile: String?
+        @Option(help: "A plain-text corpus file instead (one document per line), e.g. the peers' corpus (docs/benchmarks.md).") var corpusFile: String?
         @Option(parsing: .upToNextOption, help: "Thread counts.") var threads: [Int] = [1, 2]
         @Option(help: "Training iterations.") var iterations = 5
         @OptionGroup var location: DataLocation
@@ -117,7 +117,7 @@ extension Tlab.Bench {
     struct TextClassifierBench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "textclf",
-            abstract: "Examples/s of a BiLSTM-max classifier, embedding frozen vs trained (PERF.md's textclf workloads).")
+            abstract: "Examples/s of a BiLSTM-max classifier, embedding frozen vs trained (the textclf workloads of docs/benchmarks.md).")
         @OptionGroup var variants: VariantOptions
         @Option(help: "Timed steps per run (PyTorch's script uses 50).") var steps = 50
 

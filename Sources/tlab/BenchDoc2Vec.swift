@@ -10,11 +10,11 @@ extension Tlab.Bench {
     struct Doc2VecBench: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "doc2vec",
-            abstract: "Effective words/s of PV-DBOW and PV-DM (vector 100, window 5, negative 5, min_count 2, 5 epochs), as PERF.md's gensim run.")
-        @Option(help: "Plain-text corpus, one document per line, split on whitespace (default: ../shared/peers/gen_corpus.py's output).")
+            abstract: "Effective words/s of PV-DBOW and PV-DM (vector 100, window 5, negative 5, min_count 2, 5 epochs), gensim's settings (docs/benchmarks.md).")
+        @Option(help: "Plain-text corpus, one document per line, split on whitespace (docs/benchmarks.md says how to make the peers' corpus).")
         var corpusFile = "/tmp/peers/corpus.txt"
         @Option(parsing: .upToNextOption, help: "Thread counts.") var threads: [Int] = [1, 2]
-        @Option(parsing: .upToNextOption, help: "Modes: dbow, dm-mean, dm-concat.") var modes: [String] = ["dbow", "dm-mean"]
+        @Option(parsing: .upToNextOption, help: "Modes.") var modes: [Doc2VecConfig.Mode] = [.dbow, .dmMean]
         @Option(help: "Timed runs per setting (median reported).") var runs = 3
         @Option(help: "Documents inferred for the infer_vector timing and the self-similarity check.") var inferDocuments = 1000
 
@@ -23,8 +23,8 @@ extension Tlab.Bench {
             let tokens = documents.reduce(0) { $0 + $1.count }
             let vocabulary = Doc2VecData.vocabulary(documents, minCount: 2)
             print("# corpus \(corpusFile): \(documents.count) documents, \(tokens) tokens, vocabulary \(vocabulary.count) (min count 2); \(BLAS.summary)")
-            for name in modes {
-                guard let mode = Doc2VecConfig.Mode(rawValue: name) else { throw ValidationError("unknown mode '\(name)' (dbow, dm-mean, dm-concat)") }
+            for mode in modes {
+                let name = mode.rawValue
                 for count in threads {
                     var config = Doc2VecConfig()
                     config.mode = mode

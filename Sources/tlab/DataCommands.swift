@@ -6,7 +6,7 @@ extension Tlab {
     struct DataGroup: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "data",
-            abstract: "Install, list and inspect datasets (see ../shared/DATA.md).",
+            abstract: "Install, list and inspect datasets (docs/data.md lists them and their packages).",
             subcommands: [Install.self, List.self, Show.self, Verify.self]
         )
     }

@@ -1,13 +1,9 @@
 import ArgumentParser
-import Foundation
-import Models
 import Numerics
 import Training
 
 extension Tlab {
-    /// The embedded default job: train a small LSTM language model on a public-domain passage bundled
-    /// with the tool, printing the training loss per epoch and held-out perplexity. It needs no data
-    /// install, so it proves the build, BLAS, autodiff and optimizer work together on a fresh machine.
+    /// The embedded default job (`Training.LanguageModelDemo`) on a public-domain passage bundled with the tool.
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Train a small LSTM LM on a bundled passage; print a falling loss.")
 
@@ -18,34 +14,7 @@ extension Tlab {
         func run() throws {
             BLAS.threads = threads
             print("# \(BLAS.summary)")
-            let words = EmbeddedCorpus.austenOpening.lowercased()
-                .split { !$0.isLetter && $0 != "'" }.map(String.init)
-            var ids: [String: Int32] = [:]
-            let stream = words.map { word in ids[word] ?? { ids[word] = Int32(ids.count); return Int32(ids.count - 1) }() }
-            let split = stream.count * 9 / 10
-            let train = BPTTBatches(stream: Array(stream[..<split]), batch: 4, bptt: 20)
-            let held = BPTTBatches(stream: Array(stream[split...]), batch: 1, bptt: 20)
-            var rng = RandomGenerator(seed: seed)
-            let config = LanguageModelConfig(vocabulary: ids.count, embedding: 32, hidden: 64, layers: 2, tied: false,
-                                             inputDropout: 0.1, interLayerDropout: 0.1)
-            let model = LSTMLanguageModel(config, rng: &rng)
-            let groups = GroupConfig.discriminative([("embedding", ["embedding.*"]), ("encoder", ["encoder.*"]), ("decoder", ["decoder.*"])],
-                                                    topRate: 3e-3, factor: 1.5, optimizer: .adam())
-            let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
-            var trainer = LanguageModelTrainer(model: model, optimizer: optimizer, clipNorm: 1, seed: seed)
-            print("corpus: \(words.count) words, vocabulary \(ids.count); model \(model.parameterCount) parameters")
-            print(String(format: "training-text perplexity before training: %.1f (vocabulary %d)", trainer.perplexity(train), ids.count))
-            for epoch in 1...epochs {
-                let losses = trainer.trainEpoch(train)
-                let mean = losses.reduce(0, +) / Float(losses.count)
-                print(String(format: "epoch %2d  train loss %.3f  training-text perplexity %.1f", epoch, mean, trainer.perplexity(train)))
-            }
-            // The held-out tenth mostly holds words the other nine tenths never show: this job checks the
-            // machinery (the loss must fall), not generalisation.
-            let seen = Set(stream[..<split])
-            let unseen = stream[split...].filter { !seen.contains($0) }.count
-            print(String(format: "held-out perplexity %.1f (%d of %d held-out words never occur in training)",
-                         trainer.perplexity(held), unseen, stream.count - split))
+            try LanguageModelDemo.run(text: EmbeddedCorpus.austenOpening, epochs: epochs, seed: seed) { print($0) }
         }
     }
 }

@@ -10,7 +10,7 @@ extension Tlab {
             print("tlab built from git revision \(BuildInfo.revision)")
             print(BLAS.summary)
             if let override = BLAS.coreTypeOverride {
-                print("note: OPENBLAS_CORETYPE=\(override) forces OpenBLAS's \(override) kernels; unset it to let OpenBLAS pick the CPU's own (see ../shared/PERF.md).")
+                print("note: OPENBLAS_CORETYPE=\(override) forces OpenBLAS's \(override) kernels; unset it to let OpenBLAS pick the CPU's own (docs/benchmarks.md).")
             }
         }
     }

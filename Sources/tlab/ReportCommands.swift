@@ -17,43 +17,15 @@ extension Tlab {
             let spec = try SpecLoader.load(arguments.spec, profile: arguments.profile, overrides: arguments.overrides)
             // Before this command rewrites its own (tracked) outputs.
             let revision = Provenance.revision(specDirectory: URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path)
-            let store = try results.open()
-            // Only the runs this spec (with this profile and these overrides) plans: a quick profile's
-            // runs never mix into the full notebook.
-            let planned = try Expansion.runs(spec)
-            let wanted = Set(planned.map(\.hash) + planned.flatMap(\.stages).map(\.key))  // the runs and the stage runs they used
-            let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
-            var metrics: [Int64: [MetricRecord]] = [:]
-            for r in runs where r.status == .finished { metrics[r.id!] = try store.metrics(run: r.id!) }
-            let stageEvents = try store.events(experiment: spec.id, kinds: Notebook.stageEventKinds)
-            // Each notebook's plots and exports sit in a folder of its own name (the quick profile's
-            // beside the full one's, never overwriting them); plots a previous report wrote there and
-            // this one does not are removed, so no stale plot outlives its notebook.
-            let name = spec.id + (spec.profile.map { "-\($0)" } ?? "")
-            let folder = URL(fileURLWithPath: out)
-            let assets = folder.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: assets, withIntermediateDirectories: true)
-            for file in try FileManager.default.contentsOfDirectory(atPath: assets.path) where file.hasSuffix(".svg") {
-                try FileManager.default.removeItem(at: assets.appendingPathComponent(file))
-            }
-            let csvName = "\(name)/\(name)-runs.csv", jsonName = "\(name)/\(name)-runs.json"
-            try Data(Export.csv(runs).utf8).write(to: folder.appendingPathComponent(csvName))
-            try Export.json(runs).write(to: folder.appendingPathComponent(jsonName))
             let data = arguments.location.store
             let dataLines = (spec.tree.node(at: ["data", "datasets"])?.sequence ?? []).compactMap { node -> String? in
-                guard let id = node.scalar ?? node["id"]?.scalar, let meta = try? data.metadata(id) else { return node["file"]?.scalar.map { "user file `\($0)`" } }
-                let labels = meta.labels.map { $0.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") } ?? ""
-                return "`\(id)`: \(meta.summary); \(meta.items) examples, \(meta.tokens ?? 0) tokens, vocabulary \(meta.vocabulary ?? 0); \(labels) (\(meta.source.name) \(meta.source.version))"
+                guard let id = node.scalar ?? node["id"]?.scalar else { return node["file"]?.scalar.map { "user file `\($0)`" } }
+                return data.summaryLine(of: id)
             }
             let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
-            let notebook = try Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
-                command: command, gitRevision: revision, database: results.path, dataLines: dataLines,
-                exportFiles: [csvName, jsonName], assetFolder: name, savedTraining: store.savedTraining(of: runs)), stageEvents: stageEvents)
-            let (markdown, plots) = notebook.render()
-            for (file, svg) in plots { try Data(svg.utf8).write(to: folder.appendingPathComponent(file)) }
-            let target = folder.appendingPathComponent("\(name).md")
-            try Data(markdown.utf8).write(to: target)
-            print("wrote \(target.path) (\(runs.count) runs, \(plots.count) plots, exports \(csvName), \(jsonName))")
+            let written = try NotebookWriter.write(spec: spec, planned: try Expansion.runs(spec), store: try results.open(),
+                                                   folder: URL(fileURLWithPath: out), command: command, revision: revision, dataLines: dataLines)
+            print("wrote \(written.notebook.path) (\(written.runs) runs, \(written.plots) plots, exports \(written.exports.joined(separator: ", ")))")
         }
     }
 
@@ -68,7 +40,7 @@ extension Tlab {
                 """)
         @Argument(help: "Experiment id.") var experiment: String
         @OptionGroup var results: ResultsLocation
-        @Option(help: "csv, json, or jsonl (the run archive).") var format = "csv"
+        @Option(help: "csv, json, or jsonl (the run archive).") var format: ExportFormat = .csv
         @Option(help: "Output file (default: standard output).") var output: String?
         @Option(parsing: .upToNextOption,
                 help: "With --format jsonl --output FILE: also write these stages' artifacts (e.g. pretrain) as checked bundles in artifact-bundles/ beside FILE, which `tlab import FILE` uses instead of making the stages again.")
@@ -78,9 +50,8 @@ extension Tlab {
         var resume: Double?
 
         func validate() throws {
-            guard ["csv", "json", "jsonl"].contains(format) else { throw ValidationError("--format is csv, json or jsonl, not '\(format)'") }
-            if !artifacts.isEmpty && (format != "jsonl" || output == nil) { throw ValidationError("--artifacts goes with --format jsonl and --output FILE") }
-            if resume != nil && (format != "jsonl" || output == nil) { throw ValidationError("--resume goes with --format jsonl and --output FILE") }
+            if !artifacts.isEmpty && (format != .jsonl || output == nil) { throw ValidationError("--artifacts goes with --format jsonl and --output FILE") }
+            if resume != nil && (format != .jsonl || output == nil) { throw ValidationError("--resume goes with --format jsonl and --output FILE") }
             if let resume, !(resume >= 0) { throw ValidationError("--resume is a number of minutes (0 or more), not \(resume)") }
         }
 
@@ -88,9 +59,9 @@ extension Tlab {
             let store = try results.open()
             let data: Data
             switch format {
-            case "jsonl": data = try store.archive(experiment: experiment)
-            case "json": data = try Export.json(store.runs(experiment: experiment))
-            default: data = Data(Export.csv(try store.runs(experiment: experiment)).utf8)
+            case .jsonl: data = try store.archive(experiment: experiment)
+            case .json: data = try Export.json(store.runs(experiment: experiment))
+            case .csv: data = Data(Export.csv(try store.runs(experiment: experiment)).utf8)
             }
             guard let output else { FileHandle.standardOutput.write(data); return }
             try data.write(to: URL(fileURLWithPath: output), options: .atomic)

@@ -64,14 +64,10 @@ extension Tlab {
         func run() throws {
             let (spec, planned) = try arguments.plan()
             let store = try results.open()
-            let description = spec.tree.node(at: ["experiment", "description"])?.scalar ?? ""
-            let records = Planning.records(planned, experiment: spec.id)
-            let withdrawn = try store.withdrawQueued(experiment: spec.id, notIn: Set(records.map(\.hash)))
-            if withdrawn > 0 { print("experiment \(spec.id): withdrew \(withdrawn) queued runs the spec no longer plans") }
-            let added = try store.register(experiment: ExperimentRecord(id: spec.id, specFile: arguments.spec, description: description, createdAt: Date()),
-                                           runs: records)
-            print("experiment \(spec.id): \(records.count) runs planned, \(added) new, \(records.count - added) already recorded or reusing an artifact in \(results.path)")
-            try store.recordLegacyHashes(experiment: spec.id, planned.compactMap { run in run.legacyHash.map { ($0, run.hash) } })
+            let registration = try Planning.register(planned, of: spec, store: store)
+            let records = registration.records
+            if registration.withdrawn > 0 { print("experiment \(spec.id): withdrew \(registration.withdrawn) queued runs the spec no longer plans") }
+            print("experiment \(spec.id): \(records.count) runs planned, \(registration.added) new, \(records.count - registration.added) already recorded or reusing an artifact in \(results.path)")
             var options = Scheduler.Options()
             options.timeoutSeconds = timeout
             options.maxAttempts = attempts
@@ -80,7 +76,7 @@ extension Tlab {
             let specDirectory = URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path
             if let note = Provenance.mismatchNote(specDirectory: specDirectory) { print(note) }
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-            let filter = try selection.filter(), plannedHashes = Set(records.map(\.hash))
+            let filter = try selection.filter(), plannedHashes = registration.plannedHashes
             if !filter.isEmpty {
                 let selected = filter.selection(of: try store.runs(experiment: spec.id).filter { plannedHashes.contains($0.hash) })
                 print("taking \(selected.filter { !$0.isStage }.count) of the planned runs and the \(selected.filter(\.isStage).count) stage runs they need (\(filter.arguments.joined(separator: " ")))")
@@ -101,16 +97,11 @@ extension Tlab {
             // else once a minute (not 86,400 lines a day).
             var logged = (counts: "", at: Date.distantPast)
             let final = try scheduler.run { p in
-                let counts = "runs \(p.finished + p.diverged + p.failed)/\(p.total) done (\(p.finished) finished, \(p.diverged) diverged, \(p.failed) failed), \(p.running) running, \(p.queued) queued"
-                var line = counts
-                if let eta = p.etaSeconds { line += String(format: ", ETA %.0f min", eta / 60) }
-                if let loss = p.currentTrainLoss { line += String(format: ", current train loss %.3f", loss) }
-                if let acc = p.currentValidAccuracy { line += String(format: ", valid acc %.3f", acc) }
                 if interactive {
-                    print("\r\u{1B}[K" + line, terminator: ""); fflush(nil)
-                } else if counts != logged.counts || Date().timeIntervalSince(logged.at) >= 60 {
-                    print(line)
-                    logged = (counts, Date())
+                    print("\r\u{1B}[K" + p.line, terminator: ""); fflush(nil)
+                } else if p.counts != logged.counts || Date().timeIntervalSince(logged.at) >= 60 {
+                    print(p.line)
+                    logged = (p.counts, Date())
                 }
             }
             if interactive { print("") }
@@ -160,12 +151,12 @@ extension Tlab {
         static let configuration = CommandConfiguration(abstract: "List an experiment's runs.")
         @Argument(help: "Experiment id.") var experiment: String
         @OptionGroup var results: ResultsLocation
-        @Option(help: "Only runs with this status.") var status: String?
+        @Option(help: "Only runs with this status.") var status: RunStatus?
 
         func run() throws {
             print("id      status    arm            dataset            seed  fold  size   sweep")
             func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count), withPad: " ", startingAt: 0) }
-            for r in try results.open().runs(experiment: experiment) where status == nil || r.status.rawValue == status {
+            for r in try results.open().runs(experiment: experiment) where status == nil || r.status == status {
                 print(pad(String(r.id ?? 0), 7) + " " + pad(r.status.rawValue, 9) + " " + pad(r.arm, 14) + " " + pad(r.dataset, 18) + " "
                       + pad(String(r.seed), 5) + " " + pad(r.fold.map(String.init) ?? "-", 5) + " " + pad(r.trainingSize ?? "-", 6) + " " + r.sweepJSON)
             }

@@ -23,6 +23,15 @@ final class RunIdentityMigrationTests: XCTestCase {
         return r
     }
 
+    /// Inserts `run` into a database of the schema before `v4-worker-identity`, whose runs had no worker host or start time.
+    func insertAsBefore(_ run: inout RunRecord, _ db: Database) throws {
+        let values = try run.databaseDictionary.filter { !["workerHost", "workerStarted"].contains($0.key) && !($0.key == "id" && $0.value.isNull) }
+        let columns = values.keys.sorted()
+        try db.execute(sql: "INSERT INTO runs (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
+                       arguments: StatementArguments(columns.map { values[$0]! }))
+        run.id = db.lastInsertedRowID
+    }
+
     func testADatabaseMadeBeforeIsMigratedLosingNoRecordedResult() throws {
         let path = folder.appendingPathComponent("old.sqlite").path
         do {  // a database as the build before this migration left it
@@ -37,7 +46,7 @@ final class RunIdentityMigrationTests: XCTestCase {
                               recorded("queued-3", seed: 3, description: "First words.", status: .queued),
                               RunRecord(experimentId: "e", hash: "stage", arm: "stage:lm", dataset: "d", seed: 1, fold: nil, trainingSize: nil,
                                         sweepJSON: "{}", configJSON: #"{"experiment":{"description":"x"}}"#, kind: "stage")] {
-                    try r.insert(db)
+                    try insertAsBefore(&r, db)
                 }
             }
         }

@@ -1,0 +1,44 @@
+import Foundation
+import Specs
+import Tracking
+
+/// Writes a spec's notebook from the results database: `<folder>/<name>.md`, its plots and its CSV/JSON exports in
+/// `<folder>/<name>/` (a profile's name is `<id>-<profile>`, so a quick profile's notebook never overwrites the full one).
+public enum NotebookWriter {
+    public struct Written: Sendable {
+        public let notebook: URL
+        public let runs: Int
+        public let plots: Int
+        public let exports: [String]
+    }
+
+    /// Only the runs `planned` names (and the stage runs they used) go in. Plots a previous report wrote in the
+    /// notebook's folder and this one does not are removed, so no stale plot outlives its notebook.
+    public static func write(spec: LoadedSpec, planned: [PlannedRun], store: ResultsStore, folder: URL, command: String, revision: String,
+                             dataLines: [String]) throws -> Written {
+        let wanted = Set(planned.map(\.hash) + planned.flatMap(\.stages).map(\.key))
+        let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
+        var metrics: [Int64: [MetricRecord]] = [:]
+        for r in runs where r.status == .finished { metrics[r.id!] = try store.metrics(run: r.id!) }
+        let stageEvents = try store.events(experiment: spec.id, kinds: Notebook.stageEventKinds)
+        let name = spec.id + (spec.profile.map { "-\($0)" } ?? "")
+        let csvName = "\(name)/\(name)-runs.csv", jsonName = "\(name)/\(name)-runs.json"
+        let notebook = try Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
+            command: command, gitRevision: revision, database: store.path, dataLines: dataLines,
+            exportFiles: [csvName, jsonName], assetFolder: name, savedTraining: store.savedTraining(of: runs)), stageEvents: stageEvents)
+        let (markdown, plots) = notebook.render()
+
+        let fm = FileManager.default
+        let assets = folder.appendingPathComponent(name)
+        try fm.createDirectory(at: assets, withIntermediateDirectories: true)
+        for file in try fm.contentsOfDirectory(atPath: assets.path) where file.hasSuffix(".svg") {
+            try fm.removeItem(at: assets.appendingPathComponent(file))
+        }
+        try Data(Export.csv(runs).utf8).write(to: folder.appendingPathComponent(csvName))
+        try Export.json(runs).write(to: folder.appendingPathComponent(jsonName))
+        for (file, svg) in plots { try Data(svg.utf8).write(to: folder.appendingPathComponent(file)) }
+        let target = folder.appendingPathComponent("\(name).md")
+        try Data(markdown.utf8).write(to: target)
+        return Written(notebook: target, runs: runs.count, plots: plots.count, exports: [csvName, jsonName])
+    }
+}
