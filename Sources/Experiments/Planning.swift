@@ -17,7 +17,7 @@ public enum Planning {
                 fold: stage.config.node(at: ["run", "fold"])?.scalar.flatMap(Int.init),
                 trainingSize: stage.config.node(at: ["run", "training_size"])?.scalar,
                 sweepJSON: "{}", configJSON: String(decoding: stage.config.canonicalJSON, as: UTF8.self),
-                kind: "stage", needs: stage.needs))
+                kind: .stage, needs: stage.needs))
         }
         let runs = planned.map { run in
             RunRecord(experimentId: experiment, hash: run.hash, arm: run.arm, dataset: run.dataset, seed: run.seed, fold: run.fold,

@@ -5,6 +5,11 @@ import GRDB
 /// One experiment (a spec's `experiment.id`).
 public struct ExperimentRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     public static let databaseTableName = "experiments"
+
+    /// Its columns, for requests.
+    public enum Columns {
+        public static let id = Column("id")
+    }
     public var id: String
     public var specFile: String
     public var description: String
@@ -27,6 +32,16 @@ public enum RunStatus: String, Codable, Sendable, CaseIterable, DatabaseValueCon
 /// One run: coordinates, resolved configuration (and its hash), environment, status and result.
 public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
     public static let databaseTableName = "runs"
+
+    /// Its columns, for requests.
+    public enum Columns {
+        public static let id = Column("id")
+        public static let experimentId = Column("experimentId")
+        public static let hash = Column("hash")
+        public static let status = Column("status")
+        public static let kind = Column("kind")
+        public static let seed = Column("seed")
+    }
     public var id: Int64?
     public var experimentId: String
     public var hash: String
@@ -53,13 +68,14 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
     public var finishedAt: Date?
     public var error: String?
     public var resultJSON: String?
-    /// "run", or "stage" for a run whose product (an artifact keyed by `hash`) other runs use.
-    public var kind: String
+    /// A run, or a stage: a run whose product (an artifact keyed by `hash`) other runs use.
+    public enum Kind: String, Codable, Sendable, DatabaseValueConvertible { case run, stage }
+    public var kind: Kind
     /// JSON array of the artifact keys this run waits for, or nil.
     public var needs: String?
 
     public init(experimentId: String, hash: String, arm: String, dataset: String, seed: Int, fold: Int?, trainingSize: String?,
-                sweepJSON: String, configJSON: String, kind: String = "run", needs: [String] = []) {
+                sweepJSON: String, configJSON: String, kind: Kind = .run, needs: [String] = []) {
         self.experimentId = experimentId; self.hash = hash; self.arm = arm; self.dataset = dataset; self.seed = seed
         self.fold = fold; self.trainingSize = trainingSize; self.sweepJSON = sweepJSON; self.configJSON = configJSON
         self.kind = kind
@@ -67,7 +83,7 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
         status = .queued; attempts = 0; queuedAt = Date()
     }
 
-    public var isStage: Bool { kind == "stage" }
+    public var isStage: Bool { kind == .stage }
 
     /// The worker that holds it while it runs.
     public var worker: WorkerIdentity? {
@@ -84,6 +100,14 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
 /// A metric value of a run at an epoch (or step) on a split.
 public struct MetricRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Equatable {
     public static let databaseTableName = "metrics"
+
+    /// Its columns, for requests.
+    public enum Columns {
+        public static let runId = Column("runId")
+        public static let epoch = Column("epoch")
+        public static let split = Column("split")
+        public static let name = Column("name")
+    }
     public var runId: Int64
     public var epoch: Int
     public var split: String
@@ -106,6 +130,13 @@ extension Sequence where Element == MetricRecord {
 /// Something that happened in a run: phase change, freeze/unfreeze, early stop, notes.
 public struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord, Sendable {
     public static let databaseTableName = "events"
+
+    /// Its columns, for requests.
+    public enum Columns {
+        public static let id = Column("id")
+        public static let runId = Column("runId")
+        public static let kind = Column("kind")
+    }
     public var id: Int64?
     public var runId: Int64
     public var at: Date

@@ -114,7 +114,7 @@ extension ResultsStore {
         let fm = FileManager.default
         var written: [String] = [], removed: [String] = []
         // Old hashes (`RunIdentity`) by the hash now: a bundle written before under one still carries its run's state.
-        let aliases = try pool.read { db in try RunIdentity.Alias.filter(Column("experimentId") == experiment).fetchAll(db) }
+        let aliases = try pool.read { db in try RunIdentity.Alias.filter(RunIdentity.Alias.Columns.experimentId == experiment).fetchAll(db) }
         let renamed = Dictionary(aliases.map { ($0.oldHash, $0.newHash) }) { a, _ in a }
         let formerNames = Dictionary(grouping: aliases, by: \.newHash).mapValues { $0.map(\.oldHash) }
         for run in trained where run.status == .queued {
@@ -163,7 +163,7 @@ extension ResultsStore {
             let state = resumeState(of: hash)
             let reason: String? = try pool.read { db in
                 guard try ExperimentRecord.exists(db, key: manifest.experiment) else { return "" }  // another database's
-                let runs = try RunRecord.filter(Column("experimentId") == manifest.experiment && Column("hash") == hash).fetchAll(db)
+                let runs = try RunRecord.filter(RunRecord.Columns.experimentId == manifest.experiment && RunRecord.Columns.hash == hash).fetchAll(db)
                 if let run = runs.first(where: { $0.status != .queued }) { return "run \(run.id!) is \(run.status.rawValue) here" }
                 if fm.fileExists(atPath: state.path) { return "a state of its own is here" }
                 for (stage, instance) in manifest.stages.sorted(by: { $0.key < $1.key }) where try self.instance(of: stage, db) != instance {

@@ -218,23 +218,41 @@ extension ResultsStore {
             }
             entries.append(entry)
         }
+        // A run archived while configurations carried the spec's prose (or fields its kind never had) is imported as
+        // planning makes it now, its old hash kept as an alias.
+        var aliases: [(old: String, new: String)] = []
+        for i in entries.indices {
+            guard let plain = RunIdentity.rewritten(entries[i].run, by: rewrites) else { continue }
+            aliases.append((entries[i].run.hash, plain.hash))
+            entries[i].run = plain
+        }
+        // Bundles are checked and copied beside the artifacts folder before the transaction (slow file work); inside it,
+        // a copy the import uses is only renamed into place. Copies not used are removed.
+        var staged: [String: URL] = [:]
+        let fm = FileManager.default
+        defer { for copy in staged.values { try? fm.removeItem(at: copy) } }
+        if let artifacts {
+            for entry in entries {
+                guard let bundle = try pool.read({ db in try self.usableBundle(in: artifacts, for: entry.run, db) }) else { continue }
+                let copy = artifactsFolder.appendingPathComponent("\(entry.run.hash).incoming")
+                try fm.createDirectory(at: artifactsFolder, withIntermediateDirectories: true)
+                try? fm.removeItem(at: copy)
+                try fm.copyItem(at: bundle, to: copy)
+                staged[entry.run.hash] = copy
+            }
+        }
         return try pool.write { db in
             var summary = RunArchive.ImportSummary()
             if try !ExperimentRecord.exists(db, key: header.experiment.id) { try header.experiment.insert(db) }
-            for var entry in entries {
-                // A run archived while configurations carried the spec's prose (or fields its kind never had) is
-                // imported as planning makes it now.
-                if let plain = RunIdentity.rewritten(entry.run, by: rewrites) {
-                    try RunIdentity.Alias.record(experiment: plain.experimentId, old: entry.run.hash, new: plain.hash, db)
-                    entry.run = plain
-                }
-                let bundle = try artifacts.flatMap { try self.usableBundle(in: $0, for: entry.run, db) }
+            for (old, new) in aliases { try RunIdentity.Alias.record(experiment: header.experiment.id, old: old, new: new, db) }
+            for entry in entries {
+                let bundle = try ArtifactRecord.exists(db, key: entry.run.hash) ? nil : staged[entry.run.hash]
                 let history = { (events: [(kind: String, message: String)]) in events.filter { EventRecord.history.contains($0.kind) } }
                 let archivedHistory = history(entry.events.map { ($0.kind, $0.message) })
                 var keptHere: [EventRecord] = []  // history events of a run here that the archive's lacks
-                if let here = try RunRecord.filter(Column("experimentId") == entry.run.experimentId && Column("hash") == entry.run.hash).fetchOne(db) {
+                if let here = try RunRecord.filter(RunRecord.Columns.experimentId == entry.run.experimentId && RunRecord.Columns.hash == entry.run.hash).fetchOne(db) {
                     if here.status == .running { summary.running += 1; continue }
-                    let hereEvents = try EventRecord.filter(Column("runId") == here.id! && EventRecord.history.contains(Column("kind"))).fetchAll(db)
+                    let hereEvents = try EventRecord.filter(EventRecord.Columns.runId == here.id! && EventRecord.history.contains(EventRecord.Columns.kind)).fetchAll(db)
                     if entry.run.status == .queued {
                         // Queued again where the archive was written: so here too, if this is the result it holds. Not
                         // a stage: one is made again where its artifact is missing, which says nothing of its artifact here.
@@ -266,7 +284,8 @@ extension ResultsStore {
                 summary.imported += 1
                 if run.isStage { summary.stages += 1 }
                 if let bundle {
-                    try register(bundle: bundle, of: run, db)
+                    try register(copy: bundle, of: run, db)
+                    staged[run.hash] = nil
                     summary.artifacts += 1
                 }
             }
@@ -289,12 +308,11 @@ extension ResultsStore {
         return bundle
     }
 
-    /// Copies a checked bundle into this database's artifacts folder and records it as made by `run`.
-    func register(bundle: URL, of run: RunRecord, _ db: Database) throws {
+    /// Moves the copy of a checked bundle into place in this database's artifacts folder and records it as made by `run`.
+    func register(copy: URL, of run: RunRecord, _ db: Database) throws {
         let fm = FileManager.default, target = artifactsFolder.appendingPathComponent(run.hash)
-        try fm.createDirectory(at: artifactsFolder, withIntermediateDirectories: true)
         try? fm.removeItem(at: target)  // leftovers of an attempt no record names
-        try fm.copyItem(at: bundle, to: target)
+        try fm.moveItem(at: copy, to: target)
         let kind = try run.outcome()?.kind
         try ArtifactRecord(configHash: run.hash, kind: kind ?? "stage", path: run.hash, createdByRun: run.id, createdAt: run.finishedAt ?? Date()).insert(db)
     }

@@ -40,6 +40,7 @@ public enum RunIdentity {
     /// A hash a run of `experiment` had before, and the one it has now.
     struct Alias: Codable, FetchableRecord, PersistableRecord {
         static let databaseTableName = "runAliases"
+        enum Columns { static let experimentId = Column("experimentId") }
         var experimentId: String
         var oldHash: String
         var newHash: String
@@ -55,9 +56,9 @@ public enum RunIdentity {
     /// other is kept over a queued one (which is withdrawn); of two that are not queued, the one still carrying
     /// prose keeps its old hash and stays a recorded run that the spec no longer plans, as after any edit.
     static func migrate(_ db: Database, rewrites: [ConfigRewrite] = []) throws {
-        for run in try RunRecord.filter(Column("kind") == "run").fetchAll(db) {
+        for run in try RunRecord.filter(RunRecord.Columns.kind == RunRecord.Kind.run).fetchAll(db) {
             guard let plain = rewritten(run, by: rewrites) else { continue }
-            if let twin = try RunRecord.filter(Column("experimentId") == run.experimentId && Column("hash") == plain.hash).fetchOne(db) {
+            if let twin = try RunRecord.filter(RunRecord.Columns.experimentId == run.experimentId && RunRecord.Columns.hash == plain.hash).fetchOne(db) {
                 if twin.status == .queued {
                     try RunRecord.deleteOne(db, key: twin.id)
                 } else if run.status == .queued {

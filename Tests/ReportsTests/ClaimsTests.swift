@@ -73,7 +73,7 @@ final class ClaimsTests: XCTestCase {
     func testPairsOnDifferentInstancesOfAStageAreMarked() throws {
         let loaded = try spec("[{claim: New beats old, arm: new, baseline: old, expect: higher}]")
         var stage = RunRecord(experimentId: "claims", hash: "k", arm: "stage:pretrain", dataset: "corpus", seed: 1, fold: nil,
-                              trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: "stage")
+                              trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: .stage)
         stage.id = 1_000
         stage.status = .finished
         stage.finishedAt = Date(timeIntervalSince1970: 5_000)

@@ -7,9 +7,9 @@ import XCTest
 /// instances and which runs used each, by the runs' records or, for runs ended before such records
 /// were kept, by when they ended.
 final class StageInstancesTests: XCTestCase {
-    func record(_ id: Int64, _ hash: String, kind: String = "run", needs: [String] = [], status: RunStatus = .finished,
+    func record(_ id: Int64, _ hash: String, kind: RunRecord.Kind = .run, needs: [String] = [], status: RunStatus = .finished,
                 finished: TimeInterval?, core: String = "Zen", result: String? = nil) -> RunRecord {
-        var r = RunRecord(experimentId: "e", hash: hash, arm: kind == "stage" ? "stage:pretrain" : "siatl", dataset: "tweets", seed: 1, fold: nil,
+        var r = RunRecord(experimentId: "e", hash: hash, arm: kind == .stage ? "stage:pretrain" : "siatl", dataset: "tweets", seed: 1, fold: nil,
                           trainingSize: "100", sweepJSON: "{}", configJSON: "{}", kind: kind, needs: needs)
         r.id = id
         r.status = status
@@ -29,9 +29,9 @@ final class StageInstancesTests: XCTestCase {
     }
 
     func testAStageMadeTwiceNamesBothInstancesAndTheRunsThatUsedEach() {
-        let first = record(1, "k", kind: "stage", finished: 1_000, core: "Cooperlake",
+        let first = record(1, "k", kind: .stage, finished: 1_000, core: "Cooperlake",
                            result: #"{"kind":"lm-pretrain","summary":{"heldout_perplexity":313.2456964663667}}"#)
-        let stage = record(1, "k", kind: "stage", finished: 5_000, result: #"{"kind":"lm-pretrain","summary":{"heldout_perplexity":312.9}}"#)
+        let stage = record(1, "k", kind: .stage, finished: 5_000, result: #"{"kind":"lm-pretrain","summary":{"heldout_perplexity":312.9}}"#)
         let runs = [stage,
                     record(2, "a", needs: ["k"], finished: 2_000),             // ended before the stage was made again, no record
                     record(3, "b", needs: ["k"], finished: 6_000),             // records the second instance
@@ -57,9 +57,9 @@ final class StageInstancesTests: XCTestCase {
     /// A run that used the stage through another stage (a classifier on a fine-tuned LM) met the
     /// instance that stage met; runs on different instances of a stage both used differ.
     func testARunMeetsTheInstanceItsStageMet() {
-        let first = record(1, "k", kind: "stage", finished: 1_000, core: "Cooperlake")
-        let stage = record(1, "k", kind: "stage", finished: 5_000)
-        var finetune = record(2, "f", kind: "stage", needs: ["k"], finished: 5_800)
+        let first = record(1, "k", kind: .stage, finished: 1_000, core: "Cooperlake")
+        let stage = record(1, "k", kind: .stage, finished: 5_000)
+        var finetune = record(2, "f", kind: .stage, needs: ["k"], finished: 5_800)
         finetune.arm = "stage:finetune"
         let runs = [stage, finetune,
                     record(3, "u", needs: ["f"], finished: 6_000),   // through the fine-tuned LM: the second instance
@@ -96,8 +96,8 @@ final class StageInstancesTests: XCTestCase {
     }
 
     func testAStageBeingMadeAgainSaysSo() {
-        let first = record(1, "k", kind: "stage", finished: 1_000, core: "Cooperlake")
-        let stage = record(1, "k", kind: "stage", status: .running, finished: nil)
+        let first = record(1, "k", kind: .stage, finished: 1_000, core: "Cooperlake")
+        let stage = record(1, "k", kind: .stage, status: .running, finished: nil)
         let runs = [stage, record(2, "a", needs: ["k"], finished: 2_000), record(3, "b", needs: ["k"], status: .queued, finished: nil)]
         let events: [Int64: [EventRecord]] = [1: [event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(first), at: 3_000)]]
         let line = StageInstances(runs: runs, events: events).lines().first ?? ""
@@ -111,7 +111,7 @@ final class StageInstancesTests: XCTestCase {
     func testAnInstanceThatIsTheSameModelIsNotAnotherOne() {
         let figures = #""summary":{"generic_perplexity_after":298.3890023159975,"tokens":23766}"#
         func made(_ finished: TimeInterval, core: String, digest: String? = nil, after: String = figures) -> RunRecord {
-            record(1, "k", kind: "stage", finished: finished, core: core,
+            record(1, "k", kind: .stage, finished: finished, core: core,
                    result: "{\"kind\":\"lm-finetune\"," + after + (digest.map { ",\"artifactSHA256\":\"\($0)\"" } ?? "") + "}")
         }
         let used = { (run: RunRecord) in "uses stage:pretrain k, " + ResultsStore.instanceSummary(run) }
@@ -151,7 +151,7 @@ final class StageInstancesTests: XCTestCase {
     }
 
     func testStagesMadeOnceGetNoLine() {
-        let runs = [record(1, "k", kind: "stage", finished: 1_000), record(2, "a", needs: ["k"], finished: 2_000)]
+        let runs = [record(1, "k", kind: .stage, finished: 1_000), record(2, "a", needs: ["k"], finished: 2_000)]
         XCTAssertEqual(StageInstances(runs: runs, events: [:]).lines(), [])
     }
 }

@@ -6,7 +6,7 @@ final class DeadlineTests: XCTestCase {
     let now = Date(timeIntervalSince1970: 2_000_000)
     var nextId: Int64 = 0
 
-    func run(_ arm: String, seconds: Double? = nil, status: RunStatus? = nil, needs: [String] = [], kind: String = "run",
+    func run(_ arm: String, seconds: Double? = nil, status: RunStatus? = nil, needs: [String] = [], kind: RunRecord.Kind = .run,
              hash: String = UUID().uuidString) -> RunRecord {
         var r = RunRecord(experimentId: "e", hash: hash, arm: arm, dataset: "tweets", seed: 1, fold: nil, trainingSize: "1000",
                           sweepJSON: "{}", configJSON: "{}", kind: kind, needs: needs)
@@ -40,9 +40,9 @@ final class DeadlineTests: XCTestCase {
     /// A run may start when the longest of its alike ended runs fits the time left, with the stages it waits for.
     func testARunStartsWhenItsLongestAlikeRunAndTheStagesItWaitsForFitTheTimeLeft() throws {
         let measured = [run("siatl", seconds: 100), run("siatl", seconds: 300), run("ulmfit", seconds: 50),
-                        run("stage:finetune", seconds: 200, kind: "stage")]
+                        run("stage:finetune", seconds: 200, kind: .stage)]
         let siatl = run("siatl"), ulmfit = run("ulmfit")
-        let stage = run("stage:finetune", kind: "stage", hash: "ft")
+        let stage = run("stage:finetune", kind: .stage, hash: "ft")
         let waiting = run("ulmfit", needs: ["ft"])
         let open = [siatl, ulmfit, stage, waiting]
         func admitted(secondsLeft seconds: Double, _ open: [RunRecord]) -> Set<Int64> {
@@ -81,7 +81,7 @@ final class DeadlineTests: XCTestCase {
 
     /// Before anything of a kind has ended, nothing says its runs will not end in time.
     func testWithNothingMeasuredEveryRunMayStart() {
-        let stage = run("stage:pretrain", kind: "stage", hash: "lm")
+        let stage = run("stage:pretrain", kind: .stage, hash: "lm")
         let open = [run("siatl", needs: ["lm"]), stage]
         XCTAssertEqual(Deadline(now.addingTimeInterval(1)).admitted(open, all: open, epochSeconds: [:], earlier: [:], now: now),
                        Set(open.map(\.id!)))

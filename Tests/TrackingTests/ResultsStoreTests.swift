@@ -35,7 +35,7 @@ final class ResultsStoreTests: XCTestCase {
     func testRunsQueuedAgainKeepTheirEarlierRecords() throws {
         let store = try ResultsStore(path: path)
         try store.register(experiment: experiment, runs: [
-            RunRecord(experimentId: "e", hash: "k", arm: "stage:s", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: "stage"),
+            RunRecord(experimentId: "e", hash: "k", arm: "stage:s", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: .stage),
             RunRecord(experimentId: "e", hash: "r", arm: "a", dataset: "d", seed: 1, fold: nil, trainingSize: "100", sweepJSON: "{}", configJSON: "{}", needs: ["k"]),
         ])
         let stage = try XCTUnwrap(store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run)
@@ -187,13 +187,13 @@ final class ResultsStoreTests: XCTestCase {
     /// same size; runs wait for the artifacts they need, and fail once those can no longer be made.
     func testClaimOrderAndArtifactDependencies() throws {
         let store = try ResultsStore(path: path)
-        func record(_ hash: String, seed: Int, fold: Int?, size: String? = nil, kind: String = "run", needs: [String] = []) -> RunRecord {
-            RunRecord(experimentId: "e", hash: hash, arm: kind == "stage" ? "stage:s" : "a", dataset: "d", seed: seed, fold: fold,
+        func record(_ hash: String, seed: Int, fold: Int?, size: String? = nil, kind: RunRecord.Kind = .run, needs: [String] = []) -> RunRecord {
+            RunRecord(experimentId: "e", hash: hash, arm: kind == .stage ? "stage:s" : "a", dataset: "d", seed: seed, fold: fold,
                       trainingSize: size, sweepJSON: "{}", configJSON: "{}", kind: kind, needs: needs)
         }
         try store.register(experiment: experiment, runs: [
             record("r-2-0", seed: 2, fold: 0), record("r-1-1", seed: 1, fold: 1), record("r-1-0", seed: 1, fold: 0),
-            record("stage", seed: 1, fold: nil, size: "1000", kind: "stage"), record("needs-stage", seed: 1, fold: nil, size: "1000", needs: ["stage"]),
+            record("stage", seed: 1, fold: nil, size: "1000", kind: .stage), record("needs-stage", seed: 1, fold: nil, size: "1000", needs: ["stage"]),
             record("ready-300", seed: 1, fold: nil, size: "300"), record("ready-3000", seed: 1, fold: nil, size: "3000"),
             record("ready-all", seed: 1, fold: nil, size: "all"), record("ready-1000", seed: 1, fold: nil, size: "1000"),
         ])
@@ -211,8 +211,8 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertEqual(try store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run?.hash, "needs-stage")
         // A second experiment needing the same artifact finds it; a third needing a failed stage's does not.
         try store.register(experiment: ExperimentRecord(id: "f", specFile: "f.yaml", description: "", createdAt: Date()), runs: [
-            RunRecord(experimentId: "f", hash: "stage", arm: "stage:s", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: "stage"),
-            RunRecord(experimentId: "f", hash: "bad", arm: "stage:b", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: "stage"),
+            RunRecord(experimentId: "f", hash: "stage", arm: "stage:s", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: .stage),
+            RunRecord(experimentId: "f", hash: "bad", arm: "stage:b", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: .stage),
             RunRecord(experimentId: "f", hash: "x", arm: "a", dataset: "d", seed: 1, fold: nil, trainingSize: nil, sweepJSON: "{}", configJSON: "{}", needs: ["stage", "bad"]),
         ])
         XCTAssertEqual(try store.runs(experiment: "f").map(\.hash), ["bad", "x"], "a stage whose artifact exists is not registered again")

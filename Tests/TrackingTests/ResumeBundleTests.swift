@@ -14,9 +14,9 @@ final class ResumeBundleTests: XCTestCase {
 
     var planned: [RunRecord] {
         [RunRecord(experimentId: "e", hash: "s", arm: "stage:pretrain", dataset: "-", seed: 1, fold: nil, trainingSize: nil,
-                   sweepJSON: "{}", configJSON: "{}", kind: "stage", needs: []),
+                   sweepJSON: "{}", configJSON: "{}", kind: .stage, needs: []),
          RunRecord(experimentId: "e", hash: "h", arm: "siatl", dataset: "d", seed: 1, fold: nil, trainingSize: "all",
-                   sweepJSON: "{}", configJSON: "{}", kind: "run", needs: ["s"])]
+                   sweepJSON: "{}", configJSON: "{}", kind: .run, needs: ["s"])]
     }
 
     /// Database a: stage s finished with its artifact; run h stopped (Ctrl-C) after saving a state with `elapsed` seconds of training.

@@ -13,14 +13,14 @@ final class RunArchiveTests: XCTestCase {
     let experiment = ExperimentRecord(id: "e", specFile: "experiments/e.yaml", description: "an experiment", createdAt: Date())
     let environment = RunEnvironment(host: "machine-a", gitRevision: "abc123", versionsJSON: #"{"swift":"6.3"}"#, threads: 1, blasCore: "Cooperlake")
 
-    func run(_ hash: String, seed: Int, kind: String = "run", needs: [String] = []) -> RunRecord {
-        RunRecord(experimentId: "e", hash: hash, arm: kind == "stage" ? "stage:pretrain" : "a", dataset: "d", seed: seed, fold: seed % 2 == 0 ? nil : 3,
+    func run(_ hash: String, seed: Int, kind: RunRecord.Kind = .run, needs: [String] = []) -> RunRecord {
+        RunRecord(experimentId: "e", hash: hash, arm: kind == .stage ? "stage:pretrain" : "a", dataset: "d", seed: seed, fold: seed % 2 == 0 ? nil : 3,
                   trainingSize: "100", sweepJSON: #"{"train.learning_rate":"0.1"}"#, configJSON: #"{"seed":\#(seed)}"#, kind: kind, needs: needs)
     }
 
     /// The stage s, and runs h1 and h4 that need its artifact.
     var planned: [RunRecord] {
-        [run("s", seed: 1, kind: "stage"), run("h1", seed: 1, needs: ["s"]), run("h2", seed: 2), run("h3", seed: 3), run("h4", seed: 4, needs: ["s"])]
+        [run("s", seed: 1, kind: .stage), run("h1", seed: 1, needs: ["s"]), run("h2", seed: 2), run("h3", seed: 3), run("h4", seed: 4, needs: ["s"])]
     }
 
     /// A database where the stage s and runs h1 (finished, with metrics and events), h2 (diverged) and
@@ -194,7 +194,7 @@ final class RunArchiveTests: XCTestCase {
         XCTAssertEqual(byHash["h3"]?.status, .running)
         XCTAssertEqual(try b.runs(experiment: "e").count, 5)
         // Planning again registers nothing (h1 has ended, so its stage is not needed) and the next claim is h5, never h1.
-        XCTAssertEqual(try b.register(experiment: experiment, runs: [run("s", seed: 1, kind: "stage"), run("h1", seed: 1, needs: ["s"]), run("h5", seed: 5)]), 0)
+        XCTAssertEqual(try b.register(experiment: experiment, runs: [run("s", seed: 1, kind: .stage), run("h1", seed: 1, needs: ["s"]), run("h5", seed: 5)]), 0)
         XCTAssertEqual(try b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run?.hash, "h5")
         XCTAssertNil(try b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run)
         // A second import changes nothing.

@@ -11,15 +11,15 @@ final class RunFilterTests: XCTestCase {
     let environment = RunEnvironment(host: "h", gitRevision: "g", versionsJSON: "{}", threads: 2, blasCore: "c")
     let experiment = ExperimentRecord(id: "e", specFile: "s.yaml", description: "", createdAt: Date())
 
-    func run(_ hash: String, arm: String, size: String?, seed: Int, kind: String = "run", needs: [String] = []) -> RunRecord {
+    func run(_ hash: String, arm: String, size: String?, seed: Int, kind: RunRecord.Kind = .run, needs: [String] = []) -> RunRecord {
         RunRecord(experimentId: "e", hash: hash, arm: arm, dataset: "tweets", seed: seed, fold: nil, trainingSize: size,
                   sweepJSON: "{}", configJSON: "{}", kind: kind, needs: needs)
     }
 
     /// pretrain ← finetune-2 ← ulmfit seed 2; siatl at all and 100 for seeds 1 and 2 need pretrain only.
     var planned: [RunRecord] {
-        [run("pretrain", arm: "stage:pretrain", size: nil, seed: 1, kind: "stage"),
-         run("finetune-2", arm: "stage:finetune", size: "all", seed: 2, kind: "stage", needs: ["pretrain"]),
+        [run("pretrain", arm: "stage:pretrain", size: nil, seed: 1, kind: .stage),
+         run("finetune-2", arm: "stage:finetune", size: "all", seed: 2, kind: .stage, needs: ["pretrain"]),
          run("siatl-all-1", arm: "siatl", size: "all", seed: 1, needs: ["pretrain"]),
          run("siatl-all-2", arm: "siatl", size: "all", seed: 2, needs: ["pretrain"]),
          run("siatl-100-2", arm: "siatl", size: "100", seed: 2, needs: ["pretrain"]),

@@ -45,7 +45,7 @@ final class RunIdentityMigrationTests: XCTestCase {
                               recorded("finished-2b", seed: 2, description: "Other words.", status: .diverged),
                               recorded("queued-3", seed: 3, description: "First words.", status: .queued),
                               RunRecord(experimentId: "e", hash: "stage", arm: "stage:lm", dataset: "d", seed: 1, fold: nil, trainingSize: nil,
-                                        sweepJSON: "{}", configJSON: #"{"experiment":{"description":"x"}}"#, kind: "stage")] {
+                                        sweepJSON: "{}", configJSON: #"{"experiment":{"description":"x"}}"#, kind: .stage)] {
                     try insertAsBefore(&r, db)
                 }
             }

@@ -7,7 +7,7 @@ final class WorkEstimateTests: XCTestCase {
     var nextId: Int64 = 0
 
     func run(_ dataset: String, _ arm: String, size: String?, sweep: String = "{}", seconds: Double? = nil,
-             examples: Int? = nil, status: RunStatus? = nil, kind: String = "run") -> RunRecord {
+             examples: Int? = nil, status: RunStatus? = nil, kind: RunRecord.Kind = .run) -> RunRecord {
         var r = RunRecord(experimentId: "e", hash: UUID().uuidString, arm: arm, dataset: dataset, seed: 1, fold: nil,
                           trainingSize: size, sweepJSON: sweep, configJSON: "{}", kind: kind)
         nextId += 1
@@ -58,7 +58,7 @@ final class WorkEstimateTests: XCTestCase {
             run("tweets", "none", size: "100", seconds: 40, examples: 100, status: .diverged),
             run("mr", "siatl", size: "100", seconds: 60, examples: 100),
             run("mr", "siatl", size: "100", seconds: 90, status: .failed),  // failed: not a duration
-            run("stage", "stage:pretrain", size: nil, seconds: 5000, kind: "stage"),
+            run("stage", "stage:pretrain", size: nil, seconds: 5000, kind: .stage),
         ]
         func left(_ runs: RunRecord...) throws -> Double { try XCTUnwrap(WorkEstimate(runs: measured + runs)).seconds }
         // 1. same dataset, arm, size and sweep values; 2. same dataset, arm and size.
@@ -76,7 +76,7 @@ final class WorkEstimateTests: XCTestCase {
         XCTAssertEqual(try left(run("bbc", "siatl", size: "300")), overall)
         // Running runs count; stages and ended runs do not.
         let estimate = try XCTUnwrap(WorkEstimate(runs: measured + [
-            run("mr", "siatl", size: "100", status: .running), run("x", "stage:finetune", size: "100", kind: "stage"),
+            run("mr", "siatl", size: "100", status: .running), run("x", "stage:finetune", size: "100", kind: .stage),
         ]))
         XCTAssertEqual(estimate.runsLeft, 1)
         XCTAssertEqual(estimate.seconds, 60)
