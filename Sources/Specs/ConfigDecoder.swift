@@ -31,6 +31,14 @@ public struct ConfigDecoder {
         return value
     }
 
+    /// The keys each mapping below `node` was asked for while decoding `type` (by path), whether or not decoding
+    /// succeeded: the fields a typed configuration reads.
+    func askedKeys<T: Decodable>(decoding type: T.Type, from node: ConfigNode) -> [String: Set<String>] {
+        let ledger = KeyLedger()
+        _ = try? T(from: NodeDecoder(node: node, path: [], ledger: ledger, strict: true))
+        return ledger.entries.mapValues(\.asked)
+    }
+
     private func specError(_ error: DecodingError, root: ConfigNode, rootPath: [String]) -> SpecError {
         func locate(_ codingPath: [any CodingKey], _ message: String) -> SpecError {
             let keys = codingPath.map(\.stringValue)  // from the configuration's top, `rootPath` first
@@ -140,7 +148,7 @@ struct NodeDecoder: Decoder {
     func mismatch(_ expected: String) -> DecodingError {
         let found: String
         switch node.value {
-        case let .scalar(s, _): found = "'\(s)'"
+        case let .scalar(s, quoted): found = quoted ? "the string '\(s)'" : "'\(s)'"
         case .sequence: found = "a list"
         case .mapping: found = "a mapping"
         }
@@ -246,8 +254,9 @@ struct ScalarNode: SingleValueDecodingContainer {
         return s
     }
 
+    /// A number or a truth value written as such: a quoted `"0.1"` is a string, as YAML reads it.
     func parsed<T>(_ expected: String, _ parse: (String) -> T?) throws -> T {
-        guard let value = parse(try text(expected)) else { throw decoder.mismatch(expected) }
+        guard case let .scalar(text, quoted: false) = decoder.node.value, let value = parse(text) else { throw decoder.mismatch(expected) }
         return value
     }
 

@@ -91,6 +91,8 @@ public struct ConfigNode: Equatable, Sendable {
     public var mapping: [(key: String, node: ConfigNode)]? { if case let .mapping(m) = value { return m }; return nil }
     public var sequence: [ConfigNode]? { if case let .sequence(s) = value { return s }; return nil }
     public var scalar: String? { if case let .scalar(s, _) = value { return s }; return nil }
+    /// The scalar when written without quotes (a number or truth value can only be written so).
+    public var plainScalar: String? { if case let .scalar(s, false) = value { return s }; return nil }
 
     public subscript(key: String) -> ConfigNode? { mapping?.first { $0.key == key }?.node }
 

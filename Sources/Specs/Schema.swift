@@ -60,9 +60,10 @@ public indirect enum Schema: Sendable {
         switch self {
         case .any: return []
         case .string: return node.scalar != nil ? [] : wrong()
-        case .integer: return node.scalar.flatMap { Int($0) } != nil ? [] : wrong()
-        case .number: return node.scalar.flatMap { Double($0) } != nil ? [] : wrong()
-        case .boolean: return ["true", "false"].contains(node.scalar ?? "") ? [] : wrong()
+        // Numbers and truth values as YAML reads them: a quoted "0.1" is a string.
+        case .integer: return node.plainScalar.flatMap { Int($0) } != nil ? [] : wrong()
+        case .number: return node.plainScalar.flatMap { Double($0) }.map(\.isFinite) == true ? [] : wrong()
+        case .boolean: return ["true", "false"].contains(node.plainScalar ?? "") ? [] : wrong()
         case let .choice(words):
             guard let s = node.scalar else { return wrong() }
             if words.contains(s) { return [] }
@@ -119,7 +120,7 @@ public indirect enum Schema: Sendable {
 
     private func describe(_ node: ConfigNode) -> String {
         switch node.value {
-        case let .scalar(s, _): return "'\(s)'"
+        case let .scalar(s, quoted): return quoted ? "the string '\(s)'" : "'\(s)'"
         case .sequence: return "a list"
         case .mapping: return "a mapping"
         }

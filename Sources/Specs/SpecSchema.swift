@@ -39,7 +39,10 @@ public enum SpecSchema {
         "kind": .string, "from": .string, "inputs": .either([.choice(["run-data"]), .list(.string, nonEmpty: true)]), "seed": .integer,
     ], required: ["kind"])
 
-    /// The whole spec; `required` keys are checked after `extends`, profiles and overrides are applied.
+    /// The whole spec; `required` keys are checked after `extends`, profiles and overrides are applied. The sections
+    /// several run kinds share (`data`, `embeddings`, `train`, `language_model`, and Doc2Vec's `generic`, `regime`,
+    /// `evaluation`) are checked here at load, for every command, and again by the typed configurations of the kinds
+    /// that read them (a test holds the two lists of fields equal); `model:` and a stage's fields are its kind's alone.
     public static let spec: Schema = .object([
         "extends": .string,
         "experiment": .object(["id": .string, "description": .string, "question": .string], required: ["id"]),
@@ -56,7 +59,7 @@ public enum SpecSchema {
         ], required: ["datasets"]),
         "embeddings": .object([
             "vectors": .string, "oov": .choice(["uniform", "zero", "mean"]), "init": .choice(["pretrained", "random"]),
-            "channels": .choice(["single", "multichannel"]), "dimension": .integer,
+            "channels": .choice(["single", "multichannel"]),
         ], required: []),
         // The run kind and its own fields, which the kind's typed configuration checks (`Experiments.RunKinds`).
         "model": .open(["kind": .string], required: ["kind"]),
@@ -77,7 +80,7 @@ public enum SpecSchema {
             "batch_size": .integer, "epochs": .integer, "optimizer": optimizer, "learning_rate": .number,
             "momentum": .number, "rho": .number, "epsilon": .number, "betas": .list(.number, nonEmpty: true),
             "groups": .dictionary(group), "phases": .list(phase, nonEmpty: true), "clip_norm": .either([.number, .choice(["none"])]),
-            "patience": .integer, "max_row_norm": .number, "schedule": schedule,
+            "patience": .integer, "schedule": schedule,
             // ULMFiT / SiATL: layer-wise rates, unfreezing schedules, SiATL's auxiliary LM loss, early-stopping criterion.
             "discriminative": .object(["factor": .number, "order": .list(.string, nonEmpty: true)], required: ["order"]),
             "unfreezing": .object(["kind": .choice(["gradual", "chain-thaw", "last-layer", "full", "siatl"]),

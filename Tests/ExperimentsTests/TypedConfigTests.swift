@@ -41,6 +41,9 @@ final class TypedConfigTests: XCTestCase {
                           contains: ["model.hidden", "'hidden' is a field of bilstm-max"])
         try assertProblem(spec + "\nstages: {a: {kind: glove, corpuss: [austen]}}\nembeddings: {vectors: \"stage:a\"}\n",
                           contains: ["spec.yaml:7:", "stages.a.corpuss", "of stage kind 'glove'", "did you mean 'corpus'?"])
+        // A quoted number is a string, as YAML reads it.
+        let quoted = spec.replacingOccurrences(of: "maps: 100", with: "maps: \"100\"")
+        try assertProblem(quoted, contains: ["spec.yaml:5:", "model.maps", "expected an integer, found the string '100'"])
         // A section another kind reads is not silently accepted by this one.
         try assertProblem(spec + "\nregime: {kind: combined}\n", contains: ["regime", "unknown key 'regime' of model kind 'kim-cnn'"])
     }
