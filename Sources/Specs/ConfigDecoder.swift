@@ -60,6 +60,21 @@ public struct ConfigDecoder {
 /// A configuration type whose mappings may hold keys it does not read (their checks live elsewhere).
 public protocol OpenConfig {}
 
+/// Value ranges the configurations check, worded for errors.
+public enum Valid {
+    public static let positive = "at least 1"
+    public static func atLeast1(_ n: Int) -> Bool { n >= 1 }
+    public static let fraction = "a fraction in [0, 1)"
+    public static func isFraction(_ x: Double) -> Bool { x >= 0 && x < 1 }
+    public static func isFraction(_ x: Float) -> Bool { x >= 0 && x < 1 }
+    public static let rate = "a number above 0"
+    public static func isRate(_ x: Double) -> Bool { x > 0 }
+    public static func isRate(_ x: Float) -> Bool { x > 0 }
+    public static let nonNegative = "0 or more"
+    public static func isNonNegative(_ n: Int) -> Bool { n >= 0 }
+    public static func isNonNegative(_ x: Double) -> Bool { x >= 0 }
+}
+
 /// A configuration value that is one of a fixed set of words; a wrong word gets a did-you-mean.
 public protocol ConfigChoice: CaseIterable, RawRepresentable, Decodable, Sendable where RawValue == String {}
 
@@ -99,6 +114,25 @@ public struct Located<Value: Decodable>: Decodable {
 extension KeyedDecodingContainer {
     /// Accepts `keys` without reading them (sections a configuration carries for others, e.g. `stages`).
     public func allow(_ keys: Key...) { for key in keys { _ = contains(key) } }
+
+    /// The value at `key` (or `fallback` when absent), which must satisfy `valid`, described by `expected` in the
+    /// error ("at least 1", "in [0, 1)").
+    public func decode<T: Decodable>(_ key: Key, or fallback: @autoclosure () -> T, _ expected: String, _ valid: (T) -> Bool) throws -> T {
+        guard let value = try decodeIfPresent(T.self, forKey: key) else { return fallback() }
+        guard valid(value) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key], debugDescription: "expected \(expected), found \(value)"))
+        }
+        return value
+    }
+
+    /// The value at `key`, if present, which must satisfy `valid` (see `decode(_:or:_:_:)`).
+    public func decodeIfPresent<T: Decodable>(_ key: Key, _ expected: String, _ valid: (T) -> Bool) throws -> T? {
+        guard let value = try decodeIfPresent(T.self, forKey: key) else { return nil }
+        guard valid(value) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key], debugDescription: "expected \(expected), found \(value)"))
+        }
+        return value
+    }
 
     /// The value at `key`, or `fallback` when the key is absent.
     public func decode<T: Decodable>(_ key: Key, or fallback: @autoclosure () -> T) throws -> T {

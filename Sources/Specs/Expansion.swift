@@ -23,7 +23,51 @@ public struct PlannedRun: Sendable {
 
 /// Expands a spec into runs: arms × datasets × training sizes × folds × sweep values × seeds.
 public enum Expansion {
-    public static func runs(_ spec: LoadedSpec) throws -> [PlannedRun] {
+    /// The most runs a spec may expand to unless a command allows more (`--max-runs`).
+    public static let defaultMaxRuns = 100_000
+    /// The most values one sweep generator may make.
+    static let maxGenerated = 10_000
+
+    /// The runs of `spec`; a spec expanding to more than `maxRuns` is an error giving the product, found before any
+    /// run is built.
+    public static func runs(_ spec: LoadedSpec, maxRuns: Int = defaultMaxRuns) throws -> [PlannedRun] {
+        try checkSize(spec, maxRuns: maxRuns)
+        return try expand(spec)
+    }
+
+    /// Counts the runs each arm expands to (datasets × sizes × folds × sweep values × seeds) without building them.
+    static func checkSize(_ spec: LoadedSpec, maxRuns: Int) throws {
+        let tree = spec.tree
+        let arms: [(String, ConfigNode?)] = (tree["arms"]?.mapping).map { $0.map { ($0.key, $0.node) } } ?? [("default", nil)]
+        var total = 0.0
+        var products: [String] = []
+        for (arm, overlay) in arms {
+            var sweep = tree["sweep"]?.mapping ?? []
+            for (key, node) in overlay?["sweep"]?.mapping ?? [] {
+                if let i = sweep.firstIndex(where: { $0.key == key }) { sweep[i].node = node } else { sweep.append((key, node)) }
+            }
+            let data = (overlay?["data"]).map { (tree["data"] ?? ConfigNode(.mapping([]), at: tree.location)).merging($0) } ?? tree["data"]
+            let folds = Double(data?.node(at: ["split", "folds"])?.scalar.flatMap(Int.init) ?? 1)
+            let datasets = (data?["datasets"]?.sequence ?? []).reduce(0.0) { $0 + Double($1["folds"]?.scalar.flatMap(Int.init) ?? Int(folds)) }
+            var factors = [("datasets × folds", datasets), ("training sizes", Double(data?["training_sizes"]?.sequence?.count ?? 1))]
+            for (key, node) in sweep { factors.append(("sweep.\(key)", Double(try count(of: node, path: "sweep.\(key)")))) }
+            let product = factors.reduce(1.0) { $0 * max($1.1, 1) }
+            total += product
+            products.append("\(arm): " + factors.map { "\(Int($0.1)) \($0.0)" }.joined(separator: " × "))
+        }
+        guard total <= Double(maxRuns) else {
+            throw SpecError(location: tree.location, path: "sweep", message: "expands to \(total >= 1e15 ? String(format: "%.3g", total) : String(Int(total))) runs, "
+                            + "more than the \(maxRuns) allowed (--max-runs): " + products.joined(separator: "; "))
+        }
+    }
+
+    /// How many values a sweep axis has, without making them.
+    static func count(of node: ConfigNode, path: String) throws -> Int {
+        if let list = node.sequence { return list.count }
+        return try values(of: node, path: path).count
+    }
+
+    static func expand(_ spec: LoadedSpec) throws -> [PlannedRun] {
         let tree = spec.tree
         let arms: [(String, ConfigNode?)] = (tree["arms"]?.mapping).map { $0.map { ($0.key, $0.node) } } ?? [("default", nil)]
         var base = tree.removing(SpecSchema.experimentLevelKeys)
@@ -102,27 +146,43 @@ public enum Expansion {
             return list
         }
         func number(_ n: ConfigNode?, _ key: String) throws -> Double {
-            guard let s = n?[key]?.scalar, let v = Double(s) else {
+            guard let s = n?[key]?.scalar, let v = Double(s), v.isFinite else {
                 throw SpecError(location: n?.location ?? node.location, path: "\(path).\(key)", message: "expected a number")
             }
             return v
+        }
+        /// An integer within ±10⁹ (so that no conversion can trap).
+        func integer(_ n: ConfigNode?, _ key: String) throws -> Int {
+            guard let s = n?[key]?.scalar, let v = Int(s), abs(v) <= 1_000_000_000 else {
+                throw SpecError(location: n?.location ?? node.location, path: "\(path).\(key)", message: "expected an integer between −10⁹ and 10⁹")
+            }
+            return v
+        }
+        func counted(_ g: ConfigNode) throws -> Int {
+            let count = try integer(g, "count")
+            guard count >= 1, count <= maxGenerated else {
+                throw SpecError(location: g.location, path: "\(path).count", message: "expected a count from 1 to \(maxGenerated), found \(count)")
+            }
+            return count
         }
         func make(_ xs: [Double], integer: Bool = false) -> [ConfigNode] {
             xs.map { ConfigNode(.scalar(integer ? String(Int($0)) : formatted($0), quoted: false), at: node.location) }
         }
         if let g = node["log_space"] {
-            let (from, to, count) = (try number(g, "from"), try number(g, "to"), Int(try number(g, "count")))
-            guard count > 0, from > 0, to > 0 else { throw SpecError(location: g.location, path: path, message: "log_space needs count ≥ 1 and positive bounds") }
+            let (from, to, count) = (try number(g, "from"), try number(g, "to"), try counted(g))
+            guard from > 0, to > 0 else { throw SpecError(location: g.location, path: path, message: "log_space needs positive bounds") }
             return make((0..<count).map { count == 1 ? from : exp(log(from) + (log(to) - log(from)) * Double($0) / Double(count - 1)) })
         }
         if let g = node["linear_space"] {
-            let (from, to, count) = (try number(g, "from"), try number(g, "to"), Int(try number(g, "count")))
-            guard count > 0 else { throw SpecError(location: g.location, path: path, message: "linear_space needs count ≥ 1") }
+            let (from, to, count) = (try number(g, "from"), try number(g, "to"), try counted(g))
             return make((0..<count).map { count == 1 ? from : from + (to - from) * Double($0) / Double(count - 1) })
         }
         if let g = node["range"] {
-            let (from, to) = (Int(try number(g, "from")), Int(try number(g, "to")))
+            let (from, to) = (try integer(g, "from"), try integer(g, "to"))
             guard to >= from else { throw SpecError(location: g.location, path: path, message: "an empty range runs nothing") }
+            guard to - from < maxGenerated else {
+                throw SpecError(location: g.location, path: path, message: "a range of \(to - from + 1) values; at most \(maxGenerated)")
+            }
             return make((from...to).map(Double.init), integer: true)
         }
         throw SpecError(location: node.location, path: path, message: "expected a list or a generator (log_space, linear_space, range)")

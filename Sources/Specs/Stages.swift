@@ -27,7 +27,7 @@ public enum StagePlanner {
     /// The stages `config` refers to, dependencies first, and the config with `run.artifacts`
     /// (name → key) added for the stages it uses directly.
     public static func resolve(_ config: ConfigNode) throws -> (config: ConfigNode, stages: [PlannedStage]) {
-        guard let declared = config["stages"] else { return (config, []) }
+        let declared = config["stages"] ?? ConfigNode(.mapping([]), at: config.location)
         var planned: [String: PlannedStage] = [:]
         var order: [PlannedStage] = []
 

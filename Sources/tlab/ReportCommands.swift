@@ -23,7 +23,7 @@ extension Tlab {
                 return data.summaryLine(of: id)
             }
             let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
-            let written = try NotebookWriter.write(spec: spec, planned: try Expansion.runs(spec), store: try results.open(),
+            let written = try NotebookWriter.write(spec: spec, planned: try Expansion.runs(spec, maxRuns: arguments.maxRuns), store: try results.open(),
                                                    folder: URL(fileURLWithPath: out), command: command, revision: revision, dataLines: dataLines)
             print("wrote \(written.notebook.path) (\(written.runs) runs, \(written.plots) plots, exports \(written.exports.joined(separator: ", ")))")
         }

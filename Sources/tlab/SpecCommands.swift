@@ -10,13 +10,14 @@ struct SpecArguments: ParsableArguments {
     @Argument(help: "The experiment spec (YAML).") var spec: String
     @Argument(help: "Overrides, e.g. train.epochs=3 sweep.seed=[1,2].") var overrides: [String] = []
     @Option(help: "A profile defined in the spec (e.g. quick).") var profile: String?
+    @Option(help: "The most runs the spec may expand to.") var maxRuns = Expansion.defaultMaxRuns
     @OptionGroup var location: DataLocation
 
     /// Loads and validates the spec, expands it into runs and checks what they need (installed data,
     /// group patterns against the model's parameters); nothing runs on a spec with any problem.
     func plan() throws -> (spec: LoadedSpec, runs: [PlannedRun]) {
         let loaded = try SpecLoader.load(spec, profile: profile, overrides: overrides)
-        let runs = try Expansion.runs(loaded)
+        let runs = try Expansion.runs(loaded, maxRuns: maxRuns)
         let problems = SpecCheck.problems(in: runs, data: location.store)
         guard problems.isEmpty else { throw SpecProblems(description: problems.joined(separator: "\n")) }
         let (kept, skipped) = Planning.withoutRedundantSizes(runs, data: location.store)

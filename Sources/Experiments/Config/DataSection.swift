@@ -15,7 +15,7 @@ struct DataSection: Decodable {
             if let id = try? decoder.singleValueContainer().decode(String.self) { self = .installed(id: id, folds: nil); return }
             let c = try decoder.container(keyedBy: CodingKeys.self)
             if let id = try c.decodeIfPresent(String.self, forKey: .id) {
-                self = .installed(id: id, folds: try c.decodeIfPresent(Int.self, forKey: .folds))
+                self = .installed(id: id, folds: try c.decodeIfPresent(.folds, "at least 2", { (k: Int) in k >= 2 }))
                 return
             }
             let format = try c.decodeIfPresent(FileFormat.self, forKey: .format)
@@ -35,6 +35,20 @@ struct DataSection: Decodable {
         var valid: Double?
         var test: Double?
         var folds: Int?
+        enum CodingKeys: String, CodingKey { case seed, valid, test, folds }
+
+        /// Fractions that leave a training set; at least two folds.
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+            valid = try c.decodeIfPresent(.valid, Valid.fraction, Valid.isFraction)
+            test = try c.decodeIfPresent(.test, Valid.fraction, Valid.isFraction)
+            folds = try c.decodeIfPresent(.folds, "at least 2", { (k: Int) in k >= 2 })
+            if (valid ?? 0.1) + (test ?? 0.1) >= 1 {
+                throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription:
+                    "valid \(valid ?? 0.1) + test \(test ?? 0.1) leave no training set: their sum must stay below 1"))
+            }
+        }
     }
 
     struct TokenizerFields: Decodable {
@@ -56,8 +70,8 @@ struct DataSection: Decodable {
         datasets = try c.decode([Located<Source>].self, forKey: .datasets)
         split = try c.decodeIfPresent(Located<SplitFields>.self, forKey: .split)
         tokenizerFields = try c.decodeIfPresent(TokenizerFields.self, forKey: .tokenizer)
-        maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
-        minCount = try c.decodeIfPresent(Int.self, forKey: .minCount)
+        maxLength = try c.decodeIfPresent(.maxLength, Valid.positive, Valid.atLeast1)
+        minCount = try c.decodeIfPresent(.minCount, Valid.positive, Valid.atLeast1)
     }
 
     /// The run's dataset.

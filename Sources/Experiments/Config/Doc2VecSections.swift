@@ -18,15 +18,15 @@ public struct Doc2VecModel: ModelSection {
         _ = try c.decodeIfPresent(String.self, forKey: .kind)
         if let mode = try c.decodeIfPresent(Mode.self, forKey: .mode) { fields.mode = Doc2VecConfig.Mode(rawValue: mode.rawValue)! }
         fields.trainWords = try c.decode(.trainWords, or: fields.trainWords)
-        fields.dimension = try c.decode(.dimension, or: fields.dimension)
-        fields.window = try c.decode(.window, or: fields.window)
-        fields.negative = try c.decode(.negative, or: fields.negative)
-        fields.sample = try c.decode(.sample, or: fields.sample)
-        fields.minCount = try c.decode(.minCount, or: fields.minCount)
-        fields.alpha = try c.decode(.alpha, or: fields.alpha)
-        fields.minAlpha = try c.decode(.minAlpha, or: fields.minAlpha)
-        fields.epochs = try c.decode(.epochs, or: fields.epochs)
-        fields.threads = try c.decode(.threads, or: 1)
+        fields.dimension = try c.decode(.dimension, or: fields.dimension, Valid.positive, Valid.atLeast1)
+        fields.window = try c.decode(.window, or: fields.window, Valid.positive, Valid.atLeast1)
+        fields.negative = try c.decode(.negative, or: fields.negative, Valid.positive, Valid.atLeast1)
+        fields.sample = try c.decode(.sample, or: fields.sample, Valid.nonNegative, Valid.isNonNegative)
+        fields.minCount = try c.decode(.minCount, or: fields.minCount, Valid.positive, Valid.atLeast1)
+        fields.alpha = try c.decode(.alpha, or: fields.alpha, Valid.rate, Valid.isRate)
+        fields.minAlpha = try c.decode(.minAlpha, or: fields.minAlpha, Valid.rate, Valid.isRate)
+        fields.epochs = try c.decode(.epochs, or: fields.epochs, Valid.positive, Valid.atLeast1)
+        fields.threads = try c.decode(.threads, or: 1, Valid.positive, Valid.atLeast1)
     }
 
     /// The model's configuration with the run's seed.

@@ -19,7 +19,9 @@ struct RunSection: Decodable {
         dataset = try c.decodeIfPresent(String.self, forKey: .dataset)
         seed = try c.decode(.seed, or: 0)
         fold = try c.decodeIfPresent(Int.self, forKey: .fold)
-        trainingSize = try c.decodeIfPresent(String.self, forKey: .trainingSize)
+        trainingSize = try c.decodeIfPresent(.trainingSize, "a number of examples of at least 1, or all") { (s: String) in
+            s == "all" || Int(s).map(Valid.atLeast1) == true
+        }
         artifacts = try c.decode(.artifacts, or: Ordered())
     }
 

@@ -132,11 +132,11 @@ struct TrainSection: Decodable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             patterns = try c.decode(.patterns, or: ["*"])
             optimizer = try c.decodeIfPresent(OptimizerName.self, forKey: .optimizer)
-            learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate)
-            weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay)
+            learningRate = try c.decodeIfPresent(.learningRate, Valid.rate, Valid.isRate)
+            weightDecay = try c.decodeIfPresent(.weightDecay, Valid.nonNegative, Valid.isNonNegative)
             frozen = try c.decodeIfPresent(Bool.self, forKey: .frozen)
-            maxRowNorm = try c.decodeIfPresent(Double.self, forKey: .maxRowNorm)
-            clipNorm = try c.decodeIfPresent(Double.self, forKey: .clipNorm)
+            maxRowNorm = try c.decodeIfPresent(.maxRowNorm, Valid.rate, Valid.isRate)
+            clipNorm = try c.decodeIfPresent(.clipNorm, Valid.rate, Valid.isRate)
             schedule = try c.decodeIfPresent(ScheduleSpec.self, forKey: .schedule)
             hyper = try OptimizerFields(from: decoder)
         }
@@ -148,6 +148,20 @@ struct TrainSection: Decodable {
         var rateFactors: Ordered<Located<Double>>?
         var resetMoments: Bool?
         enum CodingKeys: String, CodingKey { case epochs, frozen, rateFactors = "rate_factors", resetMoments = "reset_moments" }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            epochs = try c.decode(Int.self, forKey: .epochs)
+            guard epochs >= 1 else {
+                throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.epochs], debugDescription: "expected \(Valid.positive), found \(epochs)"))
+            }
+            frozen = try c.decodeIfPresent(Located<[String]>.self, forKey: .frozen)
+            rateFactors = try c.decodeIfPresent(Ordered<Located<Double>>.self, forKey: .rateFactors)
+            for (group, factor) in rateFactors?.entries ?? [] where !(factor.value >= 0) {
+                throw factor.error("the rate factor of '\(group)' must be 0 or more, not \(factor.value)")
+            }
+            resetMoments = try c.decodeIfPresent(Bool.self, forKey: .resetMoments)
+        }
     }
 
     struct Discriminative: Decodable {
@@ -187,21 +201,21 @@ struct TrainSection: Decodable {
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize)
-        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
+        batchSize = try c.decodeIfPresent(.batchSize, Valid.positive, Valid.atLeast1)
+        epochs = try c.decodeIfPresent(.epochs, Valid.positive, Valid.atLeast1)
         optimizer = try c.decode(.optimizer, or: .adam)
-        learningRate = try c.decode(.learningRate, or: 1e-3)
+        learningRate = try c.decode(.learningRate, or: 1e-3, Valid.rate, Valid.isRate)
         hyper = try OptimizerFields(from: decoder)
         groups = try c.decodeIfPresent(Located<Ordered<Located<GroupFields>>>.self, forKey: .groups)
         phases = try c.decodeIfPresent([Located<PhaseFields>].self, forKey: .phases)
         // A number, or `none` (no clipping; an override can turn off a spec's clipping).
         if let clip = try c.decodeIfPresent(String.self, forKey: .clipNorm), clip != "none" {
-            guard let value = Float(clip), value.isFinite else {
-                throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.clipNorm], debugDescription: "expected a number or none, found '\(clip)'"))
+            guard let value = Float(clip), value.isFinite, value > 0 else {
+                throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.clipNorm], debugDescription: "expected a number above 0 or none, found '\(clip)'"))
             }
             clipNorm = value
         }
-        patience = try c.decodeIfPresent(Int.self, forKey: .patience)
+        patience = try c.decodeIfPresent(.patience, Valid.positive, Valid.atLeast1)
         schedule = try c.decodeIfPresent(ScheduleSpec.self, forKey: .schedule)
         discriminative = try c.decodeIfPresent(Discriminative.self, forKey: .discriminative)
         unfreezing = try c.decodeIfPresent(Located<UnfreezingFields>.self, forKey: .unfreezing)

@@ -14,8 +14,8 @@ public enum BiLSTMMaxRun: RunKind {
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             _ = try c.decode(String.self, forKey: .kind)
-            config.hidden = try c.decode(.hidden, or: config.hidden)
-            config.dropout = try c.decode(.dropout, or: config.dropout)
+            config.hidden = try c.decode(.hidden, or: config.hidden, Valid.positive, Valid.atLeast1)
+            config.dropout = try c.decode(.dropout, or: config.dropout, Valid.fraction, Valid.isFraction)
         }
 
         func make(_ table: Tensor, _ channels: EmbeddingChannels, _ classes: Int, _ rng: inout RandomGenerator) -> TextClassifier {

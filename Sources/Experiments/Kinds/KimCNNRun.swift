@@ -14,9 +14,9 @@ public enum KimCNNRun: RunKind {
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             _ = try c.decode(String.self, forKey: .kind)
-            config.windows = try c.decode(.windows, or: config.windows)
-            config.maps = try c.decode(.maps, or: config.maps)
-            config.dropout = try c.decode(.dropout, or: config.dropout)
+            config.windows = try c.decode(.windows, or: config.windows, "window widths of at least 1") { !$0.isEmpty && $0.allSatisfy(Valid.atLeast1) }
+            config.maps = try c.decode(.maps, or: config.maps, Valid.positive, Valid.atLeast1)
+            config.dropout = try c.decode(.dropout, or: config.dropout, Valid.fraction, Valid.isFraction)
         }
 
         func make(_ table: Tensor, _ channels: EmbeddingChannels, _ classes: Int, _ rng: inout RandomGenerator) -> TextClassifier {

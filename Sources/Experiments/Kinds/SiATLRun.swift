@@ -20,8 +20,8 @@ public enum SiATLRun: RunKind {
             _ = try c.decode(String.self, forKey: .kind)
             from = try c.decode(Located<String>.self, forKey: .from)
             random = try c.decode(.initialisation, or: EmbeddingsSection.Initialisation.pretrained) == .random
-            task.taskHidden = try c.decode(.taskHidden, or: task.taskHidden)
-            task.dropout = try c.decode(.dropout, or: task.dropout)
+            task.taskHidden = try c.decode(.taskHidden, or: task.taskHidden, Valid.positive, Valid.atLeast1)
+            task.dropout = try c.decode(.dropout, or: task.dropout, Valid.fraction, Valid.isFraction)
         }
 
         public func make(_ languageModel: LSTMLanguageModel, classes: Int, rng: inout RandomGenerator) -> TextClassifier {

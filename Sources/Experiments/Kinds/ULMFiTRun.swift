@@ -20,8 +20,8 @@ public enum ULMFiTRun: RunKind {
             _ = try c.decode(String.self, forKey: .kind)
             from = try c.decode(Located<String>.self, forKey: .from)
             random = try c.decode(.initialisation, or: EmbeddingsSection.Initialisation.pretrained) == .random
-            head.headHidden = try c.decode(.headHidden, or: head.headHidden)
-            head.dropout = try c.decode(.dropout, or: head.dropout)
+            head.headHidden = try c.decode(.headHidden, or: head.headHidden, Valid.positive, Valid.atLeast1)
+            head.dropout = try c.decode(.dropout, or: head.dropout, Valid.fraction, Valid.isFraction)
             head.batchNorm = try c.decode(.batchNorm, or: head.batchNorm)
         }
 
