@@ -12,8 +12,8 @@ final class SchemaAgreementTests: XCTestCase {
         func scalar(_ s: String) -> ConfigNode { ConfigNode(.scalar(s, quoted: false), at: at) }
         switch schema {
         case .string, .any: return scalar("x")
-        case .integer: return scalar("1")
-        case .number: return scalar("0.5")
+        case .integer: return scalar("2")  // at least 1, and 2 folds
+        case .number: return scalar("0.25")  // a valid fraction, rate and factor alike
         case .boolean: return scalar("true")
         case let .choice(words): return scalar(words[0])
         case let .list(item, _): return ConfigNode(.sequence([sample(item), sample(item)]), at: at)
