@@ -5,6 +5,8 @@ import Tracking
 /// Writes a spec's notebook from the results database: `<folder>/<name>.md`, its plots and its CSV/JSON exports in
 /// `<folder>/<name>/` (a profile's name is `<id>-<profile>`, so a quick profile's notebook never overwrites the full one).
 public enum NotebookWriter {
+    public struct Refusal: Error, CustomStringConvertible { public let description: String }
+
     public struct Written: Sendable {
         public let notebook: URL
         public let runs: Int
@@ -14,14 +16,18 @@ public enum NotebookWriter {
 
     /// Only the runs `planned` names (and the stage runs they used) go in. Plots a previous report wrote in the
     /// notebook's folder and this one does not are removed, so no stale plot outlives its notebook.
+    /// A notebook already written is not replaced by one without runs unless `replacingWithoutRuns`.
     public static func write(spec: LoadedSpec, planned: [PlannedRun], store: ResultsStore, folder: URL, command: String, revision: String,
-                             dataLines: [String]) throws -> Written {
+                             dataLines: [String], replacingWithoutRuns: Bool = false) throws -> Written {
         let wanted = Set(planned.map(\.hash) + planned.flatMap(\.stages).map(\.key))
         let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
+        let name = spec.id + (spec.profile.map { "-\($0)" } ?? "")
+        if runs.isEmpty && !replacingWithoutRuns && FileManager.default.fileExists(atPath: folder.appendingPathComponent("\(name).md").path) {
+            throw Refusal(description: "\(store.path) holds no run of this spec: \(folder.appendingPathComponent("\(name).md").path) is kept (--allow-empty replaces it)")
+        }
         var metrics: [Int64: [MetricRecord]] = [:]
         for r in runs where r.status == .finished { metrics[r.id!] = try store.metrics(run: r.id!) }
         let stageEvents = try store.events(experiment: spec.id, kinds: Notebook.stageEventKinds)
-        let name = spec.id + (spec.profile.map { "-\($0)" } ?? "")
         let csvName = "\(name)/\(name)-runs.csv", jsonName = "\(name)/\(name)-runs.json"
         let notebook = try Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
             command: command, gitRevision: revision, database: store.path, dataLines: dataLines,
@@ -30,6 +36,12 @@ public enum NotebookWriter {
 
         let fm = FileManager.default
         let assets = folder.appendingPathComponent(name)
+        // Every file it writes stays inside `folder`.
+        let root = folder.standardizedFileURL.path + "/"
+        for file in [name + ".md", csvName, jsonName] + plots.keys.sorted()
+        where !folder.appendingPathComponent(file).standardizedFileURL.path.hasPrefix(root) {
+            throw NotebookWriter.Refusal(description: "\(file) would be written outside \(folder.path)")
+        }
         try fm.createDirectory(at: assets, withIntermediateDirectories: true)
         for file in try fm.contentsOfDirectory(atPath: assets.path) where file.hasSuffix(".svg") {
             try fm.removeItem(at: assets.appendingPathComponent(file))

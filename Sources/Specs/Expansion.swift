@@ -104,7 +104,8 @@ public enum Expansion {
             let sizes: [String?] = armed.node(at: ["data", "training_sizes"])?.sequence.map { list in list.map { $0.scalar ?? "all" } } ?? [nil]
             let globalFolds = armed.node(at: ["data", "split", "folds"])?.scalar.flatMap(Int.init)
             for datasetNode in datasets {
-                let dataset = datasetNode.scalar ?? datasetNode["id"]?.scalar ?? datasetNode["name"]?.scalar ?? datasetNode["file"]?.scalar ?? "file"
+                let dataset = datasetNode.scalar ?? datasetNode["id"]?.scalar ?? datasetNode["name"]?.scalar
+                    ?? datasetNode["file"]?.scalar.map(SafeName.derived(fromFile:)) ?? "file"
                 let foldCount = datasetNode["folds"]?.scalar.flatMap(Int.init) ?? globalFolds
                 let folds: [Int?] = foldCount.map { Array(0..<$0) } ?? [nil]
                 for size in sizes { for fold in folds { for combo in combinations { for seedNode in seeds {

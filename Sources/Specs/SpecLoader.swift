@@ -50,8 +50,28 @@ public enum SpecLoader {
         }
         var final = SpecSchema.spec.validate(tree, requireFields: true)
         final += reportReferences(in: tree)
+        final += unsafeNames(in: tree, profile: profile)
         guard final.isEmpty else { throw SpecErrors(errors: final) }
         return LoadedSpec(file: path, tree: tree.removing(["profiles"]), profile: profile, overrides: overrides)
+    }
+
+    /// The experiment id, the profile and the datasets' names become file names: only safe ones (`SafeName`).
+    static func unsafeNames(in tree: ConfigNode, profile: String?) -> [SpecError] {
+        var errors: [SpecError] = []
+        let rule = "letters, digits, '.', '_' and '-' only, not starting with '.'"
+        if let id = tree.node(at: ["experiment", "id"]), let name = id.scalar, !SafeName.isSafe(name) {
+            errors.append(SpecError(location: id.location, path: "experiment.id", message: "'\(name)' cannot name files: \(rule)"))
+        }
+        if let profile, !SafeName.isSafe(profile) {
+            errors.append(SpecError(location: .commandLine("--profile \(profile)"), path: "profiles", message: "'\(profile)' cannot name files: \(rule)"))
+        }
+        for (i, node) in (tree.node(at: ["data", "datasets"])?.sequence ?? []).enumerated() {
+            let named = node.scalar.map { (node, $0) } ?? (node["id"] ?? node["name"]).flatMap { n in n.scalar.map { (n, $0) } }
+            if let (at, name) = named, !SafeName.isSafe(name) {
+                errors.append(SpecError(location: at.location, path: "data.datasets.\(i)", message: "'\(name)' cannot name files: \(rule)"))
+            }
+        }
+        return errors
     }
 
     /// The report's baselines, tables and claims must name arms the spec defines, and its claims and

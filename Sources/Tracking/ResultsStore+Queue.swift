@@ -92,6 +92,24 @@ extension ResultsStore {
         }
     }
 
+    /// Queues the failed and timed-out runs of `experiment` among `planned` (hashes) to run again from scratch, their
+    /// partial records dropped and their attempts reset (`tlab run --retry-failed`). Returns how many.
+    public func requeueFailed(experiment: String, planned: Set<String>) throws -> Int {
+        try pool.write { db in
+            let failed = try RunRecord.filter(RunRecord.Columns.experimentId == experiment
+                                              && [RunStatus.failed.rawValue, RunStatus.timeout.rawValue].contains(RunRecord.Columns.status)).fetchAll(db)
+            var count = 0
+            for var run in failed where planned.contains(run.hash) {
+                try Self.dropRecords(of: run.id!, db)
+                (run.status, run.attempts, run.error, run.resultJSON, run.startedAt, run.finishedAt) = (.queued, 0, nil, nil, nil, nil)
+                run.worker = nil
+                try run.update(db)
+                count += 1
+            }
+            return count
+        }
+    }
+
     /// Re-queues runs left `running` by workers that no longer exist (or `timeout` runs with attempts
     /// left), deleting their partial metrics and events. Returns the re-queued run ids. A dead
     /// worker's attempt counts towards `maxAttempts` unless `chargeAttempt` is false: runs left by a

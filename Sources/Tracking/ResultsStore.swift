@@ -10,7 +10,16 @@ public final class ResultsStore: Sendable {
     /// Applied to recorded configurations at open and at import (`RunIdentity.rewritten`), old hashes kept as aliases.
     let rewrites: [ConfigRewrite]
 
-    public init(path: String, rewrites: [ConfigRewrite] = []) throws {
+    /// Opens (or creates) the database at `path`; an error names the file.
+    public convenience init(path: String, rewrites: [ConfigRewrite] = []) throws {
+        do {
+            try self.init(opening: path, rewrites: rewrites)
+        } catch {
+            throw DatabaseFileError(path: path, reason: "\(error)")
+        }
+    }
+
+    private init(opening path: String, rewrites: [ConfigRewrite]) throws {
         self.path = path
         self.rewrites = rewrites
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -117,4 +126,11 @@ public final class ResultsStore: Sendable {
 
     /// Where artifacts live: `artifacts/` beside the database, one folder per artifact key.
     public var artifactsFolder: URL { URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("artifacts") }
+}
+
+/// The results database could not be opened or migrated.
+public struct DatabaseFileError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "results database \(path): \(reason)" }
 }

@@ -12,9 +12,11 @@ extension Tlab {
         @OptionGroup var arguments: SpecArguments
         @OptionGroup var results: ResultsLocation
         @Option(help: "Notebook folder.") var out = "notebooks-md"
+        @Flag(help: "Replace an existing notebook even when the database holds no run of the spec.") var allowEmpty = false
 
         func run() throws {
-            let spec = try SpecLoader.load(arguments.spec, profile: arguments.profile, overrides: arguments.overrides)
+            // A spec `validate` refuses writes nothing.
+            let (spec, planned) = try arguments.plan()
             // Before this command rewrites its own (tracked) outputs.
             let revision = Provenance.revision(specDirectory: URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path)
             let data = arguments.location.store
@@ -23,8 +25,9 @@ extension Tlab {
                 return data.summaryLine(of: id)
             }
             let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
-            let written = try NotebookWriter.write(spec: spec, planned: try Expansion.runs(spec, maxRuns: arguments.maxRuns), store: try results.open(),
-                                                   folder: URL(fileURLWithPath: out), command: command, revision: revision, dataLines: dataLines)
+            let written = try NotebookWriter.write(spec: spec, planned: planned, store: try results.open(),
+                                                   folder: URL(fileURLWithPath: out), command: command, revision: revision, dataLines: dataLines,
+                                                   replacingWithoutRuns: allowEmpty)
             print("wrote \(written.notebook.path) (\(written.runs) runs, \(written.plots) plots, exports \(written.exports.joined(separator: ", ")))")
         }
     }

@@ -52,6 +52,7 @@ extension Tlab {
         var threads = 1
         @Option(help: "Per-run timeout in seconds.") var timeout: Double = 6 * 3600
         @Option(help: "Attempts per run before giving up (crashes, timeouts).") var attempts = 3
+        @Flag(help: "Queue the spec's failed and timed-out runs to run again.") var retryFailed = false
         @OptionGroup var selection: RunSelection
         @OptionGroup var deadline: DeadlineOption
 
@@ -66,6 +67,9 @@ extension Tlab {
             let store = try results.open()
             let registration = try Planning.register(planned, of: spec, store: store)
             let records = registration.records
+            if retryFailed {
+                print("experiment \(spec.id): \(try store.requeueFailed(experiment: spec.id, planned: registration.plannedHashes)) failed runs queued to run again")
+            }
             if registration.withdrawn > 0 { print("experiment \(spec.id): withdrew \(registration.withdrawn) queued runs the spec no longer plans") }
             print("experiment \(spec.id): \(records.count) runs planned, \(registration.added) new, \(records.count - registration.added) already recorded or reusing an artifact in \(results.path)")
             var options = Scheduler.Options()
@@ -107,6 +111,11 @@ extension Tlab {
             if interactive { print("") }
             print(String(format: "done in %.1f s: %d finished, %d diverged, %d failed", Date().timeIntervalSince(start), final.finished, final.diverged, final.failed))
             if final.deferred > 0 { print("\(final.deferred) runs left queued: none expected to end by \(options.deadline!.arguments[1]) (--until); rerun to take them") }
+            if final.failed > 0 {
+                let database = results.db.map { " --db \($0)" } ?? ""
+                throw RunsFailed(description: "\(final.failed) run\(final.failed == 1 ? "" : "s") failed: `tlab runs \(spec.id)\(database) --status failed` lists them, "
+                                 + "`tlab show RUN_ID` shows why; `tlab run … --retry-failed` runs them again")
+            }
         }
     }
 
@@ -367,4 +376,9 @@ enum Versions {
         return "<6.3"
         #endif
     }
+}
+
+/// Runs that failed: `tlab run` says how many and how to see them, and exits non-zero.
+struct RunsFailed: Error, CustomStringConvertible {
+    let description: String
 }

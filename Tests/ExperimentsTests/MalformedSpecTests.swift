@@ -55,6 +55,11 @@ final class MalformedSpecTests: XCTestCase {
         ("a section of another kind", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nregime: {kind: combined}", ["unknown key 'regime' of model kind 'kim-cnn'"]),
         ("a stage of an unknown kind", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nstages: {g: {kind: glovee}}\nembeddings: {vectors: \"stage:g\"}", ["kind", "did you mean 'glove'"]),
         ("a stage field misspelt", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nstages: {g: {kind: glove, corpuss: [austen]}}\nembeddings: {vectors: \"stage:g\"}", ["stages.g.corpuss", "did you mean 'corpus'"]),
+        ("an id with a path", "id: malformed", "id: ../../x", ["s.yaml:1:", "experiment.id", "cannot name files"]),
+        ("an id with a slash", "id: malformed", "id: a/b", ["experiment.id", "cannot name files"]),
+        ("an id with spaces", "id: malformed", "id: \"with spaces\"", ["experiment.id", "cannot name files"]),
+        ("an empty id", "id: malformed", "id: \"\"", ["experiment.id", "cannot name files"]),
+        ("a dataset name with a slash", "datasets: [mr-sentences]", "datasets: [{file: x.csv, name: a/b}]", ["data.datasets.0", "cannot name files"]),
         ("a stage referred to but not defined", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nembeddings: {vectors: \"stage:nothere\"}", ["stage 'nothere'", "not defined"]),
     ]
 

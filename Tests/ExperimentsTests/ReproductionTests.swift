@@ -62,8 +62,8 @@ final class ReproductionTests: XCTestCase {
         try store.record(metrics: [MetricRecord(runId: 2, epoch: 3, split: "valid", name: "loss", value: loss.value.nextUp)])
         let (differs, report) = try tlab(["verify", "1", "2", "--db", db, "--data-dir", data.path])
         XCTAssertNotEqual(differs.terminationStatus, 0, report)
-        XCTAssertTrue(report.contains("run 1 (tiny default, tiny.csv, seed 1): identical"), report)
-        XCTAssertTrue(report.contains("run 2 (tiny default, tiny.csv, seed 2): DIFFERS — 1 of "), report)
+        XCTAssertTrue(report.contains("run 1 (tiny default, tiny, seed 1): identical"), report)
+        XCTAssertTrue(report.contains("run 2 (tiny default, tiny, seed 2): DIFFERS — 1 of "), report)
         XCTAssertTrue(report.contains("  epoch 3 valid.loss: \(loss.value.nextUp) → \(loss.value)"), report)
         XCTAssertEqual(Reproduction.numerics(of: try XCTUnwrap(store.run(2))), NumericsVersion.current, "runs record the numerics they were computed with")
         XCTAssertFalse(report.contains("numerics version"), "same numerics: no note")
@@ -75,12 +75,12 @@ final class ReproductionTests: XCTestCase {
         XCTAssertNotEqual(slower, recorded)
         try store.finish(run: 1, status: .finished, resultJSON: slower, error: nil)
         let (_, timing) = try tlab(["verify", "1", "--db", db, "--data-dir", data.path])
-        XCTAssertTrue(timing.contains("run 1 (tiny default, tiny.csv, seed 1): identical"), timing)
+        XCTAssertTrue(timing.contains("run 1 (tiny default, tiny, seed 1): identical"), timing)
         let later = slower.replacing(/"bestEpoch":[0-9]+/, with: "\"bestEpoch\":7")
         XCTAssertNotEqual(later, slower)
         try store.finish(run: 1, status: .finished, resultJSON: later, error: nil)
         let (_, result) = try tlab(["verify", "1", "--db", db, "--data-dir", data.path])
-        XCTAssertTrue(result.contains("run 1 (tiny default, tiny.csv, seed 1): DIFFERS — 0 of ") && result.contains(" metrics and the result ("), result)
+        XCTAssertTrue(result.contains("run 1 (tiny default, tiny, seed 1): DIFFERS — 0 of ") && result.contains(" metrics and the result ("), result)
 
         // A run recorded without per-epoch metrics (as the runs recovered from an export were): the
         // result alone is compared, and the output says so.
@@ -98,7 +98,7 @@ final class ReproductionTests: XCTestCase {
         XCTAssertEqual(imported.terminationStatus, 0, importing)
         let (resultOnly, checked) = try tlab(["verify", "2", "--db", recovered, "--data-dir", data.path])
         XCTAssertEqual(resultOnly.terminationStatus, 0, checked)
-        XCTAssertTrue(checked.contains("run 2 (tiny default, tiny.csv, seed 2): identical — the result (no per-epoch metrics recorded), bit for bit"), checked)
+        XCTAssertTrue(checked.contains("run 2 (tiny default, tiny, seed 2): identical — the result (no per-epoch metrics recorded), bit for bit"), checked)
 
         // A run the database does not hold is refused by name.
         let (refused, message) = try tlab(["verify", "9", "--db", db, "--data-dir", data.path])

@@ -366,7 +366,7 @@ final class SchedulerTests: XCTestCase {
         let (spec, db) = try measuredSlowAndFast("until", slowMilliseconds: 8000)
         // Six seconds: the fast runs fit, the slow ones (8 s each at least) do not; `tlab plan` says so first.
         let (_, plan) = try tlab(["plan", spec, "--db", db, "--until", "+0.1"])
-        XCTAssertTrue(plan.contains("(--until): 2 of the 4 queued runs may start now; left queued: tiny.csv × slow (2)"), plan)
+        XCTAssertTrue(plan.contains("(--until): 2 of the 4 queued runs may start now; left queued: tiny × slow (2)"), plan)
         let (scheduler, output) = try tlab(["run", spec, "--db", db, "--workers", "2", "--until", "+0.1"])
         XCTAssertEqual(scheduler.terminationStatus, 0, output)
         XCTAssertTrue(output.contains("starting only runs expected to end by "), output)
@@ -416,8 +416,17 @@ final class SchedulerTests: XCTestCase {
         """.utf8).write(to: url)
         let db = folder.appendingPathComponent("r.sqlite").path
         let (process, output) = try tlab(["run", url.path, "--db", db, "--workers", "2"])
-        XCTAssertEqual(process.terminationStatus, 0, output)
+        XCTAssertNotEqual(process.terminationStatus, 0, "runs failed: the exit status says so")
         XCTAssertTrue(output.contains("4 finished, 0 diverged, 4 failed"), output)
+        XCTAssertTrue(output.contains("4 runs failed: `tlab runs bad-stage --db \(db) --status failed` lists them"), output)
+        // Run again, nothing is retried; with --retry-failed the four are queued again (and fail again, the stage being broken).
+        let (again, nothing) = try tlab(["run", url.path, "--db", db, "--workers", "2"])
+        XCTAssertNotEqual(again.terminationStatus, 0)
+        XCTAssertTrue(nothing.contains("8 already recorded"), nothing)
+        let (retried, retry) = try tlab(["run", url.path, "--db", db, "--workers", "2", "--retry-failed"])
+        XCTAssertNotEqual(retried.terminationStatus, 0)
+        XCTAssertTrue(retry.contains("4 failed runs queued to run again"), retry)
+        XCTAssertEqual(try ResultsStore(path: db).runs(experiment: "bad-stage").map(\.attempts).max(), 1, "attempts start again")
         let (_, failed) = try tlab(["runs", "bad-stage", "--db", db, "--status", "failed"])
         XCTAssertEqual(failed.split(separator: "\n").filter { $0.contains("uses-broken") }.count, 3, failed)
         let id = failed.split(separator: "\n").first { $0.contains("uses-broken") }!.prefix { $0 != " " }

@@ -30,3 +30,14 @@ final class WorkerIdentityTests: XCTestCase {
         XCTAssertFalse(child.isAlive)
     }
 }
+
+/// A database that cannot be opened is named in the error.
+final class DatabaseFileErrorTests: XCTestCase {
+    func testTheErrorNamesTheFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-database-\(UUID().uuidString).sqlite").path
+        try Data("this is no SQLite file, but it is long enough to have a header".utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try ResultsStore(path: path)) {
+            XCTAssertTrue("\($0)".hasPrefix("results database \(path): "), "\($0)")
+        }
+    }
+}
