@@ -37,27 +37,53 @@ public struct ConfigNode: Equatable, Sendable {
 
     // MARK: Parsing
 
-    /// Parses YAML text; syntax errors name the file and line.
+    /// The most values a YAML text may expand to through its aliases (a spec has hundreds; an alias bomb, billions).
+    static let maxValues = 200_000
+
+    /// Parses YAML text; syntax errors name the file, line and column.
     public static func parse(yaml: String, file: String) throws -> ConfigNode {
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
                 return ConfigNode(.mapping([]), at: SourceLocation(file: file, line: 1, column: 1))
             }
-            return try convert(node, file: file)
+            var budget = maxValues
+            return try convert(node, file: file, budget: &budget)
         } catch let error as SpecError {
             throw error
         } catch let error as YamlError {
-            throw SpecError(location: SourceLocation(file: file, line: 0, column: 0), path: "", message: "YAML syntax: \(error)")
+            throw located(error, file: file)
         }
     }
 
-    private static func convert(_ node: Node, file: String) throws -> ConfigNode {
+    /// A YAML error at its line and column (or byte offset), with libyaml's words for the problem.
+    static func located(_ error: YamlError, file: String) -> SpecError {
+        func at(_ line: Int, _ column: Int, _ problem: String) -> SpecError {
+            SpecError(location: SourceLocation(file: file, line: line, column: column), path: "", message: "YAML syntax: \(problem)")
+        }
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            return at(mark.line, mark.column, problem + (context.map { " (\($0.text))" } ?? ""))
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return at(context.mark.line, context.mark.column, "a key appears twice: \(duplicates.joined(separator: ", "))")
+        case let .reader(problem, offset, _, _):
+            return SpecError(location: SourceLocation(file: file, line: 0, column: 0), path: "",
+                             message: "YAML syntax: \(problem)" + (offset.map { " at character \($0)" } ?? ""))
+        default:
+            return at(0, 0, "\(error)")
+        }
+    }
+
+    private static func convert(_ node: Node, file: String, budget: inout Int) throws -> ConfigNode {
         let location = SourceLocation(file: file, line: (node.mark?.line ?? 0), column: (node.mark?.column ?? 0))
+        budget -= 1
+        guard budget >= 0 else {
+            throw SpecError(location: location, path: "", message: "the YAML expands to more than \(maxValues) values through its aliases")
+        }
         switch node {
         case let .scalar(scalar):
             return ConfigNode(.scalar(scalar.string, quoted: scalar.style != .plain), at: location)
         case let .sequence(sequence):
-            return ConfigNode(.sequence(try sequence.map { try convert($0, file: file) }), at: location)
+            return ConfigNode(.sequence(try sequence.map { try convert($0, file: file, budget: &budget) }), at: location)
         case let .mapping(mapping):
             var pairs: [(key: String, node: ConfigNode)] = []
             for (key, value) in mapping {
@@ -68,7 +94,7 @@ public struct ConfigNode: Equatable, Sendable {
                     throw SpecError(location: SourceLocation(file: file, line: key.mark?.line ?? 0, column: key.mark?.column ?? 0),
                                     path: k.string, message: "key '\(k.string)' appears twice")
                 }
-                pairs.append((k.string, try convert(value, file: file)))
+                pairs.append((k.string, try convert(value, file: file, budget: &budget)))
             }
             // YAML merge keys (`<<: *base`): the merged mappings' keys, where not written here.
             if let index = pairs.firstIndex(where: { $0.key == "<<" }) {

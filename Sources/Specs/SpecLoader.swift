@@ -14,7 +14,7 @@ public enum SpecLoader {
     /// Loads `path`; `overrides` are `dotted.path=value` with a YAML value (`train.epochs=3`,
     /// `sweep.seed=[1,2]`). Throws every error found, each with file, line and field path.
     public static func load(_ path: String, profile: String? = nil, overrides: [String] = []) throws -> LoadedSpec {
-        var tree = try loadExtending(path, chain: [])
+        var tree = try loadExtending(path, chain: [], from: nil)
         var errors = SpecSchema.spec.validate(tree, requireFields: false)
         for (name, arm) in tree["arms"]?.mapping ?? [] {
             errors += SpecSchema.spec.validate(arm, path: ["arms", name], requireFields: false)
@@ -108,14 +108,22 @@ public enum SpecLoader {
         return errors
     }
 
-    private static func loadExtending(_ path: String, chain: [String]) throws -> ConfigNode {
+    /// `path`, with what it extends merged under it; `from` is the `extends` key that named it (errors point there).
+    private static func loadExtending(_ path: String, chain: [String], from extends: ConfigNode?) throws -> ConfigNode {
         let url = URL(fileURLWithPath: path).standardizedFileURL
+        let here = extends?.location ?? SourceLocation(file: path, line: 0, column: 0)
         guard !chain.contains(url.path) else {
-            throw SpecError(location: SourceLocation(file: path, line: 0, column: 0), path: "extends",
-                            message: "circular extends: \((chain + [url.path]).joined(separator: " → "))")
+            throw SpecError(location: here, path: "extends", message: "circular extends: \((chain + [url.path]).joined(separator: " → "))")
         }
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw SpecError(location: SourceLocation(file: path, line: 0, column: 0), path: "", message: "cannot read the spec file")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue,
+              let data = FileManager.default.contents(atPath: url.path) else {
+            throw SpecError(location: here, path: extends == nil ? "" : "extends",
+                            message: "cannot read '\(path)': " + (isFolder.boolValue ? "it is a folder" : "no such file"))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SpecError(location: SourceLocation(file: path, line: 0, column: 0), path: "",
+                            message: "not UTF-8: the bytes at offset \(firstInvalidUTF8(data)) do not decode")
         }
         let node = try ConfigNode.parse(yaml: text, file: path)
         guard node.mapping != nil else {
@@ -126,7 +134,14 @@ public enum SpecLoader {
             throw SpecError(location: base.location, path: "extends", message: "expected a file path")
         }
         let basePath = relative.hasPrefix("/") ? relative : url.deletingLastPathComponent().appendingPathComponent(relative).path
-        return try loadExtending(basePath, chain: chain + [url.path]).removing(["extends"]).merging(node.removing(["extends"]))
+        return try loadExtending(basePath, chain: chain + [url.path], from: base).removing(["extends"]).merging(node.removing(["extends"]))
+    }
+
+    /// The byte offset of the first byte that is not valid UTF-8.
+    static func firstInvalidUTF8(_ data: Data) -> Int {
+        var decoder = UTF8(), bytes = data.makeIterator(), offset = 0
+        while case let .scalarValue(scalar) = decoder.decode(&bytes) { offset += UTF8.width(scalar) }
+        return offset
     }
 
     private static func relocated(_ node: ConfigNode, to location: SourceLocation) -> ConfigNode {

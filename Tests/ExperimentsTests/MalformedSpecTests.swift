@@ -55,6 +55,7 @@ final class MalformedSpecTests: XCTestCase {
         ("a section of another kind", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nregime: {kind: combined}", ["unknown key 'regime' of model kind 'kim-cnn'"]),
         ("a stage of an unknown kind", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nstages: {g: {kind: glovee}}\nembeddings: {vectors: \"stage:g\"}", ["kind", "did you mean 'glove'"]),
         ("a stage field misspelt", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nstages: {g: {kind: glove, corpuss: [austen]}}\nembeddings: {vectors: \"stage:g\"}", ["stages.g.corpuss", "did you mean 'corpus'"]),
+        ("a duplicate key", "epochs: 3", "epochs: 3\n  epochs: 4", ["s.yaml:8:", "a key appears twice: epochs"]),
         ("an id with a path", "id: malformed", "id: ../../x", ["s.yaml:1:", "experiment.id", "cannot name files"]),
         ("an id with a slash", "id: malformed", "id: a/b", ["experiment.id", "cannot name files"]),
         ("an id with spaces", "id: malformed", "id: \"with spaces\"", ["experiment.id", "cannot name files"]),
@@ -81,6 +82,31 @@ final class MalformedSpecTests: XCTestCase {
             XCTAssertFalse(message.isEmpty, "\(what): accepted")
             for fragment in fragments { XCTAssertTrue(message.contains(fragment), "\(what): '\(message)' lacks '\(fragment)'") }
             XCTAssertLessThan(Date().timeIntervalSince(start), 2, "\(what): took too long")
+        }
+    }
+
+    /// Files that are not specs as YAML reads them: an alias bomb, bytes that are not UTF-8, broken `extends`.
+    func testMalformedFilesAreRefusedWithTheirLocation() throws {
+        let folder = try temporaryFolder("tlab-malformed-files")
+        let levels = (1...9).map { level in
+            let name = "l\(level)", inner = level == 1 ? "\"x\"" : "*l\(level - 1)"
+            return "\(name): &\(name) [" + Array(repeating: inner, count: 9).joined(separator: ", ") + "]"
+        }
+        let files: [(String, Data, [String])] = [
+            ("bomb.yaml", Data(levels.joined(separator: "\n").utf8), ["bomb.yaml:", "expands to more than"]),
+            ("latin.yaml", Data("experiment: {id: x}\n# caf".utf8) + Data([0xE9, 0x0A]), ["latin.yaml", "not UTF-8", "offset 25"]),
+            ("missing.yaml", Data("extends: nothere.yaml\nexperiment: {id: x}\n".utf8), ["missing.yaml:1:10", "extends", "no such file"]),
+            ("folder.yaml", Data("extends: \(folder.path)\nexperiment: {id: x}\n".utf8), ["folder.yaml:1:10", "extends", "it is a folder"]),
+            ("unclosed.yaml", Data("experiment: {id: [x\n".utf8), ["unclosed.yaml:", "YAML syntax"]),
+        ]
+        for (name, bytes, fragments) in files {
+            let path = folder.appendingPathComponent(name).path
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let start = Date()
+            XCTAssertThrowsError(try SpecLoader.load(path), name) { error in
+                for fragment in fragments { XCTAssertTrue("\(error)".contains(fragment), "\(name): '\(error)' lacks '\(fragment)'") }
+            }
+            XCTAssertLessThan(Date().timeIntervalSince(start), 2, "\(name): took too long")
         }
     }
 }
