@@ -402,6 +402,38 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(after.map(\.attempts).max(), 1, "no run started twice")
     }
 
+    /// The scheduler killed with SIGKILL and restarted at once, ten times during a sweep: every run ends finished, once,
+    /// with no attempt charged for the scheduler's deaths (its workers die with it, and its zombies are not taken for
+    /// live workers), and with the results of an uninterrupted sweep.
+    func testTenKillsOfTheSchedulerLoseNothingAndChargeNoAttempt() throws {
+        let spec = try trivialSpec("kills", model: "{kind: trivial, delay_ms: 300}", seeds: "{range: {from: 1, to: 60}}")
+        let db = folder.appendingPathComponent("killed.sqlite").path
+        var rng = RandomGenerator(seed: 11)
+        for _ in 0..<10 {
+            let (scheduler, _) = try tlab(["run", spec, "--db", db, "--workers", "2"], wait: false)
+            Thread.sleep(forTimeInterval: 0.4 + 0.4 * Double(rng.uniform(0, 1)))
+            kill(scheduler.processIdentifier, SIGKILL)
+            scheduler.waitUntilExit()
+        }
+        let before = try ResultsStore(path: db).runs(experiment: "kills").filter { $0.status == .finished }.count
+        XCTAssertGreaterThan(before, 0, "the sweep had begun")
+        XCTAssertLessThan(before, 60, "every kill came during the sweep")
+        let (last, output) = try tlab(["run", spec, "--db", db, "--workers", "2"])
+        XCTAssertEqual(last.terminationStatus, 0, output)
+        let runs = try ResultsStore(path: db).runs(experiment: "kills")
+        XCTAssertEqual(runs.count, 60)
+        XCTAssertEqual(runs.filter { $0.status == .finished }.count, 60, output)
+        XCTAssertEqual(runs.map(\.attempts).max(), 1, "no attempt charged for a scheduler's death")
+        let killedResults = Dictionary(uniqueKeysWithValues: try runs.map { ($0.hash, try ResultsStore(path: db).metrics(run: $0.id!).map(\.value)) })
+        // The same sweep, never interrupted.
+        let calm = folder.appendingPathComponent("calm.sqlite").path
+        let (whole, wholeOutput) = try tlab(["run", spec, "--db", calm, "--workers", "2"])
+        XCTAssertEqual(whole.terminationStatus, 0, wholeOutput)
+        for run in try ResultsStore(path: calm).runs(experiment: "kills") {
+            XCTAssertEqual(try ResultsStore(path: calm).metrics(run: run.id!).map(\.value), killedResults[run.hash], "seed \(run.seed)")
+        }
+    }
+
     /// A failed stage fails the runs that need it, with a message saying so; the scheduler ends.
     func testAFailedStageFailsItsDependents() throws {
         try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
