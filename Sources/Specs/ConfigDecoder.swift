@@ -10,6 +10,11 @@ public struct ConfigDecoder {
 
     public init(subject: String? = nil) { self.subject = subject }
 
+    /// `type` with every field at its default: decoded from an empty mapping (a section a spec leaves out).
+    public func defaults<T: Decodable>(_ type: T.Type) throws -> T {
+        try decode(type, from: ConfigNode(.mapping([]), at: SourceLocation(file: "defaults", line: 0, column: 0)))
+    }
+
     /// Decodes `type` from `node`, which sits at `path` of the configuration.
     public func decode<T: Decodable>(_ type: T.Type, from node: ConfigNode, path: [String] = []) throws -> T {
         let ledger = KeyLedger()

@@ -1,3 +1,4 @@
+import Digests
 import Foundation
 
 /// One run of an experiment: its coordinates and fully resolved configuration.
@@ -68,6 +69,14 @@ public enum Expansion {
     }
 
     static func expand(_ spec: LoadedSpec) throws -> [PlannedRun] {
+        var digests: [String: String?] = [:]
+        /// SHA-256 of a user file (once per path); nil when it cannot be read (validate says so).
+        func fileDigest(_ path: String) -> String? {
+            if let known = digests[path] { return known }
+            let digest = try? SHA256Hex.of(fileAt: URL(fileURLWithPath: path))
+            digests[path] = digest
+            return digest
+        }
         let tree = spec.tree
         let arms: [(String, ConfigNode?)] = (tree["arms"]?.mapping).map { $0.map { ($0.key, $0.node) } } ?? [("default", nil)]
         var base = tree.removing(SpecSchema.experimentLevelKeys)
@@ -123,6 +132,8 @@ public enum Expansion {
                                                                    ("dataset", ConfigNode(.scalar(dataset, quoted: true), at: loc)),
                                                                    ("seed", seedNode)]
                     if let fold { run.append(("fold", scalar(String(fold)))) }
+                    // A user file's content is part of the run's identity: an edited file plans new runs.
+                    if let digest = datasetNode["file"]?.scalar.flatMap(fileDigest) { run.append(("data_sha256", ConfigNode(.scalar(digest, quoted: true), at: loc))) }
                     if let size { run.append(("training_size", scalar(size))) }
                     config = config.setting(["run"], to: ConfigNode(.mapping(run), at: loc))
                     let stages: [PlannedStage]

@@ -22,7 +22,7 @@ public struct PlannedStage: Sendable, Equatable {
 public enum StagePlanner {
     public static let prefix = "stage:"
     /// What `inputs: run-data` stands for: the run's data section and its coordinates.
-    static let runData = ["data", "run.dataset", "run.fold", "run.training_size"]
+    static let runData = ["data", "run.dataset", "run.fold", "run.training_size", "run.data_sha256"]
 
     /// The stages `config` refers to, dependencies first, and the config with `run.artifacts`
     /// (name → key) added for the stages it uses directly.

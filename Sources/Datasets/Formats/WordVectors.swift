@@ -102,6 +102,7 @@ public enum VectorFileReader {
     }
 
     static func readText(_ data: Data, file: String, header: Bool) throws -> WordVectors {
+        var lineOf: [String: Int] = [:]  // each word's line, for a word given twice
         guard let text = String(data: data, encoding: .utf8) else {
             throw DataError.malformed(file: file, line: CSVReader.firstBadLine(data, encoding: .utf8), reason: "not valid UTF-8")
         }
@@ -123,12 +124,17 @@ public enum VectorFileReader {
                 throw DataError.malformed(file: file, line: n + 1, reason: "\(fields.count - 1) values, expected \(d) (a short or long row)")
             }
             for (k, f) in fields.dropFirst().enumerated() {
-                guard let v = Float(f) else {
-                    throw DataError.malformed(file: file, line: n + 1, reason: "value \(k + 1) '\(f)' is not a number")
+                guard let v = Float(f), v.isFinite else {
+                    throw DataError.malformed(file: file, line: n + 1, reason: "value \(k + 1) '\(f)' is not a finite number")
                 }
                 values.append(v)
             }
-            words.append(String(fields[0]))
+            let word = String(fields[0])
+            if let first = lineOf[word] {
+                throw DataError.malformed(file: file, line: n + 1, reason: "the word '\(word)' again (first on line \(first))")
+            }
+            lineOf[word] = n + 1
+            words.append(word)
         }
         if let declaredCount, declaredCount != words.count {
             throw DataError.malformed(file: file, line: 1, reason: "header declares \(declaredCount) vectors, the file has \(words.count)")
@@ -146,7 +152,7 @@ public enum VectorFileReader {
         guard parts.count == 2, let count = Int(parts[0]), let dimension = Int(parts[1]), count >= 0, dimension > 0 else {
             throw DataError.malformed(file: file, line: 1, reason: "expected a `count dimension` header, found '\(headerText.prefix(40))'")
         }
-        var words: [String] = [], values = [Float](repeating: 0, count: count * dimension)
+        var words: [String] = [], values = [Float](repeating: 0, count: count * dimension), seen: Set<String> = []
         var offset = data.index(after: newline)
         for i in 0..<count {
             while offset < data.endIndex, data[offset] == 0x0A || data[offset] == 0x20 { offset += 1 }
@@ -163,6 +169,10 @@ public enum VectorFileReader {
             _ = values.withUnsafeMutableBytes { dst in
                 data[start..<(start + 4 * dimension)].copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: dst[(4 * i * dimension)...]))
             }
+            guard values[(i * dimension)..<((i + 1) * dimension)].allSatisfy(\.isFinite) else {
+                throw DataError.malformed(file: file, line: nil, reason: "vector \(i + 1) ('\(word)') holds a value that is not finite")
+            }
+            guard seen.insert(word).inserted else { throw DataError.malformed(file: file, line: nil, reason: "vector \(i + 1): the word '\(word)' again") }
             words.append(word)
             offset = start + 4 * dimension
         }

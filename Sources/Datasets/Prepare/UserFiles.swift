@@ -33,6 +33,14 @@ public enum UserFiles {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw DataError.malformed(file: source.path, line: nil, reason: "file not found")
         }
+        if let nul = data.firstIndex(of: 0) {
+            let line = data[data.startIndex..<nul].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw DataError.malformed(file: source.path, line: line, reason: "a NUL byte (a binary file, or UTF-16 read as \(source.encoding)?)")
+        }
+        return try read(source, data: data, encoding: encoding)
+    }
+
+    static func read(_ source: TextFileSource, data: Data, encoding: String.Encoding) throws -> [LabeledText] {
         switch source.resolvedFormat {
         case .csv, .tsv:
             let records = try CSVReader.records(data, file: source.path, separator: source.resolvedFormat == .tsv ? "\t" : ",", encoding: encoding)

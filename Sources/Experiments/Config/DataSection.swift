@@ -90,11 +90,18 @@ struct DataSection: Decodable {
                   pretokenized: tokenizerFields?.pretokenized ?? false)
     }
 
-    /// The labelled examples of the run's dataset (installed, or a user file).
+    /// The labelled examples of the run's dataset (installed, or a user file); a classifier needs two classes at least.
     func examples(_ store: DataStore) throws -> [LabeledText] {
         switch source.value {
         case let .installed(id, _): return try store.examples(id)
-        case let .file(file, _): return try UserFiles.examples(file)
+        case let .file(file, _):
+            let examples = try UserFiles.examples(file)
+            let classes = Set(examples.map(\.label))
+            guard classes.count >= 2 else {
+                throw DataError.malformed(file: file.path, line: nil,
+                                          reason: "every example has the label '\(classes.first ?? "")': a classifier needs two classes at least")
+            }
+            return examples
         }
     }
 

@@ -22,8 +22,6 @@ struct EmbeddingsSection: Decodable {
         channels = try c.decode(.channels, or: .single)
     }
 
-    init() { oov = .uniform; initialisation = .pretrained; channels = .single }
-
     /// The vectors' id: GloVe 6B 50-d unless the spec names others.
     var vectorsID: String { vectors?.value ?? "glove-6b-50d" }
 

@@ -11,7 +11,7 @@ struct RunSection: Decodable {
     var trainingSize: String?
     var artifacts: Ordered<String>
 
-    enum CodingKeys: String, CodingKey { case arm, dataset, seed, fold, trainingSize = "training_size", artifacts }
+    enum CodingKeys: String, CodingKey { case arm, dataset, seed, fold, trainingSize = "training_size", artifacts, dataSHA256 = "data_sha256" }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -23,6 +23,7 @@ struct RunSection: Decodable {
             s == "all" || Int(s).map(Valid.atLeast1) == true
         }
         artifacts = try c.decode(.artifacts, or: Ordered())
+        c.allow(.dataSHA256)  // a user file's digest, there to make the run's identity follow the file's content
     }
 
     init(seed: Int) { self.seed = seed; artifacts = Ordered() }

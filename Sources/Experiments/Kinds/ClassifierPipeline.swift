@@ -23,9 +23,9 @@ public struct ClassifierRunConfig<Model: Decodable>: Decodable {
         c.allow(.experiment, .stages)
         run = try c.decode(RunSection.self, forKey: .run)
         data = try c.decode(DataSection.self, forKey: .data)
-        embeddings = try c.decode(.embeddings, or: EmbeddingsSection())
+        embeddings = try c.decodeIfPresent(EmbeddingsSection.self, forKey: .embeddings) ?? ConfigDecoder().defaults(EmbeddingsSection.self)
         model = try c.decode(Model.self, forKey: .model)
-        train = try c.decode(TrainSection.self, forKey: .train)
+        train = try c.decodeIfPresent(TrainSection.self, forKey: .train) ?? ConfigDecoder().defaults(TrainSection.self)
     }
 }
 
@@ -133,8 +133,12 @@ extension DataSection {
         switch source.value {
         case let .installed(id, _): return installedProblems(id, at: source.location, field: "data.datasets", data: data)
         case let .file(file, _):
-            return FileManager.default.fileExists(atPath: file.path) ? []
-                : ["\(source.location): data.datasets: no file '\(file.path)' (paths are relative to the current folder)"]
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                return ["\(source.location): data.datasets: no file '\(file.path)' (paths are relative to the current folder)"]
+            }
+            // Read and checked now, not when a run reaches it.
+            do { _ = try examples(data) } catch { return ["\(source.location): data.datasets: \(error)"] }
+            return []
         }
     }
 }

@@ -24,7 +24,7 @@ public struct TransferRunConfig<Model: TransferModel>: Decodable {
         run = try c.decode(RunSection.self, forKey: .run)
         data = try c.decode(DataSection.self, forKey: .data)
         model = try c.decode(Model.self, forKey: .model)
-        train = try c.decode(TrainSection.self, forKey: .train)
+        train = try c.decodeIfPresent(TrainSection.self, forKey: .train) ?? ConfigDecoder().defaults(TrainSection.self)
         languageModel = try c.decode(.languageModel, or: LanguageModelSection())
     }
 }
