@@ -434,6 +434,34 @@ final class SchedulerTests: XCTestCase {
         }
     }
 
+    /// glove-freeze's arms on a user's CSV named by a path (with a space in it), and its notebook: the dataset is named
+    /// after the file, so plots get no slashes in their names.
+    func testGloVeFreezeRunsOnAUserCSVAndItsNotebookRenders() throws {
+        var rng = RandomGenerator(seed: 5)
+        let words = ["good", "great", "fine", "bad", "awful", "dull", "the", "movie", "was"]
+        let rows = (0..<120).map { i -> String in
+            let pool = i % 2 == 0 ? Array(words[0..<3]) + words[6...] : Array(words[3..<6]) + words[6...]
+            return (0..<6).map { _ in pool[rng.int(below: pool.count)] }.joined(separator: " ") + (i % 2 == 0 ? ",pos" : ",neg")
+        }
+        let csv = folder.appendingPathComponent("my reviews.csv")
+        try Data((["text,label"] + rows).joined(separator: "\n").utf8).write(to: csv)
+        // A 6-d stand-in for the GloVe vectors the spec names, in a data folder of the test's own.
+        let data = folder.appendingPathComponent("data")
+        try installVectors("glove-6b-50d", words: words, values: (0..<(words.count * 6)).map { _ in rng.normal() }, in: data)
+        let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../experiments/glove-freeze.yaml").standardized.path
+        let dataset = "data.datasets=[{file: \"\(csv.path)\"}]"
+        let db = folder.appendingPathComponent("user.sqlite").path
+        let (run, ran) = try tlab(["run", spec, "--profile", "quick", dataset, "--db", db, "--data-dir", data.path, "--workers", "2"])
+        XCTAssertEqual(run.terminationStatus, 0, ran)
+        XCTAssertTrue(ran.contains("10 finished, 0 diverged, 0 failed"), ran)
+        let out = folder.appendingPathComponent("notebooks")
+        let (report, reported) = try tlab(["report", spec, "--profile", "quick", dataset, "--db", db, "--data-dir", data.path, "--out", out.path])
+        XCTAssertEqual(report.terminationStatus, 0, reported)
+        let notebook = try String(contentsOf: out.appendingPathComponent("glove-freeze-quick.md"), encoding: .utf8)
+        XCTAssertTrue(notebook.contains("| my_reviews |"), notebook)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("glove-freeze-quick/curves-my_reviews-model_kind-kim-cnn.svg").path))
+    }
+
     /// A failed stage fails the runs that need it, with a message saying so; the scheduler ends.
     func testAFailedStageFailsItsDependents() throws {
         try Data("text,label\nfine,pos\n".utf8).write(to: folder.appendingPathComponent("tiny.csv"))
