@@ -107,7 +107,9 @@ public indirect enum Schema: Sendable {
             return errors
         case let .either(options):
             var best: [SpecError]? = nil
-            for option in options {
+            // The options of the value's own shape explain it best (a mapping's errors are about its fields).
+            let shaped = options.filter { $0.accepts(node.value) }
+            for option in shaped.isEmpty ? options : shaped {
                 let errors = option.validate(node, path: path, requireFields: requireFields)
                 if errors.isEmpty { return [] }
                 if best == nil || errors.count < best!.count { best = errors }
@@ -115,6 +117,18 @@ public indirect enum Schema: Sendable {
             // A value of the right kind for one option explains itself best; otherwise list the options.
             if node.scalar == nil, let best { return best }
             return wrong()
+        }
+    }
+
+    /// Whether a value of this shape (scalar, list, mapping) could match.
+    func accepts(_ value: ConfigNode.Value) -> Bool {
+        switch (self, value) {
+        case (.any, _): return true
+        case (.string, .scalar), (.integer, .scalar), (.number, .scalar), (.boolean, .scalar), (.choice, .scalar): return true
+        case (.list, .sequence): return true
+        case (.dictionary, .mapping), (.object, .mapping), (.open, .mapping): return true
+        case let (.either(options), _): return options.contains { $0.accepts(value) }
+        default: return false
         }
     }
 

@@ -36,6 +36,8 @@ final class MalformedDataTests: XCTestCase {
             ("no-text.jsonl", Data("{\"text\": \"a\", \"label\": 1}\n{\"body\": \"b\", \"label\": 2}\n".utf8), "", ["no-text.jsonl:2", "no string field 'text'"]),
             ("one-class.jsonl", Data("{\"text\": \"a\", \"label\": 1}\n{\"text\": \"b\", \"label\": 1}\n".utf8), "", ["one-class.jsonl", "two classes"]),
             ("wrong-column.tsv", Data("text\tlabel\ngood\tpos\n".utf8), ", text: sentence", ["wrong-column.tsv:1", "no text column 'sentence'"]),
+            ("utf16.csv", "text,label\ngood,pos\nbad,neg\n".data(using: .utf16LittleEndian)!, "", ["utf16.csv:1", "NUL byte"]),
+            ("blank.jsonl", Data("\n\n  \n".utf8), "", ["blank.jsonl", "empty"]),
             ("bad-encoding.csv", Data("text,label\ngood,pos\nbad,neg\n".utf8), ", encoding: klingon", ["bad-encoding.csv", "unknown encoding 'klingon'"]),
         ]
         for (name, bytes, format, fragments) in cases {

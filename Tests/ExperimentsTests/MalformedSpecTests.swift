@@ -61,6 +61,42 @@ final class MalformedSpecTests: XCTestCase {
         ("an id with spaces", "id: malformed", "id: \"with spaces\"", ["experiment.id", "cannot name files"]),
         ("an empty id", "id: malformed", "id: \"\"", ["experiment.id", "cannot name files"]),
         ("a dataset name with a slash", "datasets: [mr-sentences]", "datasets: [{file: x.csv, name: a/b}]", ["data.datasets.0", "cannot name files"]),
+        ("an unknown OOV policy", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nembeddings: {oov: randm}", ["embeddings.oov", "not one of uniform, zero, mean"]),
+        ("an unknown initialisation", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nembeddings: {init: pretrain}", ["embeddings.init", "did you mean 'pretrained'"]),
+        ("an unknown channel setting", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nembeddings: {channels: multi}", ["embeddings.channels"]),
+        ("an unknown unfreezing", "epochs: 3", "epochs: 3\n  unfreezing: {kind: gradul, order: [embedding, rest]}", ["train.unfreezing.kind", "did you mean 'gradual'"]),
+        ("an unfreezing order naming no group", "epochs: 3", "epochs: 3\n  unfreezing: {kind: gradual, order: [embedding, encoder]}", ["train.unfreezing", "no parameter group 'encoder'"]),
+        ("an unknown auxiliary loss", "epochs: 3", "epochs: 3\n  auxiliary: siatll", ["train.auxiliary", "did you mean 'siatl'"]),
+        ("an unknown selection criterion", "epochs: 3", "epochs: 3\n  select_by: los", ["train.select_by", "did you mean 'loss'"]),
+        ("an unknown schedule", "epochs: 3", "epochs: 3\n  schedule: {cosine: {}}", ["train.schedule"]),
+        ("a schedule word", "epochs: 3", "epochs: 3\n  schedule: linear", ["train.schedule", "constant"]),
+        ("a discriminative order naming no group", "epochs: 3", "epochs: 3\n  discriminative: {factor: 2.6, order: [embedding, head]}", ["train.discriminative.order", "no parameter group 'head'"]),
+        ("a phase freezing no group", "epochs: 3", "phases: [{epochs: 2, frozen: [embeding]}]", ["train.phases.0.frozen", "no parameter group 'embeding'"]),
+        ("betas of one number", "epochs: 3", "epochs: 3\n  betas: [0.9]", ["train.betas", "two numbers"]),
+        ("betas of one and more", "epochs: 3", "epochs: 3\n  betas: [0.9, 1.5]", ["train.betas", "two numbers"]),
+        ("patience 0", "epochs: 3", "epochs: 3\n  patience: 0", ["train.patience", "at least 1"]),
+        ("max length 0", "test: 0.1}", "test: 0.1}\n  max_length: 0", ["data.max_length", "at least 1"]),
+        ("min count 0", "test: 0.1}", "test: 0.1}\n  min_count: 0", ["data.min_count", "at least 1"]),
+        ("a negative validation share", "valid: 0.1", "valid: -0.1", ["data.split.valid", "[0, 1)"]),
+        ("datasets not a list", "datasets: [mr-sentences]", "datasets: mr-sentences", ["data.datasets", "list"]),
+        ("no datasets", "datasets: [mr-sentences]", "datasets: []", ["data.datasets", "must not be empty"]),
+        ("an unknown dataset", "datasets: [mr-sentences]", "datasets: [mr-sentence]", ["data.datasets", "mr-sentences"]),
+        ("a file dataset of an unknown format", "datasets: [mr-sentences]", "datasets: [{file: x.csv, format: xls}]", ["data.datasets.0.format", "csv"]),
+        ("no model", "model: {kind: kim-cnn, windows: [3, 4, 5], maps: 100, dropout: 0.5}", "", ["missing required key 'model'"]),
+        ("a model without a kind", "kind: kim-cnn, ", "", ["model", "missing required key 'kind'"]),
+        ("no experiment id", "experiment: {id: malformed}", "experiment: {description: x}", ["experiment", "missing required key 'id'"]),
+        ("a sweep value that is no list", "sweep: {seed: [1, 2]}", "sweep: {seed: 3}", ["sweep.seed"]),
+        ("arms as a list", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\narms: [a, b]", ["arms", "mapping"]),
+        ("a report baseline that is no arm", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\narms: {a: {}, b: {}}\nreport: {baseline: c}", ["report.baseline", "no arm 'c'"]),
+        ("a claim about no arm", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\narms: {a: {}, b: {}}\nreport: {claims: [{claim: x, arm: z, baseline: a, expect: higher}]}", ["report.claims.0.arm", "no arm 'z'"]),
+        ("a claim on a metric not reported", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\narms: {a: {}, b: {}}\nreport: {claims: [{claim: x, arm: b, baseline: a, expect: higher, metric: recall}]}", ["report.claims.0.metric"]),
+        ("a claim expecting neither", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\narms: {a: {}, b: {}}\nreport: {claims: [{claim: x, arm: b, baseline: a, expect: better}]}", ["report.claims.0.expect"]),
+        ("a linear_space of no values", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2], train.learning_rate: {linear_space: {from: 0.1, to: 1, count: 0}}}", ["sweep.train.learning_rate", "count"]),
+        ("a log_space through zero", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2], train.learning_rate: {log_space: {from: 0, to: 1, count: 3}}}", ["sweep.train.learning_rate", "positive bounds"]),
+        ("a range going down", "sweep: {seed: [1, 2]}", "sweep: {seed: {range: {from: 5, to: 1}}}", ["sweep.seed", "empty range"]),
+        ("stages in a circle", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nstages: {a: {kind: glove, corpus: [austen], from: \"stage:b\"}, b: {kind: glove, corpus: [austen], from: \"stage:a\"}}\nembeddings: {vectors: \"stage:a\"}", ["in a circle"]),
+        ("a stage of no kind", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nstages: {g: {corpus: [austen]}}\nembeddings: {vectors: \"stage:g\"}", ["stages.g", "missing required key 'kind'"]),
+        ("a stage corpus not installed", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nstages: {g: {kind: glove, corpus: [austn]}}\nembeddings: {vectors: \"stage:g\"}", ["corpus", "austen"]),
         ("a stage referred to but not defined", "sweep: {seed: [1, 2]}", "sweep: {seed: [1, 2]}\nembeddings: {vectors: \"stage:nothere\"}", ["stage 'nothere'", "not defined"]),
     ]
 
@@ -107,6 +143,32 @@ final class MalformedSpecTests: XCTestCase {
                 for fragment in fragments { XCTAssertTrue("\(error)".contains(fragment), "\(name): '\(error)' lacks '\(fragment)'") }
             }
             XCTAssertLessThan(Date().timeIntervalSince(start), 2, "\(name): took too long")
+        }
+    }
+
+    /// Through the command line: `validate`, `run` and `report` of each malformed spec exit non-zero within 2 s, name
+    /// the location, print no backtrace, stay under 200 MB, and write nothing (no results database, no notebook).
+    func testTheCommandLineRefusesEachMalformedSpecWritingNothing() throws {
+        guard TlabProcess.isBuilt else { throw XCTSkip("no tlab binary: run `swift build` (or setup.sh) first") }
+        let folder = try temporaryFolder("tlab-malformed-cli")
+        let tlab = TlabProcess(folder: folder)
+        let db = folder.appendingPathComponent("results.sqlite").path, out = folder.appendingPathComponent("notebooks").path
+        for (what, from, to, fragments) in cases {
+            let spec = folder.appendingPathComponent("s.yaml").path
+            try Data(base.replacingOccurrences(of: from, with: to).utf8).write(to: URL(fileURLWithPath: spec))
+            let data = ["--data-dir", folder.appendingPathComponent("data").path]  // nothing installed: every problem is listed all the same
+            for command in [["validate", spec] + data, ["run", spec, "--db", db] + data, ["report", spec, "--db", db, "--out", out] + data] {
+                let start = Date()
+                let (status, output, memory) = try tlab.measured(command)
+                let seconds = Date().timeIntervalSince(start)
+                XCTAssertNotEqual(status, 0, "\(what), tlab \(command[0]): exit status 0\n\(output)")
+                XCTAssertTrue(output.contains(fragments[0]), "\(what), tlab \(command[0]): \(output)")
+                XCTAssertFalse(output.contains("Fatal error") || output.contains("Backtrace") || output.contains("Stack dump"), "\(what): \(output)")
+                XCTAssertLessThan(seconds, 2, "\(what), tlab \(command[0])")
+                XCTAssertLessThan(memory, 200 * 1024, "\(what), tlab \(command[0]): \(memory) KiB")
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: db), "\(what): a results database was written")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(what): a notebook folder was written")
         }
     }
 }

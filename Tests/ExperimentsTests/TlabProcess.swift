@@ -30,3 +30,27 @@ struct TlabProcess {
         return (p, String(decoding: data, as: UTF8.self))
     }
 }
+
+extension TlabProcess {
+    /// Runs `tlab args` (give absolute paths: it runs in this process's folder) to its end and returns its exit status, output and
+    /// peak resident memory (KiB, from wait4).
+    func measured(_ args: [String]) throws -> (status: Int32, output: String, maxResidentKiB: Int) {
+        let log = folder.appendingPathComponent("tlab-\(UUID().uuidString).log").path
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([Self.path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, Self.path, &actions, nil, argv, environ) == 0 else { throw CocoaError(.executableLoad) }
+        var status: Int32 = 0
+        var usage = rusage()
+        wait4(pid, &status, 0, &usage)
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: log)
+        let exited = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (exited, output, usage.ru_maxrss)
+    }
+}

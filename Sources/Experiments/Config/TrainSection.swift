@@ -243,6 +243,9 @@ struct TrainSection: Decodable {
         }
         if let d = discriminative {
             let factor = Float(d.factor ?? 2.6)
+            for name in d.order.value where !configs.contains(where: { $0.name == name }) {
+                throw d.order.error("no parameter group '\(name)' (groups: \(configs.map(\.name).joined(separator: ", ")))")
+            }
             guard let top = d.order.value.last, let topRate = configs.first(where: { $0.name == top })?.learningRate else {
                 throw d.order.error("name the parameter groups from the bottom to the top")
             }
