@@ -19,6 +19,30 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// Opens an existing database to read only (a file or folder this user may not write): nothing is migrated or moved.
+    public convenience init(readingOnly path: String) throws {
+        do {
+            try self.init(reading: path)
+        } catch let error as DatabaseFileError {
+            throw error
+        } catch {
+            throw DatabaseFileError(path: path, reason: "\(error)")
+        }
+    }
+
+    private init(reading path: String) throws {
+        self.path = path
+        rewrites = []
+        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseFileError(path: path, reason: "no such file") }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        guard try pool.read({ db in try Self.migrator.hasCompletedMigrations(db) }) else {
+            throw DatabaseFileError(path: path, reason: "written by an older tlab: a command that writes (tlab run, tlab import) brings it up to date")
+        }
+    }
+
     private init(opening path: String, rewrites: [ConfigRewrite]) throws {
         self.path = path
         self.rewrites = rewrites

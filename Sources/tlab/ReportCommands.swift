@@ -25,7 +25,7 @@ extension Tlab {
                 return data.summaryLine(of: id)
             }
             let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
-            let written = try NotebookWriter.write(spec: spec, planned: planned, store: try results.open(),
+            let written = try NotebookWriter.write(spec: spec, planned: planned, store: try results.openReadingOnly(),
                                                    folder: URL(fileURLWithPath: out), command: command, revision: revision, dataLines: dataLines,
                                                    replacingWithoutRuns: allowEmpty)
             print("wrote \(written.notebook.path) (\(written.runs) runs, \(written.plots) plots, exports \(written.exports.joined(separator: ", ")))")
@@ -59,7 +59,7 @@ extension Tlab {
         }
 
         func run() throws {
-            let store = try results.open()
+            let store = try results.openReadingOnly()
             let data: Data
             switch format {
             case .jsonl: data = try store.archive(experiment: experiment)

@@ -13,6 +13,8 @@ struct ResultsLocation: ParsableArguments {
     @Option(help: "Results database (default: $TLAB_RESULTS or results/transferlab.sqlite).") var db: String?
     var path: String { db ?? ProcessInfo.processInfo.environment["TLAB_RESULTS"] ?? "results/transferlab.sqlite" }
     func open() throws -> ResultsStore { try ResultsStore(path: path, rewrites: RunKinds.standard.rewrites) }
+    /// For commands that only read: an existing database, opened read-only.
+    func openReadingOnly() throws -> ResultsStore { try ResultsStore(readingOnly: path) }
 }
 
 /// Which runs a command takes (`--only`/`--skip`; `tlab run`, its workers, `tlab plan`).
@@ -148,7 +150,7 @@ extension Tlab {
         @OptionGroup var results: ResultsLocation
 
         func run() throws {
-            let store = try results.open()
+            let store = try results.openReadingOnly()
             for experiment in try store.experiments() {
                 let c = try store.statusCounts(experiment: experiment.id)
                 print("\(experiment.id): " + RunStatus.allCases.map { "\($0.rawValue) \(c[$0] ?? 0)" }.joined(separator: ", "))
@@ -165,7 +167,7 @@ extension Tlab {
         func run() throws {
             print("id      status    arm            dataset            seed  fold  size   sweep")
             func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count), withPad: " ", startingAt: 0) }
-            for r in try results.open().runs(experiment: experiment) where status == nil || r.status == status {
+            for r in try results.openReadingOnly().runs(experiment: experiment) where status == nil || r.status == status {
                 print(pad(String(r.id ?? 0), 7) + " " + pad(r.status.rawValue, 9) + " " + pad(r.arm, 14) + " " + pad(r.dataset, 18) + " "
                       + pad(String(r.seed), 5) + " " + pad(r.fold.map(String.init) ?? "-", 5) + " " + pad(r.trainingSize ?? "-", 6) + " " + r.sweepJSON)
             }
@@ -178,7 +180,7 @@ extension Tlab {
         @OptionGroup var results: ResultsLocation
 
         func run() throws {
-            let store = try results.open()
+            let store = try results.openReadingOnly()
             guard let r = try store.run(id) else { throw ValidationError("no run \(id) in \(results.path)") }
             print("run \(id) of \(r.experimentId): \(r.status.rawValue), arm \(r.arm), dataset \(r.dataset), seed \(r.seed)\(r.fold.map { ", fold \($0)" } ?? "")")
             print("hash \(r.hash); attempts \(r.attempts); host \(r.host ?? "-"); git \(r.gitRevision ?? "-"); threads \(r.threads.map(String.init) ?? "-"); BLAS \(r.blasCore ?? "-")")
@@ -271,7 +273,7 @@ extension Tlab {
         }
 
         func run() throws {
-            let store = try results.open()
+            let store = try results.openReadingOnly()
             var ids = self.ids
             if let experiment, let sample {
                 let ended = try store.runs(experiment: experiment).filter {

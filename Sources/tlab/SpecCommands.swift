@@ -78,7 +78,7 @@ extension Tlab {
             if FileManager.default.fileExists(atPath: results.path) {
                 // Against an existing database: what `tlab run` would find already done, and withdraw.
                 let plannedHashes = Set(records.map(\.hash))
-                let store = try results.open()
+                let store = try results.openReadingOnly()
                 let recorded = try store.runs(experiment: spec.id)
                 let mine = recorded.filter { plannedHashes.contains($0.hash) }
                 let counts = Dictionary(grouping: mine, by: \.status).mapValues(\.count)

@@ -41,3 +41,26 @@ final class DatabaseFileErrorTests: XCTestCase {
         }
     }
 }
+
+/// Commands that only read open the database read-only: nothing migrated, moved or written, and a write fails.
+final class ReadOnlyStoreTests: XCTestCase {
+    func testAReadOnlyStoreReadsAndWritesNothing() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlab-readonly-\(UUID().uuidString)")
+        let path = folder.appendingPathComponent("r.sqlite").path
+        do {
+            let store = try ResultsStore(path: path)
+            try store.register(experiment: ExperimentRecord(id: "e", specFile: "e.yaml", description: "", createdAt: Date()),
+                               runs: [RunRecord(experimentId: "e", hash: "h", arm: "a", dataset: "d", seed: 1, fold: nil, trainingSize: nil,
+                                                sweepJSON: "{}", configJSON: "{}")])
+        }
+        try FileManager.default.removeItem(atPath: path + "-migration.lock")
+        let reader = try ResultsStore(readingOnly: path)
+        XCTAssertEqual(try reader.runs(experiment: "e").map(\.hash), ["h"])
+        XCTAssertThrowsError(try reader.record(event: EventRecord(runId: 1, kind: "note", message: "x")), "a read-only store writes nothing")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + "-migration.lock"))
+        XCTAssertThrowsError(try ResultsStore(readingOnly: folder.appendingPathComponent("none.sqlite").path)) {
+            XCTAssertTrue("\($0)".contains("none.sqlite: no such file"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("none.sqlite").path))
+    }
+}
