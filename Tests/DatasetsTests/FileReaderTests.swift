@@ -104,6 +104,10 @@ final class FileReaderTests: XCTestCase {
                        [TaggedSentence(tokens: ["@bob", "rocks"], tags: ["B-person", "O"]), TaggedSentence(tokens: ["hi"], tags: ["O"])])
         assertError(try UserFiles.conll(path: try write("bad.conll", "a\tO\nb\tPERSON\n")), contains: ["bad.conll:2", "PERSON"])
         assertError(try UserFiles.conll(path: try write("one.conll", "a\tO\nlonely\n")), contains: ["one.conll:2", "one field"])
+        assertError(try UserFiles.conll(path: try write("cols.conll", "a\tNN\tO\nb\tB-loc\n")), contains: ["cols.conll:2", "2 columns, line 1 has 3"])
+        // I- continuing no entity of its type: at a start, after O, after another type (conlleval reads each as a new entity).
+        let irregular = try UserFiles.conll(path: try write("i.conll", "a\tI-loc\nb\tI-loc\nc\tO\nd\tI-per\ne\tB-loc\nf\tI-per\n\ng\tB-org\nh\tI-org\n"))
+        XCTAssertEqual(ConllReader.irregularContinuations(irregular), 3)
 
         XCTAssertEqual(try UserFiles.corpus(path: try write("c.txt", "doc one\n\ndoc  two\n")), ["doc one", "doc  two"])
         let docs = folder.appendingPathComponent("docs")

@@ -112,6 +112,7 @@ public enum ConllReader {
             if !tokens.isEmpty { sentences.append(TaggedSentence(tokens: tokens, tags: tags)) }
             tokens = []; tags = []
         }
+        var columns: (count: Int, line: Int)? = nil  // every token line has as many columns as the first
         for (n, raw) in try NormalizedFormat.lines(url).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty { flush(); continue }
@@ -120,6 +121,10 @@ public enum ConllReader {
             guard fields.count >= 2 else {
                 throw DataError.malformed(file: url.path, line: n + 1, reason: "expected `token<TAB>tag`, found one field")
             }
+            if let columns, columns.count != fields.count {
+                throw DataError.malformed(file: url.path, line: n + 1, reason: "\(fields.count) columns, line \(columns.line) has \(columns.count)")
+            }
+            if columns == nil { columns = (fields.count, n + 1) }
             let tag = String(fields.last!)
             guard tag == "O" || tag.hasPrefix("B-") || tag.hasPrefix("I-") || tag.hasPrefix("E-") || tag.hasPrefix("S-") else {
                 throw DataError.malformed(file: url.path, line: n + 1, reason: "tag '\(tag)' is not O or B-/I-/E-/S-TYPE")
@@ -129,5 +134,20 @@ public enum ConllReader {
         }
         flush()
         return sentences
+    }
+
+    /// Tags `I-TYPE` that continue no entity of their type (after `O`, another type, or at a sentence's start): BIO
+    /// files of the wild have them, and they are read as conlleval reads them, as the start of an entity; counted so
+    /// that a report can say how many.
+    public static func irregularContinuations(_ sentences: [TaggedSentence]) -> Int {
+        sentences.reduce(0) { count, sentence in
+            var previous = "O"
+            return count + sentence.tags.reduce(0) { irregular, tag in
+                defer { previous = tag }
+                guard tag.hasPrefix("I-") else { return irregular }
+                let type = tag.dropFirst(2)
+                return irregular + (previous != "O" && previous.dropFirst(2) == type ? 0 : 1)
+            }
+        }
     }
 }
