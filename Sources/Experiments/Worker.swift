@@ -32,8 +32,8 @@ public enum Worker {
     /// which instance of a stage's artifact a run met when the stage was made again on another machine.
     static func artifacts(of config: ConfigNode, store: ResultsStore, observer: RecordingObserver? = nil) throws -> [String: URL] {
         var folders: [String: URL] = [:]
-        for (name, key) in config.node(at: ["run", "artifacts"])?.mapping ?? [] {
-            guard let key = key.scalar, let artifact = try store.artifact(key) else {
+        for (name, key) in try ConfigDecoder().decode(StageUses.self, from: config).run?.artifacts.entries ?? [] {
+            guard let artifact = try store.artifact(key) else {
                 throw StageFailure(message: "artifact of stage '\(name)' is missing")
             }
             folders[name] = store.url(of: artifact)
@@ -134,4 +134,14 @@ final class RecordingObserver: RunObserver {
         let kind = message.hasPrefix("froze") || message.hasPrefix("unfroze") ? "freeze" : "note"
         try? store.record(event: EventRecord(runId: runId, kind: kind, message: message))
     }
+}
+
+/// The artifacts a run's or a stage's configuration uses (`run.artifacts`: stage name → key), whatever its kind.
+struct StageUses: Decodable, OpenConfig {
+    struct Uses: Decodable, OpenConfig {
+        var artifacts: Ordered<String>
+        enum CodingKeys: String, CodingKey { case artifacts }
+        init(from decoder: any Decoder) throws { artifacts = try decoder.container(keyedBy: CodingKeys.self).decode(.artifacts, or: Ordered()) }
+    }
+    var run: Uses?
 }
