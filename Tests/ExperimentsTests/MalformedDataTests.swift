@@ -40,11 +40,26 @@ final class MalformedDataTests: XCTestCase {
             ("blank.jsonl", Data("\n\n  \n".utf8), "", ["blank.jsonl", "empty"]),
             ("bad-encoding.csv", Data("text,label\ngood,pos\nbad,neg\n".utf8), ", encoding: klingon", ["bad-encoding.csv", "unknown encoding 'klingon'"]),
         ]
+        let tlab = TlabProcess.isBuilt ? TlabProcess(folder: folder) : nil
+        let db = folder.appendingPathComponent("results.sqlite").path
         for (name, bytes, format, fragments) in cases {
             let start = Date()
             let found = try problems(folder, file: name, bytes, format: format)
             for fragment in fragments { XCTAssertTrue(found.contains(fragment), "\(name): '\(found)' lacks '\(fragment)'") }
             XCTAssertLessThan(Date().timeIntervalSince(start), 2, name)
+            // And through the command line: a non-zero exit within 2 s naming the file, no backtrace, under 200 MB, nothing written.
+            guard let tlab else { continue }
+            let spec = folder.appendingPathComponent("s.yaml").path
+            for command in [["validate", spec], ["run", spec, "--db", db]] {
+                let began = Date()
+                let (status, output, memory) = try tlab.measured(command)
+                XCTAssertNotEqual(status, 0, "\(name), tlab \(command[0])")
+                XCTAssertTrue(output.contains(fragments[0]), "\(name), tlab \(command[0]): \(output)")
+                XCTAssertFalse(output.contains("Fatal error") || output.contains("Backtrace"), "\(name): \(output)")
+                XCTAssertLessThan(Date().timeIntervalSince(began), 2, "\(name), tlab \(command[0])")
+                XCTAssertLessThan(memory, 200 * 1024, "\(name): \(memory) KiB")
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: db), "\(name): a results database was written")
         }
     }
 
