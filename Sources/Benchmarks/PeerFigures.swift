@@ -1,6 +1,10 @@
-/// The peer tools' figures measured on this kind of machine (../shared/PERF.md, 2026-11-22), shown
-/// beside ours for comparison. They are printed, never asserted.
+/// The peer tools' figures as measured once on another machine, printed beside ours with that machine named and
+/// never as a ratio (a speed claim is a ratio measured in the same run on the same machine); never asserted.
 public enum PeerFigures {
+    /// Where and when they were measured.
+    public static let machine = "a 2-vCPU AMD EPYC (Zen 5) on 2026-11-22"
+    /// How a line quotes one: the figure with its machine, and no ratio.
+    public static func quote(_ peer: String, _ figure: String) -> String { " | \(peer) measured on \(machine): \(figure) (another machine: no ratio)" }
     /// PyTorch 2.15 CPU `lstm_lm` training tokens/s by thread count.
     public static let torchLanguageModel: [Int: Double] = [1: 1008, 2: 1823]
     /// PyTorch 2.15 CPU `textclf_frozen` / `textclf_trainable` examples/s by thread count.

@@ -72,9 +72,7 @@ extension Tlab.Bench {
                 let torch = PeerFigures.torchLanguageModel[threads]
                 var line = "lstm-lm core=\(BLAS.coreName) (\(BLAS.coreSetting)) threads=\(threads) "
                 line += "params=\(result.parameters) tokens/s \(result.tokensPerSecond)"
-                if let torch {
-                    line += String(format: " | PyTorch 2.15 CPU (PERF.md) %.0f → ratio %.2f×", torch, result.tokensPerSecond.median / torch)
-                }
+                if let torch { line += PeerFigures.quote("PyTorch 2.15 CPU", String(format: "%.0f tokens/s", torch)) }
                 print(line)
             }
         }
@@ -105,8 +103,8 @@ extension Tlab.Bench {
                              count, result.tokens, result.cooccurrences, t.tokenize, t.vocabulary, t.cooccur, t.train, t.train / Double(iterations)))
                 if let stanford = PeerFigures.stanfordGloVe.train[count] {
                     let s = PeerFigures.stanfordGloVe
-                    print(String(format: "           Stanford GloVe (PERF.md, gen_corpus.py's 2.0M tokens): vocab %.2f s  cooccur %.2f s  shuffle %.2f s  train %.1f s → train ratio %.1f×",
-                                 s.vocabCount, s.cooccur, s.shuffle, stanford, stanford / t.train))
+                    print("          " + PeerFigures.quote("Stanford GloVe on the peers' 2.0M-token corpus", String(
+                        format: "vocab %.2f s  cooccur %.2f s  shuffle %.2f s  train %.1f s", s.vocabCount, s.cooccur, s.shuffle, stanford)))
                 }
             }
         }
@@ -127,7 +125,7 @@ extension Tlab.Bench {
                     let result = try TextClassifierBenchmark.run(trainableEmbedding: trainable, steps: steps)
                     var line = "textclf_\(trainable ? "trainable" : "frozen") core=\(BLAS.coreName) (\(BLAS.coreSetting)) threads=\(BLAS.threads) examples/s \(result)"
                     if let torch = PeerFigures.torchTextClassifier[trainable]?[BLAS.threads] {
-                        line += String(format: " | PyTorch 2.15 CPU (PERF.md) %.0f → ratio %.2f×", torch, result.median / torch)
+                        line += PeerFigures.quote("PyTorch 2.15 CPU", String(format: "%.0f examples/s", torch))
                     }
                     print(line)
                 }

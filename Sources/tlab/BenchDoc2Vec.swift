@@ -40,7 +40,7 @@ extension Tlab.Bench {
                     rates.sort()
                     var line = String(format: "doc2vec %@ threads=%d effective words/s median %.0f (min %.0f, max %.0f)", name, count, rates[rates.count / 2], rates[0], rates[rates.count - 1])
                     if let gensim = PeerFigures.gensimDoc2Vec[name]?[count] {
-                        line += String(format: " | gensim 4.4 (PERF.md) %.0f → ratio %.2f×", gensim, rates[rates.count / 2] / gensim)
+                        line += PeerFigures.quote("gensim 4.4", String(format: "%.0f effective words/s", gensim))
                     }
                     print(line)
                     guard count == threads.first else { continue }
@@ -59,7 +59,7 @@ extension Tlab.Bench {
                     }
                     var inferLine = String(format: "doc2vec %@ infer_vector %d docs %.2f s; inferred vector nearest its own trained vector for %d/%d documents",
                                            name, n, seconds, top1, checked)
-                    if let gensim = PeerFigures.gensimInfer[name] { inferLine += String(format: " | gensim 4.4 (PERF.md) %.2f s", gensim) }
+                    if let gensim = PeerFigures.gensimInfer[name] { inferLine += PeerFigures.quote("gensim 4.4", String(format: "%.2f s", gensim)) }
                     print(inferLine)
                 }
             }
