@@ -8,7 +8,7 @@ import Specs
 public enum BiLSTMMaxRun: RunKind {
     public static let id = "bilstm-max"
 
-    public struct Model: ModelSection {
+    public struct Model: ClassifierModel {
         var config = BiLSTMClassifier.Config()
         public enum CodingKeys: String, CodingKey, CaseIterable { case kind, hidden, dropout }
         public init(from decoder: any Decoder) throws {
@@ -18,7 +18,7 @@ public enum BiLSTMMaxRun: RunKind {
             config.dropout = try c.decode(.dropout, or: config.dropout, Valid.fraction, Valid.isFraction)
         }
 
-        func make(_ table: Tensor, _ channels: EmbeddingChannels, _ classes: Int, _ rng: inout RandomGenerator) -> TextClassifier {
+        public func make(_ table: Tensor, _ channels: EmbeddingChannels, _ classes: Int, _ rng: inout RandomGenerator) -> TextClassifier {
             var bilstm = config
             bilstm.channels = channels
             return BiLSTMClassifier(config: bilstm, table: table, classes: classes, rng: &rng)
@@ -26,12 +26,4 @@ public enum BiLSTMMaxRun: RunKind {
     }
 
     public typealias Config = ClassifierRunConfig<Model>
-
-    public static func check(_ config: Config, node: ConfigNode, data: DataStore) -> [String] {
-        ClassifierPipeline.check(config, node: node, data: data, makeModel: config.model.make)
-    }
-
-    public static func execute(_ config: Config, context: RunContext) throws -> RunOutcome {
-        try ClassifierPipeline.execute(config, context: context, makeModel: config.model.make)
-    }
 }

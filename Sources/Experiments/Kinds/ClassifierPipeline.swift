@@ -29,6 +29,22 @@ public struct ClassifierRunConfig<Model: Decodable>: Decodable {
     }
 }
 
+/// The `model:` fields of a word-vector classifier kind, and the classifier they make.
+public protocol ClassifierModel: ModelSection {
+    func make(_ table: Tensor, _ channels: EmbeddingChannels, _ classes: Int, _ rng: inout RandomGenerator) -> TextClassifier
+}
+
+/// A word-vector classifier kind runs and is checked by `ClassifierPipeline`; only its model differs.
+extension RunKind where Config == ClassifierRunConfig<Model>, Model: ClassifierModel {
+    public static func check(_ config: Config, node: ConfigNode, data: DataStore) -> [String] {
+        ClassifierPipeline.check(config, node: node, data: data, makeModel: config.model.make)
+    }
+
+    public static func execute(_ config: Config, context: RunContext) throws -> RunOutcome {
+        try ClassifierPipeline.execute(config, context: context, makeModel: config.model.make)
+    }
+}
+
 /// Trains and evaluates a classifier over word vectors: data, split, vocabulary of the training split,
 /// embedding table (pretrained with an OOV policy, or random), model, grouped optimizer, phases.
 enum ClassifierPipeline {

@@ -8,7 +8,7 @@ import Specs
 public enum KimCNNRun: RunKind {
     public static let id = "kim-cnn"
 
-    public struct Model: ModelSection {
+    public struct Model: ClassifierModel {
         var config = KimCNN.Config()
         public enum CodingKeys: String, CodingKey, CaseIterable { case kind, windows, maps, dropout }
         public init(from decoder: any Decoder) throws {
@@ -19,7 +19,7 @@ public enum KimCNNRun: RunKind {
             config.dropout = try c.decode(.dropout, or: config.dropout, Valid.fraction, Valid.isFraction)
         }
 
-        func make(_ table: Tensor, _ channels: EmbeddingChannels, _ classes: Int, _ rng: inout RandomGenerator) -> TextClassifier {
+        public func make(_ table: Tensor, _ channels: EmbeddingChannels, _ classes: Int, _ rng: inout RandomGenerator) -> TextClassifier {
             var kim = config
             kim.channels = channels
             return KimCNN(config: kim, table: table, classes: classes, rng: &rng)
@@ -27,12 +27,4 @@ public enum KimCNNRun: RunKind {
     }
 
     public typealias Config = ClassifierRunConfig<Model>
-
-    public static func check(_ config: Config, node: ConfigNode, data: DataStore) -> [String] {
-        ClassifierPipeline.check(config, node: node, data: data, makeModel: config.model.make)
-    }
-
-    public static func execute(_ config: Config, context: RunContext) throws -> RunOutcome {
-        try ClassifierPipeline.execute(config, context: context, makeModel: config.model.make)
-    }
 }

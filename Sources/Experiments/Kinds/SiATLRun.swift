@@ -30,12 +30,4 @@ public enum SiATLRun: RunKind {
     }
 
     public typealias Config = TransferRunConfig<Model>
-
-    public static func check(_ config: Config, node: ConfigNode, data: DataStore) -> [String] {
-        TransferPipeline.check(config, node: node, data: data)
-    }
-
-    public static func execute(_ config: Config, context: RunContext) throws -> RunOutcome {
-        try TransferPipeline.execute(config, context: context)
-    }
 }

@@ -36,6 +36,17 @@ public protocol TransferModel: ModelSection {
     func make(_ languageModel: LSTMLanguageModel, classes: Int, rng: inout RandomGenerator) -> TextClassifier
 }
 
+/// An LM-transfer kind runs and is checked by `TransferPipeline`; only its model differs.
+extension RunKind where Config == TransferRunConfig<Model>, Model: TransferModel {
+    public static func check(_ config: Config, node: ConfigNode, data: DataStore) -> [String] {
+        TransferPipeline.check(config, node: node, data: data)
+    }
+
+    public static func execute(_ config: Config, context: RunContext) throws -> RunOutcome {
+        try TransferPipeline.execute(config, context: context)
+    }
+}
+
 /// One run of the LM-transfer experiment: a classifier around a language model from a stage artifact
 /// (`model.from`), trained by the spec's groups, unfreezing, discriminative rates, schedules and auxiliary
 /// loss; the language model's held-out generic perplexity is measured before and after, as forgetting.
