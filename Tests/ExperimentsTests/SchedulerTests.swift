@@ -408,10 +408,15 @@ final class SchedulerTests: XCTestCase {
     func testTenKillsOfTheSchedulerLoseNothingAndChargeNoAttempt() throws {
         let spec = try trivialSpec("kills", model: "{kind: trivial, delay_ms: 300}", seeds: "{range: {from: 1, to: 60}}")
         let db = folder.appendingPathComponent("killed.sqlite").path
+        func finished() -> Int { (try? ResultsStore(readingOnly: db).runs(experiment: "kills").filter { $0.status == .finished }.count) ?? 0 }
         var rng = RandomGenerator(seed: 11)
         for _ in 0..<10 {
+            // Killed once the sweep has moved on (a run more finished), however loaded the machine, after a random pause.
+            let before = finished()
             let (scheduler, _) = try tlab(["run", spec, "--db", db, "--workers", "2"], wait: false)
-            Thread.sleep(forTimeInterval: 0.4 + 0.4 * Double(rng.uniform(0, 1)))
+            let deadline = Date().addingTimeInterval(20)
+            while finished() <= before && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            Thread.sleep(forTimeInterval: 0.1 * Double(rng.uniform(0, 1)))
             kill(scheduler.processIdentifier, SIGKILL)
             scheduler.waitUntilExit()
         }
