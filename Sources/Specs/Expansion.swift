@@ -43,10 +43,7 @@ public enum Expansion {
         var total = 0.0
         var products: [String] = []
         for (arm, overlay) in arms {
-            var sweep = tree["sweep"]?.mapping ?? []
-            for (key, node) in overlay?["sweep"]?.mapping ?? [] {
-                if let i = sweep.firstIndex(where: { $0.key == key }) { sweep[i].node = node } else { sweep.append((key, node)) }
-            }
+            let sweep = axes(of: tree, arm: overlay)
             let data = (overlay?["data"]).map { (tree["data"] ?? ConfigNode(.mapping([]), at: tree.location)).merging($0) } ?? tree["data"]
             let folds = Double(data?.node(at: ["split", "folds"])?.scalar.flatMap(Int.init) ?? 1)
             let datasets = (data?["datasets"]?.sequence ?? []).reduce(0.0) { $0 + Double($1["folds"]?.scalar.flatMap(Int.init) ?? Int(folds)) }
@@ -60,6 +57,15 @@ public enum Expansion {
             throw SpecError(location: tree.location, path: "sweep", message: "expands to \(total >= 1e15 ? String(format: "%.3g", total) : String(Int(total))) runs, "
                             + "more than the \(maxRuns) allowed (--max-runs): " + products.joined(separator: "; "))
         }
+    }
+
+    /// The sweep axes of an arm: the spec's, with those its own `sweep` adds or replaces.
+    static func axes(of tree: ConfigNode, arm overlay: ConfigNode?) -> [(key: String, node: ConfigNode)] {
+        var sweep = tree["sweep"]?.mapping ?? []
+        for (key, node) in overlay?["sweep"]?.mapping ?? [] {
+            if let i = sweep.firstIndex(where: { $0.key == key }) { sweep[i].node = node } else { sweep.append((key, node)) }
+        }
+        return sweep
     }
 
     /// How many values a sweep axis has, without making them.
@@ -85,10 +91,7 @@ public enum Expansion {
         var runs: [PlannedRun] = []
         for (arm, overlay) in arms {
             // An arm's own `sweep` adds axes (or replaces the spec's values of an axis) for that arm only.
-            var sweep = tree["sweep"]?.mapping ?? []
-            for (key, node) in overlay?["sweep"]?.mapping ?? [] {
-                if let i = sweep.firstIndex(where: { $0.key == key }) { sweep[i].node = node } else { sweep.append((key, node)) }
-            }
+            let sweep = axes(of: tree, arm: overlay)
             var axes: [(path: [String], values: [ConfigNode])] = []
             var seeds: [ConfigNode] = [ConfigNode(.scalar("0", quoted: false), at: tree.location)]
             for (key, node) in sweep {

@@ -49,12 +49,22 @@ struct DataSection: Decodable {
                     "valid \(valid ?? 0.1) + test \(test ?? 0.1) leave no training set: their sum must stay below 1"))
             }
         }
+
+        /// Seed 0 and hold-out fractions 0.1 / 0.1 unless set (also for a section left out); `folds` for k-fold CV.
+        static func spec(_ fields: SplitFields?, folds: Int?) -> SplitSpec {
+            SplitSpec(seed: fields?.seed ?? 0, valid: fields?.valid ?? 0.1, test: fields?.test ?? 0.1, folds: folds)
+        }
     }
 
     struct TokenizerFields: Decodable {
         var lowercase: Bool?
         var twitter: Bool?
         var pretokenized: Bool?
+
+        /// Lowercased, no Twitter rules, not pretokenized unless set (also for a section left out).
+        static func tokenizer(_ fields: TokenizerFields?) -> Tokenizer {
+            Tokenizer(lowercase: fields?.lowercase ?? true, twitter: fields?.twitter ?? false, pretokenized: fields?.pretokenized ?? false)
+        }
     }
 
     var datasets: [Located<Source>]
@@ -79,15 +89,13 @@ struct DataSection: Decodable {
 
     /// Hold-out fractions 0.1 / 0.1 and seed 0 unless set; folds from the dataset or the split.
     var splitSpec: SplitSpec {
-        let fields = split?.value
-        var folds = fields?.folds
+        var folds = split?.value.folds
         if case let .installed(_, own?) = source.value { folds = own }
-        return SplitSpec(seed: fields?.seed ?? 0, valid: fields?.valid ?? 0.1, test: fields?.test ?? 0.1, folds: folds)
+        return SplitFields.spec(split?.value, folds: folds)
     }
 
     var tokenizer: Tokenizer {
-        Tokenizer(lowercase: tokenizerFields?.lowercase ?? true, twitter: tokenizerFields?.twitter ?? false,
-                  pretokenized: tokenizerFields?.pretokenized ?? false)
+        TokenizerFields.tokenizer(tokenizerFields)
     }
 
     /// The labelled examples of the run's dataset (installed, or a user file); a classifier needs two classes at least.

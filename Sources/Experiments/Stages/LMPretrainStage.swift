@@ -30,7 +30,7 @@ public enum LMPretrainStage: StageKind {
         var split: Located<DataSection.SplitFields>?
         init() {}
         var tokenizerValue: Tokenizer {
-            Tokenizer(lowercase: tokenizer?.lowercase ?? true, twitter: tokenizer?.twitter ?? false, pretokenized: tokenizer?.pretokenized ?? false)
+            DataSection.TokenizerFields.tokenizer(tokenizer)
         }
     }
 
@@ -81,7 +81,7 @@ public enum LMPretrainStage: StageKind {
             throw SpecError(location: split.location, path: "data.split.folds",
                             message: "under k-fold cross-validation every text of '\(id)' is test text in some fold; pretrain on it only with a hold-out split")
         }
-        let spec = SplitSpec(seed: split.value.seed ?? 0, valid: split.value.valid ?? 0.1, test: split.value.test ?? 0.1)
+        let spec = DataSection.SplitFields.spec(split.value, folds: nil)
         let examples = try store.examples(id)
         return Splitter.holdout(labels: examples.map(\.label), spec: spec).train.sorted().map { examples[$0].text }
     }
