@@ -28,7 +28,7 @@ public enum Worker {
     }
 
     /// The artifact folders a run's configuration names in `run.artifacts` (stage name → folder). With
-    /// an observer, each is recorded as used (`EventRecord.artifactUsed`): the key alone does not say
+    /// an observer, each is recorded as used (`ArtifactUseRecord`): the key alone does not say
     /// which instance of a stage's artifact a run met when the stage was made again on another machine.
     static func artifacts(of config: ConfigNode, store: ResultsStore, observer: RecordingObserver? = nil) throws -> [String: URL] {
         var folders: [String: URL] = [:]
@@ -37,11 +37,7 @@ public enum Worker {
                 throw StageFailure(message: "artifact of stage '\(name)' is missing")
             }
             folders[name] = store.url(of: artifact)
-            if let observer {
-                let maker = try artifact.createdByRun.flatMap { try store.run($0) }
-                try store.record(event: EventRecord(runId: observer.runId, kind: EventRecord.artifactUsed,
-                                                    message: "uses stage:\(name) \(key.prefix(12)), " + (maker.map(ResultsStore.instanceSummary) ?? "made by no recorded run")))
-            }
+            if let observer { try store.recordUse(run: observer.runId, stage: "stage:\(name)", artifact: artifact) }
         }
         return folders
     }

@@ -26,8 +26,8 @@ public struct Notebook {
     public let runs: [RunRecord]
     public let metrics: [Int64: [MetricRecord]]
     public let context: Context
-    /// The runs' records of earlier instances of stage artifacts and of the artifacts they used, by run id.
-    public let stageEvents: [Int64: [EventRecord]]
+    /// The earlier results of runs queued to run again, by run id.
+    public let earlier: [Int64: [ResultsStore.EarlierResult]]
     /// The instances of the stages made more than once, and which of them every ended run met.
     let stageInstances: StageInstances
     let instancesMet: [Int64: [String: Int]]
@@ -36,15 +36,13 @@ public struct Notebook {
     let outcomes: [Int64: RunOutcome]
 
     /// Throws when a run's result does not decode, naming the run.
-    public init(spec: LoadedSpec, runs: [RunRecord], metrics: [Int64: [MetricRecord]], context: Context, stageEvents: [Int64: [EventRecord]] = [:]) throws {
-        self.spec = spec; self.runs = runs; self.metrics = metrics; self.context = context; self.stageEvents = stageEvents
+    public init(spec: LoadedSpec, runs: [RunRecord], metrics: [Int64: [MetricRecord]], context: Context,
+                earlier: [Int64: [ResultsStore.EarlierResult]] = [:], stages: StageHistory = StageHistory()) throws {
+        self.spec = spec; self.runs = runs; self.metrics = metrics; self.context = context; self.earlier = earlier
         outcomes = try Reports.outcomes(of: runs)
-        stageInstances = StageInstances(runs: runs, events: stageEvents)
+        stageInstances = StageInstances(runs: runs, history: stages, earlier: earlier)
         instancesMet = stageInstances.used()
     }
-
-    /// The event kinds `stageEvents` holds.
-    public static let stageEventKinds: Set<String> = [EventRecord.earlierInstance, EventRecord.artifactUsed, EventRecord.earlierResult]
 
     /// The markdown and the plot files (name → SVG) it links to, under `assetFolder` (default `<id>/`).
     public func render() -> (markdown: String, plots: [String: String]) {
@@ -84,7 +82,7 @@ public struct Notebook {
         if pending > 0 {
             // The work left, priced as `tlab plan` prices it (the ended runs most like each run left).
             let epochSeconds = metrics.compactMapValues(\.trainingSeconds)
-            let left = WorkEstimate(runs: runs, epochSeconds: epochSeconds, earlier: stageEvents.mapValues(ResultsStore.earlierResults(in:)),
+            let left = WorkEstimate(runs: runs, epochSeconds: epochSeconds, earlier: earlier,
                                     trained: context.savedTraining).map {
                 String(format: " (≈ %.1f h of work on one worker with one BLAS thread, each priced at the ended runs most like it, less what saved states of stopped runs hold; stage runs not included)", $0.seconds / 3600)
             } ?? ""
@@ -107,7 +105,7 @@ public struct Notebook {
             for line in stageInstances.lines() { md += "- \(line)\n" }
         }
         let rerun = runs.compactMap { r -> (RunRecord, [ResultsStore.EarlierResult])? in
-            let earlier = ResultsStore.earlierResults(in: stageEvents[r.id!] ?? [])
+            let earlier = earlier[r.id!] ?? []
             return earlier.isEmpty ? nil : (r, earlier)
         }
         if !rerun.isEmpty {

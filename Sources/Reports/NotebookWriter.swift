@@ -27,11 +27,11 @@ public enum NotebookWriter {
         }
         var metrics: [Int64: [MetricRecord]] = [:]
         for r in runs where r.status == .finished { metrics[r.id!] = try store.metrics(run: r.id!) }
-        let stageEvents = try store.events(experiment: spec.id, kinds: Notebook.stageEventKinds)
         let csvName = "\(name)/\(name)-runs.csv", jsonName = "\(name)/\(name)-runs.json"
         let notebook = try Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
             command: command, gitRevision: revision, database: store.path, dataLines: dataLines,
-            exportFiles: [csvName, jsonName], assetFolder: name, savedTraining: store.savedTraining(of: runs)), stageEvents: stageEvents)
+            exportFiles: [csvName, jsonName], assetFolder: name, savedTraining: store.savedTraining(of: runs)),
+            earlier: try store.earlierResults(experiment: spec.id), stages: try store.stageHistory(experiment: spec.id))
         let (markdown, plots) = notebook.render()
 
         let fm = FileManager.default

@@ -15,7 +15,7 @@ extension Notebook {
         struct Row { let run: RunRecord; let earlier: ResultsStore.EarlierResult; let before: Double; let after: Double }
         let rows: [Row] = runs.filter { !$0.isStage && $0.status == .finished }.compactMap { run in
             guard let after = test(run.resultJSON),
-                  let earlier = ResultsStore.earlierResults(in: stageEvents[run.id!] ?? []).last(where: { $0.status == .finished }),
+                  let earlier = (earlier[run.id!] ?? []).last(where: { $0.status == .finished }),
                   let before = test(earlier.resultJSON) else { return nil }
             return Row(run: run, earlier: earlier, before: before, after: after)
         }.sorted { ($0.run.dataset, $0.run.arm, ComparisonTable.sizeOrder("size=\($0.run.trainingSize ?? "")"), $0.run.seed)

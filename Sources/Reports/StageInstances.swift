@@ -5,13 +5,14 @@ import Tracking
 /// stayed on a machine that is gone, so a later database made them again): another machine's kernels
 /// round differently, so a language model trained again is another model, and the notebook says which
 /// runs met which, and which paired runs of a claim met different ones. A run's own record
-/// (`EventRecord.artifactUsed`) names the instance; a run that used the stage through another stage
+/// (`ArtifactUseRecord`) names the instance; a run that used the stage through another stage
 /// (ULMFiT's classifier through its fine-tuned LM) met the instance that stage met; a run ended before
 /// such records were kept is counted with the instance that was current when it ended.
 public struct StageInstances {
     let runs: [RunRecord]
-    /// Earlier-instance and artifact-used events by run id.
-    let events: [Int64: [EventRecord]]
+    /// Recorded artifact uses by run id, and earlier results (queued to run again) by run id.
+    let uses: [Int64: [ArtifactUseRecord]]
+    let earlier: [Int64: [ResultsStore.EarlierResult]]
 
     /// The stages made more than once, each with its instances in the order they were made.
     let remade: [(stage: RunRecord, instances: [Instance])]
@@ -19,45 +20,43 @@ public struct StageInstances {
     /// model (`Instance.isSameModel(as:)`): runs that met either met one model.
     let sameModel: [String: [Int]]
 
-    public init(runs: [RunRecord], events: [Int64: [EventRecord]]) {
-        self.runs = runs; self.events = events
+    public init(runs: [RunRecord], history: StageHistory, earlier: [Int64: [ResultsStore.EarlierResult]] = [:]) {
+        self.runs = runs; self.earlier = earlier
+        uses = Dictionary(grouping: history.uses, by: \.runId)
+        let made = Dictionary(grouping: history.instances, by: \.stageKey)
         remade = runs.filter(\.isStage).compactMap { stage in
-            let earlier = (events[stage.id!] ?? []).filter { $0.kind == EventRecord.earlierInstance }.sorted { $0.at < $1.at }
-            guard !earlier.isEmpty else { return nil }
-            // Each earlier instance ended its life when the stage was queued again.
-            var instances = earlier.map { Instance(summary: $0.message, replacedAt: $0.at) }
-            if stage.status == .finished { instances.append(Instance(summary: ResultsStore.instanceSummary(stage), replacedAt: nil)) }
-            return (stage, instances)
+            // Replaced ones in the order they were made again, then the one its artifact holds (none while it is made again).
+            let rows = (made[stage.hash] ?? []).filter { $0.experimentId == stage.experimentId }
+            let replaced = rows.filter { $0.replacedAt != nil }.sorted { $0.replacedAt! < $1.replacedAt! }
+            guard !replaced.isEmpty else { return nil }
+            let current = stage.status == .finished ? rows.filter { $0.replacedAt == nil } : []
+            return (stage, (replaced + current).map(Instance.init))
         }
         sameModel = Dictionary(uniqueKeysWithValues: remade.map { stage, instances in
             (stage.hash, instances.indices.map { j in instances.indices.first { i in i == j || instances[i].isSameModel(as: instances[j]) }! })
         })
     }
 
-    /// One instance of a stage's artifact: its summary (`ResultsStore.instanceSummary`) and when the
-    /// stage was queued to be made again (nil for the current one).
+    /// One instance of a stage's artifact.
     struct Instance {
-        let summary: String
-        let replacedAt: Date?
-        /// The artifact's SHA-256 (`StageRun.Result.artifactSHA256`), for instances made since it is kept.
+        let record: StageInstanceRecord
+        var replacedAt: Date? { record.replacedAt }
+        /// The artifact's SHA-256 (`RunOutcome`'s `artifactSHA256`), for instances made since it is kept.
         let digest: String?
         /// The OpenBLAS kernels and threads it was made with and its result's figures to the last digit: a
         /// language model trained again on the same kernels is the same model, and its perplexities say so (a
         /// different one would not match them to 16 digits). Nil without figures.
         let fingerprint: String?
+        /// Its result's summary figures.
+        let figures: [(name: String, value: Double)]
 
-        init(summary: String, replacedAt: Date?) {
-            self.summary = summary; self.replacedAt = replacedAt
-            let end = summary.range(of: "; result ")
-            let result = end.flatMap { try? JSONSerialization.jsonObject(with: Data(summary[$0.upperBound...].utf8)) as? [String: Any] }
+        init(_ record: StageInstanceRecord) {
+            self.record = record
+            let result = record.resultJSON.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             digest = result?["artifactSHA256"] as? String
-            if let end, let figures = result?["summary"] as? [String: Double], !figures.isEmpty,
-               let kernels = summary.range(of: " with OpenBLAS ", range: summary.startIndex..<end.lowerBound) {
-                fingerprint = "OpenBLAS \(summary[kernels.upperBound..<end.lowerBound]): "
-                    + figures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            } else {
-                fingerprint = nil
-            }
+            figures = (result?["summary"] as? [String: Double] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            fingerprint = figures.isEmpty ? nil : "OpenBLAS \(record.blasCore ?? "?"), \(record.threads ?? 1) thread(s): "
+                + figures.map { "\($0.name) \($0.value)" }.joined(separator: ", ")
         }
 
         /// The same model as `other`: equal artifact digests where both have one, else equal fingerprints.
@@ -69,6 +68,12 @@ public struct StageInstances {
         /// How it is known to be the same model as `other`.
         func sameModelEvidence(_ other: Instance) -> String {
             digest != nil && other.digest != nil ? "its artifact's SHA-256 is the same" : "made on the same kernels, its results the same to the last digit"
+        }
+
+        /// Its identity and provenance, with its result's summary figures.
+        var description: String {
+            record.identity + " " + record.provenance
+                + (figures.isEmpty ? "" : " (" + figures.map { "\($0.name) " + String(format: "%.7g", $0.value) }.joined(separator: ", ") + ")")
         }
     }
 
@@ -83,10 +88,8 @@ public struct StageInstances {
                   earlier: ResultsStore.EarlierResult? = nil) -> (index: Int, evidence: Evidence)? {
         let needs = run.neededArtifacts
         if needs.contains(stage.hash) {
-            let records = earlier.map { $0.events.map { (kind: $0.kind, message: $0.message) } }
-                ?? (events[run.id!] ?? []).map { (kind: $0.kind, message: $0.message) }
-            let used = records.last { $0.kind == EventRecord.artifactUsed && $0.message.hasPrefix("uses \(stage.arm) ") }
-            if let used, let i = instances.firstIndex(where: { used.message.contains(", " + Self.identity(of: $0.summary) + " ") }) {
+            let used = (uses[run.id!] ?? []).last { $0.stageKey == stage.hash && $0.earlierResult == (earlier.map { $0.eventId } ?? nil) }
+            if let used, let i = instances.firstIndex(where: { $0.record.isUsed(by: used) }) {
                 return (i, .recorded)
             }
             if let end = earlier.map({ $0.finishedAt }) ?? run.finishedAt, let i = instances.firstIndex(where: { $0.replacedAt.map { end < $0 } ?? true }) {
@@ -147,7 +150,7 @@ public struct StageInstances {
                 if run.status.hasEnded, let used = instance(of: stage, instances, usedBy: run) {
                     if used.evidence == .recorded { recorded[used.index] += 1 } else { inferred[used.index] += 1 }
                 }
-                for earlier in ResultsStore.earlierResults(in: events[run.id!] ?? []) {
+                for earlier in earlier[run.id!] ?? [] {
                     if let used = instance(of: stage, instances, usedBy: run, earlier: earlier) { rerun[used.index] += 1 }
                 }
             }
@@ -159,7 +162,7 @@ public struct StageInstances {
                 let again = rerun[i] == 0 ? "" : "; earlier results of \(rerun[i]) run\(rerun[i] == 1 ? "" : "s") queued to run again used it too"
                 let first = sameModel[stage.hash]![i]
                 let same = first == i ? "" : "; the same model as the \(Self.ordinal(first + 1)) (\(instances[i].sameModelEvidence(instances[first])))"
-                return Self.describe(instances[i].summary) + " — used by "
+                return instances[i].description + " — used by "
                     + (total == 0 ? "no run" : "\(total) run\(total == 1 ? "" : "s") (" + how.joined(separator: "; ") + ")") + again + same
             }
             let remaking = stage.status != .finished
@@ -171,21 +174,5 @@ public struct StageInstances {
 
     static func ordinal(_ n: Int) -> String {
         n % 100 / 10 == 1 ? "\(n)th" : "\(n)" + (n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th")
-    }
-
-    /// "made by run N finished T" — what tells one instance from another in the runs' records.
-    static func identity(of summary: String) -> String {
-        guard let range = summary.range(of: " at revision ") else { return summary }
-        return String(summary[..<range.lowerBound])
-    }
-
-    /// An instance's summary without its raw result JSON, with the stage's summary figures instead.
-    static func describe(_ summary: String) -> String {
-        guard let range = summary.range(of: "; result ") else { return summary }
-        let head = String(summary[..<range.lowerBound])
-        let json = try? JSONSerialization.jsonObject(with: Data(summary[range.upperBound...].utf8)) as? [String: Any]
-        let figures = (json?["summary"] as? [String: Double] ?? [:]).sorted { $0.key < $1.key }
-            .map { "\($0.key) " + String(format: "%.7g", $0.value) }
-        return head + (figures.isEmpty ? "" : " (" + figures.joined(separator: ", ") + ")")
     }
 }

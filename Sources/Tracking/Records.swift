@@ -143,18 +143,14 @@ public struct EventRecord: Codable, FetchableRecord, MutablePersistableRecord, S
     public var kind: String
     public var message: String
     public init(runId: Int64, kind: String, message: String) { self.runId = runId; at = Date(); self.kind = kind; self.message = message }
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    /// A stage run's record of an earlier instance of its artifact, written when the stage is made again
-    /// (its artifact stayed on another machine): when, where and with which kernels that instance was
-    /// made, and its result. Kept when the run's other events are dropped, so the history survives.
-    public static let earlierInstance = "earlier-instance"
-    /// A run's record of an artifact it used: the stage's key and the stage run that made that instance.
-    public static let artifactUsed = "artifact"
     /// An ended run's earlier result, kept when it was queued to run again (`ResultsStore.runAgain`):
-    /// JSON of its status, times, provenance, result, metrics and events. Kept like `earlierInstance`.
+    /// JSON of its status, times, provenance, result, metrics and events. Kept when the run's other events
+    /// are dropped, so the history survives.
     public static let earlierResult = "earlier-result"
     /// The events an attempt's records never drop.
-    public static let history: Set<String> = [earlierInstance, earlierResult]
+    public static let history: Set<String> = [earlierResult]
 }
 
 /// A stored product of a run (checkpoint, vectors), keyed by the hash of the configuration that made it.

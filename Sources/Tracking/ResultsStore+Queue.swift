@@ -39,8 +39,7 @@ extension ResultsStore {
                 if var made = try RunRecord.filter(RunRecord.Columns.experimentId == stage.experimentId && RunRecord.Columns.hash == stage.hash).fetchOne(db) {
                     guard made.status == .finished else { continue }
                     try Self.dropRecords(of: made.id!, db)
-                    var earlier = EventRecord(runId: made.id!, kind: EventRecord.earlierInstance, message: Self.instanceSummary(made))
-                    try earlier.insert(db)
+                    try StageInstanceRecord.replace(madeBy: made, db)
                     made.status = .queued
                     made.attempts = 0
                     made.startedAt = nil; made.finishedAt = nil; made.resultJSON = nil; made.error = nil
@@ -218,10 +217,11 @@ extension ResultsStore {
     }
 
     /// Deletes the records of an attempt that did not end, before its run goes back in the queue: its
-    /// metrics and events, all but the records of earlier instances of a stage's artifact.
+    /// metrics, events (all but its earlier results) and artifact uses (all but its earlier results').
     static func dropRecords(of run: Int64, _ db: Database) throws {
         try MetricRecord.filter(MetricRecord.Columns.runId == run).deleteAll(db)
         try EventRecord.filter(EventRecord.Columns.runId == run && !EventRecord.history.contains(EventRecord.Columns.kind)).deleteAll(db)
+        try ArtifactUseRecord.filter(ArtifactUseRecord.Columns.runId == run && ArtifactUseRecord.Columns.earlierResult == nil).deleteAll(db)
     }
 
     /// Appends metrics (one epoch's worth) in one transaction.
@@ -233,7 +233,7 @@ extension ResultsStore {
         try pool.write { db in var e = event; try e.insert(db) }
     }
 
-    /// Ends a run with its status and result (JSON), and registers the artifact it made, in one transaction.
+    /// Ends a run with its status and result (JSON), and registers the artifact it made (and, for a stage, the instance), in one transaction.
     public func finish(run id: Int64, status: RunStatus, resultJSON: String?, error: String?, artifact: ArtifactRecord? = nil) throws {
         try pool.write { db in
             guard var run = try RunRecord.fetchOne(db, key: id) else { return }
@@ -244,6 +244,7 @@ extension ResultsStore {
             run.finishedAt = Date()
             run.worker = nil
             try run.update(db)
+            if artifact != nil, let made = StageInstanceRecord(madeBy: try RunRecord.fetchOne(db, key: id)!) { try made.insert(db, onConflict: .replace) }
         }
     }
 

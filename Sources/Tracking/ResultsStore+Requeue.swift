@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// Runs queued to run again (`tlab requeue`) with what they recorded before, and the instances of stage artifacts.
+/// Runs queued to run again (`tlab requeue`) with what they recorded before.
 extension ResultsStore {
     /// An ended run's earlier result as it is kept (`EventRecord.earlierResult`).
     public struct EarlierResult: Codable, Equatable, Sendable {
@@ -19,12 +19,22 @@ extension ResultsStore {
         public var error: String?
         public var metrics: [MetricRecord]
         public var events: [Event]
+        /// The id of the event that keeps it, which its artifact uses name (`ArtifactUseRecord.earlierResult`); not part of it.
+        public var eventId: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case reason, status, attempts, startedAt, finishedAt, host, gitRevision, blasCore, threads, resultJSON, error, metrics, events
+        }
     }
 
     /// The earlier results kept in a run's `earlier-result` events, oldest first.
     public static func earlierResults(in events: [EventRecord]) -> [EarlierResult] {
         events.filter { $0.kind == EventRecord.earlierResult }.sorted { $0.at < $1.at }
-            .compactMap { try? RunArchive.decoder.decode(EarlierResult.self, from: Data($0.message.utf8)) }
+            .compactMap { event in
+                var earlier = try? RunArchive.decoder.decode(EarlierResult.self, from: Data(event.message.utf8))
+                earlier?.eventId = event.id
+                return earlier
+            }
     }
 
     /// The earlier results of an experiment's runs queued to run again, by run id (runs without any absent).
@@ -34,7 +44,8 @@ extension ResultsStore {
 
     /// Queues ended runs to run again, keeping what they recorded: each non-stage run gets an
     /// `earlier-result` event holding its status, times, provenance, result, metrics and events (JSON);
-    /// a stage run gets an `earlier-instance` event and loses its artifact record, so the runs needing
+    /// (its artifact uses stay, marked as the earlier result's); a stage run's instance is marked replaced
+    /// (`StageInstanceRecord.replacedAt`) and it loses its artifact record, so the runs needing
     /// it wait for it to be made again. E.g. the runs that met an earlier instance of a stage's
     /// artifact (`tlab requeue --met-earlier-instances`), to compare arms on one language model. Runs
     /// not ended are left as they are. Returns the ids queued again.
@@ -46,8 +57,7 @@ extension ResultsStore {
             for id in ids {
                 guard var run = try RunRecord.fetchOne(db, key: id), run.status.hasEnded else { continue }
                 if run.isStage {
-                    var event = EventRecord(runId: id, kind: EventRecord.earlierInstance, message: Self.instanceSummary(run))
-                    try event.insert(db)
+                    try StageInstanceRecord.replace(madeBy: run, db)
                     try ArtifactRecord.deleteOne(db, key: run.hash)
                 } else {
                     let metrics = try MetricRecord.filter(MetricRecord.Columns.runId == id).order(MetricRecord.Columns.epoch, MetricRecord.Columns.split, MetricRecord.Columns.name).fetchAll(db)
@@ -58,6 +68,8 @@ extension ResultsStore {
                                                 events: events.map { EarlierResult.Event(at: $0.at, kind: $0.kind, message: $0.message) })
                     var event = EventRecord(runId: id, kind: EventRecord.earlierResult, message: String(decoding: try encoder.encode(earlier), as: UTF8.self))
                     try event.insert(db)
+                    try ArtifactUseRecord.filter(ArtifactUseRecord.Columns.runId == id && ArtifactUseRecord.Columns.earlierResult == nil)
+                        .updateAll(db, ArtifactUseRecord.Columns.earlierResult.set(to: event.id))
                 }
                 try Self.dropRecords(of: id, db)
                 run.status = .queued
@@ -79,12 +91,4 @@ extension ResultsStore {
         return queued.map(\.id)
     }
 
-    /// What identifies one instance of a stage's artifact (made again elsewhere, on other kernels, it is
-    /// another instance of the same configuration): when, by which revision, where and with which
-    /// kernels its run ended, and its result.
-    public static func instanceSummary(_ run: RunRecord) -> String {
-        let at = run.finishedAt.map { RunArchive.dates.string(from: $0) } ?? "?"
-        return "made by run \(run.id.map(String.init) ?? "?") finished \(at) at revision \(run.gitRevision.map { String($0.prefix(12)) } ?? "?")"
-            + " on \(run.host ?? "?") with OpenBLAS \(run.blasCore ?? "?"), \(run.threads ?? 1) thread(s); result \(run.resultJSON ?? "none")"
-    }
 }

@@ -145,6 +145,33 @@ public final class ResultsStore: Sendable {
                 t.add(column: "workerStarted", .integer)
             }
         }
+        m.registerMigration("v5-stage-instances") { db in
+            try db.create(table: "stageInstances") { t in
+                t.column("experimentId", .text).notNull()
+                t.column("stageKey", .text).notNull()
+                t.column("madeByRun", .integer).notNull()
+                t.column("finishedAt", .text).notNull()
+                t.column("gitRevision", .text)
+                t.column("host", .text)
+                t.column("blasCore", .text)
+                t.column("threads", .integer)
+                t.column("resultJSON", .text)
+                t.column("replacedAt", .datetime)
+                t.primaryKey(["experimentId", "stageKey", "madeByRun", "finishedAt"])
+            }
+            try db.create(table: "artifactUses") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("runId", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("stage", .text).notNull()
+                t.column("stageKey", .text).notNull()
+                t.column("madeByRun", .integer)
+                t.column("madeFinishedAt", .text)
+                t.column("at", .datetime).notNull()
+                t.column("earlierResult", .integer).references("events", onDelete: .cascade)
+            }
+            try db.create(index: "artifactUses_run", on: "artifactUses", columns: ["runId"])
+            try LegacyStageEvents.convert(db)
+        }
         return m
     }
 

@@ -4,13 +4,14 @@ import GRDB
 
 /// A portable, complete record of an experiment's ended runs, as JSON Lines: a header line naming the
 /// experiment, then one line per run with its row (configuration and hash, environment, timings,
-/// status, result), its per-epoch metrics and its events. `tlab export --format jsonl` writes it and
+/// status, result), its per-epoch metrics, its events, its artifact uses and, for a stage run, the instances
+/// of its artifact. `tlab export --format jsonl` writes it and
 /// `tlab import` reads it into another database, where a configuration it holds is then never run
 /// again. It is how results outlive the machine that computed them: the SQLite database is not
 /// committed, its archive is (`results/<experiment>.runs.jsonl`).
 ///
 /// A run queued to run again (`ResultsStore.runAgain`, or a stage made again) comes too, as queued, with
-/// the events that hold its earlier results or instances, so that they outlive the machine as well; an
+/// the events that hold its earlier results or its earlier instances, so that they outlive the machine as well; an
 /// import applies a run's (not a stage's) to a database holding that earlier result (queues it there
 /// too), and an archived result a database has already queued again is not brought back.
 ///
@@ -19,7 +20,9 @@ import GRDB
 /// that has not ended still needs it (`ResultsStore.register`), and records the earlier instance.
 public enum RunArchive {
     public static let format = "transferlab-runs"
-    public static let version = 1
+    public static let version = 2
+    /// Version 1 kept stage instances and artifact uses as events (`LegacyStageEvents`); it is read still.
+    static let readable = 1...2
 
     struct Header: Codable {
         var format: String
@@ -31,6 +34,14 @@ public enum RunArchive {
         var run: RunRecord
         var metrics: [Metric]
         var events: [Event]
+        /// A stage run's instances, oldest first (version 2).
+        var instances: [StageInstanceRecord]?
+        var uses: [Use]?
+    }
+
+    /// An artifact use (`ArtifactUseRecord`); an earlier result's names that result's event by its time.
+    struct Use: Codable {
+        var stage: String, stageKey: String, madeByRun: Int64?, madeFinishedAt: String?, at: Date, earlierResultAt: Date?
     }
 
     /// A metric as a compact `[epoch, split, name, value]` array (an archive holds hundreds of thousands).
@@ -51,19 +62,15 @@ public enum RunArchive {
         var at: Date, kind: String, message: String
     }
 
-    /// Whether a run's history events (`EventRecord.history`) hold the result or the stage instance that
-    /// ended at `finishedAt`: then that result was queued to run again, and is not the latest.
+    /// Whether a run's history events (`EventRecord.history`) hold the result that ended at `finishedAt`:
+    /// then that result was queued to run again, and is not the latest.
     static func history(_ events: [(kind: String, message: String)], holds finishedAt: Date?) -> Bool {
         guard let finishedAt else { return false }
         let at = dates.string(from: finishedAt)
         return events.contains { e in
-            switch e.kind {
-            case EventRecord.earlierInstance: return e.message.contains(" finished \(at) at ")
-            case EventRecord.earlierResult:
-                let earlier = try? decoder.decode(ResultsStore.EarlierResult.self, from: Data(e.message.utf8))
-                return earlier?.finishedAt.map(dates.string) == at
-            default: return false
-            }
+            guard e.kind == EventRecord.earlierResult else { return false }
+            let earlier = try? decoder.decode(ResultsStore.EarlierResult.self, from: Data(e.message.utf8))
+            return earlier?.finishedAt.map(dates.string) == at
         }
     }
 
@@ -128,9 +135,9 @@ public enum RunArchive {
 }
 
 extension ResultsStore {
-    /// The experiment's ended runs (finished, diverged, failed, timed out) with their metrics and
-    /// events, and its runs queued to run again with their history events (as queued), as a run
-    /// archive (`RunArchive`), in run order.
+    /// The experiment's ended runs (finished, diverged, failed, timed out) with their metrics, events,
+    /// artifact uses and stage instances, and its runs queued to run again with their history (earlier
+    /// results and their uses, earlier instances; as queued), as a run archive (`RunArchive`), in run order.
     public func archive(experiment id: String) throws -> Data {
         try pool.read { db in
             guard let experiment = try ExperimentRecord.fetchOne(db, key: id) else { throw RunArchive.Failure.noExperiment(id, database: path) }
@@ -138,7 +145,8 @@ extension ResultsStore {
             let history = EventRecord.history.sorted()
             let runs = try RunRecord.fetchAll(db, sql: """
                 SELECT * FROM runs r WHERE r.experimentId = ? AND (r.status IN (SELECT value FROM json_each(?))
-                    OR EXISTS (SELECT 1 FROM events e WHERE e.runId = r.id AND e.kind IN (SELECT value FROM json_each(?))))
+                    OR EXISTS (SELECT 1 FROM events e WHERE e.runId = r.id AND e.kind IN (SELECT value FROM json_each(?)))
+                    OR (r.kind = 'stage' AND EXISTS (SELECT 1 FROM stageInstances i WHERE i.experimentId = r.experimentId AND i.stageKey = r.hash)))
                 ORDER BY r.id
                 """, arguments: [id, String(decoding: try JSONEncoder().encode(ended), as: UTF8.self),
                                    String(decoding: try JSONEncoder().encode(history), as: UTF8.self)])
@@ -148,20 +156,31 @@ extension ResultsStore {
             let events = Dictionary(grouping: try EventRecord.fetchAll(db, sql: """
                 SELECT e.* FROM events e JOIN runs r ON r.id = e.runId WHERE r.experimentId = ? ORDER BY e.id
                 """, arguments: [id]), by: \.runId)
+            let stages = try stageHistory(experiment: id, db)
+            let instances = Dictionary(grouping: stages.instances, by: \.stageKey)
+            let uses = Dictionary(grouping: stages.uses, by: \.runId)
             let encoder = RunArchive.encoder
             var out = try encoder.encode(RunArchive.Header(format: RunArchive.format, version: RunArchive.version, experiment: experiment))
             for var run in runs {
                 run.worker = nil  // a process of the machine that ran it
-                var kept = events[run.id!] ?? [], measured = metrics[run.id!] ?? []
+                var kept = events[run.id!] ?? [], measured = metrics[run.id!] ?? [], used = uses[run.id!] ?? []
+                let made = run.isStage ? instances[run.hash] ?? [] : []
+                let eventTimes = Dictionary(kept.map { ($0.id!, $0.at) }) { a, _ in a }
                 if !run.status.hasEnded {  // queued again (or its new attempt running): its history alone
                     run.status = .queued
                     run.startedAt = nil; run.finishedAt = nil; run.resultJSON = nil; run.error = nil; run.attempts = 0
                     run.host = nil; run.gitRevision = nil; run.versionsJSON = nil; run.threads = nil; run.blasCore = nil
                     kept = kept.filter { EventRecord.history.contains($0.kind) }
                     measured = []
+                    used = used.filter { $0.earlierResult != nil }
                 }
                 let entry = RunArchive.Entry(run: run, metrics: measured.map(RunArchive.Metric.init),
-                                             events: kept.map { RunArchive.Event(at: $0.at, kind: $0.kind, message: $0.message) })
+                                             events: kept.map { RunArchive.Event(at: $0.at, kind: $0.kind, message: $0.message) },
+                                             instances: made.isEmpty ? nil : made,
+                                             uses: used.isEmpty ? nil : used.map {
+                                                 RunArchive.Use(stage: $0.stage, stageKey: $0.stageKey, madeByRun: $0.madeByRun, madeFinishedAt: $0.madeFinishedAt,
+                                                                at: $0.at, earlierResultAt: $0.earlierResult.flatMap { eventTimes[$0] })
+                                             })
                 out.append(0x0A)
                 out.append(try encoder.encode(entry))
             }
@@ -201,8 +220,8 @@ extension ResultsStore {
             throw malformed(first.offset, "not a run archive header (\(reason(error)))")
         }
         guard header.format == RunArchive.format else { throw malformed(first.offset, "format is '\(header.format)', expected '\(RunArchive.format)'") }
-        guard header.version == RunArchive.version else {
-            throw malformed(first.offset, "archive version \(header.version); this tlab reads version \(RunArchive.version)")
+        guard RunArchive.readable.contains(header.version) else {
+            throw malformed(first.offset, "archive version \(header.version); this tlab reads versions \(RunArchive.readable.lowerBound) to \(RunArchive.readable.upperBound)")
         }
         var entries: [RunArchive.Entry] = []
         for (offset, bytes) in lines.dropFirst() {
@@ -211,7 +230,8 @@ extension ResultsStore {
             guard entry.run.experimentId == header.experiment.id else {
                 throw malformed(offset, "run of experiment '\(entry.run.experimentId)' in the archive of '\(header.experiment.id)'")
             }
-            let queuedAgain = entry.run.status == .queued && entry.events.contains { EventRecord.history.contains($0.kind) }
+            let queuedAgain = entry.run.status == .queued && (entry.events.contains { EventRecord.history.contains($0.kind) || $0.kind == LegacyStageEvents.earlierInstance }
+                                                               || entry.instances?.contains { $0.replacedAt != nil } == true)
             guard entry.run.status.hasEnded || queuedAgain else {
                 throw malformed(offset, "run \(entry.run.id.map(String.init) ?? "?") is \(entry.run.status.rawValue); an archive holds ended runs "
                                 + "and runs queued again with their earlier results")
@@ -250,6 +270,7 @@ extension ResultsStore {
                 let history = { (events: [(kind: String, message: String)]) in events.filter { EventRecord.history.contains($0.kind) } }
                 let archivedHistory = history(entry.events.map { ($0.kind, $0.message) })
                 var keptHere: [EventRecord] = []  // history events of a run here that the archive's lacks
+                var keptUses: [ArtifactUseRecord] = []  // and the artifact uses of those earlier results
                 if let here = try RunRecord.filter(RunRecord.Columns.experimentId == entry.run.experimentId && RunRecord.Columns.hash == entry.run.hash).fetchOne(db) {
                     if here.status == .running { summary.running += 1; continue }
                     let hereEvents = try EventRecord.filter(EventRecord.Columns.runId == here.id! && EventRecord.history.contains(EventRecord.Columns.kind)).fetchAll(db)
@@ -268,6 +289,8 @@ extension ResultsStore {
                         if !replaceable || superseded { summary.alreadyRecorded += 1; continue }
                     }
                     keptHere = hereEvents.filter { e in !archivedHistory.contains { $0.kind == e.kind && $0.message == e.message } }
+                    let keptIds = keptHere.map(\.id!)
+                    keptUses = try ArtifactUseRecord.filter(ArtifactUseRecord.Columns.runId == here.id! && keptIds.contains(ArtifactUseRecord.Columns.earlierResult)).fetchAll(db)
                     try RunRecord.deleteOne(db, key: here.id)
                 }
                 var run = entry.run
@@ -275,11 +298,29 @@ extension ResultsStore {
                 try run.insert(db)
                 let runId = run.id!
                 for m in entry.metrics { try MetricRecord(runId: runId, epoch: m.epoch, split: m.split, name: m.name, value: m.value).insert(db) }
-                for e in entry.events.map({ (at: $0.at, kind: $0.kind, message: $0.message) }) + keptHere.map({ (at: $0.at, kind: $0.kind, message: $0.message) }) {
+                var eventIds: [Date: Int64] = [:], keptIds: [Int64: Int64] = [:]
+                for e in entry.events.map({ (at: $0.at, kind: $0.kind, message: $0.message, id: Int64?.none) })
+                    + keptHere.map({ (at: $0.at, kind: $0.kind, message: $0.message, id: $0.id) }) {
                     var event = EventRecord(runId: runId, kind: e.kind, message: e.message)
                     event.at = e.at
                     try event.insert(db)
+                    if let old = e.id { keptIds[old] = event.id } else { eventIds[e.at] = event.id }
                 }
+                for use in entry.uses ?? [] {
+                    var row = ArtifactUseRecord(runId: runId, stage: use.stage, stageKey: use.stageKey, madeByRun: use.madeByRun,
+                                                madeFinishedAt: use.madeFinishedAt, at: use.at, earlierResult: use.earlierResultAt.flatMap { eventIds[$0] })
+                    try row.insert(db)
+                }
+                for var use in keptUses {
+                    use.id = nil; use.runId = runId; use.earlierResult = use.earlierResult.flatMap { keptIds[$0] }
+                    try use.insert(db)
+                }
+                for var instance in entry.instances ?? [] {
+                    instance.experimentId = run.experimentId; instance.stageKey = run.hash
+                    try instance.insert(db, onConflict: .ignore)
+                }
+                if header.version == 1 { try LegacyStageEvents.convert(db, runs: [runId]) }
+                if let made = StageInstanceRecord(madeBy: run) { try made.insert(db, onConflict: .ignore) }
                 if run.status == .queued { continue }  // counted above when it queued a result here again
                 summary.imported += 1
                 if run.isStage { summary.stages += 1 }

@@ -52,6 +52,15 @@ extension Tlab {
             if let e = r.error { print("error: \(e)") }
             if let result = r.resultJSON { print("result \(result)") }
             for e in try store.events(run: id) { print("event \(e.kind): \(e.message)") }
+            for instance in try store.instances(of: r) {
+                print("instance \(instance.identity) \(instance.provenance)"
+                      + (instance.replacedAt.map { ", replaced \(ISO8601DateFormatter().string(from: $0))" } ?? ", held by its artifact now"))
+            }
+            for use in try store.uses(run: id) {
+                print("uses \(use.stage) \(use.stageKey.prefix(12)), "
+                      + (use.madeByRun.map { "made by run \($0) finished \(use.madeFinishedAt ?? "?")" } ?? "made by no recorded run")
+                      + (use.earlierResult == nil ? "" : " (by an earlier result)"))
+            }
             let metrics = try store.metrics(run: id)
             for (epoch, rows) in Dictionary(grouping: metrics, by: \.epoch).sorted(by: { $0.key < $1.key }) {
                 print("epoch \(epoch): " + rows.map { "\($0.split).\($0.name) \(String(format: "%.4f", $0.value))" }.joined(separator: "  "))

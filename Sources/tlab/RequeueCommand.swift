@@ -42,9 +42,8 @@ extension Tlab {
             let filter = try selection.filter()
             let targets: [RunRecord]
             if metEarlierInstances {
-                let events = try store.events(experiment: spec.id, kinds: Notebook.stageEventKinds)
                 let chosen = Set(filter.selection(of: runs).compactMap(\.id))
-                targets = StageInstances(runs: runs, events: events).metEarlierInstances().filter { chosen.contains($0.id!) }
+                targets = StageInstances(runs: runs, history: try store.stageHistory(experiment: spec.id)).metEarlierInstances().filter { chosen.contains($0.id!) }
             } else {
                 targets = runs.filter { !$0.isStage && $0.status.hasEnded && filter.accepts($0) }
             }

@@ -212,7 +212,7 @@ final class SchedulerTests: XCTestCase {
         let (_, run) = try tlab(["show", "3", "--db", db])
         let stageKey = stage.components(separatedBy: "hash ")[1].prefix(64)
         XCTAssertTrue(run.contains(String(stageKey)), "run 3 names the artifact key of the stage it used\n\(run)")
-        XCTAssertTrue(run.contains("event artifact: uses stage:marker \(stageKey.prefix(12)), made by run 1 finished 20"),
+        XCTAssertTrue(run.contains("uses stage:marker \(stageKey.prefix(12)), made by run 1 finished 20"),
                       "run 3 records which instance of the artifact it used\n\(run)")
         // The stage's result holds its artifact's digest: what tells whether a stage made again made the same one.
         let digest = try ArtifactBundle.digest(of: folder.appendingPathComponent("artifacts").appendingPathComponent(String(stageKey)))
@@ -248,13 +248,14 @@ final class SchedulerTests: XCTestCase {
         let (_, more) = try tlab(["run", spec, "sweep.seed=[1,2,3]", "--db", "b/r.sqlite", "--workers", "1"])
         XCTAssertTrue(more.contains("4 runs planned, 1 new"), "only the new seed runs; the stage is not made again\n\(more)")
         let (_, stage) = try tlab(["show", "1", "--db", "b/r.sqlite"])
-        XCTAssertFalse(stage.contains("earlier-instance"), stage)
+        XCTAssertFalse(stage.contains(", replaced "), stage)
+        XCTAssertTrue(stage.contains("instance made by run 1 finished 20"), stage)
         let (_, listing) = try tlab(["runs", "moving", "--db", "b/r.sqlite"])
         // `tlab runs` columns: id, status, arm, dataset, seed, …
         let rows: [[String]] = listing.split(separator: "\n").map { line in line.split(separator: " ").map(String.init) }
         let newRun = try XCTUnwrap(rows.first { row in row.count > 4 && row[2] == "default" && row[4] == "3" }, listing)
         let (_, runs) = try tlab(["show", newRun[0], "--db", "b/r.sqlite"])
-        XCTAssertTrue(runs.contains("event artifact: uses stage:marker "), runs)
+        XCTAssertTrue(runs.contains("uses stage:marker "), runs)
         XCTAssertTrue(runs.contains(", made by run 1 finished "), runs)
 
         // The archive alone (no bundles beside it): the stage is made again, and the first instance stays on record.
@@ -265,7 +266,8 @@ final class SchedulerTests: XCTestCase {
         try Data(archive.utf8).write(to: folder.appendingPathComponent("same/moving.runs.jsonl"))
         _ = try tlab(["import", "same/moving.runs.jsonl", "--db", "same/r.sqlite"])
         _ = try tlab(["run", spec, "sweep.seed=[1,2,3]", "--db", "same/r.sqlite", "--workers", "1"])
-        XCTAssertTrue(try tlab(["show", "1", "--db", "same/r.sqlite"]).1.contains("event earlier-instance: made by run 1 finished 20"))
+        XCTAssertTrue(try tlab(["show", "1", "--db", "same/r.sqlite"]).1.contains(#"instance made by run 1 finished 20"#))
+        XCTAssertEqual(try tlab(["show", "1", "--db", "same/r.sqlite"]).1.components(separatedBy: ", replaced ").count, 2, "one instance replaced")
         XCTAssertTrue(try tlab(["requeue", spec, "sweep.seed=[1,2,3]", "--db", "same/r.sqlite", "--met-earlier-instances", "--dry-run"]).1
             .contains("no ended run to queue again"), "made again, the same artifact: the same model")
         // As another machine's kernels would have made it: the archived stage's artifact had another digest.
@@ -279,7 +281,8 @@ final class SchedulerTests: XCTestCase {
         let (_, remade) = try tlab(["run", spec, "sweep.seed=[1,2,3]", "--db", "c/r.sqlite", "--workers", "1"])
         XCTAssertTrue(remade.contains("4 runs planned, 2 new"), "the new run and the stage made again\n\(remade)")
         let (_, again) = try tlab(["show", "1", "--db", "c/r.sqlite"])
-        XCTAssertTrue(again.contains("event earlier-instance: made by run 1 finished 20"), again)
+        XCTAssertTrue(again.contains("instance made by run 1 finished 20"), again)
+        XCTAssertEqual(again.components(separatedBy: ", replaced ").count, 2, again)
 
         // Seeds 1 and 2 met the first instance, seed 3 the one made here: `tlab requeue --met-earlier-instances`
         // runs those two again on it, keeping their earlier results; then no run has met another instance.

@@ -52,10 +52,10 @@ final class ClaimsTests: XCTestCase {
         }
     }
 
-    func render(_ spec: LoadedSpec, _ runs: [RunRecord], stageEvents: [Int64: [EventRecord]] = [:], savedTraining: [Int64: Double] = [:]) throws -> String {
+    func render(_ spec: LoadedSpec, _ runs: [RunRecord], stages: StageHistory = StageHistory(), savedTraining: [Int64: Double] = [:]) throws -> String {
         try Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
             command: "tlab report claims.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: [],
-            savedTraining: savedTraining), stageEvents: stageEvents).render().markdown
+            savedTraining: savedTraining), stages: stages).render().markdown
     }
 
     /// A claim on a test metric other than the report's (macro-F1 beside accuracy) reads in points of it.
@@ -83,9 +83,9 @@ final class ClaimsTests: XCTestCase {
             r.finishedAt = Date(timeIntervalSince1970: r.arm == "new" && r.seed == 1 ? 2_000 : 6_000)
             return r
         }
-        var earlier = EventRecord(runId: 1_000, kind: EventRecord.earlierInstance, message: "made by run 1000 finished 1970-01-01T00:16:40.000Z at revision abc; result none")
-        earlier.at = Date(timeIntervalSince1970: 3_000)
-        let markdown = try render(loaded, all + [stage], stageEvents: [1_000: [earlier]])
+        let earlier = StageInstanceRecord(experimentId: "claims", stageKey: "k", madeByRun: 1_000, finishedAt: "1970-01-01T00:16:40.000Z", gitRevision: "abc",
+                                          host: nil, blasCore: nil, threads: nil, resultJSON: nil, replacedAt: Date(timeIntervalSince1970: 3_000))
+        let markdown = try render(loaded, all + [stage], stages: StageHistory(instances: [earlier, StageInstanceRecord(madeBy: stage)!]))
         XCTAssertEqual(markdown.components(separatedBy: " † |").count - 1, 6, markdown)
         XCTAssertTrue(markdown.contains("† 6 pairs in 6 settings are left out of the test: their two runs met different instances of a stage"), markdown)
         // Seeds 2 and 3 are tested: on mr at 100 `new` is 3.4 and 3.9 points up (3 + 0.1·seed²).

@@ -33,7 +33,7 @@ final class RerunsTests: XCTestCase {
         """.utf8).write(to: path)
         let spec = try SpecLoader.load(path.path)
         var id: Int64 = 0
-        var events: [Int64: [EventRecord]] = [:]
+        var earlierResults: [Int64: [ResultsStore.EarlierResult]] = [:]
         let runs = try Expansion.runs(spec).map { planned -> RunRecord in
             id += 1
             var r = RunRecord(experimentId: "reruns", hash: planned.hash, arm: planned.arm, dataset: planned.dataset, seed: planned.seed,
@@ -49,14 +49,13 @@ final class RerunsTests: XCTestCase {
                     reason: "another LM", status: seed == 3 ? earlierStatus : .finished, attempts: 1, startedAt: nil,
                     finishedAt: Date(timeIntervalSince1970: 1_000), host: "old-vm", gitRevision: "aaaaaaaaaaaa", blasCore: "Cooperlake", threads: 1,
                     resultJSON: result([0.70, 0.72, 0.74][seed - 1]), error: nil, metrics: [], events: [])
-                events[id] = [EventRecord(runId: id, kind: EventRecord.earlierResult,
-                                          message: String(decoding: try RunArchive.encoder.encode(earlier), as: UTF8.self))]
+                earlierResults[id] = [earlier]
             }
             return r
         }
         return try Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
             command: "tlab report reruns.yaml", gitRevision: "abc", database: "r.sqlite", dataLines: [], exportFiles: []),
-                        stageEvents: events).render().markdown
+                        earlier: earlierResults).render().markdown
     }
 
     func testEarlierAndNewResultsSideBySideWithTheSeedSpreadForScale() throws {

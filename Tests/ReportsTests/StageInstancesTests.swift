@@ -22,10 +22,17 @@ final class StageInstancesTests: XCTestCase {
         return r
     }
 
-    func event(_ run: Int64, _ kind: String, _ message: String, at: TimeInterval) -> EventRecord {
-        var e = EventRecord(runId: run, kind: kind, message: message)
-        e.at = Date(timeIntervalSince1970: at)
-        return e
+    /// The instance a stage run made, replaced at `replaced` (nil: the one its artifact holds).
+    func made(_ stage: RunRecord, replaced: TimeInterval? = nil) -> StageInstanceRecord {
+        var instance = StageInstanceRecord(madeBy: stage)!
+        instance.replacedAt = replaced.map { Date(timeIntervalSince1970: $0) }
+        return instance
+    }
+
+    /// Run `run`'s record that it used the instance `stage` made (as `stage:pretrain`).
+    func use(_ run: Int64, of stage: RunRecord, at: TimeInterval, earlierResult: Int64? = nil) -> ArtifactUseRecord {
+        ArtifactUseRecord(runId: run, stage: "stage:pretrain", stageKey: stage.hash, madeByRun: stage.id, madeFinishedAt: made(stage).finishedAt,
+                          at: Date(timeIntervalSince1970: at), earlierResult: earlierResult)
     }
 
     func testAStageMadeTwiceNamesBothInstancesAndTheRunsThatUsedEach() {
@@ -38,13 +45,9 @@ final class StageInstancesTests: XCTestCase {
                     record(4, "c", needs: ["k"], finished: 6_500),             // records the first one (it had started before)
                     record(5, "d", needs: ["k"], status: .queued, finished: nil),
                     record(6, "e", finished: 2_500)]                            // needs no artifact
-        let used = { (run: RunRecord) in "uses stage:pretrain k, " + ResultsStore.instanceSummary(run) }
-        let events: [Int64: [EventRecord]] = [
-            1: [event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(first), at: 3_000)],
-            3: [event(3, EventRecord.artifactUsed, used(stage), at: 5_500)],
-            4: [event(4, EventRecord.artifactUsed, used(first), at: 2_900)],
-        ]
-        let lines = StageInstances(runs: runs, events: events).lines()
+        let history = StageHistory(instances: [made(first, replaced: 3_000), made(stage)],
+                                   uses: [use(3, of: stage, at: 5_500), use(4, of: first, at: 2_900)])
+        let lines = StageInstances(runs: runs, history: history).lines()
         XCTAssertEqual(lines.count, 1)
         let line = lines[0]
         XCTAssertTrue(line.hasPrefix("`stage:pretrain` (key `k`) was made 2 times (its artifact"), line)
@@ -56,7 +59,7 @@ final class StageInstancesTests: XCTestCase {
 
     /// A run that used the stage through another stage (a classifier on a fine-tuned LM) met the
     /// instance that stage met; runs on different instances of a stage both used differ.
-    func testARunMeetsTheInstanceItsStageMet() {
+    func testARunMeetsTheInstanceItsStageMet() throws {
         let first = record(1, "k", kind: .stage, finished: 1_000, core: "Cooperlake")
         let stage = record(1, "k", kind: .stage, finished: 5_000)
         var finetune = record(2, "f", kind: .stage, needs: ["k"], finished: 5_800)
@@ -65,11 +68,8 @@ final class StageInstancesTests: XCTestCase {
                     record(3, "u", needs: ["f"], finished: 6_000),   // through the fine-tuned LM: the second instance
                     record(4, "s", needs: ["k"], finished: 2_000),   // directly, ended before the stage was made again
                     record(5, "x", finished: 2_000)]                  // needs nothing
-        let events: [Int64: [EventRecord]] = [
-            1: [event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(first), at: 3_000)],
-            2: [event(2, EventRecord.artifactUsed, "uses stage:pretrain k, " + ResultsStore.instanceSummary(stage), at: 5_100)],
-        ]
-        let used = StageInstances(runs: runs, events: events).used()
+        let history = StageHistory(instances: [made(first, replaced: 3_000), made(stage)], uses: [use(2, of: stage, at: 5_100)])
+        let used = StageInstances(runs: runs, history: history).used()
         XCTAssertEqual(used[3], ["k": 1])
         XCTAssertEqual(used[2], ["k": 1])
         XCTAssertEqual(used[4], ["k": 0])
@@ -77,21 +77,32 @@ final class StageInstancesTests: XCTestCase {
         XCTAssertTrue(StageInstances.differ(used[3]!, used[4]!))
         XCTAssertFalse(StageInstances.differ(used[3]!, used[2]!))
         XCTAssertFalse(StageInstances.differ(used[3]!, [:]), "a run that used no such stage differs from none")
-        XCTAssertTrue(StageInstances(runs: runs, events: events).lines()[0].hasSuffix("— used by 2 runs (2 name it in their records or their stages')."))
-        XCTAssertEqual(StageInstances(runs: runs, events: events).metEarlierInstances().map(\.id), [4], "what to run again")
-        // Run 4 queued again: its earlier result still counts for the first instance.
-        var requeued = runs, withEarlier = events
+        XCTAssertTrue(StageInstances(runs: runs, history: history).lines()[0].hasSuffix("— used by 2 runs (2 name it in their records or their stages')."))
+        XCTAssertEqual(StageInstances(runs: runs, history: history).metEarlierInstances().map(\.id), [4], "what to run again")
+        // Run 4 queued again: its earlier result still counts for the first instance (by when it ended: it recorded no use).
+        var requeued = runs
         requeued[3].status = .queued
         requeued[3].finishedAt = nil
-        withEarlier[4] = [event(4, EventRecord.earlierResult,
-                                #"{"reason":"r","status":"finished","attempts":1,"finishedAt":"1970-01-01T00:33:20.000Z","metrics":[],"events":[]}"#, at: 8_000)]
-        let line = StageInstances(runs: requeued, events: withEarlier).lines()[0]
+        var kept = EventRecord(runId: 4, kind: EventRecord.earlierResult,
+                               message: #"{"reason":"r","status":"finished","attempts":1,"finishedAt":"1970-01-01T00:33:20.000Z","metrics":[],"events":[]}"#)
+        kept.id = 40
+        var earlier = try XCTUnwrap(ResultsStore.earlierResults(in: [kept]).first)
+        XCTAssertEqual(earlier.eventId, 40)
+        let line = StageInstances(runs: requeued, history: history, earlier: [4: [earlier]]).lines()[0]
         XCTAssertTrue(line.contains("— used by no run; earlier results of 1 run queued to run again used it too; "), line)
-        XCTAssertEqual(StageInstances(runs: requeued, events: withEarlier).metEarlierInstances().map(\.id), [], "queued: nothing more to run again")
-        var remaking = runs, queuedAgain = events
+        XCTAssertEqual(StageInstances(runs: requeued, history: history, earlier: [4: [earlier]]).metEarlierInstances().map(\.id), [], "queued: nothing more to run again")
+        // An earlier result that recorded its use is counted with the instance it names, whenever it ended.
+        earlier.finishedAt = Date(timeIntervalSince1970: 5_900)
+        var recorded = history
+        recorded.uses.append(use(4, of: first, at: 2_900, earlierResult: 40))
+        let named = StageInstances(runs: requeued, history: recorded, earlier: [4: [earlier]])
+        XCTAssertEqual(named.met(by: requeued[3], earlier: earlier), ["k": 0])
+        XCTAssertEqual(StageInstances(runs: requeued, history: history, earlier: [4: [earlier]]).met(by: requeued[3], earlier: earlier), ["k": 1],
+                       "without the record, by when it ended")
+        var remaking = runs, queuedAgain = history
         remaking[0].status = .queued
-        queuedAgain[1]!.append(event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(stage), at: 7_000))
-        XCTAssertEqual(StageInstances(runs: remaking, events: queuedAgain).metEarlierInstances().map(\.id), [2, 3, 4],
+        queuedAgain.instances[1].replacedAt = Date(timeIntervalSince1970: 7_000)
+        XCTAssertEqual(StageInstances(runs: remaking, history: queuedAgain).metEarlierInstances().map(\.id), [2, 3, 4],
                        "while the stage is made again, every run that used it met an earlier instance")
     }
 
@@ -99,8 +110,7 @@ final class StageInstancesTests: XCTestCase {
         let first = record(1, "k", kind: .stage, finished: 1_000, core: "Cooperlake")
         let stage = record(1, "k", kind: .stage, status: .running, finished: nil)
         let runs = [stage, record(2, "a", needs: ["k"], finished: 2_000), record(3, "b", needs: ["k"], status: .queued, finished: nil)]
-        let events: [Int64: [EventRecord]] = [1: [event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(first), at: 3_000)]]
-        let line = StageInstances(runs: runs, events: events).lines().first ?? ""
+        let line = StageInstances(runs: runs, history: StageHistory(instances: [made(first, replaced: 3_000)])).lines().first ?? ""
         XCTAssertTrue(line.hasPrefix("`stage:pretrain` (key `k`) was made once before "), line)
         XCTAssertTrue(line.hasSuffix("with OpenBLAS Cooperlake, 1 thread(s) — used by 1 run (1 ended before it was replaced); it is being made again now (running)."), line)
     }
@@ -114,18 +124,16 @@ final class StageInstancesTests: XCTestCase {
             record(1, "k", kind: .stage, finished: finished, core: core,
                    result: "{\"kind\":\"lm-finetune\"," + after + (digest.map { ",\"artifactSHA256\":\"\($0)\"" } ?? "") + "}")
         }
-        let used = { (run: RunRecord) in "uses stage:pretrain k, " + ResultsStore.instanceSummary(run) }
         func instances(_ versions: [RunRecord]) -> (StageInstances, [Int64: [String: Int]]) {
             let stage = versions.last!
             var runs = [stage]
-            var events: [Int64: [EventRecord]] = [1: versions.dropLast().enumerated().map { i, v in
-                event(1, EventRecord.earlierInstance, ResultsStore.instanceSummary(v), at: 1_500 + 1_000 * Double(i))
-            }]
+            var history = StageHistory(instances: versions.dropLast().enumerated().map { i, v in self.made(v, replaced: 1_500 + 1_000 * Double(i)) }
+                                       + [self.made(stage)])
             for (i, v) in versions.enumerated() {  // run 10 + i met instance i
                 runs.append(record(10 + Int64(i), "r\(i)", needs: ["k"], finished: v.finishedAt!.timeIntervalSince1970 + 100))
-                events[10 + Int64(i)] = [event(10 + Int64(i), EventRecord.artifactUsed, used(v), at: v.finishedAt!.timeIntervalSince1970 + 10)]
+                history.uses.append(use(10 + Int64(i), of: v, at: v.finishedAt!.timeIntervalSince1970 + 10))
             }
-            let found = StageInstances(runs: runs, events: events)
+            let found = StageInstances(runs: runs, history: history)
             return (found, found.used())
         }
         // Made on Zen, then twice on Cooperlake with the same figures (no digests kept yet).
@@ -152,6 +160,6 @@ final class StageInstancesTests: XCTestCase {
 
     func testStagesMadeOnceGetNoLine() {
         let runs = [record(1, "k", kind: .stage, finished: 1_000), record(2, "a", needs: ["k"], finished: 2_000)]
-        XCTAssertEqual(StageInstances(runs: runs, events: [:]).lines(), [])
+        XCTAssertEqual(StageInstances(runs: runs, history: StageHistory(instances: [made(runs[0])])).lines(), [])
     }
 }

@@ -30,7 +30,7 @@ final class ResultsStoreTests: XCTestCase {
     }
 
     /// Ended runs queued again keep what they recorded: a run its result, metrics and events in an
-    /// `earlier-result` event; a stage its instance in an `earlier-instance` event, its artifact
+    /// `earlier-result` event; a stage its instance marked replaced, its artifact
     /// record gone, so its dependents wait for it. No earlier per-epoch state is resumed from.
     func testRunsQueuedAgainKeepTheirEarlierRecords() throws {
         let store = try ResultsStore(path: path)
@@ -42,6 +42,7 @@ final class ResultsStoreTests: XCTestCase {
         try store.finish(run: stage.id!, status: .finished, resultJSON: #"{"kind":"lm"}"#, error: nil,
                          artifact: ArtifactRecord(configHash: "k", kind: "lm", path: "k", createdByRun: stage.id))
         let run = try XCTUnwrap(store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: environment).run)
+        try store.recordUse(run: run.id!, stage: "stage:pretrain", artifact: XCTUnwrap(store.artifact("k")))
         try store.record(metrics: [MetricRecord(runId: run.id!, epoch: 0, split: "valid", name: "accuracy", value: 0.5),
                                    MetricRecord(runId: run.id!, epoch: 1, split: "valid", name: "accuracy", value: 0.625)])
         try store.record(event: EventRecord(runId: run.id!, kind: "note", message: "early stop"))
@@ -67,7 +68,15 @@ final class ResultsStoreTests: XCTestCase {
         XCTAssertEqual(earlier.events.map(\.message), ["early stop"])
         XCTAssertEqual(earlier.gitRevision, "g")
         XCTAssertFalse(FileManager.default.fileExists(atPath: resume.path))
-        XCTAssertEqual(try store.events(run: stage.id!).map(\.kind), [EventRecord.earlierInstance])
+        XCTAssertEqual(try store.events(run: stage.id!).map(\.kind), [])
+        // The stage's instance is kept as replaced; the run's use of it stays, as its earlier result's.
+        let history = try store.stageHistory(experiment: "e")
+        XCTAssertEqual(history.instances.count, 1)
+        XCTAssertEqual(history.instances[0].madeByRun, stage.id)
+        XCTAssertNotNil(history.instances[0].replacedAt)
+        XCTAssertNotNil(earlier.eventId)
+        XCTAssertEqual(history.uses.map(\.earlierResult), [earlier.eventId])
+        XCTAssertTrue(history.instances[0].isUsed(by: history.uses[0]))
         XCTAssertEqual(try store.run(stage.id!)?.status, .queued)
         // The stage first (its artifact is gone), then the run; a run not ended is left alone.
         XCTAssertEqual(try store.claim(experiment: "e", worker: WorkerIdentity(pid: 2), environment: environment).run?.hash, "k")

@@ -38,6 +38,7 @@ final class RunArchiveTests: XCTestCase {
                                        MetricRecord(runId: claimed.id!, epoch: 2, split: "valid", name: "accuracy", value: 2.0 / 3.0)])
                 try a.record(event: EventRecord(runId: claimed.id!, kind: "freeze", message: "froze embedding at step 0 — \"quoted\"\nnew line"))
                 try a.record(event: EventRecord(runId: claimed.id!, kind: "note", message: "vocabulary 10,649"))
+                try a.recordUse(run: claimed.id!, stage: "stage:pretrain", artifact: XCTUnwrap(a.artifact("s")))
             }
             try a.finish(run: claimed.id!, status: status, resultJSON: result, error: status == .failed ? "out of memory" : nil,
                          artifact: claimed.isStage ? ArtifactRecord(configHash: "s", kind: "lm", path: "s", createdByRun: claimed.id) : nil)
@@ -92,19 +93,83 @@ final class RunArchiveTests: XCTestCase {
         XCTAssertNil(stage.resultJSON)
         XCTAssertNil(try b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run, "h4 waits for the artifact")
         // The instance made on the other machine stays on record: where, when, with which kernels, its result.
-        let earlier = try b.events(run: stage.id!).filter { $0.kind == EventRecord.earlierInstance }.map(\.message)
+        let earlier = try b.stageHistory(experiment: "e").instances
         XCTAssertEqual(earlier.count, 1, "\(earlier)")
-        XCTAssertTrue(earlier[0].hasPrefix("made by run \(stage.id!) finished 20"), earlier[0])
-        XCTAssertTrue(earlier[0].contains("at revision abc123 on machine-a with OpenBLAS Cooperlake, 1 thread(s); result {\"status\":\"finished\"}"), earlier[0])
+        XCTAssertNotNil(earlier[0].replacedAt)
+        XCTAssertTrue(earlier[0].identity.hasPrefix("made by run \(stage.id!) finished 20"), earlier[0].identity)
+        XCTAssertEqual(earlier[0].provenance, "at revision abc123 on machine-a with OpenBLAS Cooperlake, 1 thread(s)")
+        XCTAssertEqual(earlier[0].resultJSON, #"{"status":"finished"}"#)
         // A worker dying while it makes the stage drops the attempt's records, not that one.
         XCTAssertEqual(try b.requeueOrphans(experiment: "e", isAlive: { _ in false }, maxAttempts: 3).count, 1)
-        XCTAssertEqual(try b.events(run: stage.id!).map(\.kind), [EventRecord.earlierInstance])
+        XCTAssertEqual(try b.stageHistory(experiment: "e").instances, earlier)
         let again = try XCTUnwrap(b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run)
         try b.finish(run: again.id!, status: .finished, resultJSON: "{}", error: nil,
                      artifact: ArtifactRecord(configHash: "s", kind: "lm", path: "s", createdByRun: again.id))
         XCTAssertEqual(try b.claim(experiment: "e", worker: WorkerIdentity(pid: 9), environment: environment).run?.hash, "h4")
-        // Its archive carries the earlier instance too.
-        XCTAssertTrue(String(decoding: try b.archive(experiment: "e"), as: UTF8.self).contains(#""kind":"earlier-instance""#))
+        let both = try b.stageHistory(experiment: "e").instances
+        XCTAssertEqual(both.count, 2)
+        XCTAssertEqual(both.filter { $0.replacedAt == nil }.map(\.madeByRun), [again.id!], "the instance made here is the current one")
+        // Its archive carries both instances, and a third database reads them back as they are.
+        let c = try store("c")
+        _ = try c.importArchive(try b.archive(experiment: "e"), source: "b.runs.jsonl")
+        XCTAssertEqual(try c.stageHistory(experiment: "e").instances, both)
+    }
+
+    /// An archive of version 1 kept stage instances and artifact uses as events: read, they are rows as if recorded now.
+    func testAVersion1ArchiveHasItsStageEventsReadAsRows() throws {
+        let a = try recordedStore()
+        let recorded = try a.stageHistory(experiment: "e")
+        XCTAssertEqual(recorded.instances.count, 1)
+        XCTAssertEqual(recorded.uses.count, 1)
+        let made = recorded.instances[0], used = recorded.uses[0]
+        // The same archive as version 1 wrote it: the use an `artifact` event, and an earlier instance of s as an `earlier-instance`
+        // event; h1 queued again once before, its earlier result holding the `artifact` event of that attempt.
+        let summary = "made by run 77 finished 2026-01-02T03:04:05.678Z at revision abcdef123456 on old-vm with OpenBLAS Zen, 1 thread(s); result {\"kind\":\"lm\"}"
+        let use = "uses stage:pretrain s, \(made.identity) \(made.provenance); result {}"
+        let earlierResult = #"{"attempts":1,"events":[{"at":"2026-01-02T03:05:00.000Z","kind":"artifact","message":"uses stage:pretrain s, "#
+            + #"made by run 77 finished 2026-01-02T03:04:05.678Z at revision x"},{"at":"2026-01-02T03:06:00.000Z","kind":"note","message":"n"}],"#
+            + #""finishedAt":"2026-01-02T03:07:00.000Z","metrics":[],"reason":"r","status":"finished"}"#
+        var lines = try String(decoding: a.archive(experiment: "e"), as: UTF8.self).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        lines[0]["version"] = 1
+        for i in lines.indices.dropFirst() {
+            let hash = (lines[i]["run"] as? [String: Any])?["hash"] as? String
+            var events = lines[i]["events"] as? [[String: Any]] ?? []
+            if hash == "s" { events.append(["at": "2026-01-03T00:00:00.000Z", "kind": "earlier-instance", "message": summary]) }
+            if hash == "h1" {
+                events.append(["at": "2026-01-02T03:08:00.000Z", "kind": "earlier-result", "message": earlierResult])
+                events.append(["at": "2026-01-04T00:00:00.000Z", "kind": "artifact", "message": use])
+            }
+            lines[i]["events"] = events
+            lines[i]["instances"] = nil
+            lines[i]["uses"] = nil
+        }
+        let v1 = try lines.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }.joined(separator: "\n")
+        let b = try store("b")
+        _ = try b.importArchive(Data(v1.utf8), source: "v1.runs.jsonl")
+        let read = try b.stageHistory(experiment: "e")
+        XCTAssertEqual(read.instances.map(\.identity), ["made by run 77 finished 2026-01-02T03:04:05.678Z", made.identity])
+        XCTAssertEqual(read.instances[0].provenance, "at revision abcdef123456 on old-vm with OpenBLAS Zen, 1 thread(s)")
+        XCTAssertEqual(read.instances[0].resultJSON, #"{"kind":"lm"}"#)
+        XCTAssertNotNil(read.instances[0].replacedAt)
+        XCTAssertEqual(read.instances[1], made)
+        let h1 = try XCTUnwrap(b.runs(experiment: "e").first { $0.hash == "h1" })
+        let earlier = try XCTUnwrap(ResultsStore.earlierResults(in: b.events(run: h1.id!)).first)
+        XCTAssertEqual(earlier.events.map(\.kind), ["note"], "the use is a row now, not an event in the earlier result")
+        XCTAssertEqual(read.uses.map(\.madeByRun), [77, used.madeByRun])
+        XCTAssertEqual(read.uses.map(\.earlierResult), [earlier.eventId, nil])
+        XCTAssertEqual(read.uses.map(\.stageKey), ["s", "s"])
+        XCTAssertEqual(read.uses[1].madeFinishedAt, used.madeFinishedAt)
+        XCTAssertEqual(try b.events(run: h1.id!).map(\.kind).filter { $0 == "artifact" || $0 == "earlier-instance" }, [])
+        // Written again, it is a version 2 archive, and a third database reads the same rows from it.
+        let c = try store("c")
+        _ = try c.importArchive(try b.archive(experiment: "e"), source: "b.runs.jsonl")
+        let again = try c.stageHistory(experiment: "e")
+        XCTAssertEqual(again.instances, read.instances)
+        XCTAssertEqual(again.uses.map(\.madeByRun), [77, used.madeByRun])
+        let h1There = try XCTUnwrap(c.runs(experiment: "e").first { $0.hash == "h1" })
+        XCTAssertEqual(again.uses.map(\.earlierResult), [try ResultsStore.earlierResults(in: c.events(run: h1There.id!)).first?.eventId, nil])
     }
 
     /// A database where the stage s has made a real artifact folder (two files, one in a sub-folder).
@@ -259,9 +324,9 @@ final class RunArchiveTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("x.jsonl:1: not a run archive header"), "\(error)")
         }
         var wrongVersion = lines
-        wrongVersion[0] = wrongVersion[0].replacingOccurrences(of: #""version":1"#, with: #""version":9"#)
+        wrongVersion[0] = wrongVersion[0].replacingOccurrences(of: #""version":2"#, with: #""version":9"#)
         XCTAssertThrowsError(try b.importArchive(Data(wrongVersion.joined(separator: "\n").utf8), source: "x.jsonl")) { error in
-            XCTAssertEqual("\(error)", "x.jsonl:1: archive version 9; this tlab reads version 1")
+            XCTAssertEqual("\(error)", "x.jsonl:1: archive version 9; this tlab reads versions 1 to 2")
         }
     }
 }
