@@ -13,6 +13,9 @@ public struct Fixture {
         object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
     }
 
+    /// The fixture's value at `key` as JSON decoded it (objects, arrays, numbers, strings).
+    public subscript(key: String) -> Any? { object[key] }
+
     public func tensor(_ key: String) -> Tensor {
         guard let entry = object[key] as? [String: Any], let shape = entry["shape"] as? [Int],
               let values = entry["data"] as? [Double] else { fatalError("fixture has no tensor '\(key)'") }
