@@ -89,6 +89,43 @@ public enum Expansion {
         let prose = tree["experiment"]?.mapping?.filter { SpecSchema.experimentProseKeys.contains($0.key) } ?? []
         if let experiment = base["experiment"] { base = base.setting(["experiment"], to: experiment.removing(SpecSchema.experimentProseKeys)) }
         var runs: [PlannedRun] = []
+        /// The run of `arm` on one dataset, training-set size, fold, sweep combination and seed.
+        func plan(_ arm: String, _ armed: ConfigNode, presets: ConfigNode, dataset datasetNode: ConfigNode, size: String?, fold: Int?,
+                  combo: [(path: [String], value: ConfigNode)], seed seedNode: ConfigNode) throws -> PlannedRun {
+            let dataset = datasetNode.scalar ?? datasetNode["id"]?.scalar ?? datasetNode["name"]?.scalar
+                ?? datasetNode["file"]?.scalar.map(SafeName.derived(fromFile:)) ?? "file"
+            // The run's data section names its own dataset; its size is `run.training_size`, so the
+            // list of sizes is not part of its configuration (nor of its stages' keys).
+            var config = armed.setting(["data", "datasets"], to: ConfigNode(.sequence([datasetNode]), at: datasetNode.location))
+            if let data = config["data"] { config = config.setting(["data"], to: data.removing(["training_sizes"])) }
+            for (path, value) in combo { config = config.setting(path, to: value) }
+            if let model = config["model"], let kind = model["kind"]?.scalar, let preset = presets[kind] {
+                config = config.setting(["model"], to: ConfigNode(preset.value, at: model.location).merging(model))
+            }
+            let loc = tree.location
+            func scalar(_ s: String) -> ConfigNode { ConfigNode(.scalar(s, quoted: false), at: loc) }
+            var run: [(key: String, node: ConfigNode)] = [("arm", ConfigNode(.scalar(arm, quoted: true), at: loc)),
+                                                           ("dataset", ConfigNode(.scalar(dataset, quoted: true), at: loc)),
+                                                           ("seed", seedNode)]
+            if let fold { run.append(("fold", scalar(String(fold)))) }
+            // A user file's content is part of the run's identity: an edited file plans new runs.
+            if let digest = datasetNode["file"]?.scalar.flatMap(fileDigest) { run.append(("data_sha256", ConfigNode(.scalar(digest, quoted: true), at: loc))) }
+            if let size { run.append(("training_size", scalar(size))) }
+            config = config.setting(["run"], to: ConfigNode(.mapping(run), at: loc))
+            let stages: [PlannedStage]
+            (config, stages) = try StagePlanner.resolve(config)
+            return PlannedRun(arm: arm, dataset: dataset, seed: Int(seedNode.scalar ?? "0") ?? 0, fold: fold, trainingSize: size,
+                              sweep: Dictionary(uniqueKeysWithValues: combo.map { ($0.path.joined(separator: "."), $0.value.scalar ?? "…") }),
+                              config: config, hash: config.digest,
+                              legacyHash: prose.isEmpty ? nil : prose.reduce(config) { $0.setting(["experiment", $1.key], to: $1.node) }.digest,
+                              stages: stages)
+        }
+        /// The folds of a dataset: its own count, else the split's.
+        func folds(_ datasetNode: ConfigNode, _ armed: ConfigNode) -> [Int?] {
+            let count = datasetNode["folds"]?.scalar.flatMap(Int.init) ?? armed.node(at: ["data", "split", "folds"])?.scalar.flatMap(Int.init)
+            return count.map { Array(0..<$0) } ?? [nil]
+        }
+        var coordinates: [(sizes: [String?], seeds: [ConfigNode])] = []
         for (arm, overlay) in arms {
             // An arm's own `sweep` adds axes (or replaces the spec's values of an axis) for that arm only.
             let sweep = axes(of: tree, arm: overlay)
@@ -112,42 +149,34 @@ public enum Expansion {
             let armed = overlay.map { base.merging($0.removing(["sweep", "models"])) } ?? base
             // `models:` (kind → fields): the fields of the kind a run ends up with, under what it sets itself.
             let presets = [tree["models"], overlay?["models"]].compactMap { $0 }.reduce(ConfigNode(.mapping([]), at: tree.location)) { $0.merging($1) }
-            let datasets = armed.node(at: ["data", "datasets"])?.sequence ?? []
             let sizes: [String?] = armed.node(at: ["data", "training_sizes"])?.sequence.map { list in list.map { $0.scalar ?? "all" } } ?? [nil]
-            let globalFolds = armed.node(at: ["data", "split", "folds"])?.scalar.flatMap(Int.init)
-            for datasetNode in datasets {
-                let dataset = datasetNode.scalar ?? datasetNode["id"]?.scalar ?? datasetNode["name"]?.scalar
-                    ?? datasetNode["file"]?.scalar.map(SafeName.derived(fromFile:)) ?? "file"
-                let foldCount = datasetNode["folds"]?.scalar.flatMap(Int.init) ?? globalFolds
-                let folds: [Int?] = foldCount.map { Array(0..<$0) } ?? [nil]
-                for size in sizes { for fold in folds { for combo in combinations { for seedNode in seeds {
-                    // The run's data section names its own dataset; its size is `run.training_size`, so the
-                    // list of sizes is not part of its configuration (nor of its stages' keys).
-                    var config = armed.setting(["data", "datasets"], to: ConfigNode(.sequence([datasetNode]), at: datasetNode.location))
-                    if let data = config["data"] { config = config.setting(["data"], to: data.removing(["training_sizes"])) }
-                    for (path, value) in combo { config = config.setting(path, to: value) }
-                    if let model = config["model"], let kind = model["kind"]?.scalar, let preset = presets[kind] {
-                        config = config.setting(["model"], to: ConfigNode(preset.value, at: model.location).merging(model))
-                    }
-                    let loc = tree.location
-                    func scalar(_ s: String) -> ConfigNode { ConfigNode(.scalar(s, quoted: false), at: loc) }
-                    var run: [(key: String, node: ConfigNode)] = [("arm", ConfigNode(.scalar(arm, quoted: true), at: loc)),
-                                                                   ("dataset", ConfigNode(.scalar(dataset, quoted: true), at: loc)),
-                                                                   ("seed", seedNode)]
-                    if let fold { run.append(("fold", scalar(String(fold)))) }
-                    // A user file's content is part of the run's identity: an edited file plans new runs.
-                    if let digest = datasetNode["file"]?.scalar.flatMap(fileDigest) { run.append(("data_sha256", ConfigNode(.scalar(digest, quoted: true), at: loc))) }
-                    if let size { run.append(("training_size", scalar(size))) }
-                    config = config.setting(["run"], to: ConfigNode(.mapping(run), at: loc))
-                    let stages: [PlannedStage]
-                    (config, stages) = try StagePlanner.resolve(config)
-                    runs.append(PlannedRun(arm: arm, dataset: dataset, seed: Int(seedNode.scalar ?? "0") ?? 0, fold: fold,
-                                           trainingSize: size,
-                                           sweep: Dictionary(uniqueKeysWithValues: combo.map { ($0.path.joined(separator: "."), $0.value.scalar ?? "…") }),
-                                           config: config, hash: config.digest,
-                                           legacyHash: prose.isEmpty ? nil : prose.reduce(config) { $0.setting(["experiment", $1.key], to: $1.node) }.digest,
-                                           stages: stages))
+            coordinates.append((sizes, seeds))
+            for datasetNode in armed.node(at: ["data", "datasets"])?.sequence ?? [] {
+                for size in sizes { for fold in folds(datasetNode, armed) { for combo in combinations { for seedNode in seeds {
+                    runs.append(try plan(arm, armed, presets: presets, dataset: datasetNode, size: size, fold: fold, combo: combo, seed: seedNode))
                 } } } }
+            }
+        }
+        // `baselines:` (kind → fields): each kind run on every dataset, size, fold and seed any arm has, with the
+        // spec's data and nothing else of it.
+        for (kind, fields) in tree["baselines"]?.mapping ?? [] {
+            if arms.contains(where: { $0.0 == kind }) {
+                throw SpecError(location: fields.location, path: "baselines.\(kind)", message: "an arm is named '\(kind)' too: a baseline runs as an arm of its kind's name")
+            }
+            let model = ConfigNode(.mapping([("kind", ConfigNode(.scalar(kind, quoted: false), at: fields.location))]), at: fields.location)
+                .merging(fields.mapping == nil ? ConfigNode(.mapping([]), at: fields.location) : fields)
+            let armed = ConfigNode(.mapping([base["experiment"].map { ("experiment", $0) }, base["data"].map { ("data", $0) }, ("model", model)]
+                .compactMap { $0 }), at: tree.location)
+            var sizes: [String?] = [], seeds: [ConfigNode] = []
+            for arm in coordinates {
+                for size in arm.sizes where !sizes.contains(size) { sizes.append(size) }
+                for seed in arm.seeds where !seeds.contains(where: { $0.scalar == seed.scalar }) { seeds.append(seed) }
+            }
+            let empty = ConfigNode(.mapping([]), at: tree.location)
+            for datasetNode in armed.node(at: ["data", "datasets"])?.sequence ?? [] {
+                for size in sizes { for fold in folds(datasetNode, armed) { for seedNode in seeds {
+                    runs.append(try plan(kind, armed, presets: empty, dataset: datasetNode, size: size, fold: fold, combo: [], seed: seedNode))
+                } } }
             }
         }
         return runs

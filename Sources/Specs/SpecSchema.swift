@@ -65,6 +65,9 @@ public enum SpecSchema {
         "model": .open(["kind": .string], required: ["kind"]),
         // Fields for one kind only (kind → fields), applied under `model:` when a run's `model.kind` is that kind.
         "models": .dictionary(.dictionary(.any)),
+        // Baseline kinds (kind → their fields, e.g. `tfidf-lr: {}`), each run as an arm of its own on every dataset,
+        // training-set size, fold and seed of the arms, with the spec's data section and nothing else of it.
+        "baselines": .dictionary(.dictionary(.any)),
         // Doc2Vec regimes: the generic corpus, how it meets the domain corpus, and what is measured.
         "generic": .object(["corpus": .list(.string, nonEmpty: true)], required: ["corpus"]),
         "regime": .object([
@@ -125,7 +128,7 @@ public enum SpecSchema {
     ], required: ["experiment", "data", "model"])
 
     /// Keys that describe the experiment rather than one run; they are not part of a run's resolved config.
-    public static let experimentLevelKeys: Set<String> = ["extends", "arms", "sweep", "profiles", "references", "report", "selection", "plan", "models"]
+    public static let experimentLevelKeys: Set<String> = ["extends", "arms", "sweep", "profiles", "references", "report", "selection", "plan", "models", "baselines"]
     /// The prose of `experiment:`: what a reader is told, not what a run trains with. It is not part of a run's
     /// resolved config either, so that rewording it re-plans nothing (`Tracking.RunIdentity` brings runs recorded
     /// while it was to the same identity).

@@ -85,7 +85,8 @@ public struct RunKinds: Sendable {
     /// Every kind TransferLab has.
     public static let standard = RunKinds(
         runs: [RegisteredRunKind(KimCNNRun.self), RegisteredRunKind(BiLSTMMaxRun.self), RegisteredRunKind(Doc2VecRun.self),
-               RegisteredRunKind(ULMFiTRun.self), RegisteredRunKind(SiATLRun.self), RegisteredRunKind(TrivialRun.self)],
+               RegisteredRunKind(ULMFiTRun.self), RegisteredRunKind(SiATLRun.self), RegisteredRunKind(TfidfLogisticRun.self),
+               RegisteredRunKind(NBSVMRun.self), RegisteredRunKind(TrivialRun.self)],
         stages: [RegisteredStageKind(GloVeStage.self), RegisteredStageKind(Doc2VecGenericStage.self), RegisteredStageKind(LMPretrainStage.self),
                  RegisteredStageKind(LMFinetuneStage.self), RegisteredStageKind(TrivialStage.self)])
 

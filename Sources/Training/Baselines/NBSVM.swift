@@ -13,8 +13,9 @@ public struct NBSVM: Sendable {
     public let bias: [Double]
     public let fits: [LBFGS.Result]
 
-    /// `x` binarised features (`NGramFeatures.binary`).
-    public static func fit(_ x: SparseRows, labels: [Int32], classes: Int, c: Double, alpha: Double = 1, beta: Double = 0.25) -> NBSVM {
+    /// `x` binarised features (`NGramFeatures.binary`); converged when every gradient entry divided by C·n is at most `tolerance`.
+    public static func fit(_ x: SparseRows, labels: [Int32], classes: Int, c: Double, alpha: Double = 1, beta: Double = 0.25,
+                           tolerance: Double = 1e-6) -> NBSVM {
         precondition(classes >= 2 && x.count == labels.count, "one row per label, at least two classes")
         let positives: [Int32] = classes == 2 ? [1] : (0..<Int32(classes)).map { $0 }
         var ratios: [[Double]] = [], weights: [[Double]] = [], bias: [Double] = [], fits: [LBFGS.Result] = []
@@ -23,7 +24,7 @@ public struct NBSVM: Sendable {
             let r = logCountRatio(x, y: y, alpha: alpha)
             let scaled = x.mapValues { column, value in value * r[Int(column)] }
             var theta = [Double](repeating: 0, count: x.columns + 1)
-            fits.append(LBFGS.minimize(&theta) { theta, gradient in squaredHinge(theta, gradient: &gradient, x: scaled, y: y, c: c) })
+            fits.append(LBFGS.minimize(&theta, tolerance: tolerance * c * Double(x.count)) { theta, gradient in squaredHinge(theta, gradient: &gradient, x: scaled, y: y, c: c) })
             let w = Array(theta[0..<x.columns])
             let mean = w.reduce(0) { $0 + abs($1) } / Double(max(w.count, 1))
             ratios.append(r); weights.append(w.map { (1 - beta) * mean + beta * $0 }); bias.append(theta[x.columns])

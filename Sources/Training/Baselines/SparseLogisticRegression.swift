@@ -13,11 +13,12 @@ public struct SparseLogisticRegression: Sendable {
 
     var outputs: Int { classes == 2 ? 1 : classes }
 
-    public static func fit(_ x: SparseRows, labels: [Int32], classes: Int, c: Double) -> SparseLogisticRegression {
+    /// Converged when every gradient entry of the objective divided by C·n (scikit-learn's scale) is at most `tolerance`.
+    public static func fit(_ x: SparseRows, labels: [Int32], classes: Int, c: Double, tolerance: Double = 1e-6) -> SparseLogisticRegression {
         precondition(classes >= 2 && x.count == labels.count, "one row per label, at least two classes")
         let d = x.columns, k = classes == 2 ? 1 : classes
         var theta = [Double](repeating: 0, count: k * d + k)
-        let result = LBFGS.minimize(&theta) { theta, gradient in objective(theta, gradient: &gradient, x: x, labels: labels, classes: classes, c: c) }
+        let result = LBFGS.minimize(&theta, tolerance: tolerance * c * Double(x.count)) { theta, gradient in objective(theta, gradient: &gradient, x: x, labels: labels, classes: classes, c: c) }
         // Softmax intercepts are unpenalised and so determined up to a shared shift: centred, as scikit-learn reports them.
         var bias = Array(theta[(k * d)...])
         if k > 1 { let mean = bias.reduce(0, +) / Double(k); bias = bias.map { $0 - mean } }
