@@ -35,6 +35,8 @@ struct ClaimCheck {
         let mixedPairs: Int
         /// The paired differences (arm − baseline) the test was made on, or would be with two of them.
         let differences: [Double]
+        /// Why it is not a fair test of the claim (`Validity`); empty when it is.
+        let unfair: [String]
     }
 
     let claims: [Claim]
@@ -45,10 +47,11 @@ struct ClaimCheck {
     let test: (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int, differences: [Double])
     /// Whether a metric is a test metric (in points) rather than an extra result on its own scale.
     let isTestMetric: (String) -> Bool
+    let validity: Validity
 
     init(tree: ConfigNode, table: ComparisonTable, metricName: String,
          test: @escaping (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int, differences: [Double]),
-         isTestMetric: @escaping (String) -> Bool) {
+         isTestMetric: @escaping (String) -> Bool, validity: Validity) {
         let reportMetric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
         claims = (tree.node(at: ["report", "claims"])?.sequence ?? []).map { node in
             let metric = node["metric"]?.scalar
@@ -60,6 +63,7 @@ struct ClaimCheck {
         self.metricName = metricName
         self.test = test
         self.isTestMetric = isTestMetric
+        self.validity = validity
     }
 
     static func outcome(_ t: Statistics.PairedTest, higher: Bool) -> Outcome {
@@ -78,7 +82,8 @@ struct ClaimCheck {
         table.cells.filter { $0.arm == claim.arm }.compactMap { cell in
             guard let base = table.cells.first(where: { $0.arm == claim.baseline && $0.dataset == cell.dataset && $0.group == cell.group }) else { return nil }
             let (paired, leftOut, differences) = test(cell, base, claim.extra)
-            return Setting(dataset: cell.dataset, group: cell.group, test: paired, mixedPairs: leftOut, differences: differences)
+            return Setting(dataset: cell.dataset, group: cell.group, test: paired, mixedPairs: leftOut, differences: differences,
+                           unfair: paired == nil ? [] : validity.reasons(cell, against: base, pairs: differences.count))
         }.sorted { ($0.dataset, ComparisonTable.sizeOrder($0.group), $0.group) < ($1.dataset, ComparisonTable.sizeOrder($1.group), $1.group) }
     }
 
@@ -95,11 +100,13 @@ struct ClaimCheck {
     }
 
     /// One sentence of the outcomes over settings.
-    static func summary(_ outcomes: [Outcome], untestable: Int) -> String {
+    static func summary(_ outcomes: [Outcome], untestable: Int, unfair: Int = 0) -> String {
         let m = outcomes.count
         let count = { (o: Outcome) in outcomes.filter { $0 == o }.count }
         let (held, contradicted) = (count(.holds), count(.contradicted))
-        let pending = untestable > 0 ? "; \(untestable) more \(untestable == 1 ? "setting has" : "settings have") fewer than two paired runs yet" : ""
+        let untested = untestable > 0 ? "; \(untestable) more \(untestable == 1 ? "setting has" : "settings have") fewer than two paired runs yet" : ""
+        if m == 0 && unfair > 0 { return "**not a fair test** in any of the \(unfair) settings tested (why, below)" + untested }
+        let pending = (unfair > 0 ? " — among the \(m) fair tests of \(m + unfair) settings tested; \(unfair) \(unfair == 1 ? "is" : "are") not a fair test (why, below)" : "") + untested
         let every = m == 1 ? "the one setting" : m == 2 ? "both settings" : "all \(m) settings"
         if m == 0 {
             return untestable == 0 ? "not testable yet: no dataset has runs of both arms"
@@ -123,18 +130,25 @@ struct ClaimCheck {
         var md = "## Claims checked against our runs\n\n"
         md += "Each claim was written into the spec before the runs. It is checked on the runs the tables below choose "
             + "(selection on validation), in every dataset and setting where both arms have runs paired by seed, fold and "
-            + "training-set size: two-sided paired t-test at 5% (under k-fold CV the corrected resampled t-test over folds, as under *What was compared*).\n"
+            + "training-set size: two-sided paired t-test at 5% (under k-fold CV the corrected resampled t-test over folds, as under *What was compared*).\n\n"
+        md += "Before its verdict, each setting is checked; one that fails a check is **not a fair test** of the claim, says why with the numbers, "
+            + "and counts neither for nor against it. The checks, on both arms' chosen runs: " + Validity.described.joined(separator: "; ") + ".\n"
+        if validity.baselines.isEmpty {
+            md += "\n**No bag-of-words floor**: this spec names no `baselines:`, so the checks against the floor and chance level were not made.\n"
+        }
         for (i, claim) in claims.enumerated() {
             let metric = claim.extra.map { isTestMetric($0) ? "test \(Notebook.displayName($0))" : "`\($0)`" } ?? "test \(metricName)"
             let all = settings(of: claim)
             let tested = all.compactMap { s in s.test.map { (s, Self.outcome($0, higher: claim.higher)) } }
+            let fair = tested.filter { $0.0.unfair.isEmpty }
             md += "\n**\(i + 1). \(claim.text)**" + (claim.source.map { " (\($0))" } ?? "") + ": `\(claim.arm)` "
                 + (claim.higher ? "higher" : "lower") + " than `\(claim.baseline)` on \(metric) — "
-                + Self.summary(tested.map(\.1), untestable: all.count - tested.count) + ".\n\n"
+                + Self.summary(fair.map(\.1), untestable: all.count - tested.count, unfair: tested.count - fair.count) + ".\n\n"
             if !tested.isEmpty {
                 md += "| dataset | setting | \(claim.arm) − \(claim.baseline) | outcome |\n|---|---|---|---|\n"
                 for (s, outcome) in tested {
-                    md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(difference(s.test!, claim))\(s.mixedPairs > 0 ? " †" : "") | \(outcome.rawValue) |\n"
+                    let verdict = s.unfair.isEmpty ? outcome.rawValue : "**not a fair test**: " + s.unfair.joined(separator: "; ")
+                    md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(difference(s.test!, claim))\(s.mixedPairs > 0 ? " †" : "") | \(verdict) |\n"
                 }
             }
             // Settings with a single pair so far: its sign, untested (an interim notebook's hint, not a result).

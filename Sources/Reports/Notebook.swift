@@ -46,12 +46,16 @@ public struct Notebook {
 
     /// The markdown and the plot files (name → SVG) it links to, under `assetFolder` (default `<id>/`).
     public func render() -> (markdown: String, plots: [String: String]) {
-        let page = Page(spec: spec, runs: runs, outcomes: outcomes)
+        let page = Page(spec: spec, runs: runs, outcomes: outcomes, metrics: metrics)
         var plots: [String: String] = [:]
         var md = header() + provenance() + compared(page)
         if !context.dataLines.isEmpty { md += "## Data\n\n" + context.dataLines.map { "- \($0)" }.joined(separator: "\n") + "\n\n" }
-        md += ClaimCheck(tree: spec.tree, table: page.table, metricName: page.metricName, test: pairedTest, isTestMetric: isTestMetric).render()
-        for group in page.table.groups { md += results(group, page, plots: &plots) }
+        md += ClaimCheck(tree: spec.tree, table: page.table, metricName: page.metricName, test: pairedTest, isTestMetric: isTestMetric,
+                         validity: page.validity).render()
+        // A setting only baselines have (no sweep of theirs) is shown as the floor of the others'.
+        for group in page.table.groups where page.table.cells.contains(where: { $0.group == group && !page.validity.baselines.contains($0.arm) }) {
+            md += results(group, page, plots: &plots)
+        }
         md += trainingSizes(page, plots: &plots)
         md += reruns(page)
         md += unfinishedRuns()
@@ -63,10 +67,12 @@ public struct Notebook {
         let table: ComparisonTable
         let arms: [String]
         let metricName: String
-        init(spec: LoadedSpec, runs: [RunRecord], outcomes: [Int64: RunOutcome]) {
+        let validity: Validity
+        init(spec: LoadedSpec, runs: [RunRecord], outcomes: [Int64: RunOutcome], metrics: [Int64: [MetricRecord]]) {
             table = ComparisonTable(runs: runs, spec: spec, outcomes: outcomes)
             arms = spec.tree["arms"]?.mapping?.map(\.key) ?? ["default"]
             metricName = Notebook.displayName(table.metric)
+            validity = Validity(spec: spec, table: table, outcomes: outcomes, metrics: metrics, runs: runs)
         }
     }
 
@@ -137,6 +143,10 @@ public struct Notebook {
             let overlay = tree["arms"]?[arm]
             md += "- **\(arm)**" + (arm == table.baseline ? " (baseline)" : "") + ": " + (overlay.map(Self.inline) ?? "the defaults") + "\n"
         }
+        for (kind, fields) in tree["baselines"]?.mapping ?? [] {
+            md += "- **\(kind)** (bag-of-words baseline, on every dataset, size, fold and seed of the arms; the spec's `data` and nothing else of it): "
+                + (fields.mapping?.isEmpty == false ? Self.inline(fields) : "its kind's defaults") + "\n"
+        }
         let references = tree["references"]?.sequence ?? []
         if !references.isEmpty {
             md += "\nPublished figures this experiment is read against:\n\n"
@@ -178,11 +188,12 @@ public struct Notebook {
             guard !columns.isEmpty, columns.count > 1 || layout.arms.count == 1 else { continue }
             if let title = layout.title { md += (md.hasSuffix("\n\n") ? "" : "\n") + "### \(title)\n\n" }
             let baseline = layout.baseline.flatMap { columns.contains($0) ? $0 : nil }
-            md += renderTables(columns: columns, baseline: baseline, cells: cells, datasets: datasets, comparison: table, metricName: page.metricName)
+            md += renderTables(columns: columns, baseline: baseline, cells: cells, datasets: datasets, comparison: table, metricName: page.metricName,
+                               validity: page.validity)
             if let title = layout.title { verdicts += "\n*\(title)*\n\n" }
             for dataset in datasets {
                 verdicts += verdict(dataset: dataset, cells: cells.filter { $0.dataset == dataset && columns.contains($0.arm) }, baseline: baseline,
-                                    comparison: table, metric: page.metricName)
+                                    comparison: table, metric: page.metricName, validity: page.validity)
             }
         }
         let paperCells = cells.filter { $0.paper != nil }
@@ -296,7 +307,7 @@ public struct Notebook {
         guard !sized.isEmpty else { return "" }
         var md = "## Training-set size\n\n"
         for dataset in Array(Set(sized.map(\.dataset))).sorted() {
-            let series = page.arms.compactMap { arm -> SVGChart.Series? in
+            var series = page.arms.compactMap { arm -> SVGChart.Series? in
                 let points = sized.filter { $0.dataset == dataset && $0.arm == arm }.compactMap { cell -> (x: Double, y: Double, sd: Double)? in
                     let size = ComparisonTable.trainingSize(of: cell.group)!
                     let examples = Double(size) ?? cell.runIDs.compactMap { outcomes[$0]?.trainExamples }.map(Double.init).max()
@@ -306,6 +317,14 @@ public struct Notebook {
                     : SVGChart.Series(name: arm, points: points.map { ($0.x, $0.y) }, errors: points.map(\.sd), color: page.arms.firstIndex(of: arm))
             }
             guard !series.isEmpty else { continue }
+            let sizes = Set(sized.filter { $0.dataset == dataset }.compactMap { ComparisonTable.trainingSize(of: $0.group) })
+            let floor = sizes.compactMap { size -> (x: Double, y: Double)? in
+                guard let f = page.validity.floor(dataset: dataset, group: "size=\(size)") else { return nil }
+                let examples = Double(size) ?? sized.filter { $0.dataset == dataset && ComparisonTable.trainingSize(of: $0.group) == size }
+                    .flatMap(\.runIDs).compactMap { outcomes[$0]?.trainExamples }.map(Double.init).max()
+                return examples.map { ($0, 100 * f.test) }
+            }.sorted { $0.x < $1.x }
+            if floor.count >= 2 { series.append(SVGChart.Series(name: "bag-of-words floor", points: floor, color: page.arms.count)) }
             let name = "\(assets)/training-size-\(dataset).svg"
             plots[name] = SVGChart(title: "\(dataset): test \(page.metricName) by training-set size (mean ± s.d.)", xLabel: "labelled training examples",
                                    yLabel: "test \(page.metricName) (%)", logX: true, series: series).render()
@@ -335,10 +354,15 @@ public struct Notebook {
 
     /// One table's markdown: mean ± std (n, CI) per dataset and arm, the paired differences from its
     /// baseline, and the extra metrics of the same chosen runs.
-    func renderTables(columns: [String], baseline: String?, cells: [Cell], datasets: [String], comparison: ComparisonTable, metricName: String) -> String {
+    func renderTables(columns: [String], baseline: String?, cells: [Cell], datasets: [String], comparison: ComparisonTable, metricName: String,
+                      validity: Validity) -> String {
         func cell(_ dataset: String, _ arm: String) -> Cell? { cells.first { $0.dataset == dataset && $0.arm == arm } }
-        var md = "| dataset | " + columns.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: columns.count) + "\n"
-        for dataset in datasets {
+        let group = cells.first?.group ?? ""
+        let floors = validity.baselines.isEmpty ? nil : datasets.map { validity.floor(dataset: $0, group: group) }
+        var md = "| dataset | " + columns.joined(separator: " | ") + (floors == nil ? "" : " | bag-of-words floor") + " |\n|---|"
+            + String(repeating: "---|", count: columns.count + (floors == nil ? 0 : 1)) + "\n"
+        for (d, dataset) in datasets.enumerated() {
+            let floor = floors.map { $0[d].map { String(format: " | %.1f (%@)", 100 * $0.test, $0.arm) } ?? " | –" } ?? ""
             let row = columns.map { cell(dataset, $0) }
             let best = row.compactMap { $0?.test.mean }.filter { $0.isFinite }.max()
             md += "| \(dataset) | " + row.map { cell -> String in
@@ -348,7 +372,11 @@ public struct Notebook {
                 s += ")"
                 if !c.chosen.isEmpty { s += "<br>\(c.chosen.replacingOccurrences(of: "train.learning_rate", with: "lr"))" }
                 return c.test.mean == best ? "**\(s)**" : s
-            }.joined(separator: " | ") + " |\n"
+            }.joined(separator: " | ") + floor + " |\n"
+        }
+        if floors != nil {
+            md += "\nBag-of-words floor: of the spec's baselines (" + validity.baselines.map { "`\($0)`" }.joined(separator: ", ")
+                + ") the one with the best validation \(metricName) on the same data, training-set size and seeds, its test \(metricName).\n"
         }
         if let baseline, columns.count > 1 {
             let others = columns.filter { $0 != baseline }
@@ -389,7 +417,7 @@ public struct Notebook {
     }
 
     /// Plain sentences from the numbers: the winner, and each arm against the baseline.
-    func verdict(dataset: String, cells: [Cell], baseline: String?, comparison: ComparisonTable, metric: String) -> String {
+    func verdict(dataset: String, cells: [Cell], baseline: String?, comparison: ComparisonTable, metric: String, validity: Validity) -> String {
         let ranked = cells.filter { $0.test.n > 0 }.sorted { $0.test.mean > $1.test.mean }
         guard let top = ranked.first else { return "- **\(dataset)**: no finished runs yet.\n" }
         var line = String(format: "- **%@**: highest test %@ with **%@** (%.1f).", dataset, metric, top.arm, 100 * top.test.mean)
@@ -400,6 +428,8 @@ public struct Notebook {
             line += String(format: " %@ vs %@: %+.1f points, %@ (%@, %@).", c.arm, b, 100 * t.meanDifference,
                            significant ? "significant at 5%" : "not significant", Self.formatP(t.p), t.sampleSize)
         }
+        let problems = ranked.flatMap(validity.problems(of:))
+        if !problems.isEmpty { line += " **Checks failed**: " + problems.joined(separator: "; ") + "." }
         return line + "\n"
     }
 

@@ -46,6 +46,11 @@ extension RunKind where Config == BaselineRunConfig<Model>, Model: BaselineModel
 /// documents cut at the same length (`data.max_length`, else the word-vector classifiers' 400 tokens), each
 /// regularisation strength tried and the best on validation accuracy kept (the first of equals: the strongest).
 enum BagOfWordsPipeline {
+    /// The share of the most frequent label: the accuracy of always answering it (chance level, for the reports' checks).
+    static func majority(_ labels: [Int32]) -> Double {
+        Double(Dictionary(grouping: labels, by: { $0 }).values.map(\.count).max() ?? 0) / Double(max(labels.count, 1))
+    }
+
     static func execute<Model: BaselineModel>(_ c: BaselineRunConfig<Model>, context: RunContext) throws -> RunOutcome {
         let start = Date()
         let examples = try c.data.examples(context.data)
@@ -73,7 +78,7 @@ enum BagOfWordsPipeline {
         let chosen = best!
         var outcome = RunOutcome(status: .finished, valid: SplitMetrics(chosen.valid), test: SplitMetrics(chosen.score(test.0, test.1)),
                                  trainExamples: train.0.count, vocabulary: features.count,
-                                 extras: ["c": chosen.c, "features": Double(features.count)])
+                                 extras: ["c": chosen.c, "features": Double(features.count), "majority": majority(test.1)])
         if !unconverged.isEmpty { outcome.error = "L-BFGS did not converge for C \(unconverged.map { "\($0)" }.joined(separator: ", "))" }
         outcome.seconds = Date().timeIntervalSince(start)
         return outcome
