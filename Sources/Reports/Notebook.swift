@@ -144,7 +144,7 @@ public struct Notebook {
             md += "- **\(arm)**" + (arm == table.baseline ? " (baseline)" : "") + ": " + (overlay.map(Self.inline) ?? "the defaults") + "\n"
         }
         for (kind, fields) in tree["baselines"]?.mapping ?? [] {
-            md += "- **\(kind)** (bag-of-words baseline, on every dataset, size, fold and seed of the arms; the spec's `data` and nothing else of it): "
+            md += "- **\(kind)** (bag-of-words baseline, on every dataset, size and fold of the arms, once: its fit depends on the data alone; the spec's `data` and nothing else of it): "
                 + (fields.mapping?.isEmpty == false ? Self.inline(fields) : "its kind's defaults") + "\n"
         }
         let references = tree["references"]?.sequence ?? []

@@ -157,8 +157,9 @@ public enum Expansion {
                 } } } }
             }
         }
-        // `baselines:` (kind → fields): each kind run on every dataset, size, fold and seed any arm has, with the
-        // spec's data and nothing else of it.
+        // `baselines:` (kind → fields): each kind run on every dataset, size and fold any arm has, with the spec's data
+        // and nothing else of it. A baseline's fit depends on the data alone (the split and the training subset follow the
+        // split's seed, not the run's), so it runs once, with the first seed of the arms.
         for (kind, fields) in tree["baselines"]?.mapping ?? [] {
             if arms.contains(where: { $0.0 == kind }) {
                 throw SpecError(location: fields.location, path: "baselines.\(kind)", message: "an arm is named '\(kind)' too: a baseline runs as an arm of its kind's name")
@@ -170,7 +171,7 @@ public enum Expansion {
             var sizes: [String?] = [], seeds: [ConfigNode] = []
             for arm in coordinates {
                 for size in arm.sizes where !sizes.contains(size) { sizes.append(size) }
-                for seed in arm.seeds where !seeds.contains(where: { $0.scalar == seed.scalar }) { seeds.append(seed) }
+                if seeds.isEmpty, let first = arm.seeds.first { seeds = [first] }
             }
             let empty = ConfigNode(.mapping([]), at: tree.location)
             for datasetNode in armed.node(at: ["data", "datasets"])?.sequence ?? [] {

@@ -66,7 +66,7 @@ public enum SpecSchema {
         // Fields for one kind only (kind → fields), applied under `model:` when a run's `model.kind` is that kind.
         "models": .dictionary(.dictionary(.any)),
         // Baseline kinds (kind → their fields, e.g. `tfidf-lr: {}`), each run as an arm of its own on every dataset,
-        // training-set size, fold and seed of the arms, with the spec's data section and nothing else of it.
+        // training-set size and fold of the arms (once: with the arms' first seed), with the spec's data section and nothing else of it.
         "baselines": .dictionary(.dictionary(.any)),
         // Doc2Vec regimes: the generic corpus, how it meets the domain corpus, and what is measured.
         "generic": .object(["corpus": .list(.string, nonEmpty: true)], required: ["corpus"]),
@@ -87,8 +87,11 @@ public enum SpecSchema {
             // ULMFiT / SiATL: layer-wise rates, unfreezing schedules, SiATL's auxiliary LM loss, early-stopping criterion.
             "discriminative": .object(["factor": .number, "order": .list(.string, nonEmpty: true)], required: ["order"]),
             "unfreezing": .object(["kind": .choice(["gradual", "chain-thaw", "last-layer", "full", "siatl"]),
-                                   "order": .list(.string, nonEmpty: true)], required: ["kind"]),
+                                   "order": .list(.string, nonEmpty: true), "epochs_per_stage": .integer], required: ["kind"]),
             "auxiliary": .choice(["none", "siatl"]), "select_by": .choice(["accuracy", "loss"]),
+            // `phase`: each phase (unfreezing stage) restarts the schedules over its own steps; `all-trainable`: early
+            // stopping counts only once nothing but the always-frozen groups is frozen.
+            "schedule_scope": .choice(["run", "phase"]), "patience_from": .choice(["start", "all-trainable"]),
         ], required: []),
         // The language model of the transfer experiments: architecture, pretraining and target fine-tuning.
         "language_model": .object([

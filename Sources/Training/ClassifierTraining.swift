@@ -13,9 +13,13 @@ public struct Phase: Codable, Equatable, Sendable {
     public var learningRates: [String: Float]
     /// Drop the optimizer moments of groups unfrozen at the start of this phase.
     public var resetMoments: Bool
+    /// Every group's schedule starts again with this phase, over its steps (an ULMFiT stage with its own slanted
+    /// triangular rates, as fastai's `fit_one_cycle` per stage); otherwise the schedules run on over the whole run.
+    public var restartsSchedule: Bool
 
-    public init(epochs: Int, frozen: [String] = [], learningRates: [String: Float] = [:], resetMoments: Bool = false) {
+    public init(epochs: Int, frozen: [String] = [], learningRates: [String: Float] = [:], resetMoments: Bool = false, restartsSchedule: Bool = false) {
         self.epochs = epochs; self.frozen = frozen; self.learningRates = learningRates; self.resetMoments = resetMoments
+        self.restartsSchedule = restartsSchedule
     }
 }
 
@@ -25,6 +29,8 @@ public struct ClassifierTrainingConfig: Codable, Equatable, Sendable {
     public var clipNorm: Float? = nil
     /// Stop after this many epochs without a better validation accuracy; the best epoch's weights are restored.
     public var patience: Int? = nil
+    /// The phase from which patience counts (epochs of earlier phases, e.g. while groups are still frozen, never stop a run).
+    public var patienceFromPhase = 0
     public var seed: UInt64 = 0
     /// The weight of an `AuxiliaryLossModel`'s auxiliary loss in each epoch (the last repeats);
     /// empty: no auxiliary loss.
@@ -131,11 +137,14 @@ public final class ClassifierTrainer {
         }
         var lastSave = Date()
         var epoch = 0
-        func patienceRanOut() -> Bool { config.patience.map { progress.sinceBest >= $0 } ?? false }
+        var counting = config.patienceFromPhase == 0
+        func patienceRanOut() -> Bool { counting && (config.patience.map { progress.sinceBest >= $0 } ?? false) }
+        let stepsPerEpoch = (train.count + config.batchSize - 1) / config.batchSize
         phases: for (phaseIndex, phase) in config.phases.enumerated() {
+            if phaseIndex >= config.patienceFromPhase { counting = true }
             if epoch + phase.epochs <= progress.epoch { epoch += phase.epochs; continue }  // done before the saved state
             if patienceRanOut() { break phases }
-            if epoch >= progress.epoch { try enter(phase) }  // (resumed mid-phase: the saved optimizer settings hold)
+            if epoch >= progress.epoch { try enter(phase, steps: phase.epochs * stepsPerEpoch) }  // (resumed mid-phase: the saved optimizer settings hold)
             for _ in 0..<phase.epochs {
                 if patienceRanOut() { break phases }
                 epoch += 1
@@ -161,7 +170,7 @@ public final class ClassifierTrainer {
                     progress.best = .init(epoch: epoch, score: score)
                     bestWeights = model.state.map { $0.value.copy() }
                     progress.sinceBest = 0
-                } else {
+                } else if counting {
                     progress.sinceBest += 1
                 }
                 if let resume, Date().timeIntervalSince(lastSave) >= checkpointInterval {
@@ -208,8 +217,10 @@ public final class ClassifierTrainer {
         return (progress, best.map(\.value))
     }
 
-    /// Freezes and unfreezes groups so that exactly `phase.frozen` are frozen, then sets its rates.
-    private func enter(_ phase: Phase) throws {
+    /// Freezes and unfreezes groups so that exactly `phase.frozen` are frozen, then sets its rates and, if it has its
+    /// own schedule, restarts the schedules over its `steps`.
+    private func enter(_ phase: Phase, steps: Int) throws {
+        if phase.restartsSchedule { optimizer.restartSchedules(totalSteps: steps) }
         for group in optimizer.groups {
             let name = group.config.name
             if phase.frozen.contains(name) { try optimizer.freeze(name) }

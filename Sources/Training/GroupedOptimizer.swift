@@ -44,9 +44,18 @@ public final class GroupedOptimizer {
         groups.flatMap { g in g.parameters.map { "\($0.name) → \(g.config.name)\(g.config.frozen ? " (frozen)" : "")" } }
     }
 
+    /// The step the schedules count from: 0, or the step of their last restart (`restartSchedules`).
+    public private(set) var scheduleOrigin = 0
+
+    /// Every group's schedule starts again from here, over `totalSteps` (a phase with its own schedule).
+    public func restartSchedules(totalSteps: Int) {
+        scheduleOrigin = step
+        for group in groups { group.config.schedule = group.config.schedule.resized(totalSteps: totalSteps) }
+    }
+
     /// The learning rate group `name` uses at the current step.
     public func learningRate(of name: String) -> Float? {
-        group(named: name).map { $0.config.learningRate * $0.config.schedule.multiplier(at: step) }
+        group(named: name).map { $0.config.learningRate * $0.config.schedule.multiplier(at: step - scheduleOrigin) }
     }
 
     public var trainableParameters: [Parameter] { groups.filter { !$0.config.frozen }.flatMap(\.parameters) }
@@ -58,7 +67,7 @@ public final class GroupedOptimizer {
     public func update() {
         for group in groups where !group.config.frozen {
             if let limit = group.config.clipNorm { Constraints.clipGlobalNorm(group.parameters.map(\.grad), maxNorm: limit) }
-            let lr = group.config.learningRate * group.config.schedule.multiplier(at: step)
+            let lr = group.config.learningRate * group.config.schedule.multiplier(at: step - scheduleOrigin)
             for parameter in group.parameters {
                 let key = ObjectIdentifier(parameter)
                 let state = group.states[key] ?? OptimizerState(names: group.config.optimizer.initialStateNames, shape: parameter.shape)
@@ -115,17 +124,21 @@ public final class GroupedOptimizer {
         return out
     }
 
-    /// What a checkpoint carries besides `stateTensors`: each group's frozen flag and rate, and the
-    /// freeze/unfreeze events so far.
+    /// What a checkpoint carries besides `stateTensors`: each group's frozen flag, rate and schedule, the step the
+    /// schedules count from, and the freeze/unfreeze events so far (schedules and origin absent in states saved before
+    /// schedules could restart).
     public struct Settings: Codable, Equatable, Sendable {
         public var frozen: [String: Bool]
         public var learningRates: [String: Float]
         public var events: [TrainingEvent]
+        public var schedules: [String: Schedule]?
+        public var scheduleOrigin: Int?
     }
 
     public var settings: Settings {
         Settings(frozen: Dictionary(uniqueKeysWithValues: groups.map { ($0.config.name, $0.config.frozen) }),
-                 learningRates: Dictionary(uniqueKeysWithValues: groups.map { ($0.config.name, $0.config.learningRate) }), events: events)
+                 learningRates: Dictionary(uniqueKeysWithValues: groups.map { ($0.config.name, $0.config.learningRate) }), events: events,
+                 schedules: Dictionary(uniqueKeysWithValues: groups.map { ($0.config.name, $0.config.schedule) }), scheduleOrigin: scheduleOrigin)
     }
 
     /// Puts back what `settings` saved.
@@ -137,7 +150,9 @@ public final class GroupedOptimizer {
                 group.parameters.forEach { $0.requiresGrad = !frozen }
             }
             if let rate = settings.learningRates[name] { group.config.learningRate = rate }
+            if let schedule = settings.schedules?[name] { group.config.schedule = schedule }
         }
+        if let origin = settings.scheduleOrigin { scheduleOrigin = origin }
         events = settings.events
     }
 

@@ -17,6 +17,17 @@ public enum Schedule: Codable, Equatable, Sendable {
     /// 1/divFactor up to 1 over `pctStart` of `totalSteps`, then down to 1/(divFactor·finalDivFactor).
     case oneCycle(totalSteps: Int, pctStart: Float = 0.3, divFactor: Float = 25, finalDivFactor: Float = 1e4)
 
+    /// The same schedule over `totalSteps` (schedules without a length are unchanged): what a phase that restarts the
+    /// schedule runs, as fastai's `fit_one_cycle` per unfreezing stage does.
+    public func resized(totalSteps: Int) -> Schedule {
+        switch self {
+        case let .linearWarmupDecay(warmup, _, finalFraction): .linearWarmupDecay(warmupSteps: warmup, totalSteps: totalSteps, finalFraction: finalFraction)
+        case let .slantedTriangular(_, cutFraction, ratio): .slantedTriangular(totalSteps: totalSteps, cutFraction: cutFraction, ratio: ratio)
+        case let .oneCycle(_, pctStart, divFactor, finalDivFactor): .oneCycle(totalSteps: totalSteps, pctStart: pctStart, divFactor: divFactor, finalDivFactor: finalDivFactor)
+        case .constant, .exponential, .step: self
+        }
+    }
+
     public func multiplier(at step: Int) -> Float {
         let t = Float(step)
         switch self {

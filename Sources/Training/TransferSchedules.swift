@@ -3,16 +3,16 @@ import Foundation
 /// Unfreezing schedules as phases (which groups are frozen in each epoch), for groups listed from
 /// the bottom (embedding) to the top (the new head).
 public enum Unfreezing {
-    /// ULMFiT's gradual unfreezing (Howard & Ruder 2018, §3.3): the top group trains alone in epoch 1,
-    /// each later epoch unfreezes the next group down, until all train for the remaining epochs.
-    public static func gradual(_ order: [String], epochs: Int) -> [Phase] {
+    /// ULMFiT's gradual unfreezing (Howard & Ruder 2018, §3.3): the top group trains alone for `epochsPerStage`
+    /// epochs (1 in the paper), each later stage unfreezes the next group down, until all train for the remaining epochs.
+    public static func gradual(_ order: [String], epochs: Int, epochsPerStage: Int = 1) -> [Phase] {
         guard !order.isEmpty, epochs > 0 else { return [] }
         var phases: [Phase] = []
-        for k in 1..<order.count where phases.count < epochs {
-            phases.append(Phase(epochs: 1, frozen: Array(order.prefix(order.count - k))))
+        for k in 1..<order.count {
+            phases.append(Phase(epochs: epochsPerStage, frozen: Array(order.prefix(order.count - k))))
         }
-        if epochs > phases.count { phases.append(Phase(epochs: epochs - phases.count)) }
-        return phases
+        phases.append(Phase(epochs: max(epochs - phases.count * epochsPerStage, 0)))
+        return trimmed(phases, to: epochs)
     }
 
     /// Chain-thaw (Felbo et al. 2017, an ULMFiT ablation): the new top group alone, then each group

@@ -159,6 +159,88 @@ final class TransferTests: XCTestCase {
         XCTAssertEqual(Unfreezing.siatl(order, epochs: 3), [Phase(epochs: 1, frozen: ["embedding", "encoder0", "encoder1"]), Phase(epochs: 2, frozen: ["embedding"])])
     }
 
+    /// A restarted schedule (a phase with its own rates) follows its formula over the phase's steps, counted from the
+    /// restart; the settings a checkpoint keeps bring the restarted schedule and its origin back.
+    func testRestartedSchedulesFollowTheirFormulasStepByStep() throws {
+        var rng = RandomGenerator(seed: 5)
+        let model = ULMFiTClassifier(languageModel: tinyLanguageModel(), config: ULMFiTClassifier.Config(), classes: 2, rng: &rng)
+        let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: [
+            GroupConfig(name: "all", patterns: ["*"], optimizer: .sgd(momentum: 0), learningRate: 0.01, schedule: .slantedTriangular(totalSteps: 60))])
+        func stlr(_ t: Int, total: Int) -> Float {  // Howard & Ruder 2018, eq. 3, cut_frac 0.1, ratio 32
+            let cut = Float(max(Int(Float(total) * 0.1), 1)), t = Float(t)
+            let p = t < cut ? t / cut : max(1 - (t - cut) / (cut * (1 / 0.1 - 1)), 0)
+            return 0.01 * (1 + p * 31) / 32
+        }
+        for k in 0..<10 {
+            XCTAssertEqual(optimizer.learningRate(of: "all")!, stlr(k, total: 60), accuracy: 1e-9, "step \(k) of the run's schedule")
+            optimizer.zeroGrad(); optimizer.update()
+        }
+        optimizer.restartSchedules(totalSteps: 20)
+        XCTAssertEqual(optimizer.scheduleOrigin, 10)
+        for k in 0..<20 {
+            XCTAssertEqual(optimizer.learningRate(of: "all")!, stlr(k, total: 20), accuracy: 1e-9, "step \(k) of the restarted schedule")
+            if k == 7 {
+                let copy = try GroupedOptimizer(parameters: model.parameters, groups: [
+                    GroupConfig(name: "all", patterns: ["*"], optimizer: .sgd(momentum: 0), learningRate: 0.01, schedule: .slantedTriangular(totalSteps: 60))])
+                copy.restore(Dictionary(uniqueKeysWithValues: optimizer.stateTensors.map { ($0.name, $0.value) }))
+                copy.restore(optimizer.settings)
+                XCTAssertEqual(copy.learningRate(of: "all"), optimizer.learningRate(of: "all"), "resumed mid-phase, the same rate")
+            }
+            optimizer.zeroGrad(); optimizer.update()
+        }
+    }
+
+    /// With `restartsSchedule`, each gradual-unfreezing stage runs its own schedule: the last one starts at the step where
+    /// everything became trainable and spans that stage's steps.
+    func testEachUnfreezingStageRunsItsOwnSchedule() throws {
+        var rng = RandomGenerator(seed: 5)
+        let model = ULMFiTClassifier(languageModel: tinyLanguageModel(), config: ULMFiTClassifier.Config(), classes: 2, rng: &rng)
+        let order = ["embedding", "encoder0", "encoder1", "head"]
+        var groups = GroupConfig.discriminative(order.map { ($0, $0 == "encoder0" ? ["encoder.0.*"] : $0 == "encoder1" ? ["encoder.1.*"] : ["\($0).*"]) },
+                                                topRate: 0.01, factor: 2.6)
+        for i in groups.indices { groups[i].schedule = .slantedTriangular(totalSteps: 1000) }
+        let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
+        var config = ClassifierTrainingConfig()
+        config.batchSize = 4
+        config.phases = Unfreezing.gradual(order, epochs: 7, epochsPerStage: 2).map {
+            Phase(epochs: $0.epochs, frozen: $0.frozen, restartsSchedule: true)
+        }
+        XCTAssertEqual(config.phases.map(\.epochs), [2, 2, 2, 1])
+        let examples: [EncodedExample] = (0..<12).map { (i: Int) -> EncodedExample in
+            let ids: [Int32] = [Int32(3 + i % 5), Int32(4 + i % 3), 5]
+            return EncodedExample(ids: ids, label: Int32(i % 2))
+        }
+        _ = try ClassifierTrainer(model: model, optimizer: optimizer, config: config, classes: 2).fit(train: examples, valid: examples)
+        XCTAssertEqual(optimizer.step, 7 * 3)
+        XCTAssertEqual(optimizer.scheduleOrigin, 6 * 3, "the last stage's schedule starts where it does")
+        XCTAssertEqual(optimizer.group(named: "head")!.config.schedule, .slantedTriangular(totalSteps: 3), "over the last stage's 3 steps")
+    }
+
+    /// With `patienceFromPhase`, epochs of the frozen stages never stop a run: a run whose validation never improves
+    /// trains through every stage and stops `patience` epochs after everything became trainable.
+    func testPatienceCountsOnlyOnceEverythingTrains() throws {
+        let order = ["embedding", "encoder0", "encoder1", "head"]
+        func epochsTrained(from phase: Int) throws -> Int {
+            var rng = RandomGenerator(seed: 5)
+            let model = ULMFiTClassifier(languageModel: tinyLanguageModel(), config: ULMFiTClassifier.Config(), classes: 2, rng: &rng)
+            let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: [
+                GroupConfig(name: "embedding", patterns: ["embedding.*"], learningRate: 0), GroupConfig(name: "encoder0", patterns: ["encoder.0.*"], learningRate: 0),
+                GroupConfig(name: "encoder1", patterns: ["encoder.1.*"], learningRate: 0), GroupConfig(name: "head", patterns: ["head.*"], learningRate: 0)])
+            var config = ClassifierTrainingConfig()
+            config.batchSize = 4
+            config.phases = Unfreezing.gradual(order, epochs: 8)
+            config.patience = 1
+            config.patienceFromPhase = phase
+            let examples: [EncodedExample] = (0..<8).map { (i: Int) -> EncodedExample in
+                let ids: [Int32] = [Int32(3 + i % 5), 5]
+                return EncodedExample(ids: ids, label: Int32(i % 2))
+            }
+            return try ClassifierTrainer(model: model, optimizer: optimizer, config: config, classes: 2).fit(train: examples, valid: examples).epochs.count
+        }
+        XCTAssertEqual(try epochsTrained(from: 0), 2, "counted from the start: stopped during the frozen stages")
+        XCTAssertEqual(try epochsTrained(from: 3), 4, "counted once all train: the three stages, then one epoch")
+    }
+
     /// Gradual unfreezing in training: in the first epoch only the head moves; frozen groups stay
     /// bit-identical; once unfrozen, they move.
     func testFrozenGroupsDoNotMoveDuringTransfer() throws {

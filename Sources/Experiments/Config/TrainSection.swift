@@ -174,7 +174,23 @@ struct TrainSection: Decodable {
     struct UnfreezingFields: Decodable {
         var kind: UnfreezingKind
         var order: Located<[String]>?
+        /// Epochs of each gradual-unfreezing stage before the last (which takes the epochs left); 1 as in the paper.
+        var epochsPerStage: Int?
+        enum CodingKeys: String, CodingKey { case kind, order, epochsPerStage = "epochs_per_stage" }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try c.decode(UnfreezingKind.self, forKey: .kind)
+            order = try c.decodeIfPresent(Located<[String]>.self, forKey: .order)
+            epochsPerStage = try c.decodeIfPresent(.epochsPerStage, Valid.positive, Valid.atLeast1)
+        }
     }
+
+    /// Whether the schedules span the run (`run`) or each phase has its own (`phase`: each unfreezing stage restarts
+    /// its slanted triangular or one-cycle rates over its own steps, as ULMFiT with fastai's `fit_one_cycle` per stage).
+    enum ScheduleScope: String, ConfigChoice { case run, phase }
+    /// When early stopping starts counting: from the first epoch (`start`), or once no group but those always
+    /// frozen is frozen any more (`all-trainable`: a run is not stopped while gradual unfreezing has not finished).
+    enum PatienceFrom: String, ConfigChoice { case start, allTrainable = "all-trainable" }
 
     enum Auxiliary: String, ConfigChoice { case none, siatl }
     enum SelectBy: String, ConfigChoice { case accuracy, loss }
@@ -193,10 +209,12 @@ struct TrainSection: Decodable {
     var unfreezing: Located<UnfreezingFields>?
     var auxiliary: Auxiliary
     var selectBy: SelectBy
+    var scheduleScope: ScheduleScope
+    var patienceFrom: PatienceFrom
 
     enum CodingKeys: String, CodingKey {
         case batchSize = "batch_size", epochs, optimizer, learningRate = "learning_rate", groups, phases, clipNorm = "clip_norm", patience
-        case schedule, discriminative, unfreezing, auxiliary, selectBy = "select_by"
+        case schedule, discriminative, unfreezing, auxiliary, selectBy = "select_by", scheduleScope = "schedule_scope", patienceFrom = "patience_from"
     }
 
     init(from decoder: any Decoder) throws {
@@ -221,6 +239,16 @@ struct TrainSection: Decodable {
         unfreezing = try c.decodeIfPresent(Located<UnfreezingFields>.self, forKey: .unfreezing)
         auxiliary = try c.decode(.auxiliary, or: .none)
         selectBy = try c.decode(.selectBy, or: .accuracy)
+        scheduleScope = try c.decode(.scheduleScope, or: .run)
+        patienceFrom = try c.decode(.patienceFrom, or: .start)
+    }
+
+    /// The phase from which early stopping counts: 0, or with `patience_from: all-trainable` the first phase that
+    /// freezes nothing but the groups frozen for the whole run (none: patience never counts).
+    func patienceStartPhase(_ phases: [Phase], groups: [GroupConfig]) -> Int {
+        guard patienceFrom == .allTrainable else { return 0 }
+        let alwaysFrozen = Set(groups.filter(\.frozen).map(\.name))
+        return phases.firstIndex { Set($0.frozen).isSubset(of: alwaysFrozen) } ?? phases.count
     }
 
     /// Epochs of training when no phases say otherwise.
@@ -270,7 +298,7 @@ struct TrainSection: Decodable {
             for name in order where !groups.contains(where: { $0.name == name }) { throw (u.value.order ?? Located(order, at: u.location, path: u.path)).error(unknown(name)) }
             let built: [Phase]
             switch u.value.kind {
-            case .gradual: built = Unfreezing.gradual(order, epochs: epochCount)
+            case .gradual: built = Unfreezing.gradual(order, epochs: epochCount, epochsPerStage: u.value.epochsPerStage ?? 1)
             case .chainThaw: built = Unfreezing.chainThaw(order, epochs: epochCount)
             case .lastLayer: built = Unfreezing.lastLayer(order, epochs: epochCount)
             case .full: built = Unfreezing.full(epochs: epochCount)
@@ -281,7 +309,7 @@ struct TrainSection: Decodable {
                 }
                 built = Unfreezing.siatl(order, epochs: epochCount)
             }
-            return built.map { Phase(epochs: $0.epochs, frozen: Array(Set($0.frozen + alwaysFrozen)).sorted()) }
+            return built.map { Phase(epochs: $0.epochs, frozen: Array(Set($0.frozen + alwaysFrozen)).sorted(), restartsSchedule: scheduleScope == .phase) }
         }
         guard let phases else { return [Phase(epochs: epochCount, frozen: alwaysFrozen)] }
         return try phases.map { located in
@@ -294,7 +322,7 @@ struct TrainSection: Decodable {
             let frozen = phase.frozen?.value ?? []
             for name in frozen where !groups.contains(where: { $0.name == name }) { throw phase.frozen!.error(unknown(name)) }
             return Phase(epochs: phase.epochs, frozen: Array(Set(frozen + alwaysFrozen)).sorted(), learningRates: rates,
-                         resetMoments: phase.resetMoments ?? false)
+                         resetMoments: phase.resetMoments ?? false, restartsSchedule: scheduleScope == .phase)
         }
     }
 

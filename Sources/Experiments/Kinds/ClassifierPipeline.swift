@@ -98,6 +98,7 @@ enum ClassifierPipeline {
         let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
         training.phases = try c.train.phaseList(groups: groups)
         training.patience = c.train.patience
+        training.patienceFromPhase = c.train.patienceStartPhase(training.phases, groups: groups)
         training.clipNorm = c.train.clipNorm
         training.seed = seed
         let trainer = ClassifierTrainer(model: model, optimizer: optimizer, config: training, classes: labelNames.count)

@@ -79,6 +79,7 @@ enum TransferPipeline {
         let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
         training.phases = try c.train.phaseList(groups: groups)
         training.patience = c.train.patience
+        training.patienceFromPhase = c.train.patienceStartPhase(training.phases, groups: groups)
         training.clipNorm = c.train.clipNorm
         training.seed = seed
         if c.train.auxiliary == .siatl { training.auxiliaryWeights = SiATLWeight.schedule(epochs: epochs) }
