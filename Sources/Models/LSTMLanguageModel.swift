@@ -72,3 +72,31 @@ public struct LSTMLanguageModel: ParameterContainer {
         return (loss, final.map { $0.detached() })
     }
 }
+
+extension LSTMLanguageModel {
+    /// The same model over a vocabulary grown to `vocabulary` words (new ids after the old ones): every weight kept,
+    /// each new word's embedding row (and untied decoder row) the mean of the old rows and its decoder bias the mean
+    /// bias — fastai's initialisation of words a pretrained language model has not seen.
+    public func extended(to vocabulary: Int, rng: inout RandomGenerator) -> LSTMLanguageModel {
+        precondition(vocabulary >= config.vocabulary, "a vocabulary only grows")
+        var grown = config
+        grown.vocabulary = vocabulary
+        let model = LSTMLanguageModel(grown, rng: &rng)
+        let old = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0) })
+        for parameter in model.parameters {
+            let source = old[parameter.name]!
+            if parameter.shape == source.shape { parameter.value.assign(source.value); continue }
+            // Rows per word: [V, …] (embedding, untied decoder weight) or [V] (decoder bias).
+            let width = source.count / config.vocabulary
+            let from = source.value.data, to = parameter.value.data
+            for i in 0..<source.count { to[i] = from[i] }
+            for k in 0..<width {
+                var mean: Float = 0
+                for w in 0..<config.vocabulary { mean += from[w * width + k] }
+                mean /= Float(config.vocabulary)
+                for w in config.vocabulary..<vocabulary { to[w * width + k] = mean }
+            }
+        }
+        return model
+    }
+}

@@ -159,6 +159,35 @@ final class TransferTests: XCTestCase {
         XCTAssertEqual(Unfreezing.siatl(order, epochs: 3), [Phase(epochs: 1, frozen: ["embedding", "encoder0", "encoder1"]), Phase(epochs: 2, frozen: ["embedding"])])
     }
 
+    /// A language model grown to a larger vocabulary keeps every weight, starts each new word's rows at the mean of the
+    /// old ones (embedding, untied decoder weight, decoder bias), and scores the old words' text as before.
+    func testAnExtendedVocabularyKeepsTheModelAndStartsNewWordsAtTheMean() {
+        for tied in [true, false] {
+            var rng = RandomGenerator(seed: 3)
+            let model = LSTMLanguageModel(LanguageModelConfig(vocabulary: 12, embedding: 3, hidden: 4, layers: 2, tied: tied), rng: &rng)
+            var other = RandomGenerator(seed: 99)
+            let grown = model.extended(to: 15, rng: &other)
+            XCTAssertEqual(grown.config.vocabulary, 15)
+            let old = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0) })
+            for p in grown.parameters {
+                let source = old[p.name]!
+                let a = Array(UnsafeBufferPointer(start: source.value.data, count: source.count))
+                let b = Array(UnsafeBufferPointer(start: p.value.data, count: p.count))
+                XCTAssertEqual(Array(b.prefix(a.count)), a, "\(p.name): old rows kept")
+                guard p.count != source.count else { continue }
+                let width = source.count / 12
+                for k in 0..<width {
+                    let mean = (0..<12).map { a[$0 * width + k] }.reduce(0, +) / 12
+                    for w in 12..<15 { XCTAssertEqual(b[w * width + k], mean, accuracy: 1e-6, "\(p.name)[\(w), \(k)] at the mean") }
+                }
+            }
+            let text: [Int32] = (0..<3000).map { (i: Int) -> Int32 in Int32(2 + (i * 7 + i / 5) % 10) }
+            let before = LanguageModelData.perplexity(model, stream: text), after = LanguageModelData.perplexity(grown, stream: text)
+            XCTAssertGreaterThan(after, before, "the same text, over more words: each old word a little less likely")
+            XCTAssertLessThan(after, before * 15 / 12 * 1.5, "but the model is the same one")
+        }
+    }
+
     /// A restarted schedule (a phase with its own rates) follows its formula over the phase's steps, counted from the
     /// restart; the settings a checkpoint keeps bring the restarted schedule and its origin back.
     func testRestartedSchedulesFollowTheirFormulasStepByStep() throws {

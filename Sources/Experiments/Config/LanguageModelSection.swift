@@ -35,8 +35,12 @@ struct LanguageModelSection: Decodable {
         var cutFraction: Double?
         var ratio: Double?
         var text: FinetuneText?
+        /// Words of the target text in at least this many of its occurrences join the vocabulary before fine-tuning,
+        /// their rows started at the mean embedding (as fastai extends a pretrained LM's vocabulary); absent: none join.
+        var extendVocabulary: Int?
         enum CodingKeys: String, CodingKey {
             case epochs, batch, learningRate = "learning_rate", discriminative, cutFraction = "cut_fraction", ratio, text
+            case extendVocabulary = "extend_vocabulary"
         }
     }
 

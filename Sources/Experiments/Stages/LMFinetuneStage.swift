@@ -1,12 +1,13 @@
 import Datasets
 import Foundation
 import Models
+import Numerics
 import Specs
 import Training
 
 /// `lm-finetune`: ULMFiT's target-task LM fine-tuning (Howard & Ruder 2018, §3.2) of the stage named by
 /// `from`, on the run's training text, with discriminative rates (÷ factor per layer from the top) and
-/// slanted triangular rates.
+/// slanted triangular rates; with `extend_vocabulary`, the target's frequent words join the vocabulary first.
 public enum LMFinetuneStage: StageKind {
     public static let id = "lm-finetune"
 
@@ -31,16 +32,26 @@ public enum LMFinetuneStage: StageKind {
     public static func check(_ config: Config, node: ConfigNode, data: DataStore) -> [String] { config.data.problems(data) }
 
     public static func execute(_ c: Config, into folder: URL, context: RunContext) throws -> [String: Double] {
-        let pretrained = try LanguageModelArtifact.load(try context.artifact(c.from, of: "lm-pretrain"))
+        var pretrained = try LanguageModelArtifact.load(try context.artifact(c.from, of: "lm-pretrain"))
         let seed = UInt64(c.run.seed)
-        let model = try pretrained.model(seed: seed)
+        var model = try pretrained.model(seed: seed)
         let examples = try c.data.examples(context.data)
         var run = c.run
         let finetune = c.languageModel.finetune
         if finetune?.text == .trainSplit { run.trainingSize = "all" }
         let split = c.data.split(labels: examples.map(\.label), run: run)
         let tokenizer = c.data.tokenizer
-        let stream = LanguageModelData.stream(split.train.map { tokenizer.tokenize(examples[$0].text) }, vocabulary: pretrained.vocabulary)
+        let documents = split.train.map { tokenizer.tokenize(examples[$0].text) }
+        if let minCount = finetune?.extendVocabulary {
+            let target = Vocabulary(documents: documents, minCount: minCount, specials: [])
+            let before = pretrained.vocabulary.count
+            pretrained.vocabulary.add(target.tokens)
+            var rng = RandomGenerator(seed: seed).derived("vocabulary extension")
+            model = model.extended(to: pretrained.vocabulary.count, rng: &rng)
+            pretrained.config = model.config
+            context.observer?.note("vocabulary extended by \(pretrained.vocabulary.count - before) target words (in ≥ \(minCount) occurrences) to \(pretrained.vocabulary.count); new rows at the mean embedding")
+        }
+        let stream = LanguageModelData.stream(documents, vocabulary: pretrained.vocabulary)
         let epochs = finetune?.epochs ?? 2
         let batch = min(finetune?.batch ?? 32, max(stream.count / 80, 1))
         let bptt = c.languageModel.bptt

@@ -10,8 +10,8 @@ import Training
 /// (a `Checkpoint`), `vocabulary.tsv`, `language-model.json` (the architecture) and `heldout.i32`
 /// (held-out generic text, for perplexity before and after transfer).
 struct LanguageModelArtifact {
-    let config: LanguageModelConfig
-    let vocabulary: Vocabulary
+    var config: LanguageModelConfig
+    var vocabulary: Vocabulary
     let heldout: [Int32]
     let folder: URL
 
