@@ -60,6 +60,15 @@ public enum DatasetCatalog {
                      licence: "MIT; text public domain", source: .tokenizers, members: ["usr/lib/R/site-library/tokenizers/data/Rdata.rdb"]),
         DatasetEntry(id: "python-docs", kind: .corpus, summary: "Python 3.11 documentation sources (reST), 497 files",
                      licence: "PSF", source: .pythonDocs, members: ["usr/share/doc/python3.11/html/_sources"]),
+        DatasetEntry(id: "gcide", kind: .corpus, summary: "GCIDE (Webster 1913 + WordNet) dictionary entries, definitions as paragraphs",
+                     licence: "GPL-2+", source: .gcide, members: ["usr/share/dictd/gcide.dict.dz"]),
+        DatasetEntry(id: "wordnet-glosses", kind: .corpus, summary: "WordNet 3.0 glosses (definitions and examples), 117,659 synsets",
+                     licence: "WordNet 3.0 licence", source: .wordnet,
+                     members: ["usr/share/wordnet/data.noun", "usr/share/wordnet/data.verb", "usr/share/wordnet/data.adj", "usr/share/wordnet/data.adv"]),
+        DatasetEntry(id: "perl-doc", kind: .corpus, summary: "Perl 5.36 manual pages (POD, markup stripped), one document per page",
+                     licence: "GPL-1+ or Artistic", source: .perlDoc, members: ["usr/share/perl/5.36.0/pod"]),
+        DatasetEntry(id: "linux-doc", kind: .corpus, summary: "Linux 6.1 kernel documentation (reST and text; no translations or device trees)",
+                     licence: "GPL-2", source: .linuxDoc, members: ["usr/share/doc/linux-doc-6.1/Documentation"]),
     ]
 
     /// Datasets the literature uses that no registry here serves; a spec naming one gets this advice.

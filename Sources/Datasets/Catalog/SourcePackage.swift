@@ -45,6 +45,18 @@ extension SourcePackage {
     public static let tokenizers = SourcePackage(.debian, "r-cran-tokenizers", "0.3.0-1",
         file: "r-cran-tokenizers_0.3.0-1_amd64.deb", size: 657_008,
         sha256: "6312f013ebfde5650235bfd7ba5c44d9e4cf9f2da9855337c9483fe778f0d8c7")
+    public static let gcide = SourcePackage(.debian, "dict-gcide", "0.48.5+nmu2",
+        file: "dict-gcide_0.48.5+nmu2_all.deb", size: 14_800_692,
+        sha256: "7b0af5cfde3cbdef5e9d6e78f92ec335ced7c2790f37a40f49bebc6f7347ac0f")
+    public static let wordnet = SourcePackage(.debian, "wordnet-base", "1:3.0-37",
+        file: "wordnet-base_1%3a3.0-37_all.deb", size: 6_467_132,
+        sha256: "61060d960f9ada8fa120872312eccd3ecebfbab8c4579e4f5a74e1cf67620752")
+    public static let perlDoc = SourcePackage(.debian, "perl-doc", "5.36.0-7+deb12u4",
+        file: "perl-doc_5.36.0-7+deb12u4_all.deb", size: 7_910_372,
+        sha256: "f4269cff4576d6f02a6756df842988e58451c7e945b08517dd235531b24e48f8")
+    public static let linuxDoc = SourcePackage(.debian, "linux-doc-6.1", "6.1.192-3",
+        file: "linux-doc-6.1_6.1.192-3_all.deb", size: 37_346_428,
+        sha256: "f18dfe28dcab7bdbf9185be16b9521f5841277a6a96c374a6683a648d5d5fa4f")
     public static let pythonDocs = SourcePackage(.debian, "python3.11-doc", "3.11.2-6+deb12u9",
         file: "python3.11-doc_3.11.2-6+deb12u9_all.deb", size: 12_644_000,
         sha256: "5b3594189d6ef9a6963ce0347fd307a1cc67620ad697e144db366070e2e146be")

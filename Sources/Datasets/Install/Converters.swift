@@ -36,6 +36,10 @@ struct Converter {
         case "austen": return try austen()
         case "moby-dick": return try mobyDick()
         case "python-docs": return try pythonDocs()
+        case "gcide": return try gcide()
+        case "wordnet-glosses": return try wordnetGlosses()
+        case "perl-doc": return try perlPod()
+        case "linux-doc": return try linuxDocs()
         default: preconditionFailure("no converter for \(entry.id)")
         }
     }
@@ -105,7 +109,7 @@ struct Converter {
 
     // MARK: Corpora
 
-    private func documents(_ docs: [String]) throws -> Counts {
+    func documents(_ docs: [String]) throws -> Counts {
         try NormalizedFormat.writeDocuments(docs, to: output.appendingPathComponent(NormalizedFormat.documents))
         let written = try NormalizedFormat.readDocuments(output.appendingPathComponent(NormalizedFormat.documents))
         let stats = tokenStatistics(written)
