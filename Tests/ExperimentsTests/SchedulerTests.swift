@@ -461,7 +461,7 @@ final class SchedulerTests: XCTestCase {
         let db = folder.appendingPathComponent("user.sqlite").path
         let (run, ran) = try tlab(["run", spec, "--profile", "quick", dataset, "--db", db, "--data-dir", data.path, "--workers", "2"])
         XCTAssertEqual(run.terminationStatus, 0, ran)
-        XCTAssertTrue(ran.contains("10 finished, 0 diverged, 0 failed"), ran)
+        XCTAssertTrue(ran.contains("12 finished, 0 diverged, 0 failed"), "the 10 arm runs and the two baselines\n\(ran)")
         let out = folder.appendingPathComponent("notebooks")
         let (report, reported) = try tlab(["report", spec, "--profile", "quick", dataset, "--db", db, "--data-dir", data.path, "--out", out.path])
         XCTAssertEqual(report.terminationStatus, 0, reported)
