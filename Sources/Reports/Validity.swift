@@ -32,7 +32,7 @@ struct Validity {
 
     /// The checks, as the notebook lists them.
     static let described = [
-        "an arm below the bag-of-words floor (the baseline best on validation, on the same data)",
+        "an arm below the bag-of-words floor (the baseline best on validation, on the same data): the floor above the arm's mean and its 95% interval",
         "underfitting: half or more of an arm's chosen runs still improving at their last epoch, or with training loss at or above validation loss at their chosen epoch",
         "runs at chance level (within \(Int(chanceMargin * 100)) points of the majority-class rate of the test split)",
         "a collapsed seed (more than \(Int(collapse * 100)) points below the median of the other seeds)",
@@ -54,8 +54,11 @@ struct Validity {
         var found: [String] = []
         let name = "`\(cell.arm)`"
         if let floor = floor(dataset: cell.dataset, group: cell.group), !baselines.contains(cell.arm) {
-            if cell.test.mean < floor.test {
-                found.append(String(format: "%@ (%.1f) is below the bag-of-words floor (%@, %.1f)", name, 100 * cell.test.mean, floor.arm, 100 * floor.test))
+            // Below it beyond seed-to-seed noise: the floor above the upper end of the arm's 95% interval (its mean with one run).
+            let upper = cell.test.mean + (cell.test.ci95.map { $0.isFinite ? $0 : 0 } ?? 0)
+            if upper < floor.test {
+                found.append(String(format: "%@ (%.1f%@) is below the bag-of-words floor (%@, %.1f)", name, 100 * cell.test.mean,
+                                    upper > cell.test.mean ? String(format: ", 95%% interval up to %.1f", 100 * upper) : "", floor.arm, 100 * floor.test))
             }
             if let majority = floor.majority, cell.test.mean <= majority + Self.chanceMargin {
                 found.append(String(format: "%@ (%.1f) is at chance level (majority class %.1f)", name, 100 * cell.test.mean, 100 * majority))

@@ -85,7 +85,9 @@ final class ValidityTests: XCTestCase {
 
     func testEachCheckFiresOnItsCase() throws {
         var below = Behaviour(); below.test = [0.70, 0.71, 0.72, 0.73]
-        XCTAssertEqual(try problems(below).new, ["`new` (71.5) is below the bag-of-words floor (tfidf-lr, 75.0)"])
+        XCTAssertEqual(try problems(below).new, ["`new` (71.5, 95% interval up to 73.6) is below the bag-of-words floor (tfidf-lr, 75.0)"])
+        var within = Behaviour(); within.test = [0.72, 0.78, 0.70, 0.79]
+        XCTAssertEqual(try problems(within).new, [], "a mean below the floor but an interval reaching it: not below beyond noise")
         var chance = Behaviour(); chance.test = [0.50, 0.51, 0.50, 0.51]
         XCTAssertTrue(try problems(chance).new.contains("`new` (50.5) is at chance level (majority class 50.0)"))
         var improving = Behaviour(); improving.best = 6
