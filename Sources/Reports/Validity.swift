@@ -35,7 +35,7 @@ struct Validity {
         "an arm below the bag-of-words floor (the baseline best on validation, on the same data): the floor above the arm's mean and its 95% interval",
         "underfitting: half or more of an arm's chosen runs still improving at their last epoch, or with training loss at or above validation loss at their chosen epoch",
         "runs at chance level (within \(Int(chanceMargin * 100)) points of the majority-class rate of the test split)",
-        "a collapsed seed (more than \(Int(collapse * 100)) points below the median of the other seeds)",
+        "a collapsed seed (more than \(Int(collapse * 100)) points below the median of the other seeds, of the same fold under k-fold CV)",
         "pretrained parts that did not move (the generic perplexity changed by less than \(Int(unmoved * 100))%) in an arm that starts from a pretrained model",
         "fewer than \(minimumPairs) pairs for the paired test",
     ]
@@ -83,14 +83,16 @@ struct Validity {
         if !losses.isEmpty, trainAbove * 2 >= losses.count {
             found.append("\(name) underfits: \(trainAbove) of \(losses.count) chosen runs had training loss at or above validation loss at their chosen epoch")
         }
+        // Against the other seeds of the same fold under k-fold CV (folds differ in difficulty), else against all the others.
         let values = cell.byUnit.sorted { $0.key < $1.key }
         if values.count >= 3 {
             for (unit, value) in values {
-                let others = values.filter { $0.key != unit }.map(\.value).sorted()
+                let others = values.filter { $0.key != unit && $0.key.fold == unit.fold }.map(\.value).sorted()
+                guard others.count >= 2 else { continue }
                 let median = others.count % 2 == 1 ? others[others.count / 2] : (others[others.count / 2 - 1] + others[others.count / 2]) / 2
                 if value < median - Self.collapse {
-                    found.append(String(format: "%@ seed %d%@ collapsed (%.1f against a median of %.1f for the others)", name, unit.seed,
-                                        unit.fold.map { " fold \($0)" } ?? "", 100 * value, 100 * median))
+                    found.append(String(format: "%@ seed %d%@ collapsed (%.1f against a median of %.1f for the other seeds%@)", name, unit.seed,
+                                        unit.fold.map { " fold \($0)" } ?? "", 100 * value, 100 * median, unit.fold == nil ? "" : " of that fold"))
                 }
             }
         }

@@ -96,7 +96,7 @@ final class ValidityTests: XCTestCase {
         XCTAssertEqual(try problems(lossy).new, ["`new` underfits: 4 of 4 chosen runs had training loss at or above validation loss at their chosen epoch"])
         var collapsed = Behaviour(); collapsed.test = [0.80, 0.81, 0.62, 0.83]
         let fell = try problems(collapsed).new
-        XCTAssertTrue(fell.contains("`new` seed 3 collapsed (62.0 against a median of 81.0 for the others)"), "\(fell)")
+        XCTAssertTrue(fell.contains("`new` seed 3 collapsed (62.0 against a median of 81.0 for the other seeds)"), "\(fell)")
         var unmoved = Behaviour(); unmoved.forgetting = 0.98
         XCTAssertEqual(try problems(unmoved).new, ["`new`'s pretrained parts did not move (generic perplexity changed by 2.0% on average)"])
         var scratch = Behaviour(); scratch.forgetting = 1.0; scratch.pretrained = false
