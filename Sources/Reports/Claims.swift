@@ -105,7 +105,9 @@ struct ClaimCheck {
         let count = { (o: Outcome) in outcomes.filter { $0 == o }.count }
         let (held, contradicted) = (count(.holds), count(.contradicted))
         let untested = untestable > 0 ? "; \(untestable) more \(untestable == 1 ? "setting has" : "settings have") fewer than two paired runs yet" : ""
-        if m == 0 && unfair > 0 { return "**not a fair test** in any of the \(unfair) settings tested (why, below)" + untested }
+        if m == 0 && unfair > 0 {
+            return "**not a fair test** " + (unfair == 1 ? "in the one setting tested" : "in any of the \(unfair) settings tested") + " (why, below)" + untested
+        }
         let pending = (unfair > 0 ? " — among the \(m) fair tests of \(m + unfair) settings tested; \(unfair) \(unfair == 1 ? "is" : "are") not a fair test (why, below)" : "") + untested
         let every = m == 1 ? "the one setting" : m == 2 ? "both settings" : "all \(m) settings"
         if m == 0 {
