@@ -28,14 +28,30 @@ public struct LanguageModelTrainer {
         return (tape.value(loss).scalar, final)
     }
 
-    /// One pass over `batches`; returns the loss of every window.
-    public mutating func trainEpoch(_ batches: BPTTBatches) -> [Float] {
-        var state: [LSTMState]? = nil
-        var losses: [Float] = []
-        for window in batches {
+    /// Where a pass over the windows stands: what continuing it mid-epoch needs besides weights and optimizer state.
+    public struct EpochPosition {
+        public var windows: Int
+        public var losses: [Float]
+        public var state: [LSTMState]?
+        public var rng: RandomGenerator
+        public init(windows: Int, losses: [Float], state: [LSTMState]?, rng: RandomGenerator) {
+            self.windows = windows; self.losses = losses; self.state = state; self.rng = rng
+        }
+    }
+
+    /// One pass over `batches`; returns the loss of every window. From `position` it skips the windows
+    /// already trained and continues as the interrupted pass would have; `afterWindow` sees the position
+    /// after each window (to save it).
+    public mutating func trainEpoch(_ batches: BPTTBatches, from position: EpochPosition? = nil,
+                                    afterWindow: ((EpochPosition) throws -> Void)? = nil) rethrows -> [Float] {
+        var state = position?.state
+        var losses = position?.losses ?? []
+        if let position { rng = position.rng }
+        for (index, window) in batches.enumerated() where index >= losses.count {
             let (loss, next) = step(window, state: state)
             losses.append(loss)
             state = next
+            try afterWindow?(EpochPosition(windows: losses.count, losses: losses, state: state, rng: rng))
         }
         return losses
     }

@@ -134,6 +134,35 @@ final class LanguageModelResumeTests: XCTestCase {
         XCTAssertEqual(wholePerplexity, resumedPerplexity)
     }
 
+    /// A state saved in the middle of an epoch (carried LSTM state, dropout stream and losses so far)
+    /// resumes to exactly the weights of an uninterrupted run.
+    func testTrainingResumedMidEpochMatchesUninterruptedTraining() throws {
+        let folder = try temporaryFolder("lm-resume-mid", create: false)
+        var rng = RandomGenerator(seed: 5)
+        let stream: [Int32] = (0..<600).map { _ in Int32(3 + rng.int(below: 9)) }
+        let config = LanguageModelConfig(vocabulary: 12, embedding: 4, hidden: 5, layers: 2, tied: true, embeddingDropout: 0.1, inputDropout: 0.2)
+        func model() -> LSTMLanguageModel { var r = RandomGenerator(seed: 1); return LSTMLanguageModel(config, rng: &r) }
+        let groups = [GroupConfig(name: "all", patterns: ["*"], optimizer: .adam(), learningRate: 0.01)]
+        func train(_ m: LSTMLanguageModel, epochs: Int, resume: URL?) throws -> Double {
+            try LanguageModelStageTraining.train(m, stream: stream, heldout: Array(stream.prefix(100)), groups: groups, epochs: epochs, batch: 4, bptt: 10,
+                                                 clip: 0.25, seed: 7, resume: resume, checkpointInterval: 0, observer: nil, label: "test").perplexity
+        }
+        let whole = model()
+        let wholePerplexity = try train(whole, epochs: 2, resume: nil)
+        // Saving after every window (but an epoch's last), an attempt leaves the state one window before
+        // the end of its last epoch: as a kill there would. A fresh process then trains that window only.
+        let resume = folder.appendingPathComponent("resume")
+        _ = try train(model(), epochs: 2, resume: resume)
+        let partial = try JSONSerialization.jsonObject(with: Data(contentsOf: resume.appendingPathComponent("partial.json"))) as? [String: Any]
+        XCTAssertEqual(partial?["epoch"] as? Int, 2)
+        XCTAssertEqual(partial?["windows"] as? Int, BPTTBatches(stream: stream, batch: 4, bptt: 10).count - 1)
+        let resumed = model()
+        XCTAssertEqual(try train(resumed, epochs: 2, resume: resume), wholePerplexity)
+        for (a, b) in zip(whole.parameters, resumed.parameters) {
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: a.value.data, count: a.count)), Array(UnsafeBufferPointer(start: b.value.data, count: b.count)), a.name)
+        }
+    }
+
     /// A domain LM on a labelled dataset (the tweet LM) pretrains on its training split only: the
     /// validation and test texts a downstream run scores are never among the pretraining texts.
     func testLabelledPretrainingCorpusUsesOnlyTheTrainingSplit() throws {
