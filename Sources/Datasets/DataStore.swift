@@ -53,7 +53,9 @@ public struct DataStore {
             try? fm.removeItem(at: staging)
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
             do {
-                let counts = try Converter(entry: entry, package: extracted, output: staging, special: special).convert()
+                var converter = Converter(entry: entry, package: extracted, output: staging, special: special)
+                converter.extract = packages.extractedFolder(for:)
+                let counts = try converter.convert()
                 var files: [String: String] = [:]
                 for name in try fm.contentsOfDirectory(atPath: staging.path) where !name.hasPrefix(".") {
                     files[name] = try SHA256Hex.of(fileAt: staging.appendingPathComponent(name))
@@ -62,7 +64,7 @@ public struct DataStore {
                     id: entry.id, kind: entry.kind, summary: entry.summary, licence: entry.licence, source: entry.source,
                     installedAt: ISO8601DateFormatter().string(from: Date()), formatVersion: DatasetMetadata.currentFormatVersion,
                     items: counts.items, tokens: counts.tokens, vocabulary: counts.vocabulary, labels: counts.labels,
-                    dimension: counts.dimension, firstWord: counts.firstWord, files: files)
+                    dimension: counts.dimension, firstWord: counts.firstWord, parameters: counts.parameters, files: files)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 try encoder.encode(metadata).write(to: staging.appendingPathComponent(NormalizedFormat.metadata))

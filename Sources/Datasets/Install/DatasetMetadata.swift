@@ -9,13 +9,15 @@ public struct DatasetMetadata: Codable, Equatable, Sendable {
     public var source: SourcePackage
     public var installedAt: String
     public var formatVersion: Int
-    /// Documents, examples, sentences, pairs, questions or vectors, by kind.
+    /// Documents, examples, sentences, pairs, questions, vectors or (checkpoints) tensors, by kind.
     public var items: Int
     public var tokens: Int?
     public var vocabulary: Int?
     public var labels: [String: Int]?
     public var dimension: Int?
     public var firstWord: String?
+    /// A checkpoint's parameter count (its F32 tensors' elements).
+    public var parameters: Int?
     /// SHA-256 of every normalised file, by name.
     public var files: [String: String]
 
