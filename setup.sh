@@ -32,7 +32,7 @@ tlab=.build/release/tlab
 # with no ids installs every one).
 echo "==> installing default datasets into ${TLAB_DATA:-./data} (cache: ${TLAB_CACHE:-./cache})"
 $tlab data install glove-6b-50d mr-sentences bbc-news tweets-sentiment wordsim353 simlex999 analogies lee-news \
-  minilm-l6 minilm-l3
+  minilm-l6 minilm-l3 python-docs wnut16-ner
 
 if [ $run_main_job -eq 1 ]; then
   echo "==> main job: the quick profile of experiments/glove-freeze.yaml, end to end"

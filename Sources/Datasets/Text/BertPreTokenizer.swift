@@ -11,21 +11,19 @@ public struct BertPreTokenizer: Codable, Equatable, Sendable {
     public var stripAccents: Bool?
     public var cleanText: Bool
     public var handleChineseCharacters: Bool
-    /// The reference's character categories come from Unicode tables of this version (its
-    /// `unicode_categories` crate): a scalar assigned later counts as unassigned, hence dropped as a control.
-    public var categoriesUnicodeVersion: Int
 
-    public init(lowercase: Bool = true, stripAccents: Bool? = nil, cleanText: Bool = true, handleChineseCharacters: Bool = true,
-                categoriesUnicodeVersion: Int = 9) {
+    public init(lowercase: Bool = true, stripAccents: Bool? = nil, cleanText: Bool = true, handleChineseCharacters: Bool = true) {
         self.lowercase = lowercase; self.stripAccents = stripAccents; self.cleanText = cleanText
-        self.handleChineseCharacters = handleChineseCharacters; self.categoriesUnicodeVersion = categoriesUnicodeVersion
+        self.handleChineseCharacters = handleChineseCharacters
     }
 
-    /// A word: its normalised text and the half-open range of input scalar indices it covers.
+    /// A word: its normalised text, the half-open range of input scalar indices it covers, and the input
+    /// index each of its scalars came from.
     public struct Word: Equatable, Sendable {
         public var text: String
         public var start: Int
         public var end: Int
+        public var origins: [Int]
     }
 
     /// The words of `scalars` (a slice of a text's scalars; `base` is the index of its first one in the text).
@@ -51,20 +49,20 @@ public struct BertPreTokenizer: Codable, Equatable, Sendable {
             for piece in pieces { normalized.append((piece, origin)) }
         }
         var words: [Word] = []
-        var current = String.UnicodeScalarView(), start = 0, end = 0
+        var current = String.UnicodeScalarView(), origins: [Int] = [], start = 0, end = 0
         func flush() {
-            if !current.isEmpty { words.append(Word(text: String(current), start: start, end: end)) }
-            current = String.UnicodeScalarView()
+            if !current.isEmpty { words.append(Word(text: String(current), start: start, end: end, origins: origins)) }
+            current = String.UnicodeScalarView(); origins = []
         }
         for (scalar, origin) in normalized {
             if scalar.properties.isWhitespace { flush(); continue }
             if Self.isPunctuation(scalar) {
                 flush()
-                words.append(Word(text: String(scalar), start: origin, end: origin + 1))
+                words.append(Word(text: String(scalar), start: origin, end: origin + 1, origins: [origin]))
                 continue
             }
             if current.isEmpty { start = origin }
-            current.append(scalar)
+            current.append(scalar); origins.append(origin)
             end = origin + 1
         }
         flush()
@@ -74,12 +72,13 @@ public struct BertPreTokenizer: Codable, Equatable, Sendable {
     /// Tab, newline and carriage return, and Unicode White_Space.
     func isWhitespace(_ s: Unicode.Scalar) -> Bool { s.properties.isWhitespace }
 
-    /// General category C* (control, format, unassigned, private use), tab/newline/return excepted.
+    /// General category control, format or private use, tab/newline/return excepted. (The reference's tables
+    /// come from UnicodeData.txt, which lists no unassigned code point: those are kept, as emoji newer than the tables are.)
     func isOther(_ s: Unicode.Scalar) -> Bool {
         if s == "\t" || s == "\n" || s == "\r" { return false }
         switch s.properties.generalCategory {
-        case .control, .format, .unassigned, .privateUse, .surrogate: return true
-        default: return (s.properties.age?.major ?? Int.max) > categoriesUnicodeVersion
+        case .control, .format, .privateUse, .surrogate: return true
+        default: return false
         }
     }
 

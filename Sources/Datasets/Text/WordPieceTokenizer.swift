@@ -117,8 +117,6 @@ public struct WordPieceTokenizer: Sendable {
         let chars = Array(word.text.unicodeScalars)
         let whole = [(unknown, word.start..<word.end)]
         guard chars.count <= maxCharactersPerWord else { return whole }
-        // Offsets of normalised scalars map back only when lengths agree; otherwise pieces share the word's range.
-        let aligned = chars.count == word.end - word.start
         var out: [(Int32, Range<Int>)] = []
         var start = 0
         while start < chars.count {
@@ -131,7 +129,7 @@ public struct WordPieceTokenizer: Sendable {
                 end -= 1
             }
             guard let found else { return whole }
-            out.append((found, aligned ? (word.start + start)..<(word.start + end) : word.start..<word.end))
+            out.append((found, word.origins[start]..<(word.origins[end - 1] + 1)))
             start = end
         }
         return out
