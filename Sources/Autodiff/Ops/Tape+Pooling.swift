@@ -18,6 +18,18 @@ extension Tape {
         }
     }
 
+    /// The first step of x [B, T, C] → [B, C] (BERT's [CLS] position).
+    public func firstStep(_ x: Variable) -> Variable {
+        let input = value(x)
+        let (batch, time, channels) = (input.dim(0), input.dim(1), input.dim(2))
+        let out = Tensor(uninitialized: [batch, channels])
+        for b in 0..<batch { (out.data + b * channels).update(from: input.data + b * time * channels, count: channels) }
+        return record(out, inputs: [x]) { tape, g in
+            guard let dx = tape.gradientBuffer(x) else { return }
+            for b in 0..<batch { BLAS.axpy(count: channels, alpha: 1, x: g.data + b * channels, y: dx.data + b * time * channels) }
+        }
+    }
+
     /// The step at each sequence's last valid position of x [B, T, C] → [B, C] (h_T of concat pooling).
     public func lastStep(_ x: Variable, lengths: [Int]) -> Variable {
         let input = value(x)

@@ -5,12 +5,16 @@ import Foundation
 /// q: [G, Tq, d], k: [G, Tk, d], v: [G, Tk, dv] → out [G, Tq, dv] = softmax(q·kᵀ/√d + mask)·v.
 /// `mask` holds 1 where a query may attend to a key and 0 where not, shaped [G, Tq, Tk] or
 /// [G, 1, Tk] (key padding, broadcast over queries); a row with no allowed key yields zeros.
+/// `dropout` (inverted-dropout factors, 0 or 1/(1−p), shaped as the probabilities) drops attention
+/// probabilities before they weight v, as BERT does in training (Devlin et al. 2019).
 public enum AttentionKernel {
     public struct Saved {
         public let probabilities: Tensor  // [G, Tq, Tk]
+        public let dropped: Tensor?       // probabilities ⊙ dropout
+        public let dropout: Tensor?
     }
 
-    public static func forward(q: Tensor, k: Tensor, v: Tensor, mask: Tensor?) -> (Tensor, Saved) {
+    public static func forward(q: Tensor, k: Tensor, v: Tensor, mask: Tensor?, dropout: Tensor? = nil) -> (Tensor, Saved) {
         let (groups, tq, d) = (q.dim(0), q.dim(1), q.dim(2))
         let (tk, dv) = (k.dim(1), v.dim(2))
         precondition(k.dim(0) == groups && v.dim(0) == groups && k.dim(2) == d && v.dim(1) == tk,
@@ -43,10 +47,18 @@ public enum AttentionKernel {
                 for j in 0..<tk { row[j] *= inv }
             }
         }
+        var dropped: Tensor?
+        if let dropout {
+            precondition(dropout.count == scores.count, "attention dropout \(dropout.shape) for probabilities \(scores.shape)")
+            let d = Tensor(uninitialized: scores.shape)
+            for i in 0..<scores.count { d.data[i] = scores.data[i] * dropout.data[i] }
+            dropped = d
+        }
+        let weights = dropped ?? scores
         let out = Tensor(zeros: [groups, tq, dv])
-        BLAS.gemmBatched(count: groups, m: tq, n: dv, k: tk, a: scores.data, lda: tk, strideA: tq * tk,
+        BLAS.gemmBatched(count: groups, m: tq, n: dv, k: tk, a: weights.data, lda: tk, strideA: tq * tk,
                          b: v.data, ldb: dv, strideB: tk * dv, c: out.data, ldc: dv, strideC: tq * dv)
-        return (out, Saved(probabilities: scores))
+        return (out, Saved(probabilities: scores, dropped: dropped, dropout: dropout))
     }
 
     /// Accumulates dq, dk, dv (each optional).
@@ -55,17 +67,19 @@ public enum AttentionKernel {
         let (groups, tq, d) = (q.dim(0), q.dim(1), q.dim(2))
         let (tk, dvSize) = (k.dim(1), v.dim(2))
         let p = saved.probabilities
-        if let dv {  // dV = Pᵀ · dO
-            BLAS.gemmBatched(count: groups, transA: true, m: tk, n: dvSize, k: tq, a: p.data, lda: tk, strideA: tq * tk,
+        if let dv {  // dV = (P ⊙ dropout)ᵀ · dO
+            let weights = saved.dropped ?? p
+            BLAS.gemmBatched(count: groups, transA: true, m: tk, n: dvSize, k: tq, a: weights.data, lda: tk, strideA: tq * tk,
                              b: dOut.data, ldb: dvSize, strideB: tq * dvSize, beta: 1,
                              c: dv.data, ldc: dvSize, strideC: tk * dvSize)
         }
         guard dq != nil || dk != nil else { return }
-        // dP = dO · Vᵀ, then dS = P ⊙ (dP − rowsum(dP ⊙ P)) · 1/√d.
+        // dP = (dO · Vᵀ) ⊙ dropout, then dS = P ⊙ (dP − rowsum(dP ⊙ P)) · 1/√d.
         let dScores = Tensor(zeros: [groups, tq, tk])
         BLAS.gemmBatched(count: groups, transB: true, m: tq, n: tk, k: dvSize, a: dOut.data, lda: dvSize,
                          strideA: tq * dvSize, b: v.data, ldb: dvSize, strideB: tk * dvSize,
                          c: dScores.data, ldc: tk, strideC: tq * tk)
+        if let dropout = saved.dropout { for i in 0..<dScores.count { dScores.data[i] *= dropout.data[i] } }
         let scale = 1 / Float(d).squareRoot()
         for r in 0..<(groups * tq) {
             let pr = p.data + r * tk, dr = dScores.data + r * tk

@@ -1,0 +1,104 @@
+import Autodiff
+import Numerics
+
+/// A batch for the encoder: token ids and token types [B·T] row-major, right-padded; each sequence's length.
+public struct BertBatch {
+    public let ids: [Int32]
+    public let typeIds: [Int32]
+    public let lengths: [Int]
+    public let time: Int
+    public var size: Int { lengths.count }
+
+    public init(ids: [Int32], typeIds: [Int32]? = nil, lengths: [Int], time: Int) {
+        precondition(ids.count == lengths.count * time, "BertBatch: \(ids.count) ids for \(lengths.count) sequences of \(time)")
+        self.ids = ids; self.typeIds = typeIds ?? Array(repeating: 0, count: ids.count); self.lengths = lengths; self.time = time
+    }
+
+    /// [B·H, 1, T]: 1 where a key is a token, 0 where it is padding.
+    func keyMask(heads: Int) -> Tensor {
+        let mask = Tensor(zeros: [size * heads, 1, time])
+        for b in 0..<size {
+            for h in 0..<heads { (mask.data + (b * heads + h) * time).update(repeating: 1, count: min(lengths[b], time)) }
+        }
+        return mask
+    }
+}
+
+/// BERT's encoder (Devlin et al. 2019): word + position + token-type embeddings with LayerNorm and dropout,
+/// post-LN layers, and the pooler (dense + tanh on [CLS]) where the checkpoint has one. Names are Hugging Face's.
+public final class BertEncoder: ParameterContainer {
+    public let config: BertConfig
+    public let wordEmbeddings: Embedding
+    public let positionEmbeddings: Embedding
+    public let tokenTypeEmbeddings: Embedding
+    public let embeddingNorm: LayerNorm
+    public let layers: [BertLayer]
+    public let pooler: Linear?
+
+    /// Fresh weights as BERT initialises them (N(0, initializer_range), the padding row zero, LayerNorms at 1 and 0).
+    public init(_ config: BertConfig, pooler: Bool = true, rng: inout RandomGenerator) {
+        func table(_ name: String, _ rows: Int, padding: Int32? = nil) -> Embedding {
+            let t = Tensor(zeros: [rows, config.hidden])
+            rng.fillNormal(t, std: config.initializerRange)
+            if let padding { (t.data + Int(padding) * config.hidden).update(repeating: 0, count: config.hidden) }
+            return Embedding(table: Parameter("embeddings.\(name).weight", t), paddingIndex: padding)
+        }
+        self.config = config
+        wordEmbeddings = table("word_embeddings", config.vocabularySize, padding: config.padTokenId)
+        positionEmbeddings = table("position_embeddings", config.maxPositions)
+        tokenTypeEmbeddings = table("token_type_embeddings", config.typeVocabularySize)
+        embeddingNorm = LayerNorm("embeddings.LayerNorm", width: config.hidden, epsilon: config.layerNormEpsilon)
+        layers = (0..<config.layers).map { BertLayer("encoder.layer.\($0)", config, rng: &rng) }
+        self.pooler = pooler ? Linear.bert("pooler.dense", inputs: config.hidden, outputs: config.hidden, config, rng: &rng) : nil
+    }
+
+    public var parameters: [Parameter] {
+        wordEmbeddings.parameters + positionEmbeddings.parameters + tokenTypeEmbeddings.parameters + embeddingNorm.parameters
+            + layers.flatMap(\.parameters) + (pooler?.parameters ?? [])
+    }
+
+    /// What a forward pass gives: the last hidden states [B, T, d], every layer's output (the embeddings'
+    /// first) when asked, and the pooled [CLS] [B, d] when the encoder has a pooler.
+    public struct Output {
+        public let hidden: Variable
+        public let layers: [Variable]
+        public let pooled: Variable?
+    }
+
+    public func callAsFunction(_ tape: Tape, _ batch: BertBatch, keepLayers: Bool = false) -> Output {
+        let (b, t) = (batch.size, batch.time)
+        precondition(t <= config.maxPositions, "sequence of \(t) tokens exceeds \(config.maxPositions) positions")
+        let positions = (0..<(b * t)).map { Int32($0 % t) }
+        var x = tape.add(tape.add(wordEmbeddings(tape, batch.ids, shape: [b, t]), positionEmbeddings(tape, positions, shape: [b, t])),
+                         tokenTypeEmbeddings(tape, batch.typeIds, shape: [b, t]))
+        x = tape.dropout(embeddingNorm(tape, x), p: config.hiddenDropout)
+        var outputs = keepLayers ? [x] : []
+        let mask = batch.keyMask(heads: config.heads)
+        for layer in layers {
+            x = layer(tape, x, keyMask: mask)
+            if keepLayers { outputs.append(x) }
+        }
+        let pooled = pooler.map { tape.tanh($0(tape, tape.firstStep(x))) }
+        return Output(hidden: x, layers: outputs, pooled: pooled)
+    }
+
+    /// Copies `tensors` (by Hugging Face name) into the parameters, each shape checked. Returns the names of
+    /// parameters the tensors lacked (left as they are) and of tensors no parameter took.
+    @discardableResult
+    public func load(_ tensors: [String: Tensor]) throws -> (missing: [String], unexpected: [String]) {
+        var missing: [String] = []
+        for p in parameters {
+            guard let t = tensors[p.name] else { missing.append(p.name); continue }
+            guard t.shape == p.shape else { throw CheckpointMismatch(name: p.name, expected: p.shape, found: t.shape) }
+            p.value.assign(t)
+        }
+        let names = Set(parameters.map(\.name))
+        return (missing, tensors.keys.filter { !names.contains($0) }.sorted())
+    }
+}
+
+/// A checkpoint tensor whose shape is not the parameter's.
+public struct CheckpointMismatch: Error, CustomStringConvertible {
+    public let name: String, expected: [Int], found: [Int]
+    public var description: String { "checkpoint tensor \(name) has shape \(found); the model's parameter is \(expected)" }
+}
