@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "TrackingTests", dependencies: ["Tracking", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "Specs", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Digests", "Numerics", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Autodiff", "Numerics", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Training", "Datasets", "Autodiff", "Numerics", "TestSupport"]),
     ]
 )
 

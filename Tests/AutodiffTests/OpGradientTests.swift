@@ -138,6 +138,37 @@ final class OpGradientTests: XCTestCase {
         gradientCheck(inputs: [q, k, v]) { t, x in t.attention(q: x[0], k: x[1], v: x[2], mask: full) }
     }
 
+    /// Attention dropout (training): the same probability mask in every probe of the check.
+    func testAttentionWithDropoutOnProbabilities() {
+        let q = randomTensor([2, 3, 4], &rng), k = randomTensor([2, 5, 4], &rng), v = randomTensor([2, 5, 3], &rng)
+        let keyPadding = Tensor(shape: [2, 1, 5], values: [1, 1, 1, 0, 0, 1, 1, 1, 1, 1])
+        gradientCheck(inputs: [q, k, v], training: true) { t, x in t.attention(q: x[0], k: x[1], v: x[2], mask: keyPadding, dropout: 0.3) }
+        // Dropout changes the output in training and is off in evaluation.
+        let (train, eval) = (Tape(training: true, rng: RandomGenerator(seed: 3)), Tape(training: false))
+        let a = train.value(train.attention(q: train.input(q), k: train.input(k), v: train.input(v), dropout: 0.5))
+        let b = eval.value(eval.attention(q: eval.input(q), k: eval.input(k), v: eval.input(v), dropout: 0.5))
+        let plain = eval.value(eval.attention(q: eval.input(q), k: eval.input(k), v: eval.input(v)))
+        XCTAssertNotEqual(Array(UnsafeBufferPointer(start: a.data, count: a.count)), Array(UnsafeBufferPointer(start: b.data, count: b.count)))
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: b.data, count: b.count)), Array(UnsafeBufferPointer(start: plain.data, count: plain.count)))
+    }
+
+    /// Splitting [B, T, H·dh] into heads and merging them back: exact inverses, with gradients.
+    func testHeadSplitAndMerge() {
+        let x = randomTensor([2, 3, 6], &rng)
+        gradientCheck(inputs: [x]) { t, v in t.splitHeads(v[0], heads: 3) }
+        gradientCheck(inputs: [randomTensor([6, 3, 2], &rng)]) { t, v in t.mergeHeads(v[0], heads: 3) }
+        let tape = Tape(training: false)
+        let split = tape.splitHeads(tape.input(x), heads: 3)
+        XCTAssertEqual(tape.value(split).shape, [6, 3, 2])
+        XCTAssertEqual(tape.value(split).data[(1 * 3 + 2) * 3 * 2 + 1 * 2 + 0], x.data[(1 * 3 + 1) * 6 + 2 * 2 + 0], "group (b 1, head 2), step 1")
+        let back = tape.value(tape.mergeHeads(split, heads: 3))
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: back.data, count: back.count)), Array(UnsafeBufferPointer(start: x.data, count: x.count)))
+    }
+
+    func testFirstStep() {
+        gradientCheck(inputs: [randomTensor([3, 4, 2], &rng)]) { t, v in t.firstStep(v[0]) }
+    }
+
     func testLSTMMultiLayerWithLengthsStateAndDropout() {
         let (time, batch, inSize, hidden) = (4, 3, 3, 2)
         var inputs = [randomTensor([time, batch, inSize], &rng)]
