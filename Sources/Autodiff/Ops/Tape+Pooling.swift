@@ -30,6 +30,21 @@ extension Tape {
         }
     }
 
+    /// Rows `indices` of x viewed as [N, C] (leading dimensions flattened) → [indices.count, C]; rows may repeat.
+    public func gatherRows(_ x: Variable, _ indices: [Int]) -> Variable {
+        let input = value(x)
+        let channels = input.columns
+        let out = Tensor(uninitialized: [indices.count, channels])
+        for (r, i) in indices.enumerated() {
+            precondition(i >= 0 && i < input.rows, "gatherRows: row \(i) outside 0..<\(input.rows)")
+            (out.data + r * channels).update(from: input.data + i * channels, count: channels)
+        }
+        return record(out, inputs: [x]) { tape, g in
+            guard let dx = tape.gradientBuffer(x) else { return }
+            for (r, i) in indices.enumerated() { BLAS.axpy(count: channels, alpha: 1, x: g.data + r * channels, y: dx.data + i * channels) }
+        }
+    }
+
     /// The step at each sequence's last valid position of x [B, T, C] → [B, C] (h_T of concat pooling).
     public func lastStep(_ x: Variable, lengths: [Int]) -> Variable {
         let input = value(x)
