@@ -10,7 +10,7 @@ extension Tlab {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Throughput benchmarks (figures printed, never asserted).",
-            subcommands: [Gemm.self, LanguageModel.self, TextClassifierBench.self, GloVeBench.self, Doc2VecBench.self, SchedulerBench.self]
+            subcommands: [Gemm.self, LanguageModel.self, TextClassifierBench.self, BertBench.self, GloVeBench.self, Doc2VecBench.self, SchedulerBench.self]
         )
     }
 }
