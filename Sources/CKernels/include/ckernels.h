@@ -34,6 +34,8 @@ void tl_lstm_cell_backward(const float *gates, float *d_gates, const float *c_pr
 
 /// dx[i] += dy[i] where x[i] > 0 (ReLU's backward), n floats.
 void tl_relu_backward(const float *x, const float *dy, float *dx, long n);
+void tl_gelu_forward(const float *x, float *y, long n);
+void tl_gelu_backward(const float *x, const float *dy, float *dx, long n);
 /// The convolution's output from Y = X·Wᵀ [batch·length, width·maps]: out[b, p, m] = bias[m] (0 when
 /// bias is NULL) + Σⱼ Y[b·length + p + j, j·maps + m], summed in order j = 0, 1, …; out is [batch, out_length, maps].
 void tl_conv1d_sum_shifted(const float *y, const float *bias, float *out, long batch, long length, long out_length,
