@@ -55,6 +55,7 @@ extension Tlab.Bench {
         }
 
         private func measure(_ w: BertBenchmark.Workload) throws {
+            BLAS.threads = threads.first ?? 1
             if gemm {
                 let r = GemmBenchmark.run(GemmBenchmark.cases.first { $0.name == "square1024" }!)
                 print(String(format: "ours task=gemm threads=%d gflops=%.1f", BLAS.threads, r.raw.median))
