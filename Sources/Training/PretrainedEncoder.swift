@@ -13,7 +13,9 @@ public struct PretrainedEncoder {
     /// The sentence-transformers pooling the checkpoint was trained with (mean over tokens for the MiniLMs), if it says.
     public let meanPooling: Bool
 
-    public init(_ id: String, store: DataStore, seed: UInt64 = 0) throws {
+    /// `pooler: false` leaves the checkpoint's pooler out (token classification and span heads do without it, as
+    /// Hugging Face's `BertForTokenClassification` does).
+    public init(_ id: String, store: DataStore, pooler: Bool = true, seed: UInt64 = 0) throws {
         let meta = try store.metadata(id)
         let folder = store.folder(id)
         guard meta.kind == .checkpoint else {
@@ -30,7 +32,7 @@ public struct PretrainedEncoder {
             tensors[Self.huggingFaceName(name)] = try file.tensor(name)
         }
         var rng = RandomGenerator(seed: seed).derived("encoder \(id)")
-        let encoder = BertEncoder(config, pooler: tensors["pooler.dense.weight"] != nil, rng: &rng)
+        let encoder = BertEncoder(config, pooler: pooler && tensors["pooler.dense.weight"] != nil, rng: &rng)
         let (missing, _) = try encoder.load(tensors)
         guard missing.isEmpty else {
             throw DataError.malformed(file: file.url.path, line: nil, reason: "the checkpoint lacks \(missing.count) tensors: \(missing.prefix(5).joined(separator: ", "))")
