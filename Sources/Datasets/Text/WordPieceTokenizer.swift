@@ -6,11 +6,13 @@ import Foundation
 /// (continuations prefixed `##`; a word with no split, or over 100 characters, is `[UNK]`); `[CLS] A [SEP]`
 /// or `[CLS] A [SEP] B [SEP]` with token types 0/1; truncation and padding as asked.
 public struct WordPieceTokenizer: Sendable {
-    public let tokens: [String]
-    private let index: [String: Int32]
+    public private(set) var tokens: [String]
+    private var index: [String: Int32]
     public var preTokenizer: BertPreTokenizer
     /// Tokens matched verbatim before normalisation (the specials, and words a user adds to the vocabulary).
-    public private(set) var addedTokens: [String]
+    public private(set) var addedTokens: [String] = []
+    /// The added tokens' scalars, by first scalar.
+    private var addedByFirst: [Unicode.Scalar: [(token: String, scalars: [Unicode.Scalar])]] = [:]
     public var maxCharactersPerWord = 100
     public let unknown: Int32, classifier: Int32, separator: Int32, padding: Int32, mask: Int32
 
@@ -45,7 +47,13 @@ public struct WordPieceTokenizer: Sendable {
         }
         self.tokens = tokens; self.index = index; self.preTokenizer = preTokenizer
         unknown = try id("[UNK]"); classifier = try id("[CLS]"); separator = try id("[SEP]"); padding = try id("[PAD]"); mask = try id("[MASK]")
-        addedTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        for special in ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] { matchVerbatim(special) }
+    }
+
+    private mutating func matchVerbatim(_ token: String) {
+        let scalars = Array(token.unicodeScalars)
+        addedTokens.append(token)
+        addedByFirst[scalars[0], default: []].append((token, scalars))
     }
 
     public var count: Int { tokens.count }
@@ -54,19 +62,12 @@ public struct WordPieceTokenizer: Sendable {
     /// Adds whole tokens (e.g. domain words) to the vocabulary, matched verbatim before WordPiece; returns the ids of the new ones.
     @discardableResult
     public mutating func add(_ newTokens: [String]) -> [Int32] {
-        var tokens = self.tokens, index = self.index, ids: [Int32] = []
+        var ids: [Int32] = []
         for token in newTokens where index[token] == nil && !token.isEmpty {
-            index[token] = Int32(tokens.count); ids.append(Int32(tokens.count)); tokens.append(token)
-            addedTokens.append(token)
+            index[token] = Int32(tokens.count); ids.append(Int32(tokens.count))
+            tokens.append(token); matchVerbatim(token)
         }
-        self = try! WordPieceTokenizer(copying: self, tokens: tokens, index: index)
         return ids
-    }
-
-    private init(copying other: WordPieceTokenizer, tokens: [String], index: [String: Int32]) throws {
-        self.tokens = tokens; self.index = index; preTokenizer = other.preTokenizer; addedTokens = other.addedTokens
-        maxCharactersPerWord = other.maxCharactersPerWord
-        unknown = other.unknown; classifier = other.classifier; separator = other.separator; padding = other.padding; mask = other.mask
     }
 
     // MARK: Pieces
@@ -104,10 +105,8 @@ public struct WordPieceTokenizer: Sendable {
     /// The longest added token starting at `i`.
     private func addedMatch(_ scalars: [Unicode.Scalar], at i: Int) -> (String, Int)? {
         var best: (String, Int)?
-        for token in addedTokens {
-            let t = Array(token.unicodeScalars)
-            guard t.count > (best?.1 ?? 0), i + t.count <= scalars.count, scalars[i] == t[0] else { continue }
-            if Array(scalars[i..<(i + t.count)]) == t { best = (token, t.count) }
+        for (token, t) in addedByFirst[scalars[i]] ?? [] where t.count > (best?.1 ?? 0) && i + t.count <= scalars.count {
+            if scalars[i..<(i + t.count)].elementsEqual(t) { best = (token, t.count) }
         }
         return best
     }
