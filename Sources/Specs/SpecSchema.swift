@@ -4,7 +4,7 @@ public enum SpecSchema {
     static let schedule = Schema.either([
         .choice(["constant"]),
         .object(["slanted_triangular": .object(["cut_fraction": .number, "ratio": .number], required: []),
-                 "linear_warmup": .object(["warmup_steps": .integer, "final_fraction": .number], required: ["warmup_steps"]),
+                 "linear_warmup": .object(["warmup_steps": .integer, "warmup_fraction": .number, "final_fraction": .number], required: []),
                  "exponential": .object(["gamma": .number], required: ["gamma"]),
                  "step": .object(["step_size": .integer, "gamma": .number], required: ["step_size", "gamma"]),
                  "one_cycle": .object(["pct_start": .number, "div_factor": .number, "final_div_factor": .number], required: [])],

@@ -56,7 +56,8 @@ enum OptimizerName: String, ConfigChoice { case sgd, nesterov, asgd, adam, adamw
 enum ScheduleSpec: Decodable {
     case constant
     case slantedTriangular(cutFraction: Double, ratio: Double)
-    case linearWarmup(warmupSteps: Int, finalFraction: Double)
+    /// Warm-up over a number of steps, or over a fraction of the run's steps (BERT's 10%).
+    case linearWarmup(warmupSteps: Int?, warmupFraction: Double?, finalFraction: Double)
     case exponential(gamma: Double)
     case step(stepSize: Int, gamma: Double)
     case oneCycle(pctStart: Double, divFactor: Double, finalDivFactor: Double)
@@ -65,7 +66,7 @@ enum ScheduleSpec: Decodable {
         case slantedTriangular = "slanted_triangular", linearWarmup = "linear_warmup", exponential, step, oneCycle = "one_cycle"
     }
     enum Field: String, CodingKey {
-        case cutFraction = "cut_fraction", ratio, warmupSteps = "warmup_steps", finalFraction = "final_fraction", gamma
+        case cutFraction = "cut_fraction", ratio, warmupSteps = "warmup_steps", warmupFraction = "warmup_fraction", finalFraction = "final_fraction", gamma
         case stepSize = "step_size", pctStart = "pct_start", divFactor = "div_factor", finalDivFactor = "final_div_factor"
     }
 
@@ -86,7 +87,12 @@ enum ScheduleSpec: Decodable {
         let f = try c.nestedContainer(keyedBy: Field.self, forKey: kind)
         switch kind {
         case .slantedTriangular: self = .slantedTriangular(cutFraction: try f.decode(.cutFraction, or: 0.1), ratio: try f.decode(.ratio, or: 32))
-        case .linearWarmup: self = .linearWarmup(warmupSteps: try f.decode(Int.self, forKey: .warmupSteps), finalFraction: try f.decode(.finalFraction, or: 0))
+        case .linearWarmup:
+            let steps = try f.decodeIfPresent(Int.self, forKey: .warmupSteps), fraction = try f.decodeIfPresent(Double.self, forKey: .warmupFraction)
+            guard (steps == nil) != (fraction == nil), (fraction ?? 0) >= 0, (fraction ?? 0) <= 1 else {
+                throw DecodingError.dataCorrupted(.init(codingPath: f.codingPath, debugDescription: "give warmup_steps or warmup_fraction (in [0, 1]), one of them"))
+            }
+            self = .linearWarmup(warmupSteps: steps, warmupFraction: fraction, finalFraction: try f.decode(.finalFraction, or: 0))
         case .exponential: self = .exponential(gamma: try f.decode(Double.self, forKey: .gamma))
         case .step: self = .step(stepSize: try f.decode(Int.self, forKey: .stepSize), gamma: try f.decode(Double.self, forKey: .gamma))
         case .oneCycle:
@@ -100,7 +106,9 @@ enum ScheduleSpec: Decodable {
         switch self {
         case .constant: return .constant
         case let .slantedTriangular(cut, ratio): return .slantedTriangular(totalSteps: totalSteps, cutFraction: Float(cut), ratio: Float(ratio))
-        case let .linearWarmup(warmup, final): return .linearWarmupDecay(warmupSteps: warmup, totalSteps: totalSteps, finalFraction: Float(final))
+        case let .linearWarmup(steps, fraction, final):
+            let warmup = steps ?? Int((Double(totalSteps) * (fraction ?? 0)).rounded())
+            return .linearWarmupDecay(warmupSteps: warmup, totalSteps: totalSteps, finalFraction: Float(final))
         case let .exponential(gamma): return .exponential(gamma: Float(gamma))
         case let .step(size, gamma): return .step(stepSize: size, gamma: Float(gamma))
         case let .oneCycle(pct, div, finalDiv):

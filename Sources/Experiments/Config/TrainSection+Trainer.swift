@@ -1,0 +1,22 @@
+import Models
+import Training
+
+extension TrainSection {
+    /// A `ClassifierTrainer` for `model` as this section configures it: batch size, parameter groups with their
+    /// schedules sized to the run's steps, phases, patience (and from which phase it counts), clipping, selection.
+    func classifierTrainer(_ model: TextClassifier, trainExamples: Int, classes: Int, seed: UInt64,
+                           batchSize defaultBatch: Int) throws -> (ClassifierTrainer, [GroupConfig]) {
+        var training = ClassifierTrainingConfig()
+        training.batchSize = batchSize ?? defaultBatch
+        let steps = epochCount * ((trainExamples + training.batchSize - 1) / training.batchSize)
+        let groups = try groupConfigs(totalSteps: steps)
+        let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
+        training.phases = try phaseList(groups: groups)
+        training.patience = patience
+        training.patienceFromPhase = patienceStartPhase(training.phases, groups: groups)
+        training.clipNorm = clipNorm
+        training.seed = seed
+        training.selectBy = selectBy == .loss ? .loss : .accuracy
+        return (ClassifierTrainer(model: model, optimizer: optimizer, config: training, classes: classes), groups)
+    }
+}

@@ -1,0 +1,68 @@
+import Autodiff
+@testable import Experiments
+import Foundation
+import Models
+import Numerics
+import Specs
+import TestSupport
+import Training
+import XCTest
+
+/// The fine-tuning methods of experiments/bert-finetuning.yaml, as the spec writes them, on a tiny encoder with
+/// minilm-l6's six layers and Hugging Face's names: each trains exactly the parameters it names (the others
+/// bit-identical after training), its trainable count equals its formula, and LP-FT switches phase when it says.
+final class BertFinetuningMethodTests: XCTestCase {
+    let config = BertConfig(vocabularySize: 20, hidden: 8, layers: 6, heads: 2, intermediate: 8, maxPositions: 16,
+                            hiddenDropout: 0.1, attentionDropout: 0.1, initializerRange: 0.3)
+
+    /// One run of each arm of the real spec (its first dataset, size and seed).
+    func runsByArm() throws -> [String: BertClassifierRun.Config] {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("experiments/bert-finetuning.yaml").path
+        var out: [String: BertClassifierRun.Config] = [:]
+        for run in try Expansion.runs(try SpecLoader.load(path)) where out[run.arm] == nil && run.arm != "tfidf-lr" {
+            out[run.arm] = try ConfigDecoder(subject: "model kind 'bert-classifier'").decode(BertClassifierRun.Config.self, from: run.config)
+        }
+        return out
+    }
+
+    func testEachMethodTrainsExactlyTheParametersItNames() throws {
+        let arms = try runsByArm()
+        XCTAssertEqual(Set(arms.keys), ["full", "head-only", "top-1", "top-2", "top-3", "lp-ft", "layerwise-lr", "bitfit", "reinit-top", "scratch"])
+        let (d, f) = (8, 8)
+        let layer = 4 * (d * d + d) + 2 * d + (d * f + f) + (f * d + d) + 2 * d
+        let (pooler, head) = (d * d + d, d * 2 + 2)
+        let biases = d /* embeddings.LayerNorm */ + 6 * (4 * d + d + f + d + d) + d /* pooler */
+        var data = RandomGenerator(seed: 5)
+        // Two batches of the spec's 32 per epoch: warm-up gives the first step of a run rate 0 (as Hugging Face's
+        // linear schedule does), so an epoch of one step would leave the weights where they were.
+        let examples = (0..<64).map { _ in EncodedExample(ids: (0..<6).map { _ in Int32(1 + data.int(below: 19)) }, label: Int32(data.int(below: 2))) }
+        for (arm, c) in arms.sorted(by: { $0.key < $1.key }) {
+            var rng = RandomGenerator(seed: 1)
+            let model = BertClassifier(encoder: BertEncoder(config, rng: &rng), head: SequenceClassificationHead(config, classes: 2, rng: &rng))
+            let (trainer, groups) = try c.train.classifierTrainer(model, trainExamples: examples.count, classes: 2, seed: 3, batchSize: 32)
+            let trainable = BertClassifierRun.trainableParameters(model, groups: groups, phases: trainer.config.phases)
+            let expected: Int = switch arm {
+            case "head-only": head
+            case "top-1", "top-2", "top-3": Int(arm.suffix(1))! * layer + pooler + head
+            case "bitfit": biases + head
+            default: model.parameterCount
+            }
+            XCTAssertEqual(trainable, expected, arm)
+            // Which parameters moved at some epoch's end (the best epoch's weights are restored afterwards).
+            let before = model.parameters.map { $0.value.copy() }
+            var movedAtSomeEpoch = Set<Int>()
+            let fit = try trainer.fit(train: examples, valid: examples) { _ in
+                for (i, (p, old)) in zip(model.parameters, before).enumerated() where !p.value.isIdentical(to: old) { movedAtSomeEpoch.insert(i) }
+            }
+            XCTAssertEqual(fit.outcome, .finished, arm)
+            let trained = Set(groups.map(\.name).filter { name in trainer.config.phases.contains { !$0.frozen.contains(name) } })
+            let members = try GroupAssignment.assign(model.parameters, to: groups)
+            let trainedNames = Set(zip(groups, members).filter { trained.contains($0.0.name) }.flatMap { $0.1.map(\.name) })
+            XCTAssertEqual(Set(movedAtSomeEpoch.map { model.parameters[$0].name }), trainedNames, "\(arm): every trained parameter moved, and no other")
+            if arm == "lp-ft" {
+                XCTAssertEqual(fit.epochs.map(\.phase), [0, 0, 1, 1, 1], "a linear probe for 2 epochs, then everything for 3")
+            }
+        }
+    }
+}
