@@ -13,6 +13,7 @@ struct Tlab: ParsableCommand {
     static func main() {
         BLASCoreChoice.restartIfOpenBLASFellBack()
         Runtime.keepFreedMemory()
+        Runtime.reportPeakMemoryAtExit()
         Runtime.lineBufferStandardOutput()
         do {
             var command = try parseAsRoot()

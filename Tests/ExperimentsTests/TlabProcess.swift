@@ -44,13 +44,19 @@ extension TlabProcess {
         let argv = ([Self.path] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, Self.path, &actions, nil, argv, environ) == 0 else { throw CocoaError(.executableLoad) }
+        // The child's own peak, as tlab reports it: wait4's ru_maxrss would count this test process's resident set,
+        // which a posix_spawn'd child has recorded as its own at exec.
+        let environment = (ProcessInfo.processInfo.environment.merging(["TLAB_PEAK_MEMORY": "1"]) { $1 }).map { strdup("\($0)=\($1)") } + [nil]
+        defer { environment.forEach { free($0) } }
+        guard posix_spawn(&pid, Self.path, &actions, nil, argv, environment) == 0 else { throw CocoaError(.executableLoad) }
         var status: Int32 = 0
-        var usage = rusage()
-        wait4(pid, &status, 0, &usage)
-        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        waitpid(pid, &status, 0)
+        var output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: log)
         let exited = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (exited, output, usage.ru_maxrss)
+        let report = output.split(separator: "\n").last { $0.hasPrefix("tlab peak memory: ") }
+        let peak = report.flatMap { Int($0.dropFirst("tlab peak memory: ".count).split(separator: " ").first ?? "") } ?? Int.max
+        if let report { output = output.replacingOccurrences(of: report + "\n", with: "") }
+        return (exited, output, peak)
     }
 }
