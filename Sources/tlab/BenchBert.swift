@@ -25,7 +25,7 @@ extension Tlab.Bench {
                 return w
             }
             if inProcess { return try measure(workloads.first!) }
-            print("# CPU: \(Self.cpuModel()); \(BLAS.summary)")
+            print("# CPU: \(Self.cpuModel()); OpenBLAS core \(BLAS.coreName) (\(BLAS.coreSetting)); each figure below from its own process at the threads it names")
             var rows: [(task: String, threads: Int, ours: Double, flops: Double, sgemm: Double, memory: Double, torch: Double?)] = []
             for count in threads {
                 let gemm = try child(["--tasks", "bert", "--gemm"], threads: count)
@@ -48,7 +48,7 @@ extension Tlab.Bench {
                 let bound = r.sgemm / r.flops
                 let peerText = r.torch.map { String(format: "%13.1f", $0) } ?? "  (no --peer)"
                 let ratio = r.torch.map { String(format: "%5.2f×", r.ours / $0) } ?? "     –"
-                print(String(format: "%-13@ %7d  %10.1f  %@             %@  %17.1f  %9.0f%%  %8.0f", r.task as NSString, r.threads, r.ours,
+                print(r.task.padding(toLength: 13, withPad: " ", startingAt: 0) + String(format: " %7d  %10.1f  %@             %@  %17.1f  %9.0f%%  %8.0f", r.threads, r.ours,
                              peerText as NSString, ratio as NSString, bound, 100 * r.ours / bound, r.memory))
             }
             print("(bound = this run's SGEMM 1024³ GFLOP/s ÷ matrix-product FLOPs per sequence; training counts 3× the forward pass)")

@@ -73,26 +73,4 @@ public struct SafeTensors {
         }
         return tensor
     }
-
-    /// Writes F32 tensors in the format, names sorted (as the reference library does).
-    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to url: URL) throws {
-        var header: [String: Any] = metadata.isEmpty ? [:] : ["__metadata__": metadata]
-        var offset = 0
-        let names = tensors.keys.sorted()
-        for name in names {
-            let bytes = tensors[name]!.count * 4
-            header[name] = ["dtype": "F32", "shape": tensors[name]!.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
-            offset += bytes
-        }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        while (8 + json.count) % 8 != 0 { json.append(0x20) }   // data aligned to 8 bytes, as the reference pads with spaces
-        var out = Data(capacity: 8 + json.count + offset)
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(json)
-        for name in names {
-            let t = tensors[name]!
-            out.append(Data(bytes: t.data, count: t.count * 4))
-        }
-        try out.write(to: url)
-    }
 }
