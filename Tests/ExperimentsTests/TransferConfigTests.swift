@@ -93,16 +93,32 @@ final class TransferConfigTests: XCTestCase {
 /// A language-model stage killed after an epoch resumes where it stopped and ends with exactly the
 /// weights an uninterrupted run has.
 final class LanguageModelResumeTests: XCTestCase {
+    /// A toy token stream drawn with `seed`.
+    func stream(seed: UInt64) -> [Int32] {
+        var rng = RandomGenerator(seed: seed)
+        return (0..<600).map { _ in Int32(3 + rng.int(below: 9)) }
+    }
+
+    /// A small LM with dropout, the same initial weights each call.
+    func model() -> LSTMLanguageModel {
+        var r = RandomGenerator(seed: 1)
+        return LSTMLanguageModel(LanguageModelConfig(vocabulary: 12, embedding: 4, hidden: 5, layers: 2, tied: true, embeddingDropout: 0.1, inputDropout: 0.2), rng: &r)
+    }
+
+    /// The stage's training of `m` on `stream` (Adam 0.01, batch 4, BPTT 10, clip 0.25, seed 7).
+    func train(_ m: LSTMLanguageModel, _ stream: [Int32], epochs: Int, resume: URL?, checkpointInterval: TimeInterval = 600) throws
+        -> (perplexity: Double, earlierSeconds: Double) {
+        try LanguageModelStageTraining.train(m, stream: stream, heldout: Array(stream.prefix(100)),
+                                             groups: [GroupConfig(name: "all", patterns: ["*"], optimizer: .adam(), learningRate: 0.01)],
+                                             epochs: epochs, batch: 4, bptt: 10, clip: 0.25, seed: 7, resume: resume,
+                                             checkpointInterval: checkpointInterval, observer: nil, label: "test")
+    }
+
     func testResumedTrainingMatchesUninterruptedTraining() throws {
         let folder = try temporaryFolder("lm-resume", create: false)
-        var rng = RandomGenerator(seed: 4)
-        let stream: [Int32] = (0..<600).map { _ in Int32(3 + rng.int(below: 9)) }
-        let config = LanguageModelConfig(vocabulary: 12, embedding: 4, hidden: 5, layers: 2, tied: true, embeddingDropout: 0.1, inputDropout: 0.2)
-        func model() -> LSTMLanguageModel { var r = RandomGenerator(seed: 1); return LSTMLanguageModel(config, rng: &r) }
-        let groups = [GroupConfig(name: "all", patterns: ["*"], optimizer: .adam(), learningRate: 0.01)]
+        let stream = stream(seed: 4)
         func train(_ m: LSTMLanguageModel, epochs: Int, resume: URL?) throws -> (perplexity: Double, earlierSeconds: Double) {
-            try LanguageModelStageTraining.train(m, stream: stream, heldout: Array(stream.prefix(100)), groups: groups, epochs: epochs, batch: 4, bptt: 10,
-                                          clip: 0.25, seed: 7, resume: resume, observer: nil, label: "test")
+            try self.train(m, stream, epochs: epochs, resume: resume)
         }
         let whole = model()
         let (wholePerplexity, none) = try train(whole, epochs: 3, resume: nil)
@@ -138,14 +154,9 @@ final class LanguageModelResumeTests: XCTestCase {
     /// resumes to exactly the weights of an uninterrupted run.
     func testTrainingResumedMidEpochMatchesUninterruptedTraining() throws {
         let folder = try temporaryFolder("lm-resume-mid", create: false)
-        var rng = RandomGenerator(seed: 5)
-        let stream: [Int32] = (0..<600).map { _ in Int32(3 + rng.int(below: 9)) }
-        let config = LanguageModelConfig(vocabulary: 12, embedding: 4, hidden: 5, layers: 2, tied: true, embeddingDropout: 0.1, inputDropout: 0.2)
-        func model() -> LSTMLanguageModel { var r = RandomGenerator(seed: 1); return LSTMLanguageModel(config, rng: &r) }
-        let groups = [GroupConfig(name: "all", patterns: ["*"], optimizer: .adam(), learningRate: 0.01)]
+        let stream = stream(seed: 5)
         func train(_ m: LSTMLanguageModel, epochs: Int, resume: URL?) throws -> Double {
-            try LanguageModelStageTraining.train(m, stream: stream, heldout: Array(stream.prefix(100)), groups: groups, epochs: epochs, batch: 4, bptt: 10,
-                                                 clip: 0.25, seed: 7, resume: resume, checkpointInterval: 0, observer: nil, label: "test").perplexity
+            try self.train(m, stream, epochs: epochs, resume: resume, checkpointInterval: 0).perplexity
         }
         let whole = model()
         let wholePerplexity = try train(whole, epochs: 2, resume: nil)
