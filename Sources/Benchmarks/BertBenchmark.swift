@@ -85,7 +85,7 @@ public enum BertBenchmark {
                 let (input, labels) = batches[index % 8]
                 index += 1
                 let tape = Tape(training: training, rng: rng.derived("step \(index)"))
-                let logits = head(tape, encoder(tape, input), lengths: input.lengths)
+                let logits = head(tape, encoder(tape, input))
                 guard training else { _ = tape.value(logits); return }
                 optimizer.zeroGrad()
                 tape.backward(tape.crossEntropy(logits, targets: labels))

@@ -4,18 +4,26 @@ import Specs
 /// Claims a spec states before its runs (`report.claims`: a paper's, a maintainer's, folklore),
 /// checked on the chosen runs of every dataset and setting where both arms have runs paired by
 /// seed, fold and training-set size (two-sided paired test at 5%: `Notebook.pairedTest`, which leaves out
-/// pairs whose runs met different instances of a stage made more than once).
+/// pairs whose runs met different instances of a stage made more than once); a claim of equivalence within a
+/// tolerance by two one-sided tests at 5%.
 struct ClaimCheck {
     struct Claim {
         let text: String
         let source: String?
         let arm: String
         let baseline: String
-        let higher: Bool
+        let expectation: Expectation
         /// An extra metric (`report.extra_metrics`); nil for the report metric.
         let extra: String?
         /// Also claimed: the margin is largest at the smallest training-set size.
         let largestAtSmallestSize: Bool
+    }
+
+    /// What a claim expects of the arm against its baseline.
+    enum Expectation: Equatable {
+        case higher, lower
+        /// Within ±tolerance (in the metric's unit: a fraction for a test metric).
+        case within(Double)
     }
 
     enum Outcome: String {
@@ -55,9 +63,15 @@ struct ClaimCheck {
         let reportMetric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
         claims = (tree.node(at: ["report", "claims"])?.sequence ?? []).map { node in
             let metric = node["metric"]?.scalar
+            let extra = metric == reportMetric ? nil : metric
+            let expectation: Expectation = switch node["expect"]?.scalar {
+            case "higher": .higher
+            case "within": .within((node["tolerance"]?.scalar.flatMap(Double.init) ?? 0) / (extra.map(isTestMetric) ?? true ? 100 : 1))
+            default: .lower
+            }
             return Claim(text: node["claim"]?.scalar ?? "", source: node["source"]?.scalar, arm: node["arm"]?.scalar ?? "",
-                         baseline: node["baseline"]?.scalar ?? "", higher: node["expect"]?.scalar == "higher",
-                         extra: metric == reportMetric ? nil : metric, largestAtSmallestSize: node["margin"]?.scalar != nil)
+                         baseline: node["baseline"]?.scalar ?? "", expectation: expectation,
+                         extra: extra, largestAtSmallestSize: node["margin"]?.scalar != nil)
         }
         self.table = table
         self.metricName = metricName
@@ -66,8 +80,14 @@ struct ClaimCheck {
         self.validity = validity
     }
 
-    static func outcome(_ t: Statistics.PairedTest, higher: Bool) -> Outcome {
-        let asClaimed = higher ? t.meanDifference > 0 : t.meanDifference < 0
+    static func outcome(_ t: Statistics.PairedTest, _ expectation: Expectation) -> Outcome {
+        if case let .within(margin) = expectation {
+            let inside = abs(t.meanDifference) < margin
+            if t.equivalenceP(margin: margin) < 0.05 { return .holds }
+            if t.nonEquivalenceP(margin: margin) < 0.05 { return .contradicted }
+            return inside ? .sameDirection : .opposite
+        }
+        let asClaimed = expectation == .higher ? t.meanDifference > 0 : t.meanDifference < 0
         switch (asClaimed, t.p < 0.05) {
         case (true, true): return .holds
         case (true, false): return .sameDirection
@@ -94,9 +114,19 @@ struct ClaimCheck {
         return String(format: "%+.1f", 100 * x)
     }
 
-    /// A paired difference with its test: value, p and n.
+    /// A paired difference with its test: value, p and n (for an equivalence claim, the p of the two one-sided tests).
     func difference(_ t: Statistics.PairedTest, _ claim: Claim) -> String {
-        "\(signed(t.meanDifference, claim)) (\(Notebook.formatP(t.p)), \(t.sampleSize))"
+        let p = if case let .within(margin) = claim.expectation { t.equivalenceP(margin: margin) } else { t.p }
+        return "\(signed(t.meanDifference, claim)) (\(Notebook.formatP(p)), \(t.sampleSize))"
+    }
+
+    /// "higher than `full`", "within ±1.0 of `full`".
+    func expected(_ claim: Claim) -> String {
+        switch claim.expectation {
+        case .higher: "higher than `\(claim.baseline)`"
+        case .lower: "lower than `\(claim.baseline)`"
+        case let .within(margin): "within ±\(signed(margin, claim).dropFirst()) of `\(claim.baseline)`"
+        }
     }
 
     /// One sentence of the outcomes over settings.
@@ -132,7 +162,9 @@ struct ClaimCheck {
         var md = "## Claims checked against our runs\n\n"
         md += "Each claim was written into the spec before the runs. It is checked on the runs the tables below choose "
             + "(selection on validation), in every dataset and setting where both arms have runs paired by seed, fold and "
-            + "training-set size: two-sided paired t-test at 5% (under k-fold CV the corrected resampled t-test over folds, as under *What was compared*).\n\n"
+            + "training-set size: two-sided paired t-test at 5% (under k-fold CV the corrected resampled t-test over folds, as under *What was compared*). "
+            + "A claim of equivalence within a tolerance holds where two one-sided tests at 5% put the difference inside it (Schuirmann 1987: "
+            + "the 90% interval inside ±tolerance), and is contradicted where the interval lies wholly outside.\n\n"
         md += "Before its verdict, each setting is checked; one that fails a check is **not a fair test** of the claim, says why with the numbers, "
             + "and counts neither for nor against it. The checks, on both arms' chosen runs: " + Validity.described.joined(separator: "; ") + ".\n"
         if validity.baselines.isEmpty {
@@ -141,10 +173,10 @@ struct ClaimCheck {
         for (i, claim) in claims.enumerated() {
             let metric = claim.extra.map { isTestMetric($0) ? "test \(Notebook.displayName($0))" : "`\($0)`" } ?? "test \(metricName)"
             let all = settings(of: claim)
-            let tested = all.compactMap { s in s.test.map { (s, Self.outcome($0, higher: claim.higher)) } }
+            let tested = all.compactMap { s in s.test.map { (s, Self.outcome($0, claim.expectation)) } }
             let fair = tested.filter { $0.0.unfair.isEmpty }
             md += "\n**\(i + 1). \(claim.text)**" + (claim.source.map { " (\($0))" } ?? "") + ": `\(claim.arm)` "
-                + (claim.higher ? "higher" : "lower") + " than `\(claim.baseline)` on \(metric) — "
+                + expected(claim) + " on \(metric) — "
                 + Self.summary(fair.map(\.1), untestable: all.count - tested.count, unfair: tested.count - fair.count) + ".\n\n"
             if !tested.isEmpty {
                 md += "| dataset | setting | \(claim.arm) − \(claim.baseline) | outcome |\n|---|---|---|---|\n"
@@ -161,7 +193,10 @@ struct ClaimCheck {
                 md += "| dataset | setting | \(claim.arm) − \(claim.baseline) (one seed) | direction |\n|---|---|---|---|\n"
                 for s in single {
                     let d = s.differences[0]
-                    let direction = d == 0 ? "none" : (d > 0) == claim.higher ? "as claimed" : "opposite"
+                    let direction = switch claim.expectation {
+                    case let .within(margin): abs(d) < margin ? "as claimed" : "opposite"
+                    case .higher, .lower: d == 0 ? "none" : (d > 0) == (claim.expectation == .higher) ? "as claimed" : "opposite"
+                    }
                     md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(signed(d, claim))\(s.mixedPairs > 0 ? " †" : "") | \(direction) |\n"
                 }
             }
@@ -190,7 +225,7 @@ struct ClaimCheck {
         var held = 0
         for key in curves.keys.sorted(by: { $0.joined(separator: "\u{1}") < $1.joined(separator: "\u{1}") }) {
             let points = curves[key]!.sorted { ComparisonTable.sizeOrder($0.group) < ComparisonTable.sizeOrder($1.group) }
-            let signed = points.map { (claim.higher ? 1 : -1) * $0.test!.meanDifference }
+            let signed = points.map { (claim.expectation == .lower ? -1 : 1) * $0.test!.meanDifference }
             let largest = signed[0] > 0 && signed.dropFirst().allSatisfy { $0 < signed[0] }
             if largest { held += 1 }
             let steps = points.map { p in

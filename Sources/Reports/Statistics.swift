@@ -29,6 +29,26 @@ public enum Statistics {
         public let p: Double
         /// Whether `n` counts folds (each the seed mean of its pairs) rather than pairs.
         public var folds = false
+        /// The standard error of the mean difference the test divides by.
+        public var standardError: Double = .nan
+
+        /// Two one-sided tests (Schuirmann 1987) that the true difference lies within ±`margin`: the larger of
+        /// their p-values, below 5% when the 90% interval of the difference lies inside the margin.
+        public func equivalenceP(margin: Double) -> Double {
+            guard standardError > 0 else { return abs(meanDifference) < margin ? 0 : 1 }
+            let v = Double(n - 1)
+            let lower = 1 - Statistics.studentTCDF((meanDifference + margin) / standardError, degrees: v)
+            let upper = Statistics.studentTCDF((meanDifference - margin) / standardError, degrees: v)
+            return max(lower, upper)
+        }
+
+        /// One-sided p of the difference lying outside ±`margin` (on the side of its mean): below 5% when the
+        /// 90% interval of the difference lies wholly outside the margin.
+        public func nonEquivalenceP(margin: Double) -> Double {
+            guard standardError > 0 else { return abs(meanDifference) >= margin ? 0 : 1 }
+            let v = Double(n - 1)
+            return 1 - Statistics.studentTCDF((abs(meanDifference) - margin) / standardError, degrees: v)
+        }
 
         /// The same test, its `n` being folds.
         func overFolds() -> PairedTest { var test = self; test.folds = true; return test }
@@ -52,9 +72,13 @@ public enum Statistics {
     public static func correctedResampledTTest(_ d: [Double], testTrainRatio ratio: Double) -> PairedTest? {
         guard d.count >= 2 else { return nil }
         let s = summary(d)
-        guard s.std > 0 else { return PairedTest(n: d.count, meanDifference: s.mean, t: s.mean == 0 ? 0 : .infinity, p: s.mean == 0 ? 1 : 0) }
-        let t = s.mean / (s.std * (1 / Double(d.count) + ratio).squareRoot())
-        return PairedTest(n: d.count, meanDifference: s.mean, t: t, p: 2 * (1 - studentTCDF(abs(t), degrees: Double(d.count - 1))))
+        guard s.std > 0 else {
+            return PairedTest(n: d.count, meanDifference: s.mean, t: s.mean == 0 ? 0 : .infinity, p: s.mean == 0 ? 1 : 0, standardError: 0)
+        }
+        let standardError = s.std * (1 / Double(d.count) + ratio).squareRoot()
+        let t = s.mean / standardError
+        return PairedTest(n: d.count, meanDifference: s.mean, t: t, p: 2 * (1 - studentTCDF(abs(t), degrees: Double(d.count - 1))),
+                          standardError: standardError)
     }
 
     /// The half-width of the 95% confidence interval of a mean over J overlapping train/test splits,

@@ -11,7 +11,7 @@ public enum SpecSchema {
                 required: []),
     ])
     static let group = Schema.object([
-        "patterns": .list(.string, nonEmpty: true), "optimizer": optimizer, "learning_rate": .number,
+        "patterns": .list(.string, nonEmpty: true), "exclude": .list(.string, nonEmpty: true), "optimizer": optimizer, "learning_rate": .number,
         "weight_decay": .number, "frozen": .boolean, "max_row_norm": .number, "clip_norm": .number, "schedule": schedule,
         "momentum": .number, "rho": .number, "epsilon": .number, "betas": .list(.number, nonEmpty: true),
     ], required: ["patterns"])
@@ -120,9 +120,10 @@ public enum SpecSchema {
                                                    required: ["title", "arms"]), nonEmpty: true),
                            // claims stated before the runs (a paper's, a maintainer's, folklore), checked by the report:
                            // `arm` is expected `higher`/`lower` than `baseline` on `metric` (the report metric or an extra),
+                           // or `within` ± `tolerance` of it (points of a test metric; an equivalence test),
                            // optionally with its margin `largest-at-smallest-size` (a learning-curve claim)
                            "claims": .list(.object(["claim": .string, "source": .string, "arm": .string, "baseline": .string,
-                                                    "expect": .choice(["higher", "lower"]), "metric": .string,
+                                                    "expect": .choice(["higher", "lower", "within"]), "tolerance": .number, "metric": .string,
                                                     "margin": .choice(["largest-at-smallest-size"])],
                                                    required: ["claim", "arm", "baseline", "expect"]), nonEmpty: true),
                            // one point per arm (means of its chosen runs) on two metrics, e.g. domain accuracy against generic retention

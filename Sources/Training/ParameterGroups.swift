@@ -8,6 +8,9 @@ public struct GroupConfig: Codable, Equatable, Sendable {
     /// Glob patterns over dotted parameter names (`*` any run of characters, `?` one character).
     /// A group whose only pattern is `*` is the fallback: it takes what no other group names.
     public var patterns: [String]
+    /// Patterns of parameters the group leaves out though `patterns` names them (a layer's group without the
+    /// adapters attached to it).
+    public var exclude: [String]
     public var optimizer: OptimizerKind
     public var learningRate: Float
     public var weightDecay: Float
@@ -20,15 +23,20 @@ public struct GroupConfig: Codable, Equatable, Sendable {
     /// code clips each of its optimizers' parameters separately).
     public var clipNorm: Float?
 
-    public init(name: String, patterns: [String], optimizer: OptimizerKind = .adamDefault, learningRate: Float,
+    public init(name: String, patterns: [String], exclude: [String] = [], optimizer: OptimizerKind = .adamDefault, learningRate: Float,
                 weightDecay: Float = 0, schedule: Schedule = .constant, frozen: Bool = false, maxRowNorm: Float? = nil,
                 clipNorm: Float? = nil) {
-        self.name = name; self.patterns = patterns; self.optimizer = optimizer; self.learningRate = learningRate
+        self.name = name; self.patterns = patterns; self.exclude = exclude; self.optimizer = optimizer; self.learningRate = learningRate
         self.weightDecay = weightDecay; self.schedule = schedule; self.frozen = frozen; self.maxRowNorm = maxRowNorm
         self.clipNorm = clipNorm
     }
 
-    var isFallback: Bool { patterns == ["*"] }
+    var isFallback: Bool { patterns == ["*"] && exclude.isEmpty }
+
+    /// Whether the group's patterns name `parameter` and its exclusions do not.
+    func names(_ parameter: String) -> Bool {
+        patterns.contains { GroupAssignment.glob($0, matches: parameter) } && !exclude.contains { GroupAssignment.glob($0, matches: parameter) }
+    }
 
     /// Discriminative fine-tuning (Howard & Ruder 2018): groups listed bottom to top; the top group
     /// gets `topRate` and each lower one the rate above it divided by `factor`.
@@ -60,7 +68,7 @@ public enum GroupAssignment {
             throw GroupAssignmentError(description: "parameter group name '\(duplicate.key)' is used twice", group: duplicate.key)
         }
         for parameter in parameters {
-            let matches = groups.indices.filter { !groups[$0].isFallback && groups[$0].patterns.contains { glob($0, matches: parameter.name) } }
+            let matches = groups.indices.filter { !groups[$0].isFallback && groups[$0].names(parameter.name) }
             if matches.count > 1 {
                 throw GroupAssignmentError(description: "parameter '\(parameter.name)' matches groups \(matches.map { "'\(groups[$0].name)'" }.joined(separator: " and ")); every parameter must be in exactly one group")
             }
@@ -71,7 +79,7 @@ public enum GroupAssignment {
         }
         for (group, list) in zip(groups, members) where list.isEmpty {
             let names = parameters.prefix(6).map(\.name).joined(separator: ", ")
-            throw GroupAssignmentError(description: "group '\(group.name)' with patterns \(group.patterns) matches no parameter (parameters are named like: \(names))",
+            throw GroupAssignmentError(description: "group '\(group.name)' with patterns \(group.patterns)\(group.exclude.isEmpty ? "" : " excluding \(group.exclude)") matches no parameter (parameters are named like: \(names))",
                                        group: group.name)
         }
         return members

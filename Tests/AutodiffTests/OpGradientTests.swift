@@ -165,6 +165,14 @@ final class OpGradientTests: XCTestCase {
         XCTAssertEqual(Array(UnsafeBufferPointer(start: back.data, count: back.count)), Array(UnsafeBufferPointer(start: x.data, count: x.count)))
     }
 
+    func testConcatenateRows() {
+        gradientCheck(inputs: [randomTensor([2, 3, 2], &rng), randomTensor([4, 2], &rng)]) { t, v in t.concatenateRows(v) }
+        let tape = Tape(training: false)
+        let out = tape.value(tape.concatenateRows([tape.input(Tensor(shape: [2, 2], values: [1, 2, 3, 4])), tape.input(Tensor(shape: [1, 2], values: [5, 6]))]))
+        XCTAssertEqual(out.shape, [3, 2])
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: out.data, count: 6)), [1, 2, 3, 4, 5, 6])
+    }
+
     func testFirstStep() {
         gradientCheck(inputs: [randomTensor([3, 4, 2], &rng)]) { t, v in t.firstStep(v[0]) }
     }

@@ -12,7 +12,7 @@ import XCTest
 /// minilm-l6's six layers and Hugging Face's names: each trains exactly the parameters it names (the others
 /// bit-identical after training), its trainable count equals its formula, and LP-FT switches phase when it says.
 final class BertFinetuningMethodTests: XCTestCase {
-    let config = BertConfig(vocabularySize: 20, hidden: 8, layers: 6, heads: 2, intermediate: 8, maxPositions: 16,
+    let config = BertConfig(vocabularySize: 20, hidden: 8, layers: 6, heads: 2, intermediate: 8, maxPositions: 32,
                             hiddenDropout: 0.1, attentionDropout: 0.1, initializerRange: 0.3)
 
     /// One run of each arm of the real spec (its first dataset, size and seed).
@@ -28,24 +28,33 @@ final class BertFinetuningMethodTests: XCTestCase {
 
     func testEachMethodTrainsExactlyTheParametersItNames() throws {
         let arms = try runsByArm()
-        XCTAssertEqual(Set(arms.keys), ["full", "head-only", "top-1", "top-2", "top-3", "lp-ft", "layerwise-lr", "bitfit", "reinit-top", "scratch"])
+        XCTAssertEqual(Set(arms.keys), ["full", "head-only", "top-1", "top-2", "top-3", "lp-ft", "layerwise-lr", "bitfit", "reinit-top", "scratch",
+                                          "adapters", "prompt-tuning", "lora"])
         let (d, f) = (8, 8)
         let layer = 4 * (d * d + d) + 2 * d + (d * f + f) + (f * d + d) + 2 * d
         let (pooler, head) = (d * d + d, d * 2 + 2)
         let biases = d /* embeddings.LayerNorm */ + 6 * (4 * d + d + f + d + d) + d /* pooler */
+        let layerNorms = 2 * d + 6 * 2 * 2 * d
+        let adapters = 6 * 2 * (d * 64 + 64 + 64 * d + d)  // size 64 after both sub-layers
+        let (prompt, lora) = (20 * d, 6 * 2 * (8 * d + d * 8))  // 20 vectors; rank 8 beside query and value
         var data = RandomGenerator(seed: 5)
         // Two batches of the spec's 32 per epoch: warm-up gives the first step of a run rate 0 (as Hugging Face's
         // linear schedule does), so an epoch of one step would leave the weights where they were.
         let examples = (0..<64).map { _ in EncodedExample(ids: (0..<6).map { _ in Int32(1 + data.int(below: 19)) }, label: Int32(data.int(below: 2))) }
         for (arm, c) in arms.sorted(by: { $0.key < $1.key }) {
             var rng = RandomGenerator(seed: 1)
-            let model = BertClassifier(encoder: BertEncoder(config, rng: &rng), head: SequenceClassificationHead(config, classes: 2, rng: &rng))
+            let encoder = BertEncoder(config, rng: &rng)
+            c.model.additions.attach(to: encoder, trainingTokens: examples.map(\.ids), rng: &rng, special: [])
+            let model = BertClassifier(encoder: encoder, head: SequenceClassificationHead(config, classes: 2, rng: &rng))
             let (trainer, groups) = try c.train.classifierTrainer(model, trainExamples: examples.count, classes: 2, seed: 3, batchSize: 32)
             let trainable = BertClassifierRun.trainableParameters(model, groups: groups, phases: trainer.config.phases)
             let expected: Int = switch arm {
             case "head-only": head
             case "top-1", "top-2", "top-3": Int(arm.suffix(1))! * layer + pooler + head
             case "bitfit": biases + head
+            case "adapters": adapters + layerNorms + head
+            case "prompt-tuning": prompt + head
+            case "lora": lora + head
             default: model.parameterCount
             }
             XCTAssertEqual(trainable, expected, arm)

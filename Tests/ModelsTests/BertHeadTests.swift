@@ -70,7 +70,7 @@ final class BertHeadTests: XCTestCase {
         let head = SequenceClassificationHead(config, classes: 3, rng: &rng)
         let (encoder, gradients) = try load("sequence", head: head)
         let tape = Tape(training: false)
-        let loss = tape.crossEntropy(head(tape, encoder(tape, batch), lengths: batch.lengths), targets: fixture.ints("sequence_labels").map(Int32.init))
+        let loss = tape.crossEntropy(head(tape, encoder(tape, batch)), targets: fixture.ints("sequence_labels").map(Int32.init))
         XCTAssertEqual(Double(tape.value(loss).scalar), (fixture["sequence"] as! [String: Any])["loss"] as! Double, accuracy: 1e-5)
         tape.backward(loss)
         assertGradients(encoder.parameters + head.parameters, gradients)
@@ -105,7 +105,7 @@ final class BertHeadTests: XCTestCase {
         let top = encoder.parameters.filter { $0.name.hasPrefix("encoder.layer.1.") }
         let sequence = SequenceClassificationHead(config, classes: 3, pooling: .mean, rng: &rng)
         gradientCheck(inputs: [], parameters: sequence.parameters + top, maxEntries: 10, training: true) { t, _ in
-            sequence(t, encoder(t, batch), lengths: batch.lengths)
+            sequence(t, encoder(t, batch))
         }
         let mlm = MaskedLanguageModelHead(config, rng: &rng)
         gradientCheck(inputs: [], parameters: mlm.parameters + [encoder.wordEmbeddings.table], maxEntries: 12, training: true,

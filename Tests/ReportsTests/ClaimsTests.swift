@@ -191,6 +191,28 @@ final class ClaimsTests: XCTestCase {
         XCTAssertTrue(markers.allSatisfy { $0.0 > 64 && $0.0 < 490 && $0.1 > 36 && $0.1 < 352 }, "\(markers)")
     }
 
+    /// An equivalence claim (`expect: within`, tolerance in points) is judged by two one-sided tests: on `tw` the
+    /// 90% interval of −0.2 ± 0.8 lies inside ±2 points (held); on `mr` at size 100 it lies wholly above +2
+    /// (contradicted); at size all (+1.5, interval reaching +2.1) it is neither.
+    func testAnEquivalenceClaimIsJudgedByTwoOneSidedTests() throws {
+        let loaded = try spec("[{claim: New matches old, arm: new, baseline: old, expect: within, tolerance: 2}]")
+        let markdown = try render(loaded, try runs(loaded))
+        XCTAssertTrue(markdown.contains("**1. New matches old**: `new` within ±2.0 of `old` on test accuracy — **mixed**"), markdown)
+        let rows = markdown.components(separatedBy: "\n")
+        func row(_ dataset: String, _ size: String) -> String { rows.first { $0.hasPrefix("| \(dataset) | size=\(size) |") } ?? "" }
+        XCTAssertTrue(row("tw", "100").hasSuffix("| holds |"), row("tw", "100"))
+        XCTAssertTrue(row("mr", "100").hasSuffix("| contradicted (significant) |"), row("mr", "100"))
+        XCTAssertTrue(row("mr", "all").hasPrefix("| mr | size=all | +1.5 (") && row("mr", "all").hasSuffix("| as claimed, not significant |"), row("mr", "all"))
+        let d = [0.0347, 0.0301, 0.0395]
+        let t = try XCTUnwrap(Statistics.pairedTTest(d, [0, 0, 0]))
+        XCTAssertEqual(t.standardError, Statistics.summary(d).std / 3.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertGreaterThan(t.equivalenceP(margin: 0.02), 0.5)
+        XCTAssertLessThan(t.nonEquivalenceP(margin: 0.02), 0.05)
+        XCTAssertThrowsError(try spec("[{claim: x, arm: new, baseline: old, expect: within}]")) { error in
+            XCTAssertTrue("\(error)".contains("report.claims.0.tolerance"), "\(error)")
+        }
+    }
+
     /// The one-sentence summary over settings, for every mix of outcomes.
     func testSummaryWording() {
         XCTAssertEqual(ClaimCheck.summary([.holds, .holds], untestable: 0), "**held** in both settings")

@@ -65,6 +65,26 @@ extension Tape {
         }
     }
 
+    /// Rows of each part stacked: parts viewed as [Nᵢ, C] (leading dimensions flattened) → [ΣNᵢ, C].
+    public func concatenateRows(_ parts: [Variable]) -> Variable {
+        let tensors = parts.map(value)
+        let channels = tensors[0].columns
+        precondition(tensors.allSatisfy { $0.columns == channels }, "concatenateRows: shapes \(tensors.map(\.shape))")
+        let out = Tensor(uninitialized: [tensors.reduce(0) { $0 + $1.rows }, channels])
+        var offset = 0
+        for t in tensors {
+            (out.data + offset).update(from: t.data, count: t.count)
+            offset += t.count
+        }
+        return record(out, inputs: parts) { tape, g in
+            var offset = 0
+            for (part, t) in zip(parts, tensors) {
+                if let d = tape.gradientBuffer(part) { BLAS.axpy(count: t.count, alpha: 1, x: g.data + offset, y: d.data) }
+                offset += t.count
+            }
+        }
+    }
+
     /// Σ x ⊙ weights for a constant `weights`: a scalar. With random weights this is the probe
     /// loss of a gradient check (loss = Σ out·dout).
     public func weightedSum(_ x: Variable, weights: Tensor) -> Variable {

@@ -122,6 +122,7 @@ enum ScheduleSpec: Decodable {
 struct TrainSection: Decodable {
     struct GroupFields: Decodable {
         var patterns: [String]
+        var exclude: [String]
         var optimizer: OptimizerName?
         var learningRate: Double?
         var weightDecay: Double?
@@ -132,13 +133,14 @@ struct TrainSection: Decodable {
         var hyper: OptimizerFields
 
         enum CodingKeys: String, CodingKey {
-            case patterns, optimizer, learningRate = "learning_rate", weightDecay = "weight_decay", frozen, maxRowNorm = "max_row_norm"
+            case patterns, exclude, optimizer, learningRate = "learning_rate", weightDecay = "weight_decay", frozen, maxRowNorm = "max_row_norm"
             case clipNorm = "clip_norm", schedule
         }
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             patterns = try c.decode(.patterns, or: ["*"])
+            exclude = try c.decode(.exclude, or: [])
             optimizer = try c.decodeIfPresent(OptimizerName.self, forKey: .optimizer)
             learningRate = try c.decodeIfPresent(.learningRate, Valid.rate, Valid.isRate)
             weightDecay = try c.decodeIfPresent(.weightDecay, Valid.nonNegative, Valid.isNonNegative)
@@ -272,7 +274,7 @@ struct TrainSection: Decodable {
         }
         var configs = groups.value.entries.map { name, located in
             let g = located.value
-            return GroupConfig(name: name, patterns: g.patterns, optimizer: g.hyper.over(hyper).kind(g.optimizer ?? optimizer),
+            return GroupConfig(name: name, patterns: g.patterns, exclude: g.exclude, optimizer: g.hyper.over(hyper).kind(g.optimizer ?? optimizer),
                                learningRate: Float(g.learningRate ?? learningRate), weightDecay: Float(g.weightDecay ?? 0),
                                schedule: (g.schedule ?? schedule ?? .constant).schedule(totalSteps: totalSteps), frozen: g.frozen ?? false,
                                maxRowNorm: g.maxRowNorm.map(Float.init), clipNorm: g.clipNorm.map(Float.init))

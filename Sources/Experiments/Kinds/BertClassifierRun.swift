@@ -9,8 +9,9 @@ import Training
 
 /// A BERT encoder from an installed checkpoint (or its architecture from random weights) with a sequence-
 /// classification head (`model.kind: bert-classifier`). What "fine-tuning" means — everything, the top layers,
-/// a head on a frozen encoder, linear probing then fine-tuning, layer-wise rates, biases only — is spec data:
-/// groups over Hugging Face's parameter names, phases and discriminative rates (docs/specs.md).
+/// a head on a frozen encoder, linear probing then fine-tuning, layer-wise rates, biases only, adapters, LoRA,
+/// a soft prompt — is spec data: additions to the encoder, groups over Hugging Face's and peft's parameter names,
+/// phases and discriminative rates (docs/specs.md).
 public enum BertClassifierRun: RunKind {
     public static let id = "bert-classifier"
 
@@ -23,8 +24,9 @@ public enum BertClassifierRun: RunKind {
         var dropout: Double?
         /// Top layers (and the pooler) re-initialised before fine-tuning (Zhang et al. 2021).
         var reinitialiseTop: Int
+        var additions: EncoderAdditions
         public enum CodingKeys: String, CodingKey, CaseIterable {
-            case kind, checkpoint, initialisation = "init", pooling, dropout, reinitialiseTop = "reinit_top"
+            case kind, checkpoint, initialisation = "init", pooling, dropout, reinitialiseTop = "reinit_top", adapters, lora, prompt
         }
 
         public init(from decoder: any Decoder) throws {
@@ -35,6 +37,9 @@ public enum BertClassifierRun: RunKind {
             pooling = try c.decode(.pooling, or: SequencePooling.cls)
             dropout = try c.decodeIfPresent(.dropout, Valid.fraction, Valid.isFraction)
             reinitialiseTop = try c.decode(.reinitialiseTop, or: 0, "a layer count of at least 0") { $0 >= 0 }
+            additions = EncoderAdditions(adapters: try c.decodeIfPresent(EncoderAdditions.Adapters.self, forKey: .adapters),
+                                         lowRank: try c.decodeIfPresent(EncoderAdditions.LowRank.self, forKey: .lora),
+                                         prompt: try c.decodeIfPresent(EncoderAdditions.Prompt.self, forKey: .prompt))
         }
     }
 
@@ -74,6 +79,9 @@ public enum BertClassifierRun: RunKind {
             indices.map { EncodedExample(ids: pretrained.tokenizer.encode(examples[$0].text, maxLength: maxLength).ids, label: labelIDs[examples[$0].label]!) }
         }
         let (train, valid, test) = (encode(split.train), encode(split.valid), encode(split.test))
+        let tokenizer = pretrained.tokenizer
+        c.model.additions.attach(to: encoder, trainingTokens: train.map(\.ids), rng: &rng,
+                                 special: [tokenizer.padding, tokenizer.unknown, tokenizer.classifier, tokenizer.separator, tokenizer.mask])
         let head = SequenceClassificationHead(encoder.config, classes: labelNames.count, pooling: c.model.pooling,
                                               dropout: c.model.dropout.map(Float.init), rng: &rng)
         let model = BertClassifier(encoder: encoder, head: head)
@@ -113,6 +121,7 @@ public enum BertClassifierRun: RunKind {
             let tiny = BertConfig(vocabularySize: 8, hidden: 4, layers: full.layers, heads: 1, intermediate: 4, maxPositions: 4)
             var rng = RandomGenerator(seed: 0)
             let encoder = BertEncoder(tiny, pooler: c.model.pooling == .cls, rng: &rng)
+            c.model.additions.attach(to: encoder, trainingTokens: [[5, 6, 7]], rng: &rng, special: [])
             let model = BertClassifier(encoder: encoder, head: SequenceClassificationHead(tiny, classes: 2, rng: &rng))
             try c.train.checkGroups(against: model.parameters, groups: try c.train.groupConfigs(totalSteps: 10), at: node.location)
         } catch {

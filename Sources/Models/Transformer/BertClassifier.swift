@@ -15,7 +15,7 @@ public final class BertClassifier: TextClassifier {
 
     public func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable {
         let input = BertBatch(ids: batch.ids, lengths: batch.lengths, time: batch.time)
-        return head(tape, encoder(tape, input), lengths: batch.lengths)
+        return head(tape, encoder(tape, input))
     }
 }
 

@@ -32,8 +32,10 @@ public final class BertEncoder: ParameterContainer {
     public let positionEmbeddings: Embedding
     public let tokenTypeEmbeddings: Embedding
     public let embeddingNorm: LayerNorm
-    public let layers: [BertLayer]
+    public private(set) var layers: [BertLayer]
     public let pooler: Linear?
+    /// A soft prompt spliced in after [CLS] (prompt tuning), when one is attached.
+    public private(set) var prompt: SoftPrompt?
 
     /// Fresh weights as BERT initialises them (N(0, initializer_range), the padding row zero, LayerNorms at 1 and 0).
     public init(_ config: BertConfig, pooler: Bool = true, rng: inout RandomGenerator) {
@@ -54,23 +56,53 @@ public final class BertEncoder: ParameterContainer {
 
     public var parameters: [Parameter] {
         wordEmbeddings.parameters + positionEmbeddings.parameters + tokenTypeEmbeddings.parameters + embeddingNorm.parameters
-            + layers.flatMap(\.parameters) + (pooler?.parameters ?? [])
+            + layers.flatMap(\.parameters) + (pooler?.parameters ?? []) + (prompt?.parameters ?? [])
+    }
+
+    /// Attaches a bottleneck adapter of `size` after both sub-layers of every layer (Houlsby et al. 2019).
+    public func attachAdapters(size: Int, rng: inout RandomGenerator) {
+        for i in layers.indices {
+            let name = "encoder.layer.\(i)"
+            layers[i].attentionAdapter = BottleneckAdapter("\(name).attention.output", width: config.hidden, size: size, rng: &rng)
+            layers[i].outputAdapter = BottleneckAdapter("\(name).output", width: config.hidden, size: size, rng: &rng)
+        }
+    }
+
+    /// Attaches a rank-`rank` update beside each `targets` dense layer of every layer (LoRA, Hu et al. 2022).
+    public func attachLowRank(_ targets: [LowRankTarget], rank: Int, alpha: Float, dropout: Float = 0, rng: inout RandomGenerator) {
+        for i in layers.indices {
+            for target in targets {
+                layers[i].lowRank[target] = LowRankUpdate(beside: layers[i].dense(target), rank: rank, alpha: alpha, dropout: dropout, rng: &rng)
+            }
+        }
+    }
+
+    /// Attaches a soft prompt initialised from the word embeddings of `tokens` (Lester et al. 2021).
+    public func attachPrompt(copying tokens: [Int32]) {
+        prompt = SoftPrompt(copying: tokens, of: wordEmbeddings.table.value)
     }
 
     /// What a forward pass gives: the last hidden states [B, T, d], every layer's output (the embeddings'
-    /// first) when asked, and the pooled [CLS] [B, d] when the encoder has a pooler.
+    /// first) when asked, the pooled [CLS] [B, d] when the encoder has a pooler, and each sequence's length as
+    /// the layers saw it (a soft prompt lengthens it).
     public struct Output {
         public let hidden: Variable
         public let layers: [Variable]
         public let pooled: Variable?
+        public let lengths: [Int]
     }
 
-    public func callAsFunction(_ tape: Tape, _ batch: BertBatch, keepLayers: Bool = false) -> Output {
+    public func callAsFunction(_ tape: Tape, _ tokens: BertBatch, keepLayers: Bool = false) -> Output {
+        var words = wordEmbeddings(tape, tokens.ids, shape: [tokens.size, tokens.time])
+        var batch = tokens
+        if let prompt {
+            words = prompt.splice(tape, words: words, batch: tokens)
+            batch = prompt.extend(tokens)
+        }
         let (b, t) = (batch.size, batch.time)
         precondition(t <= config.maxPositions, "sequence of \(t) tokens exceeds \(config.maxPositions) positions")
         let positions = (0..<(b * t)).map { Int32($0 % t) }
-        var x = tape.add(tape.add(wordEmbeddings(tape, batch.ids, shape: [b, t]), positionEmbeddings(tape, positions, shape: [b, t])),
-                         tokenTypeEmbeddings(tape, batch.typeIds, shape: [b, t]))
+        var x = tape.add(tape.add(words, positionEmbeddings(tape, positions, shape: [b, t])), tokenTypeEmbeddings(tape, batch.typeIds, shape: [b, t]))
         x = tape.dropout(embeddingNorm(tape, x), p: config.hiddenDropout)
         var outputs = keepLayers ? [x] : []
         let mask = batch.keyMask(heads: config.heads)
@@ -79,7 +111,7 @@ public final class BertEncoder: ParameterContainer {
             if keepLayers { outputs.append(x) }
         }
         let pooled = pooler.map { tape.tanh($0(tape, tape.firstStep(x))) }
-        return Output(hidden: x, layers: outputs, pooled: pooled)
+        return Output(hidden: x, layers: outputs, pooled: pooled, lengths: batch.lengths)
     }
 }
 

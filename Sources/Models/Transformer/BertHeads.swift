@@ -22,10 +22,10 @@ public struct SequenceClassificationHead: ParameterContainer {
     public var parameters: [Parameter] { classifier.parameters }
 
     /// Logits [B, classes].
-    public func callAsFunction(_ tape: Tape, _ output: BertEncoder.Output, lengths: [Int]) -> Variable {
+    public func callAsFunction(_ tape: Tape, _ output: BertEncoder.Output) -> Variable {
         let pooled = switch pooling {
         case .cls: output.pooled ?? tape.firstStep(output.hidden)
-        case .mean: tape.meanOverTime(output.hidden, lengths: lengths)
+        case .mean: tape.meanOverTime(output.hidden, lengths: output.lengths)
         }
         return classifier(tape, tape.dropout(pooled, p: dropout))
     }
