@@ -6,7 +6,7 @@ import Training
 extension SplitMetrics {
     /// A classifier's metrics on a split, under the names results have always stored them by.
     init(_ m: ClassificationMetrics) {
-        self.init(["accuracy": m.accuracy, "macroF1": m.macroF1, "loss": m.loss, "count": Double(m.count)])
+        self.init(["accuracy": m.accuracy, "macroF1": m.macroF1, "loss": m.loss, "count": Double(m.count)].merging(m.scores ?? [:]) { a, _ in a })
     }
 }
 

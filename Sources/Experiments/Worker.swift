@@ -118,7 +118,7 @@ final class RecordingObserver: RunObserver {
             ("train", "loss", record.trainLoss), ("valid", "loss", record.valid.loss),
             ("valid", "accuracy", record.valid.accuracy), ("valid", "macro_f1", record.valid.macroF1),
             ("train", "seconds", record.seconds), ("train", "phase", Double(record.phase)),
-        ]
+        ] + ["entity_f1", "entity_precision", "entity_recall"].compactMap { name in record.valid.scores?[name].map { ("valid", name, $0) } }
         try? store.record(metrics: values.map { MetricRecord(runId: runId, epoch: record.epoch, split: $0.0, name: $0.1, value: $0.2) })
     }
 

@@ -24,7 +24,7 @@ public enum SpecSchema {
     /// An installed dataset with its own evaluation protocol (e.g. Kim's 10-fold CV on MR).
     static let installedSource = Schema.object(["id": .string, "folds": .integer], required: ["id"])
     static let fileSource = Schema.object([
-        "file": .string, "format": .choice(["csv", "tsv", "jsonl"]), "text": .string, "label": .string,
+        "file": .string, "format": .choice(["csv", "tsv", "jsonl", "conll"]), "text": .string, "label": .string,
         "encoding": .string, "name": .string,
     ], required: ["file"])
     static let generator = Schema.object([
@@ -88,7 +88,7 @@ public enum SpecSchema {
             "discriminative": .object(["factor": .number, "order": .list(.string, nonEmpty: true)], required: ["order"]),
             "unfreezing": .object(["kind": .choice(["gradual", "chain-thaw", "last-layer", "full", "siatl"]),
                                    "order": .list(.string, nonEmpty: true), "epochs_per_stage": .integer], required: ["kind"]),
-            "auxiliary": .choice(["none", "siatl"]), "select_by": .choice(["accuracy", "loss"]),
+            "auxiliary": .choice(["none", "siatl"]), "select_by": .choice(["accuracy", "loss", "entity_f1"]),
             // `phase`: each phase (unfreezing stage) restarts the schedules over its own steps; `all-trainable`: early
             // stopping counts only once nothing but the always-frozen groups is frozen.
             "schedule_scope": .choice(["run", "phase"]), "patience_from": .choice(["start", "all-trainable"]),

@@ -38,7 +38,8 @@ public struct ClassifierTrainingConfig: Codable, Equatable, Sendable {
     /// What picks the best epoch and drives early stopping: validation accuracy, or validation loss
     /// (SiATL stops on the task loss).
     public var selectBy: Selection = .accuracy
-    public enum Selection: String, Codable, Sendable { case accuracy, loss }
+    /// Validation accuracy, loss, or (token classification) micro entity F1.
+    public enum Selection: String, Codable, Sendable { case accuracy, loss, entityF1 = "entity_f1" }
     public init() {}
 
     /// The auxiliary loss weight of (1-based) `epoch`.
@@ -51,7 +52,10 @@ public struct ClassifierTrainingConfig: Codable, Equatable, Sendable {
 public struct EncodedExample: Sendable {
     public let ids: [Int32]
     public let label: Int32
-    public init(ids: [Int32], label: Int32) { self.ids = ids; self.label = label }
+    /// A token-classification example's targets and words (its `label` unused).
+    public let tagging: TaggedTokens?
+    public init(ids: [Int32], label: Int32) { self.ids = ids; self.label = label; tagging = nil }
+    public init(ids: [Int32], tagging: TaggedTokens) { self.ids = ids; label = 0; self.tagging = tagging }
 }
 
 /// What happened in one epoch, for the run's metric log.
@@ -76,6 +80,8 @@ public final class ClassifierTrainer {
     public let config: ClassifierTrainingConfig
     public let classes: Int
     public var maxLength: Int? = nil
+    /// Set for token classification: the model's logits are per token, its loss and scores the task's.
+    public var tokenTask: TokenClassificationTask? = nil
     private var rng: RandomGenerator
 
     public init(model: TextClassifier, optimizer: GroupedOptimizer, config: ClassifierTrainingConfig, classes: Int) {
@@ -165,7 +171,11 @@ public final class ClassifierTrainer {
                                          valid: metrics, seconds: Date().timeIntervalSince(start))
                 progress.records.append(record)
                 progress.epoch = epoch
-                let score = config.selectBy == .accuracy ? metrics.accuracy : -metrics.loss
+                let score = switch config.selectBy {
+                case .accuracy: metrics.accuracy
+                case .loss: -metrics.loss
+                case .entityF1: metrics.scores?["entity_f1"] ?? 0
+                }
                 if progress.best == nil || score > progress.best!.score {
                     progress.best = .init(epoch: epoch, score: score)
                     bestWeights = model.state.map { $0.value.copy() }
@@ -237,6 +247,8 @@ public final class ClassifierTrainer {
         if auxiliaryWeight > 0, let auxiliary = model as? AuxiliaryLossModel {
             let (logits, lm) = auxiliary.logitsAndAuxiliaryLoss(tape, batch)
             loss = tape.add(tape.crossEntropy(logits, targets: batch.labels), tape.scale(lm, by: auxiliaryWeight))
+        } else if let tokenTask {
+            loss = tokenTask.loss(tape, model.logits(tape, batch), batch)
         } else {
             loss = tape.crossEntropy(model.logits(tape, batch), targets: batch.labels)
         }
@@ -250,11 +262,19 @@ public final class ClassifierTrainer {
     }
 
     func makeBatch(_ members: [EncodedExample]) -> TokenBatch {
-        TokenBatch(sequences: members.map(\.ids), labels: members.map(\.label), edgePadding: model.edgePadding, maxLength: maxLength)
+        var batch = TokenBatch(sequences: members.map(\.ids), labels: members.map(\.label), edgePadding: model.edgePadding, maxLength: maxLength)
+        if tokenTask != nil { batch.tokenTargets = TokenClassificationTask.targets(members, batch: batch, edgePadding: model.edgePadding) }
+        return batch
     }
 
-    /// Loss, accuracy and macro-F1 in evaluation mode (no dropout).
+    /// Loss, accuracy and macro-F1 in evaluation mode (no dropout); for token classification the task's scores.
     public func evaluate(_ examples: [EncodedExample]) -> ClassificationMetrics {
+        if let tokenTask {
+            return tokenTask.evaluate(examples, batchSize: 100, edgePadding: model.edgePadding) { tape, members in
+                let batch = makeBatch(members)
+                return (model.logits(tape, batch), batch)
+            }
+        }
         var predictions: [Int32] = [], total = 0.0
         for start in stride(from: 0, to: examples.count, by: 200) {
             let members = Array(examples[start..<Swift.min(start + 200, examples.count)])

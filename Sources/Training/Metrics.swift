@@ -5,6 +5,8 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
     public let macroF1: Double
     public let loss: Double
     public let count: Int
+    /// Further named scores of the split (token classification's entity precision, recall and F1, micro and per type).
+    public var scores: [String: Double]? = nil
 
     public init(predictions: [Int32], gold: [Int32], classes: Int, loss: Double) {
         precondition(predictions.count == gold.count, "\(predictions.count) predictions for \(gold.count) labels")

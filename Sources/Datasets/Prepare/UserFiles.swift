@@ -2,7 +2,8 @@ import Foundation
 
 /// A user's own labelled text file, as a spec names it.
 public struct TextFileSource: Codable, Equatable, Hashable, Sendable {
-    public enum Format: String, Codable, Sendable { case csv, tsv, jsonl }
+    /// `conll`: tagged sentences (`token<TAB>tag`, a blank line between sentences) for token classification.
+    public enum Format: String, Codable, Sendable { case csv, tsv, jsonl, conll }
     public var path: String
     public var format: Format?
     public var text: String
@@ -18,6 +19,7 @@ public struct TextFileSource: Codable, Equatable, Hashable, Sendable {
         if let format { return format }
         if path.hasSuffix(".tsv") || path.hasSuffix(".tab") { return .tsv }
         if path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson") { return .jsonl }
+        if path.hasSuffix(".conll") || path.hasSuffix(".bio") { return .conll }
         return .csv
     }
 }
@@ -42,6 +44,9 @@ public enum UserFiles {
 
     static func read(_ source: TextFileSource, data: Data, encoding: String.Encoding) throws -> [LabeledText] {
         switch source.resolvedFormat {
+        case .conll:
+            throw DataError.malformed(file: source.path, line: nil,
+                                      reason: "a CoNLL file holds tagged sentences, not labelled texts: it goes with a token-classification kind (bert-tagger, bilstm-tagger)")
         case .csv, .tsv:
             let records = try CSVReader.records(data, file: source.path, separator: source.resolvedFormat == .tsv ? "\t" : ",", encoding: encoding)
             guard let header = records.first else { throw DataError.malformed(file: source.path, line: nil, reason: "the file is empty") }

@@ -28,7 +28,7 @@ struct DataSection: Decodable {
         var installedID: String? { if case let .installed(id, _) = self { return id }; return nil }
     }
 
-    enum FileFormat: String, ConfigChoice { case csv, tsv, jsonl }
+    enum FileFormat: String, ConfigChoice { case csv, tsv, jsonl, conll }
 
     struct SplitFields: Decodable {
         var seed: UInt64?

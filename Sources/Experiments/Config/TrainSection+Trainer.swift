@@ -5,7 +5,7 @@ extension TrainSection {
     /// A `ClassifierTrainer` for `model` as this section configures it: batch size, parameter groups with their
     /// schedules sized to the run's steps, phases, patience (and from which phase it counts), clipping, selection.
     func classifierTrainer(_ model: TextClassifier, trainExamples: Int, classes: Int, seed: UInt64,
-                           batchSize defaultBatch: Int) throws -> (ClassifierTrainer, [GroupConfig]) {
+                           batchSize defaultBatch: Int, selectBy defaultSelection: SelectBy = .accuracy) throws -> (ClassifierTrainer, [GroupConfig]) {
         var training = ClassifierTrainingConfig()
         training.batchSize = batchSize ?? defaultBatch
         let steps = epochCount * ((trainExamples + training.batchSize - 1) / training.batchSize)
@@ -16,7 +16,11 @@ extension TrainSection {
         training.patienceFromPhase = patienceStartPhase(training.phases, groups: groups)
         training.clipNorm = clipNorm
         training.seed = seed
-        training.selectBy = selectBy == .loss ? .loss : .accuracy
+        training.selectBy = switch selectBy ?? defaultSelection {
+        case .accuracy: .accuracy
+        case .loss: .loss
+        case .entityF1: .entityF1
+        }
         return (ClassifierTrainer(model: model, optimizer: optimizer, config: training, classes: classes), groups)
     }
 }

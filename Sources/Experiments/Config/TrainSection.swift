@@ -203,7 +203,7 @@ struct TrainSection: Decodable {
     enum PatienceFrom: String, ConfigChoice { case start, allTrainable = "all-trainable" }
 
     enum Auxiliary: String, ConfigChoice { case none, siatl }
-    enum SelectBy: String, ConfigChoice { case accuracy, loss }
+    enum SelectBy: String, ConfigChoice { case accuracy, loss, entityF1 = "entity_f1" }
 
     var batchSize: Int?
     var epochs: Int?
@@ -218,7 +218,8 @@ struct TrainSection: Decodable {
     var discriminative: Discriminative?
     var unfreezing: Located<UnfreezingFields>?
     var auxiliary: Auxiliary
-    var selectBy: SelectBy
+    /// The validation score the best epoch is chosen by; the kind's default when the spec says none.
+    var selectBy: SelectBy?
     var scheduleScope: ScheduleScope
     var patienceFrom: PatienceFrom
 
@@ -248,7 +249,7 @@ struct TrainSection: Decodable {
         discriminative = try c.decodeIfPresent(Discriminative.self, forKey: .discriminative)
         unfreezing = try c.decodeIfPresent(Located<UnfreezingFields>.self, forKey: .unfreezing)
         auxiliary = try c.decode(.auxiliary, or: .none)
-        selectBy = try c.decode(.selectBy, or: .accuracy)
+        selectBy = try c.decodeIfPresent(SelectBy.self, forKey: .selectBy)
         scheduleScope = try c.decode(.scheduleScope, or: .run)
         patienceFrom = try c.decode(.patienceFrom, or: .start)
     }

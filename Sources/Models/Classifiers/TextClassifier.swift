@@ -3,7 +3,7 @@ import Numerics
 
 /// A sentence/document classifier over token ids.
 public protocol TextClassifier: ParameterContainer {
-    /// Class scores [B, classes] for a batch.
+    /// Class scores [B, classes] for a batch (a token classifier's: one row per position, [B·T, classes]).
     func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable
     /// Edge padding the model needs around every sequence (Kim's CNN: widest window − 1).
     var edgePadding: Int { get }

@@ -5,6 +5,8 @@ public struct TokenBatch: Sendable {
     public let labels: [Int32]
     public let batch: Int
     public let time: Int
+    /// Token classification's target per position [B·T] (the ignore index −100 at padding and unlabelled tokens).
+    public var tokenTargets: [Int32]? = nil
 
     /// Pads `sequences` to the longest (at least `minimumLength`), placing `edgePadding` padding ids
     /// before each sequence and after it (Kim 2014 pads by window − 1 so every word is seen by every

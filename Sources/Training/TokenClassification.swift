@@ -1,0 +1,92 @@
+import Autodiff
+import Models
+import Numerics
+
+/// One tagged sequence as a token classifier sees it: the training target of each token (the ignore index where
+/// unlabelled), the word each token came from (nil at specials), and each word's gold label.
+public struct TaggedTokens: Sendable {
+    public let targets: [Int32]
+    public let wordIds: [Int?]
+    public let gold: [Int32]
+    public init(targets: [Int32], wordIds: [Int?], gold: [Int32]) { self.targets = targets; self.wordIds = wordIds; self.gold = gold }
+}
+
+/// Token classification for `ClassifierTrainer`: cross-entropy over labelled tokens with per-class weights; evaluation
+/// at each word's first token mapped back to words, scored per word (accuracy, macro-F1 over labels) and per entity
+/// as seqeval scores it (micro and per type precision, recall, F1; macro-F1 over types).
+public struct TokenClassificationTask: Sendable {
+    public let labeler: TokenLabeler
+    public let classWeights: [Float]?
+    public let scheme: EntityScheme
+    /// The O label's id: what a word cut off by truncation is predicted as.
+    public let outside: Int32
+
+    public init(labeler: TokenLabeler, classWeights: [Float]?, scheme: EntityScheme = .conlleval) {
+        self.labeler = labeler; self.classWeights = classWeights; self.scheme = scheme
+        outside = Int32(labeler.labels.firstIndex(of: "O") ?? 0)
+    }
+
+    func loss(_ tape: Tape, _ logits: Variable, _ batch: TokenBatch) -> Variable {
+        tape.crossEntropy(logits, targets: batch.tokenTargets!, classWeights: classWeights.map { Tensor(shape: [$0.count], values: $0) },
+                          ignoreIndex: TokenLabeler.ignored)
+    }
+
+    /// Each member's targets laid out as `batch` lays out its ids ([B·T], edge padding and truncation included).
+    static func targets(_ members: [EncodedExample], batch: TokenBatch, edgePadding: Int) -> [Int32] {
+        var out = [Int32](repeating: TokenLabeler.ignored, count: batch.batch * batch.time)
+        for (b, member) in members.enumerated() {
+            let kept = batch.lengths[b] - 2 * edgePadding
+            for (t, target) in member.tagging!.targets.prefix(kept).enumerated() { out[b * batch.time + edgePadding + t] = target }
+        }
+        return out
+    }
+
+    /// Scores on `examples`, `forward` giving a chunk's per-token logits [B·T, C] and its batch.
+    func evaluate(_ examples: [EncodedExample], batchSize: Int, edgePadding: Int,
+                  forward: (Tape, [EncodedExample]) -> (Variable, TokenBatch)) -> ClassificationMetrics {
+        let classes = labeler.labels.count
+        var predicted: [[Int32]] = [], total = 0.0, labelled = 0
+        for start in stride(from: 0, to: examples.count, by: batchSize) {
+            let members = Array(examples[start..<min(start + batchSize, examples.count)])
+            let tape = Tape(training: false)
+            let (logits, batch) = forward(tape, members)
+            let count = batch.tokenTargets!.filter { $0 != TokenLabeler.ignored }.count
+            if count > 0 { total += Double(tape.value(loss(tape, logits, batch)).scalar) * Double(count) }
+            labelled += count
+            let scores = tape.value(logits)
+            for (b, member) in members.enumerated() {
+                let tagging = member.tagging!
+                let kept = min(tagging.wordIds.count, batch.lengths[b] - 2 * edgePadding)
+                let tokens: [Int32] = (0..<kept).map { t in
+                    let row = scores.data + (b * batch.time + edgePadding + t) * classes
+                    var best = 0
+                    for c in 1..<classes where row[c] > row[best] { best = c }
+                    return Int32(best)
+                }
+                predicted.append(labeler.wordPredictions(tokenPredictions: tokens, wordIds: Array(tagging.wordIds.prefix(kept)),
+                                                         words: tagging.gold.count, fallback: outside))
+            }
+        }
+        let gold = examples.map { $0.tagging!.gold }
+        var metrics = ClassificationMetrics(predictions: predicted.flatMap { $0 }, gold: gold.flatMap { $0 }, classes: classes,
+                                            loss: labelled == 0 ? 0 : total / Double(labelled))
+        metrics.scores = scores(gold: gold, predicted: predicted)
+        return metrics
+    }
+
+    /// Entity-level precision, recall and F1 (micro, per type as `f1_<type>`, macro over types) and the word accuracy
+    /// of predicting O everywhere.
+    public func scores(gold: [[Int32]], predicted: [[Int32]]) -> [String: Double] {
+        let names = { (ids: [Int32]) in ids.map { self.labeler.labels[Int($0)] } }
+        guard let entities = try? EntityScores(gold: gold.map(names), predicted: predicted.map(names), scheme: scheme) else { return [:] }
+        var out = ["entity_precision": entities.micro.precision, "entity_recall": entities.micro.recall, "entity_f1": entities.micro.f1]
+        if !entities.macroF1.isNaN { out["entity_macro_f1"] = entities.macroF1 }
+        for (type, counts) in entities.perType {
+            out["f1_\(type)"] = counts.f1
+            out["recall_\(type)"] = counts.recall
+        }
+        let words = gold.reduce(0) { $0 + $1.count }
+        out["all_o_accuracy"] = words == 0 ? 0 : Double(gold.reduce(0) { $0 + $1.filter { $0 == outside }.count }) / Double(words)
+        return out
+    }
+}
