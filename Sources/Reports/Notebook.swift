@@ -492,7 +492,16 @@ public struct Notebook {
     }
 
     /// A test metric's name in prose ("macro-F1").
-    static func displayName(_ testMetric: String) -> String { testMetric == "macro_f1" ? "macro-F1" : testMetric }
+    static func displayName(_ testMetric: String) -> String {
+        switch testMetric {
+        case "macro_f1": "macro-F1"
+        case "entity_f1": "entity F1"
+        case "entity_precision": "entity precision"
+        case "entity_recall": "entity recall"
+        case "entity_macro_f1": "entity macro-F1"
+        default: testMetric.hasPrefix("f1_") ? "F1 of \(testMetric.dropFirst(3))" : testMetric
+        }
+    }
 
     /// Three significant digits, without exponent clutter for rates in the millions.
     static func formatExtra(_ x: Double) -> String { abs(x) >= 1000 ? String(format: "%.0f", x) : String(format: "%.3g", x) }
