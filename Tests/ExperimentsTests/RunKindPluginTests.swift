@@ -95,7 +95,7 @@ final class RunKindPluginTests: XCTestCase {
         let markdown = try Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
             command: "test", gitRevision: "test", database: "test", dataLines: [], exportFiles: [])).render().markdown
         XCTAssertTrue(markdown.contains("95.2"), markdown)
-        XCTAssertTrue(markdown.contains("entity_f1"), markdown)
+        XCTAssertTrue(markdown.contains("test entity F1"), markdown)
     }
 
     /// A stored result that does not decode stops the report with the run's name; it never drops out in silence.

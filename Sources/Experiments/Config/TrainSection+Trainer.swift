@@ -3,7 +3,8 @@ import Training
 
 extension TrainSection {
     /// A `ClassifierTrainer` for `model` as this section configures it: batch size, parameter groups with their
-    /// schedules sized to the run's steps, phases, patience (and from which phase it counts), clipping, selection.
+    /// schedules sized to the run's steps, phases, patience (and from which phase it counts), clipping, SiATL's auxiliary
+    /// loss weights, selection.
     func classifierTrainer(_ model: TextClassifier, trainExamples: Int, classes: Int, seed: UInt64,
                            batchSize defaultBatch: Int, selectBy defaultSelection: SelectBy = .accuracy) throws -> (ClassifierTrainer, [GroupConfig]) {
         var training = ClassifierTrainingConfig()
@@ -16,6 +17,7 @@ extension TrainSection {
         training.patienceFromPhase = patienceStartPhase(training.phases, groups: groups)
         training.clipNorm = clipNorm
         training.seed = seed
+        if auxiliary == .siatl { training.auxiliaryWeights = SiATLWeight.schedule(epochs: epochCount) }
         training.selectBy = switch selectBy ?? defaultSelection {
         case .accuracy: .accuracy
         case .loss: .loss

@@ -33,23 +33,7 @@ public enum BertTaggerRun: RunKind {
         }
     }
 
-    public struct Config: Decodable {
-        var run: RunSection
-        var data: DataSection
-        var model: Model
-        var train: TrainSection
-
-        enum CodingKeys: String, CodingKey { case run, data, model, train, experiment, stages }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            c.allow(.experiment, .stages)
-            run = try c.decode(RunSection.self, forKey: .run)
-            data = try c.decode(DataSection.self, forKey: .data)
-            model = try c.decode(Model.self, forKey: .model)
-            train = try c.decodeIfPresent(TrainSection.self, forKey: .train) ?? ConfigDecoder().defaults(TrainSection.self)
-        }
-    }
+    public typealias Config = EncoderRunConfig<Model>
 
     public static func execute(_ c: Config, context: RunContext) throws -> RunOutcome {
         let start = Date()

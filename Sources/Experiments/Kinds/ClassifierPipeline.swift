@@ -92,18 +92,9 @@ enum ClassifierPipeline {
         // Model and optimizer.
         var modelRng = rng.derived("model")
         let model = makeModel(table, c.embeddings.channels.model, labelNames.count, &modelRng)
-        var training = ClassifierTrainingConfig()
-        training.batchSize = c.train.batchSize ?? 50
-        let groups = try c.train.groupConfigs(totalSteps: c.train.epochCount * ((train.count + training.batchSize - 1) / training.batchSize))
-        let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
-        training.phases = try c.train.phaseList(groups: groups)
-        training.patience = c.train.patience
-        training.patienceFromPhase = c.train.patienceStartPhase(training.phases, groups: groups)
-        training.clipNorm = c.train.clipNorm
-        training.seed = seed
-        let trainer = ClassifierTrainer(model: model, optimizer: optimizer, config: training, classes: labelNames.count)
+        let (trainer, groups) = try c.train.classifierTrainer(model, trainExamples: train.count, classes: labelNames.count, seed: seed, batchSize: 50)
         trainer.maxLength = c.data.maxLength ?? 400
-        observer?.note("train \(train.count), valid \(valid.count), test \(test.count); groups: \(optimizer.assignmentLog.count) parameters in \(groups.map(\.name).joined(separator: ", "))")
+        observer?.note("train \(train.count), valid \(valid.count), test \(test.count); groups: \(trainer.optimizer.assignmentLog.count) parameters in \(groups.map(\.name).joined(separator: ", "))")
 
         let fit = try trainer.fit(train: train, valid: valid, resume: context.resume) { observer?.epochEnded($0) }
         for event in fit.events { observer?.note("\(event.kind.rawValue) \(event.group) at step \(event.step)\(event.resetMoments ? " (moments reset)" : "")") }

@@ -71,20 +71,8 @@ enum TransferPipeline {
 
         var rng = RandomGenerator(seed: seed).derived("classifier")
         let model = c.model.make(lm, classes: labelNames.count, rng: &rng)
-        var training = ClassifierTrainingConfig()
-        training.batchSize = c.train.batchSize ?? 32
-        let epochs = c.train.epochCount
-        let steps = epochs * ((train.count + training.batchSize - 1) / training.batchSize)
-        let groups = try c.train.groupConfigs(totalSteps: steps)
-        let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
-        training.phases = try c.train.phaseList(groups: groups)
-        training.patience = c.train.patience
-        training.patienceFromPhase = c.train.patienceStartPhase(training.phases, groups: groups)
-        training.clipNorm = c.train.clipNorm
-        training.seed = seed
-        if c.train.auxiliary == .siatl { training.auxiliaryWeights = SiATLWeight.schedule(epochs: epochs) }
-        training.selectBy = c.train.selectBy == .loss ? .loss : .accuracy
-        let trainer = ClassifierTrainer(model: model, optimizer: optimizer, config: training, classes: labelNames.count)
+        let (trainer, groups) = try c.train.classifierTrainer(model, trainExamples: train.count, classes: labelNames.count, seed: seed, batchSize: 32)
+        let training = trainer.config
         trainer.maxLength = c.data.maxLength ?? 200
         observer?.note("train \(train.count), valid \(valid.count), test \(test.count); \(c.model.random ? "random" : "pretrained") LM from \(c.model.from.value); groups "
                        + groups.map { String(format: "%@ %.2e", $0.name, $0.learningRate) }.joined(separator: ", ")
