@@ -9,7 +9,8 @@ cd "$(dirname "$0")"
 run_main_job=1
 [ "${1:-}" = "--no-run" ] && run_main_job=0
 
-apt_packages=(libopenblas-dev pkg-config unzip bzip2 python3-venv)
+# slurm-wlm and munge: the one-node Slurm cluster the executor's tests run on (scripts/slurm-test-cluster.sh).
+apt_packages=(libopenblas-dev pkg-config unzip bzip2 python3-venv slurm-wlm munge)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # A Python that already has venv + pip (e.g. pyenv's) does not need Debian's python3-venv.

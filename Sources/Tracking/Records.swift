@@ -73,6 +73,8 @@ public struct RunRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
     public var kind: Kind
     /// JSON array of the artifact keys this run waits for, or nil.
     public var needs: String?
+    /// The cluster job that ran it (`<array job>_<task>`; its node is `host`), where one did.
+    public var job: String?
 
     public init(experimentId: String, hash: String, arm: String, dataset: String, seed: Int, fold: Int?, trainingSize: String?,
                 sweepJSON: String, configJSON: String, kind: Kind = .run, needs: [String] = []) {

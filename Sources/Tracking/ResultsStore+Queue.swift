@@ -193,6 +193,7 @@ extension ResultsStore {
             run.versionsJSON = environment.versionsJSON
             run.threads = environment.threads
             run.blasCore = environment.blasCore
+            run.job = environment.job
             try run.update(db)
             return .run(run)
         }

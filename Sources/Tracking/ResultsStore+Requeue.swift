@@ -76,7 +76,7 @@ extension ResultsStore {
                 run.attempts = 0
                 run.worker = nil
                 run.startedAt = nil; run.finishedAt = nil; run.resultJSON = nil; run.error = nil
-                run.host = nil; run.gitRevision = nil; run.versionsJSON = nil; run.threads = nil; run.blasCore = nil
+                run.host = nil; run.gitRevision = nil; run.versionsJSON = nil; run.threads = nil; run.blasCore = nil; run.job = nil
                 try run.update(db)
                 queued.append((id, run.hash))
             }

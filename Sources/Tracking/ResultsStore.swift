@@ -9,20 +9,23 @@ public final class ResultsStore: Sendable {
     let pool: DatabasePool
     /// Applied to recorded configurations at open and at import (`RunIdentity.rewritten`), old hashes kept as aliases.
     let rewrites: [ConfigRewrite]
+    /// Where artifacts and resume states live: one folder per artifact key (default `artifacts/` beside the
+    /// database; on a cluster, a folder on shared storage).
+    public let artifactsFolder: URL
 
     /// Opens (or creates) the database at `path`; an error names the file.
-    public convenience init(path: String, rewrites: [ConfigRewrite] = []) throws {
+    public convenience init(path: String, rewrites: [ConfigRewrite] = [], artifacts: URL? = nil) throws {
         do {
-            try self.init(opening: path, rewrites: rewrites)
+            try self.init(opening: path, rewrites: rewrites, artifacts: artifacts)
         } catch {
             throw DatabaseFileError(path: path, reason: "\(error)")
         }
     }
 
     /// Opens an existing database to read only (a file or folder this user may not write): nothing is migrated or moved.
-    public convenience init(readingOnly path: String) throws {
+    public convenience init(readingOnly path: String, artifacts: URL? = nil) throws {
         do {
-            try self.init(reading: path)
+            try self.init(reading: path, artifacts: artifacts)
         } catch let error as DatabaseFileError {
             throw error
         } catch {
@@ -30,9 +33,10 @@ public final class ResultsStore: Sendable {
         }
     }
 
-    private init(reading path: String) throws {
+    private init(reading path: String, artifacts: URL?) throws {
         self.path = path
         rewrites = []
+        artifactsFolder = artifacts ?? Self.defaultArtifacts(beside: path)
         guard FileManager.default.fileExists(atPath: path) else { throw DatabaseFileError(path: path, reason: "no such file") }
         var configuration = Configuration()
         configuration.readonly = true
@@ -43,9 +47,10 @@ public final class ResultsStore: Sendable {
         }
     }
 
-    private init(opening path: String, rewrites: [ConfigRewrite]) throws {
+    private init(opening path: String, rewrites: [ConfigRewrite], artifacts: URL?) throws {
         self.path = path
         self.rewrites = rewrites
+        artifactsFolder = artifacts ?? Self.defaultArtifacts(beside: path)
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)  // writers from several worker processes wait for each other
@@ -172,11 +177,17 @@ public final class ResultsStore: Sendable {
             try db.create(index: "artifactUses_run", on: "artifactUses", columns: ["runId"])
             try LegacyStageEvents.convert(db)
         }
+        m.registerMigration("v6-cluster-jobs") { db in
+            // `job`: the cluster job (`<array job>_<task>`) that ran the run, where one did.
+            try db.alter(table: "runs") { t in t.add(column: "job", .text) }
+        }
         return m
     }
 
-    /// Where artifacts live: `artifacts/` beside the database, one folder per artifact key.
-    public var artifactsFolder: URL { URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("artifacts") }
+    /// `artifacts/` beside the database.
+    static func defaultArtifacts(beside path: String) -> URL {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("artifacts")
+    }
 }
 
 /// The results database could not be opened or migrated.

@@ -169,7 +169,7 @@ extension ResultsStore {
                 if !run.status.hasEnded {  // queued again (or its new attempt running): its history alone
                     run.status = .queued
                     run.startedAt = nil; run.finishedAt = nil; run.resultJSON = nil; run.error = nil; run.attempts = 0
-                    run.host = nil; run.gitRevision = nil; run.versionsJSON = nil; run.threads = nil; run.blasCore = nil
+                    run.host = nil; run.gitRevision = nil; run.versionsJSON = nil; run.threads = nil; run.blasCore = nil; run.job = nil
                     kept = kept.filter { EventRecord.history.contains($0.kind) }
                     measured = []
                     used = used.filter { $0.earlierResult != nil }
@@ -200,7 +200,11 @@ extension ResultsStore {
     /// archive), a finished stage run whose bundle is there and whose artifact this database lacks gets
     /// that artifact, after every file's SHA-256 is checked and the manifest is found to name this very
     /// stage run: it is not made again (a stage queued to be made again is replaced by the archived record).
-    public func importArchive(_ data: Data, source: String, artifacts: URL? = nil) throws -> RunArchive.ImportSummary {
+    ///
+    /// With `artifactsInPlace` (a cluster job's shard, whose stage wrote its artifact straight into this database's
+    /// artifacts folder), a finished stage run's artifact already in that folder, whose digest is the one its result
+    /// records, is registered where it is.
+    public func importArchive(_ data: Data, source: String, artifacts: URL? = nil, artifactsInPlace: Bool = false) throws -> RunArchive.ImportSummary {
         let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
             .filter { !$0.element.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
         let decoder = RunArchive.decoder
@@ -261,12 +265,26 @@ extension ResultsStore {
                 staged[entry.run.hash] = copy
             }
         }
+        var inPlace: [String: URL] = [:]  // never removed: they are the artifacts
+        if artifactsInPlace {
+            for entry in entries where entry.run.isStage && entry.run.status == .finished {
+                let folder = artifactsFolder.appendingPathComponent(entry.run.hash)
+                guard try pool.read({ db in try !ArtifactRecord.exists(db, key: entry.run.hash) }),
+                      FileManager.default.fileExists(atPath: folder.path),
+                      let recorded = try entry.run.outcome()?.artifactSHA256 else { continue }
+                let found = try ArtifactBundle.digest(of: folder)
+                guard found == recorded else {
+                    throw ArtifactBundle.Failure(description: "\(folder.path): its files' digest is \(found.prefix(12)), but stage run \(entry.run.hash.prefix(12)) recorded \(recorded.prefix(12))")
+                }
+                inPlace[entry.run.hash] = folder
+            }
+        }
         return try pool.write { db in
             var summary = RunArchive.ImportSummary()
             if try !ExperimentRecord.exists(db, key: header.experiment.id) { try header.experiment.insert(db) }
             for (old, new) in aliases { try RunIdentity.Alias.record(experiment: header.experiment.id, old: old, new: new, db) }
             for entry in entries {
-                let bundle = try ArtifactRecord.exists(db, key: entry.run.hash) ? nil : staged[entry.run.hash]
+                let bundle = try ArtifactRecord.exists(db, key: entry.run.hash) ? nil : staged[entry.run.hash] ?? inPlace[entry.run.hash]
                 let history = { (events: [(kind: String, message: String)]) in events.filter { EventRecord.history.contains($0.kind) } }
                 let archivedHistory = history(entry.events.map { ($0.kind, $0.message) })
                 var keptHere: [EventRecord] = []  // history events of a run here that the archive's lacks
@@ -352,8 +370,10 @@ extension ResultsStore {
     /// Moves the copy of a checked bundle into place in this database's artifacts folder and records it as made by `run`.
     func register(copy: URL, of run: RunRecord, _ db: Database) throws {
         let fm = FileManager.default, target = artifactsFolder.appendingPathComponent(run.hash)
-        try? fm.removeItem(at: target)  // leftovers of an attempt no record names
-        try fm.moveItem(at: copy, to: target)
+        if copy.standardizedFileURL.path != target.standardizedFileURL.path {
+            try? fm.removeItem(at: target)  // leftovers of an attempt no record names
+            try fm.moveItem(at: copy, to: target)
+        }
         let kind = try run.outcome()?.kind
         try ArtifactRecord(configHash: run.hash, kind: kind ?? "stage", path: run.hash, createdByRun: run.id, createdAt: run.finishedAt ?? Date()).insert(db)
     }

@@ -18,6 +18,25 @@ extension Tlab {
             for experiment in try store.experiments() {
                 let c = try store.statusCounts(experiment: experiment.id)
                 print("\(experiment.id): " + RunStatus.allCases.map { "\($0.rawValue) \(c[$0] ?? 0)" }.joined(separator: ", "))
+                try printSlurmTasks(of: try store.clusterRuns(experiment: experiment.id))
+            }
+        }
+
+        /// The runs Slurm array tasks hold, each with its task's state and node as `squeue` lists them.
+        func printSlurmTasks(of runs: [RunRecord]) throws {
+            guard !runs.isEmpty else { return }
+            let manifests = Set(runs.compactMap { $0.worker?.clusterManifest }).sorted()
+            let listed: [String: [SlurmCommands.QueuedTask]]
+            do { listed = try SlurmCommands().queued(names: manifests.map(SlurmCoordinator.jobName)) } catch {
+                print("  \(runs.count) runs held by Slurm tasks; squeue cannot be asked here (\(error))")
+                return
+            }
+            for run in runs {
+                guard let worker = run.worker, let manifest = worker.clusterManifest else { continue }
+                let task = listed[SlurmCoordinator.jobName(manifest)]?.first { $0.index == worker.pid }
+                let job = worker.started.map { "\($0)_\(worker.pid)" } ?? "(not yet submitted)"
+                print("  run \(run.id!) (\(run.arm), \(run.dataset), seed \(run.seed)): Slurm task \(job) "
+                      + (task.map { "\($0.state)" + ($0.node.isEmpty ? "" : " on \($0.node)") } ?? "no longer listed (its shard is imported at the coordinator's next look)"))
             }
         }
     }

@@ -11,10 +11,14 @@ import Tracking
 /// The results database location (default results/transferlab.sqlite, or $TLAB_RESULTS).
 struct ResultsLocation: ParsableArguments {
     @Option(help: "Results database (default: $TLAB_RESULTS or results/transferlab.sqlite).") var db: String?
+    @Option(help: ArgumentHelp("Artifacts and resume states (default: $TLAB_ARTIFACTS or artifacts/ beside the database).",
+                               discussion: "On a cluster, a folder on the shared filesystem (`docs/cluster.md`)."))
+    var artifactsDir: String?
     var path: String { db ?? ProcessInfo.processInfo.environment["TLAB_RESULTS"] ?? "results/transferlab.sqlite" }
-    func open() throws -> ResultsStore { try ResultsStore(path: path, rewrites: RunKinds.standard.rewrites) }
+    var artifacts: URL? { (artifactsDir ?? ProcessInfo.processInfo.environment["TLAB_ARTIFACTS"]).map { URL(fileURLWithPath: $0) } }
+    func open() throws -> ResultsStore { try ResultsStore(path: path, rewrites: RunKinds.standard.rewrites, artifacts: artifacts) }
     /// For commands that only read: an existing database, opened read-only.
-    func openReadingOnly() throws -> ResultsStore { try ResultsStore(readingOnly: path) }
+    func openReadingOnly() throws -> ResultsStore { try ResultsStore(readingOnly: path, artifacts: artifacts) }
 }
 
 /// Which runs a command takes (`--only`/`--skip`; `tlab run`, its workers, `tlab plan`).

@@ -23,11 +23,13 @@ extension Tlab {
         @Flag(help: "Queue the spec's failed and timed-out runs to run again.") var retryFailed = false
         @OptionGroup var selection: RunSelection
         @OptionGroup var deadline: DeadlineOption
+        @OptionGroup var cluster: ClusterOptions
 
         func validate() throws {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1, not \(threads)") }
             _ = try selection.filter()
             _ = try deadline.deadline()
+            if cluster.executor == .slurm && deadline.until != nil { throw ValidationError("--until applies to --executor local (Slurm tasks have --time)") }
         }
 
         func run() throws {
@@ -57,18 +59,30 @@ extension Tlab {
                 + (options.deadline?.arguments ?? [])
             if let until = options.deadline { print("starting only runs expected to end by \(until.arguments[1]) (--until)") }
             // (the kernels every worker inherits: a log shows at once a CPU running OpenBLAS's generic ones)
-            print("up to \(options.workers) workers × \(threads) BLAS thread(s), OpenBLAS core \(BLAS.coreName) (\(BLAS.coreSetting))")
-            if let d = arguments.location.dataDir { command += ["--data-dir", d] }
-            if let c = arguments.location.cacheDir { command += ["--cache-dir", c] }
-            let scheduler = Scheduler(store: store, experiment: spec.id, workerCommand: command,
-                                      environment: ["OPENBLAS_NUM_THREADS": "\(threads)", "OMP_NUM_THREADS": "\(threads)", "TLAB_GIT_REVISION": Provenance.revision(specDirectory: specDirectory)],
-                                      options: options, planned: plannedHashes, filter: filter)
+            let locations = (arguments.location.dataDir.map { ["--data-dir", Self.absolute($0)] } ?? [])
+                + (arguments.location.cacheDir.map { ["--cache-dir", Self.absolute($0)] } ?? [])
+            command += locations + (results.artifactsDir.map { ["--artifacts-dir", $0] } ?? [])
+            let environment = ["OPENBLAS_NUM_THREADS": "\(threads)", "OMP_NUM_THREADS": "\(threads)", "TLAB_GIT_REVISION": Provenance.revision(specDirectory: specDirectory)]
+            let execute: ((Scheduler.Progress) -> Void) throws -> Scheduler.Progress
+            switch cluster.executor {
+            case .local:
+                print("up to \(options.workers) workers × \(threads) BLAS thread(s), OpenBLAS core \(BLAS.coreName) (\(BLAS.coreSetting))")
+                execute = Scheduler(store: store, experiment: spec.id, workerCommand: command, environment: environment,
+                                    options: options, planned: plannedHashes, filter: filter).run
+            case .slurm:
+                let folders = cluster.folders(database: results.path, experiment: spec.id)
+                let slurm = cluster.slurmOptions(threads: threads, attempts: attempts)
+                print("Slurm: up to \(slurm.maxParallel) array tasks × \(threads) BLAS thread(s); shards in \(folders.root.path), artifacts in \(store.artifactsFolder.path)")
+                let task = [executable, "cluster-task", "--threads", "\(threads)", "--artifacts-dir", Self.absolute(store.artifactsFolder.path)] + locations
+                execute = SlurmCoordinator(store: store, experiment: spec.id, taskCommand: task, environment: environment, options: slurm,
+                                           folders: folders, planned: plannedHashes, filter: filter).run
+            }
             let interactive = isatty(1) != 0
             let start = Date()
             // A terminal gets the line redrawn every second; a log gets a line when a run starts or ends,
             // else once a minute (not 86,400 lines a day).
             var logged = (counts: "", at: Date.distantPast)
-            let final = try scheduler.run { p in
+            let final = try execute { p in
                 if interactive {
                     print("\r\u{1B}[K" + p.line, terminator: ""); fflush(nil)
                 } else if p.counts != logged.counts || Date().timeIntervalSince(logged.at) >= 60 {
@@ -85,6 +99,13 @@ extension Tlab {
                                  + "`tlab show RUN_ID` shows why; `tlab run … --retry-failed` runs them again")
             }
         }
+    }
+}
+
+extension Tlab.Run {
+    /// `path` from the working folder (a Slurm task starts there too, but a manifest outlives a `cd`).
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path).standardizedFileURL.path
     }
 }
 

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The Slurm executor's tests on a real one-node cluster (scripts/slurm-test-cluster.sh; needs root):
+#  1. doc2vec-regimes' quick profile at three seeds (24 runs and 2 stage runs) runs with the local executor, then
+#     with --executor slurm; while the Slurm one runs, a running array task is cancelled (scancel) and the coordinator
+#     is killed with SIGKILL and started again.
+#  2. Every run finished; the cancelled task's run was queued again and finished; each run's result was written by
+#     exactly one task (the tasks' logs), so nothing finished was submitted again after the restart; no shard is left.
+#  3. The results are bit-identical to the local executor's (Tests/Cluster/compare_archives.py), and the quick
+#     profile's notebook from the Slurm runs equals the local one, provenance aside.
+# Usage: bash Tests/Cluster/slurm-executor.sh   (after the release build: bash setup.sh --no-run)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+tlab=$PWD/.build/release/tlab
+work=$(mktemp -d /tmp/tlab-slurm-test.XXXXXX)
+spec=experiments/doc2vec-regimes.yaml
+seeds='sweep.seed=[1,2,3]'
+failures=0
+check() {  # check DESCRIPTION COMMAND…: runs the command, reports PASS or FAIL
+    local what=$1; shift
+    if "$@"; then echo "PASS: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
+}
+sql() { python3 -c 'import sqlite3, sys; print("\n".join("|".join(map(str, r)) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$@"; }
+
+bash scripts/slurm-test-cluster.sh start
+trap 'bash scripts/slurm-test-cluster.sh stop >/dev/null 2>&1 || true' EXIT
+
+echo "==> local executor: $spec --profile quick $seeds"
+"$tlab" run $spec --profile quick --db "$work/local.sqlite" --workers 2 "$seeds" | tail -n 1
+
+echo "==> Slurm executor, the same runs"
+slurm_run=("$tlab" run $spec --profile quick --db "$work/slurm.sqlite" --executor slurm --max-parallel 2 --poll 1 "$seeds")
+"${slurm_run[@]}" > "$work/coordinator-1.log" 2>&1 &
+coordinator=$!
+finished() { sql "$work/slurm.sqlite" "SELECT COUNT(*) FROM runs WHERE status = 'finished'" 2>/dev/null || echo 0; }
+running_task() { squeue -h -t RUNNING -o '%A_%K %j' 2>/dev/null | awk '$2 ~ /^tlab-/ {print $1; exit}'; }
+# A running task once a few runs have finished: cancel it.
+for _ in $(seq 1 600); do [ "$(finished)" -ge 4 ] && [ -n "$(running_task)" ] && break; sleep 1; done
+cancelled=$(running_task)
+echo "cancelling the running task $cancelled"
+scancel "$cancelled"
+# The coordinator sees the task end without a shard and queues its run again.
+for _ in $(seq 1 120); do
+    requeued=$(sql "$work/slurm.sqlite" "SELECT id FROM runs WHERE error LIKE '%${cancelled}%CANCELLED%'")
+    [ -n "$requeued" ] && break; sleep 1
+done
+check "the run of the cancelled task $cancelled is queued again (run ${requeued:-none})" test -n "$requeued"
+for _ in $(seq 1 600); do [ "$(finished)" -ge 10 ] && break; sleep 1; done
+kill -9 $coordinator; wait $coordinator 2>/dev/null || true
+before=$(finished)
+echo "coordinator killed with SIGKILL after $before finished runs; its Slurm tasks go on; starting it again"
+"${slurm_run[@]}" > "$work/coordinator-2.log" 2>&1
+tail -n 1 "$work/coordinator-2.log"
+
+total=$(sql "$work/slurm.sqlite" "SELECT COUNT(*) FROM runs")
+check "all $total runs finished" test "$(finished)" = "$total"
+check "at least 20 runs besides the stage runs" test "$(sql "$work/slurm.sqlite" "SELECT COUNT(*) FROM runs WHERE kind = 'run'")" -ge 20
+check "the cancelled task's run finished on its second attempt" \
+    test "$(sql "$work/slurm.sqlite" "SELECT status || ' ' || attempts FROM runs WHERE id = ${requeued:-0}")" = "finished 2"
+# Each task prints "task M_I: run ID HASH finished …, shard written" once its shard is in place.
+written=$(cat "$work"/cluster/*/logs/*.out | grep -c 'shard written' || true)
+distinct=$(cat "$work"/cluster/*/logs/*.out | grep 'shard written' | awk '{print $5}' | sort -u | wc -l)
+check "each run's result written by exactly one task ($written results, $distinct runs)" test "$written" = "$total" -a "$distinct" = "$total"
+check "every run records its Slurm job and node" test "$(sql "$work/slurm.sqlite" "SELECT COUNT(*) FROM runs WHERE job IS NULL OR host IS NULL")" = 0
+check "no shard left unimported" test -z "$(ls "$work"/cluster/*/shards)"
+
+"$tlab" export doc2vec-regimes --db "$work/local.sqlite" --format jsonl --output "$work/local.runs.jsonl" >/dev/null
+"$tlab" export doc2vec-regimes --db "$work/slurm.sqlite" --format jsonl --output "$work/slurm.runs.jsonl" >/dev/null
+check "results bit-identical to the local executor's" python3 Tests/Cluster/compare_archives.py "$work/local.runs.jsonl" "$work/slurm.runs.jsonl"
+
+"$tlab" report $spec --profile quick --db "$work/local.sqlite" --out "$work/local-notebook" >/dev/null
+"$tlab" report $spec --profile quick --db "$work/slurm.sqlite" --out "$work/slurm-notebook" >/dev/null
+# Provenance: the database named in the command and the runs' hosts and times.
+strip() { grep -v -e "$work" -e 'generated' "$1"; }
+check "the quick profile's notebook equals the local one, provenance aside" \
+    diff <(strip "$work/local-notebook/doc2vec-regimes-quick.md") <(strip "$work/slurm-notebook/doc2vec-regimes-quick.md")
+
+if [ $failures -gt 0 ]; then echo "slurm executor tests: $failures failed (work folder $work)"; exit 1; fi
+rm -rf "$work"
+echo "slurm executor tests: all passed"
