@@ -26,8 +26,3 @@ public enum StageRun {
         return RunOutcome(seconds: Date().timeIntervalSince(start) + (summary[earlierSecondsKey] ?? 0), kind: kind.id, summary: summary)
     }
 }
-
-struct StageFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}

@@ -34,7 +34,7 @@ public enum Worker {
         var folders: [String: URL] = [:]
         for (name, key) in try ConfigDecoder().decode(StageUses.self, from: config).run?.artifacts.entries ?? [] {
             guard let artifact = try store.artifact(key) else {
-                throw StageFailure(message: "artifact of stage '\(name)' is missing")
+                throw RunFailure(message: "artifact of stage '\(name)' is missing")
             }
             folders[name] = store.url(of: artifact)
             if let observer { try store.recordUse(run: observer.runId, stage: "stage:\(name)", artifact: artifact) }

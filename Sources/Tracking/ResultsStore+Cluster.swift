@@ -126,8 +126,8 @@ extension ResultsStore {
     }
 
     /// Fills an empty database with a cluster task: its experiment, the stage runs it uses with their artifacts (in
-    /// this database's artifacts folder, shared with the coordinator's) and the run itself, queued with the
-    /// attempts it has used.
+    /// this database's artifacts folder, shared with the coordinator's) and the run itself, queued as the manifest
+    /// holds it (written before the hand-out), so that the task's claim counts the attempt as the coordinator did.
     public func seed(task: ClusterTask) throws {
         try pool.write { db in
             try task.experiment.insert(db, onConflict: .ignore)
@@ -139,7 +139,6 @@ extension ResultsStore {
             }
             var run = task.run
             run.status = .queued
-            run.attempts = max(run.attempts - 1, 0)  // the job's claim counts the attempt the coordinator charged
             run.worker = nil
             run.startedAt = nil
             try run.insert(db, onConflict: .replace)

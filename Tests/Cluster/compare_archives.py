@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Compares two run archives (tlab export --format jsonl) run by run: the same configurations, statuses, results
-and per-epoch metrics, bit for bit, leaving out what measures time. Exits non-zero on any difference."""
+(a stage's artifact digest among them) and per-epoch metrics, bit for bit, leaving out what measures time (seconds,
+words per second). Exits non-zero on any difference."""
 import json
 import sys
 
@@ -14,7 +15,7 @@ def runs(path):
 def timeless(result):
     if result is None:
         return None
-    return {k: v for k, v in json.loads(result).items() if "seconds" not in k.lower()}
+    return {k: (timeless(json.dumps(v)) if isinstance(v, dict) else v) for k, v in json.loads(result).items() if "second" not in k.lower()}
 
 
 def main(a_path, b_path):
@@ -31,8 +32,8 @@ def main(a_path, b_path):
                 problems.append(f"{name}: {field} {ra['run'].get(field)!r} != {rb['run'].get(field)!r}")
         if timeless(ra["run"].get("resultJSON")) != timeless(rb["run"].get("resultJSON")):
             problems.append(f"{name}: results differ")
-        ma = [m for m in ra["metrics"] if "seconds" not in m[2]]
-        mb = [m for m in rb["metrics"] if "seconds" not in m[2]]
+        ma = [m for m in ra["metrics"] if "second" not in m[2]]
+        mb = [m for m in rb["metrics"] if "second" not in m[2]]
         if ma != mb:
             problems.append(f"{name}: per-epoch metrics differ")
         compared += 1

@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tlab=$PWD/.build/release/tlab
 work=$(mktemp -d /tmp/tlab-slurm-test.XXXXXX)
+mkdir -p "$work/local" "$work/slurm"   # each database with its own artifacts folder
 spec=experiments/doc2vec-regimes.yaml
 seeds='sweep.seed=[1,2,3]'
 failures=0
@@ -25,13 +26,13 @@ bash scripts/slurm-test-cluster.sh start
 trap 'bash scripts/slurm-test-cluster.sh stop >/dev/null 2>&1 || true' EXIT
 
 echo "==> local executor: $spec --profile quick $seeds"
-"$tlab" run $spec --profile quick --db "$work/local.sqlite" --workers 2 "$seeds" | tail -n 1
+"$tlab" run $spec --profile quick --db "$work/local/results.sqlite" --workers 2 "$seeds" | tail -n 1
 
 echo "==> Slurm executor, the same runs"
-slurm_run=("$tlab" run $spec --profile quick --db "$work/slurm.sqlite" --executor slurm --max-parallel 2 --poll 1 "$seeds")
+slurm_run=("$tlab" run $spec --profile quick --db "$work/slurm/results.sqlite" --executor slurm --max-parallel 2 --poll 1 "$seeds")
 "${slurm_run[@]}" > "$work/coordinator-1.log" 2>&1 &
 coordinator=$!
-finished() { sql "$work/slurm.sqlite" "SELECT COUNT(*) FROM runs WHERE status = 'finished'" 2>/dev/null || echo 0; }
+finished() { sql "$work/slurm/results.sqlite" "SELECT COUNT(*) FROM runs WHERE status = 'finished'" 2>/dev/null || echo 0; }
 running_task() { squeue -h -t RUNNING -o '%A_%K %j' 2>/dev/null | awk '$2 ~ /^tlab-/ {print $1; exit}'; }
 # A running task once a few runs have finished: cancel it.
 for _ in $(seq 1 600); do [ "$(finished)" -ge 4 ] && [ -n "$(running_task)" ] && break; sleep 1; done
@@ -40,7 +41,7 @@ echo "cancelling the running task $cancelled"
 scancel "$cancelled"
 # The coordinator sees the task end without a shard and queues its run again.
 for _ in $(seq 1 120); do
-    requeued=$(sql "$work/slurm.sqlite" "SELECT id FROM runs WHERE error LIKE '%${cancelled}%CANCELLED%'")
+    requeued=$(sql "$work/slurm/results.sqlite" "SELECT id FROM runs WHERE error LIKE '%${cancelled}%CANCELLED%'")
     [ -n "$requeued" ] && break; sleep 1
 done
 check "the run of the cancelled task $cancelled is queued again (run ${requeued:-none})" test -n "$requeued"
@@ -51,28 +52,26 @@ echo "coordinator killed with SIGKILL after $before finished runs; its Slurm tas
 "${slurm_run[@]}" > "$work/coordinator-2.log" 2>&1
 tail -n 1 "$work/coordinator-2.log"
 
-total=$(sql "$work/slurm.sqlite" "SELECT COUNT(*) FROM runs")
+total=$(sql "$work/slurm/results.sqlite" "SELECT COUNT(*) FROM runs")
 check "all $total runs finished" test "$(finished)" = "$total"
-check "at least 20 runs besides the stage runs" test "$(sql "$work/slurm.sqlite" "SELECT COUNT(*) FROM runs WHERE kind = 'run'")" -ge 20
+check "at least 20 runs besides the stage runs" test "$(sql "$work/slurm/results.sqlite" "SELECT COUNT(*) FROM runs WHERE kind = 'run'")" -ge 20
 check "the cancelled task's run finished on its second attempt" \
-    test "$(sql "$work/slurm.sqlite" "SELECT status || ' ' || attempts FROM runs WHERE id = ${requeued:-0}")" = "finished 2"
+    test "$(sql "$work/slurm/results.sqlite" "SELECT status || ' ' || attempts FROM runs WHERE id = ${requeued:-0}")" = "finished 2"
 # Each task prints "task M_I: run ID HASH finished …, shard written" once its shard is in place.
-written=$(cat "$work"/cluster/*/logs/*.out | grep -c 'shard written' || true)
-distinct=$(cat "$work"/cluster/*/logs/*.out | grep 'shard written' | awk '{print $5}' | sort -u | wc -l)
+written=$(cat "$work"/slurm/cluster/*/logs/*.out | grep -c 'shard written' || true)
+distinct=$(cat "$work"/slurm/cluster/*/logs/*.out | grep 'shard written' | awk '{print $5}' | sort -u | wc -l)
 check "each run's result written by exactly one task ($written results, $distinct runs)" test "$written" = "$total" -a "$distinct" = "$total"
-check "every run records its Slurm job and node" test "$(sql "$work/slurm.sqlite" "SELECT COUNT(*) FROM runs WHERE job IS NULL OR host IS NULL")" = 0
-check "no shard left unimported" test -z "$(ls "$work"/cluster/*/shards)"
+check "every run records its Slurm job and node" test "$(sql "$work/slurm/results.sqlite" "SELECT COUNT(*) FROM runs WHERE job IS NULL OR host IS NULL")" = 0
+check "no shard left unimported" test -z "$(ls "$work"/slurm/cluster/*/shards)"
 
-"$tlab" export doc2vec-regimes --db "$work/local.sqlite" --format jsonl --output "$work/local.runs.jsonl" >/dev/null
-"$tlab" export doc2vec-regimes --db "$work/slurm.sqlite" --format jsonl --output "$work/slurm.runs.jsonl" >/dev/null
+"$tlab" export doc2vec-regimes --db "$work/local/results.sqlite" --format jsonl --output "$work/local.runs.jsonl" >/dev/null
+"$tlab" export doc2vec-regimes --db "$work/slurm/results.sqlite" --format jsonl --output "$work/slurm.runs.jsonl" >/dev/null
 check "results bit-identical to the local executor's" python3 Tests/Cluster/compare_archives.py "$work/local.runs.jsonl" "$work/slurm.runs.jsonl"
 
-"$tlab" report $spec --profile quick --db "$work/local.sqlite" --out "$work/local-notebook" >/dev/null
-"$tlab" report $spec --profile quick --db "$work/slurm.sqlite" --out "$work/slurm-notebook" >/dev/null
-# Provenance: the database named in the command and the runs' hosts and times.
-strip() { grep -v -e "$work" -e 'generated' "$1"; }
+"$tlab" report $spec --profile quick --db "$work/local/results.sqlite" --out "$work/local-notebook" >/dev/null
+"$tlab" report $spec --profile quick --db "$work/slurm/results.sqlite" --out "$work/slurm-notebook" >/dev/null
 check "the quick profile's notebook equals the local one, provenance aside" \
-    diff <(strip "$work/local-notebook/doc2vec-regimes-quick.md") <(strip "$work/slurm-notebook/doc2vec-regimes-quick.md")
+    python3 Tests/Cluster/compare_notebooks.py "$work/local-notebook/doc2vec-regimes-quick.md" "$work/slurm-notebook/doc2vec-regimes-quick.md" "$work"
 
 if [ $failures -gt 0 ]; then echo "slurm executor tests: $failures failed (work folder $work)"; exit 1; fi
 rm -rf "$work"

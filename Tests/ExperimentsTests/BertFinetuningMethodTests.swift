@@ -26,6 +26,19 @@ final class BertFinetuningMethodTests: XCTestCase {
         return out
     }
 
+    /// `select_by: entity_f1` on a sequence classifier would select on a score it never computes: an error naming the field.
+    func testEntityF1SelectionIsATaggerKindsChoice() throws {
+        var c = try XCTUnwrap(runsByArm()["full"])
+        c.train.selectBy = .entityF1
+        var rng = RandomGenerator(seed: 1)
+        let encoder = BertEncoder(config, rng: &rng)
+        let model = BertClassifier(encoder: encoder, head: SequenceClassificationHead(config, classes: 2, rng: &rng))
+        XCTAssertThrowsError(try c.train.classifierTrainer(model, trainExamples: 10, classes: 2, seed: 3, batchSize: 32)) { error in
+            XCTAssertTrue("\(error)".contains("select_by") && "\(error)".contains("tagger"), "\(error)")
+        }
+        XCTAssertNoThrow(try c.train.classifierTrainer(model, trainExamples: 10, classes: 2, seed: 3, batchSize: 32, selectBy: .entityF1))
+    }
+
     func testEachMethodTrainsExactlyTheParametersItNames() throws {
         let arms = try runsByArm()
         XCTAssertEqual(Set(arms.keys), ["full", "head-only", "top-1", "top-2", "top-3", "lp-ft", "layerwise-lr", "bitfit", "reinit-top", "scratch",

@@ -20,7 +20,7 @@ final class ClusterQueueTests: XCTestCase {
         try store.seed(task: task)
         let claimed = try XCTUnwrap(store.claim(experiment: "e", worker: WorkerIdentity(pid: 1), environment: node).run)
         XCTAssertEqual(claimed.hash, task.run.hash)
-        XCTAssertEqual(claimed.attempts, task.run.attempts, "the coordinator's hand-out counted the attempt")
+        XCTAssertEqual(claimed.attempts, task.run.attempts + 1, "the attempt counted as the coordinator's hand-out counts it")
         var record: ArtifactRecord?
         var resultJSON = result
         if artifact {
@@ -47,6 +47,7 @@ final class ClusterQueueTests: XCTestCase {
         XCTAssertEqual(try coordinator.readyRuns(experiment: "e").map(\.hash), ["k"], "the run waits for the stage's artifact")
 
         let stageRun = try XCTUnwrap(coordinator.readyRuns(experiment: "e").first)
+        let stageTask = try XCTUnwrap(coordinator.clusterTasks(for: [stageRun]).first)  // the manifest, written before the hand-out
         try coordinator.handOut([(stageRun.id!, .cluster(manifest: "m1", index: 0))])
         try coordinator.assign(job: 41, toManifest: "m1")
         let held = try coordinator.clusterRuns(experiment: "e")
@@ -55,7 +56,7 @@ final class ClusterQueueTests: XCTestCase {
         XCTAssertEqual(held.first?.worker?.clusterManifest, "m1")
         XCTAssertEqual(try coordinator.readyRuns(experiment: "e").count, 0, "a handed-out run is not ready again")
 
-        let stageShard = try runTask(try XCTUnwrap(coordinator.clusterTasks(for: held).first), shared: shared, result: "", artifact: true)
+        let stageShard = try runTask(stageTask, shared: shared, result: "", artifact: true)
         try coordinator.reopen(run: stageRun.id!)
         let summary = try coordinator.importArchive(stageShard, source: "shard m1_0", artifactsInPlace: true)
         XCTAssertEqual(summary.imported, 1)
@@ -63,11 +64,12 @@ final class ClusterQueueTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: shared.appendingPathComponent("k/w.f32").path))
         let madeStage = try XCTUnwrap(coordinator.run(stageRun.id!))
         XCTAssertEqual([madeStage.status.rawValue, madeStage.host, madeStage.job], ["finished", "node7", "41_0"])
+        XCTAssertEqual(madeStage.attempts, 1)
 
         let ready = try coordinator.readyRuns(experiment: "e")
         XCTAssertEqual(ready.map(\.hash), ["r"], "the stage's artifact exists: its run is ready")
+        let task = try XCTUnwrap(coordinator.clusterTasks(for: ready).first)
         try coordinator.handOut([(ready[0].id!, .cluster(manifest: "m2", index: 0))])
-        let task = try XCTUnwrap(coordinator.clusterTasks(for: try coordinator.clusterRuns(experiment: "e")).first)
         XCTAssertEqual(task.stages.map(\.hash), ["k"], "the task carries the stage run whose artifact it uses")
         let runShard = try runTask(task, shared: shared, result: #"{"test":{"accuracy":0.7}}"#, artifact: false)
         try coordinator.reopen(run: ready[0].id!)
@@ -86,9 +88,9 @@ final class ClusterQueueTests: XCTestCase {
         let coordinator = try ResultsStore(path: try temporaryFolder("tlab-coordinator").appendingPathComponent("r.sqlite").path, artifacts: shared)
         try coordinator.register(experiment: experiment, runs: [stage, run])
         let stageRun = try XCTUnwrap(coordinator.readyRuns(experiment: "e").first)
+        let task = try XCTUnwrap(coordinator.clusterTasks(for: [stageRun]).first)
         try coordinator.handOut([(stageRun.id!, .cluster(manifest: "m1", index: 0))])
-        let shard = try runTask(try XCTUnwrap(coordinator.clusterTasks(for: try coordinator.clusterRuns(experiment: "e")).first),
-                                shared: shared, result: "", artifact: true)
+        let shard = try runTask(task, shared: shared, result: "", artifact: true)
         try Data("other".utf8).write(to: shared.appendingPathComponent("k/w.f32"))
         try coordinator.reopen(run: stageRun.id!)
         XCTAssertThrowsError(try coordinator.importArchive(shard, source: "shard m1_0", artifactsInPlace: true)) { error in

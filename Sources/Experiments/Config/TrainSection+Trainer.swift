@@ -18,6 +18,9 @@ extension TrainSection {
         training.clipNorm = clipNorm
         training.seed = seed
         if auxiliary == .siatl { training.auxiliaryWeights = SiATLWeight.schedule(epochs: epochCount) }
+        if selectBy == .entityF1 && defaultSelection != .entityF1 {
+            throw RunFailure(message: "train.select_by: entity_f1 scores tagged entities, a choice of the tagger kinds (bert-tagger, bilstm-tagger); this kind scores accuracy and loss")
+        }
         training.selectBy = switch selectBy ?? defaultSelection {
         case .accuracy: .accuracy
         case .loss: .loss

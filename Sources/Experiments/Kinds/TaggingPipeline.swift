@@ -45,7 +45,6 @@ struct TaggerObjective {
     var beta: Double
     var outsideWeight: Double
     var scheme: Scheme
-    static let keys = ["class_weights", "effective_beta", "outside_weight", "scheme"]
 
     init<Key: CodingKey>(_ c: KeyedDecodingContainer<Key>, weighting: Key, beta: Key, outsideWeight: Key, scheme: Key) throws {
         self.weighting = try c.decode(weighting, or: .none)

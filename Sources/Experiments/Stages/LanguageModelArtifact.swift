@@ -34,7 +34,9 @@ struct LanguageModelArtifact {
     func save(_ model: LSTMLanguageModel, to folder: URL) throws {
         try Checkpoint.save(model.parameters, to: folder)
         try vocabulary.save(to: folder.appendingPathComponent("vocabulary.tsv"))
-        try JSONEncoder().encode(config).write(to: folder.appendingPathComponent("language-model.json"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // the same bytes every time: an artifact's digest is reproducible
+        try encoder.encode(config).write(to: folder.appendingPathComponent("language-model.json"))
         try heldout.withUnsafeBufferPointer { Data(buffer: $0) }.write(to: folder.appendingPathComponent("heldout.i32"))
     }
 }
@@ -129,7 +131,7 @@ enum LanguageModelStageTraining {
                 lastSave = Date()
             }
             let mean = Double(losses.reduce(0, +)) / Double(max(losses.count, 1))
-            guard mean.isFinite else { throw StageFailure(message: "\(label): non-finite loss in epoch \(epoch)") }
+            guard mean.isFinite else { throw RunFailure(message: "\(label): non-finite loss in epoch \(epoch)") }
             let trainSeconds = earlier + Date().timeIntervalSince(start)
             let tokensPerSecond = Double(stream.count) / trainSeconds
             let perplexity = LanguageModelData.perplexity(model, stream: heldout)
@@ -148,7 +150,7 @@ enum LanguageModelStageTraining {
         guard !tensors.isEmpty else { return nil }
         return try (0..<(tensors.count / 2)).map { layer in
             guard let hidden = tensors["\(layer).hidden"], let cell = tensors["\(layer).cell"] else {
-                throw StageFailure(message: "the saved mid-epoch state in \(folder.path) lacks layer \(layer)")
+                throw RunFailure(message: "the saved mid-epoch state in \(folder.path) lacks layer \(layer)")
             }
             return LSTMState(hidden: hidden, cell: cell)
         }

@@ -13,7 +13,7 @@ public enum TrivialStage: StageKind {
 
     public static func execute(_ c: Config, into folder: URL, context: RunContext) throws -> [String: Double] {
         if let delay = c.delayMs { Thread.sleep(forTimeInterval: delay / 1000) }
-        if c.fail == true { throw StageFailure(message: "the stage was told to fail") }
+        if c.fail == true { throw RunFailure(message: "the stage was told to fail") }
         try (context.config?.canonicalJSON ?? Data()).write(to: folder.appendingPathComponent("config.json"))
         return [:]
     }

@@ -10,7 +10,9 @@ extension Doc2Vec {
 
     public func save(to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try JSONEncoder().encode(config).write(to: folder.appendingPathComponent("config.json"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // the same bytes every time: an artifact's digest is reproducible
+        try encoder.encode(config).write(to: folder.appendingPathComponent("config.json"))
         let vocabulary = zip(words, counts).map { "\($0)\t\($1)\n" }.joined()
         try vocabulary.write(to: folder.appendingPathComponent("vocabulary.tsv"), atomically: true, encoding: .utf8)
         try Data(buffer: UnsafeBufferPointer(syn0)).write(to: folder.appendingPathComponent("syn0.f32"))

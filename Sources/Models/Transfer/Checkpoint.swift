@@ -18,7 +18,9 @@ public enum Checkpoint {
 
     public static func save(_ parameters: [Parameter], to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try JSONEncoder().encode(parameters.map { Entry(name: $0.name, shape: $0.shape) }).write(to: folder.appendingPathComponent("parameters.json"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // the same bytes every time: an artifact's digest is reproducible
+        try encoder.encode(parameters.map { Entry(name: $0.name, shape: $0.shape) }).write(to: folder.appendingPathComponent("parameters.json"))
         var data = Data(capacity: parameters.reduce(0) { $0 + $1.count } * 4)
         for p in parameters { data.append(UnsafeBufferPointer(start: p.value.data, count: p.count)) }
         try data.write(to: folder.appendingPathComponent("parameters.f32"))
