@@ -37,6 +37,8 @@ public final class SlurmCoordinator {
     let filter: RunFilter
     let folders: ClusterFolders
     let slurm: SlurmCommands
+    /// Where it says what it did besides the counts (a run queued again and why).
+    public var log: (String) -> Void = { print($0) }
     private let stop = StopFlag()
 
     public init(store: ResultsStore, experiment: String, taskCommand: [String], environment: [String: String], options: Options,
@@ -98,7 +100,8 @@ public final class SlurmCoordinator {
             }
             let end = slurm.ended(job: job, index: worker.pid)
             let reason = "Slurm task \(job)_\(worker.pid) ended \(end?.state ?? "(forgotten by Slurm)")" + (end.map { " on \($0.node)" } ?? "") + " without a result"
-            try store.requeue(run: run.id!, reason: reason, chargeAttempt: true, maxAttempts: options.maxAttempts)
+            let now = try store.requeue(run: run.id!, reason: reason, chargeAttempt: true, maxAttempts: options.maxAttempts)
+            log("run \(run.id!) (\(run.arm), \(run.dataset), seed \(run.seed)) \(now == .failed ? "failed" : "queued again"): \(reason)")
         }
         return held
     }
