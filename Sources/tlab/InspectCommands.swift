@@ -66,7 +66,7 @@ extension Tlab {
             let store = try results.openReadingOnly()
             guard let r = try store.run(id) else { throw ValidationError("no run \(id) in \(results.path)") }
             print("run \(id) of \(r.experimentId): \(r.status.rawValue), arm \(r.arm), dataset \(r.dataset), seed \(r.seed)\(r.fold.map { ", fold \($0)" } ?? "")")
-            print("hash \(r.hash); attempts \(r.attempts); host \(r.host ?? "-"); git \(r.gitRevision ?? "-"); threads \(r.threads.map(String.init) ?? "-"); BLAS \(r.blasCore ?? "-")")
+            print("hash \(r.hash); attempts \(r.attempts); host \(r.host ?? "-")\(r.job.map { "; Slurm job \($0)" } ?? ""); git \(r.gitRevision ?? "-"); threads \(r.threads.map(String.init) ?? "-"); BLAS \(r.blasCore ?? "-")")
             print("versions \(r.versionsJSON ?? "-")")
             if let e = r.error { print("error: \(e)") }
             if let result = r.resultJSON { print("result \(result)") }
