@@ -43,9 +43,15 @@ public struct SlurmCommands: Sendable {
         return tasks
     }
 
-    /// How an array task ended and on which node, while Slurm still remembers it (`MinJobAge`); nil once forgotten.
+    /// How an array task ended and on which node: from `scontrol` while the controller remembers it (`MinJobAge`), else
+    /// from accounting (`sacct`) where a site keeps it; nil when neither knows. (Only the reason a run records depends on it.)
     public func ended(job: UInt64, index: Int) -> (state: String, node: String)? {
-        guard let out = try? run("scontrol", ["show", "job", "-o", "\(job)_\(index)"]) else { return nil }
+        guard let out = try? run("scontrol", ["show", "job", "-o", "\(job)_\(index)"]) else {
+            let accounted = (try? run("sacct", ["-n", "-P", "-X", "-j", "\(job)_\(index)", "-o", "State,NodeList"]))?
+                .split(separator: "\n").first?.split(separator: "|", omittingEmptySubsequences: false)
+            guard let fields = accounted, let state = fields.first, !state.isEmpty else { return nil }
+            return (String(state.split(separator: " ").first ?? state), fields.count > 1 ? String(fields[1]) : "?")
+        }
         func field(_ name: String) -> String? {
             out.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
         }
