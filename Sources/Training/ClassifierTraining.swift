@@ -283,12 +283,7 @@ public final class ClassifierTrainer {
             let logits = model.logits(tape, batch)
             total += Double(tape.value(tape.crossEntropy(logits, targets: batch.labels)).scalar) * Double(members.count)
             let scores = tape.value(logits)
-            for r in 0..<members.count {
-                let row = scores.data + r * classes
-                var best = 0
-                for c in 1..<classes where row[c] > row[best] { best = c }
-                predictions.append(Int32(best))
-            }
+            for r in 0..<members.count { predictions.append(predictedClass(scores.data + r * classes, classes: classes)) }
         }
         return ClassificationMetrics(predictions: predictions, gold: examples.map(\.label), classes: classes,
                                      loss: examples.isEmpty ? 0 : total / Double(examples.count))

@@ -24,3 +24,10 @@ public struct ClassificationMetrics: Codable, Equatable, Sendable {
         self.loss = loss
     }
 }
+
+/// The class with the highest score in a row of `classes` logits (the first of equal ones).
+func predictedClass(_ row: UnsafePointer<Float>, classes: Int) -> Int32 {
+    var best = 0
+    for c in 1..<classes where row[c] > row[best] { best = c }
+    return Int32(best)
+}

@@ -58,10 +58,7 @@ public struct TokenClassificationTask: Sendable {
                 let tagging = member.tagging!
                 let kept = min(tagging.wordIds.count, batch.lengths[b] - 2 * edgePadding)
                 let tokens: [Int32] = (0..<kept).map { t in
-                    let row = scores.data + (b * batch.time + edgePadding + t) * classes
-                    var best = 0
-                    for c in 1..<classes where row[c] > row[best] { best = c }
-                    return Int32(best)
+                    predictedClass(scores.data + (b * batch.time + edgePadding + t) * classes, classes: classes)
                 }
                 predicted.append(labeler.wordPredictions(tokenPredictions: tokens, wordIds: Array(tagging.wordIds.prefix(kept)),
                                                          words: tagging.gold.count, fallback: outside))

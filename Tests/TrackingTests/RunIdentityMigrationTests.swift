@@ -23,13 +23,9 @@ final class RunIdentityMigrationTests: XCTestCase {
         return r
     }
 
-    /// Inserts `run` into a database of the schema before `v4-worker-identity`, whose runs had no worker host or start time.
+    /// Inserts `run` into a database of the schema before `v4-worker-identity`, whose runs had no worker host or start time (nor job).
     func insertAsBefore(_ run: inout RunRecord, _ db: Database) throws {
-        let values = try run.databaseDictionary.filter { !["workerHost", "workerStarted"].contains($0.key) && !($0.key == "id" && $0.value.isNull) }
-        let columns = values.keys.sorted()
-        try db.execute(sql: "INSERT INTO runs (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
-                       arguments: StatementArguments(columns.map { values[$0]! }))
-        run.id = db.lastInsertedRowID
+        try run.insert(db, leavingOut: ["workerHost", "workerStarted", "job"])
     }
 
     func testADatabaseMadeBeforeIsMigratedLosingNoRecordedResult() throws {

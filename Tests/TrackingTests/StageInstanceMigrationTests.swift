@@ -19,11 +19,11 @@ final class StageInstanceMigrationTests: XCTestCase {
                                       trainingSize: nil, sweepJSON: "{}", configJSON: "{}", kind: .stage)
                 stage.status = .finished; stage.finishedAt = finished; stage.host = "vm"; stage.blasCore = "Zen"; stage.threads = 1
                 stage.gitRevision = "0123456789abcdef"; stage.resultJSON = #"{"kind":"lm-pretrain"}"#
-                try stage.insert(db)
+                try stage.insert(db, leavingOut: ["job"])  // (added by v6-cluster-jobs)
                 var run = RunRecord(experimentId: "e", hash: "r", arm: "siatl", dataset: "d", seed: 1, fold: nil, trainingSize: "100",
                                     sweepJSON: "{}", configJSON: "{}", needs: ["stagekey0001aa"])
                 run.status = .finished; run.finishedAt = finished.addingTimeInterval(60)
-                try run.insert(db)
+                try run.insert(db, leavingOut: ["job"])
                 let at = "2023-11-14T22:13:20.250Z"
                 XCTAssertEqual(RunArchive.dates.string(from: finished), at)
                 for (runId, kind, message) in [
