@@ -68,12 +68,8 @@ public final class Scheduler {
 
     /// Runs until no run is queued or running; returns the final counts. Ctrl-C stops cleanly.
     public func run(progress: (Progress) -> Void) throws -> Progress {
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        let flag = stop
-        interrupt.setEventHandler { flag.set() }
-        interrupt.resume()
-        defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
+        let interrupts = stop.catchInterrupts()
+        defer { interrupts.cancel(); signal(SIGINT, SIG_DFL) }
 
         // Left by an earlier scheduler that died with its workers (kill -9, a session's end): the
         // runs go back to the queue without using up an attempt, and resume where they saved.
@@ -182,4 +178,13 @@ final class StopFlag: @unchecked Sendable {
     private var value = false
     func set() { lock.lock(); value = true; lock.unlock() }
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+
+    /// Ctrl-C sets the flag instead of ending the process until the source returned is cancelled (then restore SIGINT).
+    func catchInterrupts() -> DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler { [self] in set() }
+        interrupt.resume()
+        return interrupt
+    }
 }

@@ -49,12 +49,8 @@ public final class SlurmCoordinator {
 
     /// Runs until no run is queued or held by a task; returns the final counts. Ctrl-C cancels the jobs.
     public func run(progress: (Scheduler.Progress) -> Void) throws -> Scheduler.Progress {
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        let flag = stop
-        interrupt.setEventHandler { flag.set() }
-        interrupt.resume()
-        defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
+        let interrupts = stop.catchInterrupts()
+        defer { interrupts.cancel(); signal(SIGINT, SIG_DFL) }
         try folders.create()
 
         var lastLook = Date.distantPast
