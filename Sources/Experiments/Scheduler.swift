@@ -134,8 +134,7 @@ public final class Scheduler {
     private func counts() throws -> Progress {
         let c = filter.isEmpty ? try store.statusCounts(experiment: experiment).merging(unplanned) { $0 - $1 }
             : Dictionary(grouping: try selectedRuns(), by: \.status).mapValues(\.count)
-        return Progress(total: c.values.reduce(0, +), finished: c[.finished] ?? 0, diverged: c[.diverged] ?? 0,
-                        failed: (c[.failed] ?? 0) + (c[.timeout] ?? 0), running: c[.running] ?? 0, queued: c[.queued] ?? 0)
+        return Progress(counts: c)
     }
 
     /// The planned runs of the experiment this scheduler's filter selects.
@@ -163,6 +162,14 @@ public final class Scheduler {
     /// How often the scheduler reads the database, and reports progress, while no worker exits: how long a run
     /// queued from outside (`tlab requeue`) waits at most for a worker.
     static let readInterval: TimeInterval = 1
+}
+
+extension Scheduler.Progress {
+    /// The counts of runs by status (timed-out runs counted as failed).
+    init(counts c: [RunStatus: Int]) {
+        self.init(total: c.values.reduce(0, +), finished: c[.finished] ?? 0, diverged: c[.diverged] ?? 0,
+                  failed: (c[.failed] ?? 0) + (c[.timeout] ?? 0), running: c[.running] ?? 0, queued: c[.queued] ?? 0)
+    }
 }
 
 /// Ctrl-C: the scheduler stopped its workers and put their runs back in the queue.

@@ -33,11 +33,8 @@ extension ResultsStore {
     public func readyRuns(experiment: String, filter: RunFilter = RunFilter(), planned: Set<String>? = nil) throws -> [RunRecord] {
         try pool.write { db in
             try Self.failUnproducible(db, experiment: experiment)
-            let ready = try RunRecord.fetchAll(db, sql: """
-                SELECT * FROM runs WHERE experimentId = ? AND status = 'queued' AND (needs IS NULL OR NOT EXISTS (
-                    SELECT 1 FROM json_each(runs.needs) j WHERE j.value NOT IN (SELECT configHash FROM artifacts)))
-                ORDER BY seed, IFNULL(fold, -1), IFNULL(CAST(NULLIF(trainingSize, 'all') AS REAL), 1e300) DESC, kind = 'stage', id
-                """, arguments: [experiment]).filter { planned?.contains($0.hash) ?? true }
+            let ready = try RunRecord.fetchAll(db, sql: "\(Self.readyQueued) \(Self.claimOrder)", arguments: [experiment])
+                .filter { planned?.contains($0.hash) ?? true }
             guard !filter.isEmpty else { return ready }
             let open = try RunRecord.filter(RunRecord.Columns.experimentId == experiment
                                             && [RunStatus.queued.rawValue, RunStatus.running.rawValue].contains(RunRecord.Columns.status)).fetchAll(db)

@@ -174,11 +174,7 @@ extension ResultsStore {
             }
             let restriction = selected == nil ? "" : " AND id IN (SELECT value FROM json_each(?))"
             let arguments = StatementArguments([experiment] + (selected.map { [$0] } ?? []))
-            guard var run = try RunRecord.fetchOne(db, sql: """
-                SELECT * FROM runs WHERE experimentId = ? AND status = 'queued' AND (needs IS NULL OR NOT EXISTS (
-                    SELECT 1 FROM json_each(runs.needs) j WHERE j.value NOT IN (SELECT configHash FROM artifacts)))\(restriction)
-                ORDER BY seed, IFNULL(fold, -1), IFNULL(CAST(NULLIF(trainingSize, 'all') AS REAL), 1e300) DESC, kind = 'stage', id LIMIT 1
-                """, arguments: arguments) else {
+            guard var run = try RunRecord.fetchOne(db, sql: "\(Self.readyQueued)\(restriction) \(Self.claimOrder) LIMIT 1", arguments: arguments) else {
                 try Self.failUnproducible(db, experiment: experiment)
                 let queued = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE experimentId = ? AND status = 'queued'\(restriction)",
                                               arguments: arguments) ?? 0
@@ -198,6 +194,14 @@ extension ResultsStore {
             return .run(run)
         }
     }
+
+    /// The experiment's (`?`) queued runs whose needed artifacts all exist.
+    static let readyQueued = """
+        SELECT * FROM runs WHERE experimentId = ? AND status = 'queued' AND (needs IS NULL OR NOT EXISTS (
+            SELECT 1 FROM json_each(runs.needs) j WHERE j.value NOT IN (SELECT configHash FROM artifacts)))
+        """
+    /// The order in which ready runs are taken (`claim`).
+    static let claimOrder = "ORDER BY seed, IFNULL(fold, -1), IFNULL(CAST(NULLIF(trainingSize, 'all') AS REAL), 1e300) DESC, kind = 'stage', id"
 
     /// Fails queued runs that need an artifact which neither exists nor is being made by a queued or
     /// running stage run (of any experiment); repeats, since a failed stage strands its dependents.

@@ -142,9 +142,7 @@ public final class SlurmCoordinator {
 
     func counts() throws -> Scheduler.Progress {
         let runs = filter.selection(of: try store.runs(experiment: experiment).filter { planned?.contains($0.hash) ?? true })
-        let c = Dictionary(grouping: runs, by: \.status).mapValues(\.count)
-        return Scheduler.Progress(total: runs.count, finished: c[.finished] ?? 0, diverged: c[.diverged] ?? 0,
-                                  failed: (c[.failed] ?? 0) + (c[.timeout] ?? 0), running: c[.running] ?? 0, queued: c[.queued] ?? 0)
+        return Scheduler.Progress(counts: Dictionary(grouping: runs, by: \.status).mapValues(\.count))
     }
 
     /// The Slurm job name of a manifest's array.
