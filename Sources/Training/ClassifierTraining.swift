@@ -275,15 +275,19 @@ public final class ClassifierTrainer {
                 return (model.logits(tape, batch), batch)
             }
         }
-        var predictions: [Int32] = [], total = 0.0
-        for start in stride(from: 0, to: examples.count, by: 200) {
-            let members = Array(examples[start..<Swift.min(start + 200, examples.count)])
+        // A model that masks padding sees its examples shortest first, so each batch pads little.
+        let order = model.masksPadding
+            ? examples.indices.sorted { (examples[$0].ids.count, $0) < (examples[$1].ids.count, $1) } : Array(examples.indices)
+        var predictions = [Int32](repeating: 0, count: examples.count), total = 0.0
+        for start in stride(from: 0, to: order.count, by: 200) {
+            let chosen = order[start..<Swift.min(start + 200, order.count)]
+            let members = chosen.map { examples[$0] }
             let tape = Tape(training: false)
             let batch = makeBatch(members)
             let logits = model.logits(tape, batch)
             total += Double(tape.value(tape.crossEntropy(logits, targets: batch.labels)).scalar) * Double(members.count)
             let scores = tape.value(logits)
-            for r in 0..<members.count { predictions.append(predictedClass(scores.data + r * classes, classes: classes)) }
+            for (r, index) in chosen.enumerated() { predictions[index] = predictedClass(scores.data + r * classes, classes: classes) }
         }
         return ClassificationMetrics(predictions: predictions, gold: examples.map(\.label), classes: classes,
                                      loss: examples.isEmpty ? 0 : total / Double(examples.count))

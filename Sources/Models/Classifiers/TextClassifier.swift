@@ -7,6 +7,13 @@ public protocol TextClassifier: ParameterContainer {
     func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable
     /// Edge padding the model needs around every sequence (Kim's CNN: widest window − 1).
     var edgePadding: Int { get }
+    /// True when a sequence's scores do not depend on how far its batch is padded (padding masked out), so
+    /// evaluation may batch sequences of similar length together, as fastai's sorted validation loader does.
+    var masksPadding: Bool { get }
+}
+
+extension TextClassifier {
+    public var masksPadding: Bool { false }
 }
 
 /// How a classifier's word embeddings are set up (Kim 2014's variants).

@@ -12,6 +12,8 @@ public final class BertClassifier: TextClassifier {
 
     public var parameters: [Parameter] { encoder.parameters + head.parameters }
     public var edgePadding: Int { 0 }
+    /// Attention masks [PAD] keys, so a sequence's scores do not depend on its batch's padding.
+    public var masksPadding: Bool { true }
 
     public func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable {
         let input = BertBatch(ids: batch.ids, lengths: batch.lengths, time: batch.time)
