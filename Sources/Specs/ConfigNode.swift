@@ -117,6 +117,8 @@ public struct ConfigNode: Equatable, Sendable {
     public var mapping: [(key: String, node: ConfigNode)]? { if case let .mapping(m) = value { return m }; return nil }
     public var sequence: [ConfigNode]? { if case let .sequence(s) = value { return s }; return nil }
     public var scalar: String? { if case let .scalar(s, _) = value { return s }; return nil }
+    /// An unquoted null (`~`, `null` or nothing).
+    public var isNull: Bool { if case let .scalar(s, false) = value { return ["null", "Null", "NULL", "~", ""].contains(s) }; return false }
     /// The scalar when written without quotes (a number or truth value can only be written so).
     public var plainScalar: String? { if case let .scalar(s, false) = value { return s }; return nil }
 
@@ -154,12 +156,15 @@ public struct ConfigNode: Equatable, Sendable {
         return ConfigNode(.mapping(pairs), at: location)
     }
 
-    /// `overlay` deep-merged over this node: mappings merge key by key; anything else is replaced.
+    /// `overlay` deep-merged over this node: mappings merge key by key; anything else is replaced. A key the overlay
+    /// sets to null (`~`) is removed, as Hydra's `~key` (an arm of another model kind drops fields its kind lacks).
     public func merging(_ overlay: ConfigNode) -> ConfigNode {
         guard let base = mapping, let top = overlay.mapping else { return overlay }
         var pairs = base
         for (key, node) in top {
-            if let index = pairs.firstIndex(where: { $0.key == key }) {
+            if node.isNull {
+                pairs.removeAll { $0.key == key }
+            } else if let index = pairs.firstIndex(where: { $0.key == key }) {
                 pairs[index].node = pairs[index].node.merging(node)
             } else {
                 pairs.append((key, node))

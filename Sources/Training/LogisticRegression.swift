@@ -109,3 +109,23 @@ public struct LogisticRegression: Sendable {
         }
     }
 }
+
+/// A linear probe with its L2 strength chosen on validation accuracy (the first of equals): how much of a task a
+/// set of frozen features already holds.
+public struct ChosenProbe: Sendable {
+    public let l2: Float
+    public let probe: LogisticRegression
+    public let valid: ClassificationMetrics
+
+    /// Features row-major [n, dimension] for each part; nil when `strengths` is empty.
+    public static func fit(train: [Float], trainLabels: [Int32], valid: [Float], validLabels: [Int32], dimension: Int, classes: Int,
+                           strengths: [Float]) -> ChosenProbe? {
+        var best: ChosenProbe?
+        for l2 in strengths {
+            let probe = LogisticRegression.fit(features: train, labels: trainLabels, dimension: dimension, classes: classes, l2: l2)
+            let metrics = probe.evaluate(valid, labels: validLabels)
+            if best == nil || metrics.accuracy > best!.valid.accuracy { best = ChosenProbe(l2: l2, probe: probe, valid: metrics) }
+        }
+        return best
+    }
+}

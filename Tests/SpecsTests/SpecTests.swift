@@ -194,6 +194,25 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(Set(runs.filter { $0.arm == "tuned" }.map { $0.sweep["train.batch_size"]! }), ["10", "20"])
     }
 
+    /// An arm's `~` removes a default it does not want (an arm of another model kind); without it the default stays.
+    func testArmNullRemovesADefault() throws {
+        let runs = try Expansion.runs(try SpecLoader.load(try write("arm-null.yaml", """
+        experiment: {id: x}
+        data: {datasets: [bbc-news]}
+        model: {kind: ulmfit, from: x, dropout: 0.1}
+        arms:
+          kept: {}
+          probe: {model: {kind: lm-probe, dropout: ~, missing: ~}}
+        """)))
+        let kept = try XCTUnwrap(runs.first { $0.arm == "kept" }?.config["model"])
+        let probe = try XCTUnwrap(runs.first { $0.arm == "probe" }?.config["model"])
+        XCTAssertEqual(kept["dropout"]?.scalar, "0.1")
+        XCTAssertNil(probe["dropout"])
+        XCTAssertNil(probe["missing"], "a null for an absent key adds nothing")
+        XCTAssertEqual(probe["kind"]?.scalar, "lm-probe")
+        XCTAssertEqual(probe["from"]?.scalar, "x")
+    }
+
     /// An arm may narrow the data (ablations on the full training set only); a run's configuration
     /// carries its own size, not the list, so equal runs of different arms' lists hash alike.
     func testArmLevelTrainingSizes() throws {

@@ -137,13 +137,8 @@ public enum Doc2VecRun: RunKind {
         let validFeatures = inferred(domain.split.valid), testFeatures = inferred(domain.split.test)
         let validLabels = domain.split.valid.map { domain.labels[$0] }, testLabels = domain.split.test.map { domain.labels[$0] }
         let strengths = c.evaluation.l2?.compactMap { Float($0) } ?? [1e-4, 1e-3, 1e-2, 1e-1]
-        var best: (l2: Float, probe: LogisticRegression, valid: ClassificationMetrics)? = nil
-        for l2 in strengths {
-            let probe = LogisticRegression.fit(features: trainFeatures, labels: trainLabels, dimension: d, classes: domain.names.count, l2: l2)
-            let valid = probe.evaluate(validFeatures, labels: validLabels)
-            if best == nil || valid.accuracy > best!.valid.accuracy { best = (l2, probe, valid) }
-        }
-        guard let best else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "evaluation.l2: no L2 strength to try")) }
+        guard let best = ChosenProbe.fit(train: trainFeatures, trainLabels: trainLabels, valid: validFeatures, validLabels: validLabels,
+                                         dimension: d, classes: domain.names.count, strengths: strengths) else { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "evaluation.l2: no L2 strength to try")) }
         let test = best.probe.evaluate(testFeatures, labels: testLabels)
         extras["probe_l2"] = Double(best.l2)
         observer?.note(String(format: "probe: L2 %g chosen on validation (accuracy %.3f); test accuracy %.3f", best.l2, best.valid.accuracy, test.accuracy))

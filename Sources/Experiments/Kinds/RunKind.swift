@@ -85,7 +85,7 @@ public struct RunKinds: Sendable {
     /// Every kind TransferLab has.
     public static let standard = RunKinds(
         runs: [RegisteredRunKind(KimCNNRun.self), RegisteredRunKind(BiLSTMMaxRun.self), RegisteredRunKind(Doc2VecRun.self),
-               RegisteredRunKind(ULMFiTRun.self), RegisteredRunKind(SiATLRun.self), RegisteredRunKind(TfidfLogisticRun.self),
+               RegisteredRunKind(ULMFiTRun.self), RegisteredRunKind(SiATLRun.self), RegisteredRunKind(LMProbeRun.self), RegisteredRunKind(TfidfLogisticRun.self),
                RegisteredRunKind(NBSVMRun.self), RegisteredRunKind(BertClassifierRun.self), RegisteredRunKind(BertTaggerRun.self),
                RegisteredRunKind(BiLSTMTaggerRun.self), RegisteredRunKind(TagBaselineRun.self), RegisteredRunKind(TrivialRun.self)],
         stages: [RegisteredStageKind(GloVeStage.self), RegisteredStageKind(Doc2VecGenericStage.self), RegisteredStageKind(LMPretrainStage.self),

@@ -47,14 +47,23 @@ public struct ULMFiTClassifier: TextClassifier {
     public var edgePadding: Int { 0 }
 
     public func logits(_ tape: Tape, _ batch: TokenBatch) -> Variable {
-        let (states, _) = languageModel.encode(tape, batch.timeMajorIDs, time: batch.time, batch: batch.batch, state: nil)
-        let h = tape.swapLeadingAxes(states)  // [B, T, H]
-        var x = tape.concatenate([tape.lastStep(h, lengths: batch.lengths), tape.maxOverTime(h, lengths: batch.lengths),
-                                  tape.meanOverTime(h, lengths: batch.lengths)])
+        var x = languageModel.concatPooled(tape, batch)
         if let inputNorm { x = inputNorm(tape, x) }
         x = tape.relu(hidden(tape, x))
         if let hiddenNorm { x = hiddenNorm(tape, x) }
         return output(tape, tape.dropout(x, p: config.dropout))
+    }
+}
+
+extension LSTMLanguageModel {
+    /// ULMFiT's concat pooling (Howard & Ruder 2018, §3.3): [h_T, max-pool, mean-pool] of the top layer's states
+    /// over each sequence's own length, [B, 3H]. The encoder runs left to right, so padding after a sequence never
+    /// reaches its pooled states.
+    public func concatPooled(_ tape: Tape, _ batch: TokenBatch) -> Variable {
+        let (states, _) = encode(tape, batch.timeMajorIDs, time: batch.time, batch: batch.batch, state: nil)
+        let h = tape.swapLeadingAxes(states)  // [B, T, H]
+        return tape.concatenate([tape.lastStep(h, lengths: batch.lengths), tape.maxOverTime(h, lengths: batch.lengths),
+                                 tape.meanOverTime(h, lengths: batch.lengths)])
     }
 }
 

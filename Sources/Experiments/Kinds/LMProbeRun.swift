@@ -1,0 +1,86 @@
+import Autodiff
+import Datasets
+import Foundation
+import Models
+import Outcomes
+import Specs
+import Training
+
+/// `lm-probe`: what a language model already knows about the task, with nothing of it trained — L2 logistic
+/// regression on its concat-pooled states (ULMFiT's head input), the strength chosen on validation, on exactly the
+/// split, size and seed of the other arms; read beside the bag-of-words floor.
+public enum LMProbeRun: RunKind {
+    public static let id = "lm-probe"
+
+    public struct Model: ModelSection {
+        let from: Located<String>
+        var l2: [Float] = [1e-4, 1e-3, 1e-2, 1e-1]
+        public enum CodingKeys: String, CodingKey, CaseIterable { case kind, from, l2 }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            _ = try c.decode(String.self, forKey: .kind)
+            from = try c.decode(Located<String>.self, forKey: .from)
+            l2 = try c.decode(.l2, or: l2, "positive strengths") { (list: [Float]) in !list.isEmpty && list.allSatisfy { $0 > 0 && $0.isFinite } }
+        }
+    }
+
+    public struct Config: Decodable, OpenConfig {
+        var run: RunSection
+        var data: DataSection
+        var model: Model
+    }
+
+    public static func check(_ config: Config, node: ConfigNode, data: DataStore) -> [String] { config.data.problems(data) }
+
+    public static func execute(_ c: Config, context: RunContext) throws -> RunOutcome {
+        let start = Date()
+        let artifact = try LanguageModelArtifact.load(try context.artifact(c.model.from, of: "language-model"))
+        let lm = try artifact.model(seed: UInt64(c.run.seed))
+        let examples = try c.data.examples(context.data)
+        let labelNames = Array(Set(examples.map(\.label))).sorted()
+        let labelIDs = Dictionary(uniqueKeysWithValues: labelNames.enumerated().map { ($1, Int32($0)) })
+        let split = c.data.split(labels: examples.map(\.label), run: c.run)
+        let tokenizer = c.data.tokenizer, maxLength = c.data.maxLength ?? 200
+        let width = 3 * lm.encoder.outputSize
+
+        func features(_ indices: [Int]) -> [Float] {
+            // An empty text is one unknown token, so every sequence has a last state.
+            pooledFeatures(lm, indices.map { index -> [Int32] in
+                let ids = Array(artifact.vocabulary.encode(tokenizer.tokenize(examples[index].text)).prefix(maxLength))
+                return ids.isEmpty ? [artifact.vocabulary.unknownID ?? 0] : ids
+            })
+        }
+        func labels(_ indices: [Int]) -> [Int32] { indices.map { labelIDs[examples[$0].label]! } }
+        let (train, valid, test) = (features(split.train), features(split.valid), features(split.test))
+        let observer = context.observer
+        observer?.note("train \(split.train.count), valid \(split.valid.count), test \(split.test.count); \(width) pooled features of the LM from \(c.model.from.value)")
+        guard let chosen = ChosenProbe.fit(train: train, trainLabels: labels(split.train), valid: valid, validLabels: labels(split.valid),
+                                           dimension: width, classes: labelNames.count, strengths: c.model.l2) else {
+            throw c.model.from.error("model.l2: no L2 strength to try")
+        }
+        let scored = chosen.probe.evaluate(test, labels: labels(split.test))
+        observer?.note(String(format: "probe: L2 %g chosen on validation (accuracy %.3f); test accuracy %.3f", chosen.l2, chosen.valid.accuracy, scored.accuracy))
+        return RunOutcome(status: .finished, valid: SplitMetrics(chosen.valid), test: SplitMetrics(scored), trainExamples: split.train.count,
+                          vocabulary: artifact.vocabulary.count, seconds: Date().timeIntervalSince(start),
+                          extras: ["probe_l2": Double(chosen.l2), "majority": BagOfWordsPipeline.majority(labels(split.test))])
+    }
+
+    /// The concat-pooled states [n, 3H] of non-empty `sequences`, in their order; computed shortest first, 64 at a
+    /// time, so batches pad little (the encoder runs left to right, so padding never reaches a sequence's states).
+    static func pooledFeatures(_ lm: LSTMLanguageModel, _ sequences: [[Int32]]) -> [Float] {
+        let width = 3 * lm.encoder.outputSize
+        let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
+        var out = [Float](repeating: 0, count: sequences.count * width)
+        for start in stride(from: 0, to: order.count, by: 64) {
+            let chosen = order[start..<min(start + 64, order.count)]
+            let batch = TokenBatch(sequences: chosen.map { sequences[$0] }, labels: chosen.map { _ in 0 })
+            let tape = Tape(training: false)
+            let pooled = tape.value(lm.concatPooled(tape, batch))
+            for (r, row) in chosen.enumerated() {
+                for k in 0..<width { out[row * width + k] = pooled.data[r * width + k] }
+            }
+        }
+        return out
+    }
+}
