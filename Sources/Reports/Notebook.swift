@@ -57,6 +57,7 @@ public struct Notebook {
             md += results(group, page, plots: &plots)
         }
         md += trainingSizes(page, plots: &plots)
+        md += cost(page)
         md += reruns(page)
         md += unfinishedRuns()
         return (md, plots)
@@ -331,6 +332,28 @@ public struct Notebook {
             md += "![training-set size, \(dataset)](\(name))\n\n"
         }
         return md
+    }
+
+    /// What every arm cost in compute: each ended run's seconds (its earlier attempts' included) × its BLAS threads,
+    /// over all of the arm's runs (every swept value, not only the chosen), then the stage runs.
+    func cost(_ page: Page) -> String {
+        let ended = runs.filter { $0.status.hasEnded }
+        let baselines = page.validity.baselines.sorted()
+        let stages = Array(Set(ended.filter(\.isStage).map(\.arm))).sorted()
+        var rows = "", total = 0.0, counted = 0
+        for arm in page.arms + baselines.filter { !page.arms.contains($0) } + stages {
+            let spent = ended.filter { $0.arm == arm }.compactMap { r in outcomes[r.id!]?.seconds.map { $0 * Double(r.threads ?? 1) } }
+            guard !spent.isEmpty else { continue }
+            let hours = spent.reduce(0, +) / 3600
+            total += hours
+            counted += spent.count
+            rows += "| \(arm) | \(spent.count) | " + String(format: "%.2f | %.1f", hours, hours * 60 / Double(spent.count)) + " |\n"
+        }
+        guard !rows.isEmpty else { return "" }
+        return "## What the runs cost\n\nCPU-hours per arm: each ended run's seconds (its earlier attempts' included) × its BLAS threads, summed over "
+            + "all of the arm's runs (every swept value, not only the chosen ones); measured on the machines of the provenance above, so not "
+            + "comparable across machines.\n\n| arm | ended runs | CPU-hours | CPU-minutes per run |\n|---|---|---|---|\n" + rows
+            + String(format: "| total | %d | %.2f | |\n\n", counted, total)
     }
 
     /// Diverged, failed and timed-out runs, counted and listed, never hidden.

@@ -34,6 +34,7 @@ final class NotebookSnapshotTests: XCTestCase {
                               sweepJSON: "{\"train.learning_rate\":\"\(lr)\"}", configJSON: "{}")
             r.id = id
             r.gitRevision = "abc123"
+            r.threads = arm == "static" ? 2 : 1
             let valid = (lr == "1.0" ? 0.75 : 0.70) + 0.01 * Double(seed)
             let test = (arm == "static" ? 0.74 : 0.72) + (lr == "1.0" ? 0.0 : -0.05) + 0.01 * Double(seed)
             if arm == "static" && lr == "0.1" && seed == 3 {
@@ -41,7 +42,7 @@ final class NotebookSnapshotTests: XCTestCase {
                 r.error = "non-finite loss at epoch 2, step 7"
             } else {
                 r.status = .finished
-                r.resultJSON = "{\"bestEpoch\":2,\"epochs\":\(arm == "static" || seed > 1 ? 5 : 2),\"valid\":{\"accuracy\":\(valid),\"macroF1\":\(valid),\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test - 0.1),\"loss\":0.5},\"extras\":{\"wordsim353_spearman\":\(0.1 * Double(seed))}}"
+                r.resultJSON = "{\"seconds\":600,\"bestEpoch\":2,\"epochs\":\(arm == "static" || seed > 1 ? 5 : 2),\"valid\":{\"accuracy\":\(valid),\"macroF1\":\(valid),\"loss\":0.5},\"test\":{\"accuracy\":\(test),\"macroF1\":\(test - 0.1),\"loss\":0.5},\"extras\":{\"wordsim353_spearman\":\(0.1 * Double(seed))}}"
                 metrics[id] = (1...3).map { MetricRecord(runId: id, epoch: $0, split: "valid", name: "accuracy", value: valid - 0.01 * Double(3 - $0)) }
             }
             runs.append(r)
@@ -59,6 +60,9 @@ final class NotebookSnapshotTests: XCTestCase {
         XCTAssertTrue(normalized.contains("Test macro-F1 (%) of the same chosen runs (mean ± standard deviation, n):\n\n| dataset | static | non-static |\n|---|---|---|\n| mr | 66.0 ± 1.0 (n=3) | 64.0 ± 1.0 (n=3) |"), normalized)
         // The training budget of the chosen runs: non-static's seed-1 run peaked at its last epoch.
         XCTAssertTrue(normalized.contains("| static | 3 | 5–5 | 2.0 | 0 |\n| non-static | 3 | 2–5 | 2.0 | 1 |"), normalized)
+
+        // What each arm cost: 600 s per ended run × its threads; the diverged run left no result, so no seconds.
+        XCTAssertTrue(normalized.contains("| static | 5 | 1.67 | 20.0 |\n| non-static | 6 | 1.00 | 10.0 |\n| total | 11 | 2.67 | |"), normalized)
 
         let snapshot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/notebook.md")
         if ProcessInfo.processInfo.environment["TLAB_RECORD_SNAPSHOTS"] != nil {
