@@ -51,9 +51,11 @@ public indirect enum Schema: Sendable {
         }
     }
 
-    /// All errors of `node` against this schema.
+    /// All errors of `node` against this schema. Without `requireFields` the node is an overlay (an arm, a profile, an
+    /// extending spec), where a null removes the key it names (`ConfigNode.merging`), so any field may be null.
     public func validate(_ node: ConfigNode, path: [String] = [], requireFields: Bool) -> [SpecError] {
         let here = path.joined(separator: ".")
+        if !requireFields && !path.isEmpty && node.isNull { return [] }
         func wrong() -> [SpecError] {
             [SpecError(location: node.location, path: here, message: "expected \(expectation), found \(describe(node))")]
         }

@@ -200,9 +200,10 @@ final class SpecTests: XCTestCase {
         experiment: {id: x}
         data: {datasets: [bbc-news]}
         model: {kind: ulmfit, from: x, dropout: 0.1}
+        train: {epochs: 3, batch_size: 32}
         arms:
           kept: {}
-          probe: {model: {kind: lm-probe, dropout: ~, missing: ~}}
+          probe: {model: {kind: lm-probe, dropout: ~, missing: ~}, train: {epochs: ~}}
         """)))
         let kept = try XCTUnwrap(runs.first { $0.arm == "kept" }?.config["model"])
         let probe = try XCTUnwrap(runs.first { $0.arm == "probe" }?.config["model"])
@@ -211,6 +212,9 @@ final class SpecTests: XCTestCase {
         XCTAssertNil(probe["missing"], "a null for an absent key adds nothing")
         XCTAssertEqual(probe["kind"]?.scalar, "lm-probe")
         XCTAssertEqual(probe["from"]?.scalar, "x")
+        let run = try XCTUnwrap(runs.first { $0.arm == "probe" })
+        XCTAssertNil(run.config["train"]?["epochs"], "a typed field may be removed too")
+        XCTAssertEqual(run.config["train"]?["batch_size"]?.scalar, "32")
     }
 
     /// An arm may narrow the data (ablations on the full training set only); a run's configuration
