@@ -350,9 +350,9 @@ public struct Notebook {
             rows += "| \(arm) | \(spent.count) | " + String(format: "%.2f | %.1f", hours, hours * 60 / Double(spent.count)) + " |\n"
         }
         guard !rows.isEmpty else { return "" }
-        return "## What the runs cost\n\nCPU-hours per arm: each ended run's seconds (its earlier attempts' included) × its BLAS threads, summed over "
-            + "all of the arm's runs (every swept value, not only the chosen ones); measured on the machines of the provenance above, so not "
-            + "comparable across machines.\n\n| arm | ended runs | CPU-hours | CPU-minutes per run |\n|---|---|---|---|\n" + rows
+        return "## What the runs cost\n\nCPU-hours per arm: each ended run's wall-clock seconds (its earlier attempts' included, and any time it spent "
+            + "paused) × its BLAS threads, summed over all of the arm's runs (every swept value, not only the chosen ones); measured on the "
+            + "machines of the provenance above, so not comparable across machines.\n\n| arm | ended runs | CPU-hours | CPU-minutes per run |\n|---|---|---|---|\n" + rows
             + String(format: "| total | %d | %.2f | |\n\n", counted, total)
     }
 
