@@ -17,6 +17,8 @@ struct ClaimCheck {
         let extra: String?
         /// Also claimed: the margin is largest at the smallest training-set size.
         let largestAtSmallestSize: Bool
+        /// The training-set size the claim is about (`training_size`); nil: every size.
+        let trainingSize: String?
     }
 
     /// What a claim expects of the arm against its baseline.
@@ -24,6 +26,8 @@ struct ClaimCheck {
         case higher, lower
         /// Within ±tolerance (in the metric's unit: a fraction for a test metric).
         case within(Double)
+        /// Some of the arm's chosen seeds end at chance level (Mosbach et al. 2021's failed fine-tuning runs); no baseline.
+        case someSeedsFail
     }
 
     enum Outcome: String {
@@ -67,11 +71,12 @@ struct ClaimCheck {
             let expectation: Expectation = switch node["expect"]?.scalar {
             case "higher": .higher
             case "within": .within((node["tolerance"]?.scalar.flatMap(Double.init) ?? 0) / (extra.map(isTestMetric) ?? true ? 100 : 1))
+            case "some-seeds-fail": .someSeedsFail
             default: .lower
             }
             return Claim(text: node["claim"]?.scalar ?? "", source: node["source"]?.scalar, arm: node["arm"]?.scalar ?? "",
                          baseline: node["baseline"]?.scalar ?? "", expectation: expectation,
-                         extra: extra, largestAtSmallestSize: node["margin"]?.scalar != nil)
+                         extra: extra, largestAtSmallestSize: node["margin"]?.scalar != nil, trainingSize: node["training_size"]?.scalar)
         }
         self.table = table
         self.metricName = metricName
@@ -87,7 +92,7 @@ struct ClaimCheck {
             if t.nonEquivalenceP(margin: margin) < 0.05 { return .contradicted }
             return inside ? .sameDirection : .opposite
         }
-        let asClaimed = expectation == .higher ? t.meanDifference > 0 : t.meanDifference < 0
+        let asClaimed = expectation == .higher ? t.meanDifference > 0 : t.meanDifference < 0  // (a some-seeds-fail claim has no test)
         switch (asClaimed, t.p < 0.05) {
         case (true, true): return .holds
         case (true, false): return .sameDirection
@@ -126,6 +131,7 @@ struct ClaimCheck {
         case .higher: "higher than `\(claim.baseline)`"
         case .lower: "lower than `\(claim.baseline)`"
         case let .within(margin): "within ±\(signed(margin, claim).dropFirst()) of `\(claim.baseline)`"
+        case .someSeedsFail: "with some chosen seeds at chance level"
         }
     }
 
@@ -174,6 +180,7 @@ struct ClaimCheck {
             md += "\n**No bag-of-words floor**: this spec names no `baselines:`, so the checks against the floor and chance level were not made.\n"
         }
         for (i, claim) in claims.enumerated() {
+            if claim.expectation == .someSeedsFail { md += failedSeeds(claim, number: i + 1); continue }
             let metric = claim.extra.map { isTestMetric($0) ? "test \(Notebook.displayName($0))" : "`\($0)`" } ?? "test \(metricName)"
             let all = settings(of: claim)
             let tested = all.compactMap { s in s.test.map { (s, Self.outcome($0, claim.expectation)) } }
@@ -198,7 +205,7 @@ struct ClaimCheck {
                     let d = s.differences[0]
                     let direction = switch claim.expectation {
                     case let .within(margin): abs(d) < margin ? "as claimed" : "opposite"
-                    case .higher, .lower: d == 0 ? "none" : (d > 0) == (claim.expectation == .higher) ? "as claimed" : "opposite"
+                    case .higher, .lower, .someSeedsFail: d == 0 ? "none" : (d > 0) == (claim.expectation == .higher) ? "as claimed" : "opposite"
                     }
                     md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(signed(d, claim))\(s.mixedPairs > 0 ? " †" : "") | \(direction) |\n"
                 }
@@ -213,6 +220,36 @@ struct ClaimCheck {
             if claim.largestAtSmallestSize { md += marginBySize(claim, tested.map(\.0)) }
         }
         return md + "\n"
+    }
+
+    /// A claim that some seeds fail: per dataset and setting of the arm (at the claim's training-set size), its chosen
+    /// runs whose test accuracy is at chance level — within `Validity.chanceMargin` of the test split's majority-class rate,
+    /// as the baselines record it (Mosbach et al. 2021 count a run failed when it does not beat the majority class).
+    func failedSeeds(_ claim: Claim, number: Int) -> String {
+        var md = "\n**\(number). \(claim.text)**" + (claim.source.map { " (\($0))" } ?? "") + ": `\(claim.arm)` " + expected(claim)
+            + (claim.trainingSize.map { " at training-set size \($0)" } ?? "") + " (test accuracy within "
+            + "\(Int(Validity.chanceMargin * 100)) points of the majority-class rate) — "
+        let cells = table.cells.filter { $0.arm == claim.arm && (claim.trainingSize == nil || ComparisonTable.trainingSize(of: $0.group) == claim.trainingSize) }
+        var rows = "", held = 0, judged = 0, unknown = 0
+        for cell in cells.sorted(by: { ($0.dataset, ComparisonTable.sizeOrder($0.group)) < ($1.dataset, ComparisonTable.sizeOrder($1.group)) }) {
+            let accuracies = cell.runIDs.compactMap { validity.outcomes[$0]?.test?["accuracy"] }
+            guard !accuracies.isEmpty else { continue }
+            guard let majority = validity.floor(dataset: cell.dataset, group: cell.group)?.majority else { unknown += 1; continue }
+            let failed = accuracies.filter { $0 <= majority + Validity.chanceMargin }
+            judged += 1
+            if !failed.isEmpty { held += 1 }
+            let setting = cell.group.isEmpty ? "–" : cell.group
+            let listed = failed.isEmpty ? "" : " (" + failed.map { String(format: "%.1f", 100 * $0) }.joined(separator: ", ") + ")"
+            let outcome = failed.isEmpty ? "not seen" : "held"
+            rows += "| \(cell.dataset) | \(setting) | " + String(format: "%.1f", 100 * majority) + " | \(failed.count) of \(accuracies.count)\(listed) | \(outcome) |\n"
+        }
+        if judged == 0 {
+            md += unknown > 0 ? "**not testable**: no baseline recorded the test split's majority-class rate.\n" : "**not testable yet**: no runs.\n"
+            return md
+        }
+        md += held > 0 ? "**held** in \(held) of \(judged) settings" : "**not seen** in any of \(judged) settings"
+        md += (unknown > 0 ? " (\(unknown) without a majority-class rate)" : "") + ".\n\n"
+        return md + "| dataset | setting | majority class (%) | seeds at chance (their test accuracy, %) | outcome |\n|---|---|---|---|---|\n" + rows
     }
 
     /// The margin claimed largest at the smallest training-set size: per dataset and setting, the

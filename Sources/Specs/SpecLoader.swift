@@ -100,6 +100,10 @@ public enum SpecLoader {
             check(claim["arm"], "report.claims.\(i).arm")
             check(claim["baseline"], "report.claims.\(i).baseline")
             checkMetric(claim["metric"], "report.claims.\(i).metric")
+            if claim["expect"]?.scalar != "some-seeds-fail", claim["baseline"] == nil {
+                errors.append(SpecError(location: claim.location, path: "report.claims.\(i)",
+                                        message: "missing required key 'baseline' (only a `some-seeds-fail` claim has none)"))
+            }
             if claim["expect"]?.scalar == "within", claim["tolerance"] == nil {
                 errors.append(SpecError(location: claim.location, path: "report.claims.\(i).tolerance",
                                         message: "a claim expecting `within` needs a `tolerance` (in points of the metric)"))

@@ -122,10 +122,11 @@ public enum SpecSchema {
                            // `arm` is expected `higher`/`lower` than `baseline` on `metric` (the report metric or an extra),
                            // or `within` ± `tolerance` of it (points of a test metric; an equivalence test),
                            // optionally with its margin `largest-at-smallest-size` (a learning-curve claim)
+                           // (`some-seeds-fail`: some of the arm's chosen seeds end at chance level, counted per setting; no baseline)
                            "claims": .list(.object(["claim": .string, "source": .string, "arm": .string, "baseline": .string,
-                                                    "expect": .choice(["higher", "lower", "within"]), "tolerance": .number, "metric": .string,
-                                                    "margin": .choice(["largest-at-smallest-size"])],
-                                                   required: ["claim", "arm", "baseline", "expect"]), nonEmpty: true),
+                                                    "expect": .choice(["higher", "lower", "within", "some-seeds-fail"]), "tolerance": .number,
+                                                    "metric": .string, "margin": .choice(["largest-at-smallest-size"]), "training_size": .string],
+                                                   required: ["claim", "arm", "expect"]), nonEmpty: true),
                            // one point per arm (means of its chosen runs) on two metrics, e.g. domain accuracy against generic retention
                            "scatter": .list(.object(["x": .string, "y": .string], required: ["x", "y"]), nonEmpty: true)], required: []),
         "profiles": .dictionary(.any),

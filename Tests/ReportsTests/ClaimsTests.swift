@@ -213,6 +213,55 @@ final class ClaimsTests: XCTestCase {
         }
     }
 
+    /// A claim that some seeds fail (Mosbach et al. 2021) counts, per setting at its size, the arm's chosen runs at chance
+    /// level — within 2 points of the majority-class rate the baseline recorded — and lists their accuracies; it needs no
+    /// baseline arm, which every other claim does.
+    func testSomeSeedsFailCountsTheSeedsAtChance() throws {
+        let path = folder.appendingPathComponent("seeds.yaml")
+        try Data("""
+        experiment: {id: seeds}
+        data: {datasets: [mr, tw], training_sizes: [100, 300]}
+        model: {kind: kim-cnn}
+        arms: {new: {}, old: {}}
+        baselines: {tfidf-lr: {}}
+        sweep: {seed: [1, 2, 3]}
+        report:
+          baseline: old
+          claims: [{claim: Some seeds fail, arm: new, expect: some-seeds-fail, training_size: "100"}]
+        """.utf8).write(to: path)
+        let loaded = try SpecLoader.load(path.path)
+        var id: Int64 = 0
+        let all = try Expansion.runs(loaded).map { planned -> RunRecord in
+            id += 1
+            var r = RunRecord(experimentId: "seeds", hash: planned.hash, arm: planned.arm, dataset: planned.dataset, seed: planned.seed,
+                              fold: nil, trainingSize: planned.trainingSize, sweepJSON: "{}", configJSON: "{}")
+            r.id = id
+            r.status = .finished
+            // On mr at 100, seeds 1 and 2 of `new` end at 51 % and 52 % (majority 50 %: at chance), seed 3 at 80 %;
+            // on tw at 100 none fails (52.5 % is above 50 + 2); at 300 seed 1 fails on both, outside the claim's size.
+            var test = 0.8
+            if planned.arm == "new" && planned.seed < 3 && planned.trainingSize == "100" && planned.dataset == "mr" { test = 0.5 + 0.01 * Double(planned.seed) }
+            if planned.arm == "new" && planned.seed == 1 && planned.trainingSize == "100" && planned.dataset == "tw" { test = 0.525 }
+            if planned.arm == "new" && planned.seed == 1 && planned.trainingSize == "300" { test = 0.5 }
+            r.resultJSON = "{\"valid\":{\"accuracy\":0.7},\"test\":{\"accuracy\":\(test)},\"extras\":{\"majority\":0.5}}"
+            return r
+        }
+        let markdown = try render(loaded, all)
+        XCTAssertTrue(markdown.contains("**1. Some seeds fail**: `new` with some chosen seeds at chance level at training-set size 100 "
+                                        + "(test accuracy within 2 points of the majority-class rate) — **held** in 1 of 2 settings."), markdown)
+        XCTAssertTrue(markdown.contains("| mr | size=100 | 50.0 | 2 of 3 (51.0, 52.0) | held |"), markdown)
+        XCTAssertTrue(markdown.contains("| tw | size=100 | 50.0 | 0 of 3 | not seen |"), markdown)
+        XCTAssertFalse(markdown.contains("| size=300 | 50.0 |"), "only the claim's size")
+
+        // Without baselines no majority rate was recorded: the claim says it cannot be judged.
+        let bare = try render(loaded, all.filter { $0.arm != "tfidf-lr" })
+        XCTAssertTrue(bare.contains("**not testable**: no baseline recorded the test split's majority-class rate."), bare)
+        // Every other claim still needs its baseline.
+        XCTAssertThrowsError(try spec("[{claim: x, arm: new, expect: higher}]")) { error in
+            XCTAssertTrue("\(error)".contains("missing required key 'baseline'"), "\(error)")
+        }
+    }
+
     /// The one-sentence summary over settings, for every mix of outcomes.
     func testSummaryWording() {
         XCTAssertEqual(ClaimCheck.summary([.holds, .holds], untestable: 0), "**held** in both settings")
