@@ -14,7 +14,7 @@ public enum LMProbeRun: RunKind {
 
     public struct Model: ModelSection {
         let from: Located<String>
-        var l2: [Float] = [1e-4, 1e-3, 1e-2, 1e-1]
+        var l2: [Float] = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]
         public enum CodingKeys: String, CodingKey, CaseIterable { case kind, from, l2 }
 
         public init(from decoder: any Decoder) throws {
