@@ -150,12 +150,19 @@ public enum Expansion {
             // `models:` (kind → fields): the fields of the kind a run ends up with, under what it sets itself.
             let presets = [tree["models"], overlay?["models"]].compactMap { $0 }.reduce(ConfigNode(.mapping([]), at: tree.location)) { $0.merging($1) }
             let sizes: [String?] = armed.node(at: ["data", "training_sizes"])?.sequence.map { list in list.map { $0.scalar ?? "all" } } ?? [nil]
-            coordinates.append((sizes, seeds))
+            var seen = sizes
             for datasetNode in armed.node(at: ["data", "datasets"])?.sequence ?? [] {
-                for size in sizes { for fold in folds(datasetNode, armed) { for combo in combinations { for seedNode in seeds {
-                    runs.append(try plan(arm, armed, presets: presets, dataset: datasetNode, size: size, fold: fold, combo: combo, seed: seedNode))
-                } } } }
+                // A dataset's own `training_sizes` replace the arm's for it, and are no part of its runs' configurations.
+                let own = datasetNode["training_sizes"]?.sequence.map { list in list.map { $0.scalar ?? "all" } }
+                let plain = own == nil ? datasetNode : Self.withoutSizes(datasetNode)
+                for size in own ?? sizes {
+                    if !seen.contains(size) { seen.append(size) }
+                    for fold in folds(plain, armed) { for combo in combinations { for seedNode in seeds {
+                        runs.append(try plan(arm, armed, presets: presets, dataset: plain, size: size, fold: fold, combo: combo, seed: seedNode))
+                    } } }
+                }
             }
+            coordinates.append((seen, seeds))
         }
         // `baselines:` (kind → fields): each kind run on every dataset, size and fold any arm has, with the spec's data
         // and nothing else of it. A baseline's fit depends on the data alone (the split and the training subset follow the
@@ -175,12 +182,21 @@ public enum Expansion {
             }
             let empty = ConfigNode(.mapping([]), at: tree.location)
             for datasetNode in armed.node(at: ["data", "datasets"])?.sequence ?? [] {
-                for size in sizes { for fold in folds(datasetNode, armed) { for seedNode in seeds {
-                    runs.append(try plan(kind, armed, presets: empty, dataset: datasetNode, size: size, fold: fold, combo: [], seed: seedNode))
+                let own = datasetNode["training_sizes"]?.sequence.map { list in list.map { $0.scalar ?? "all" } }
+                let plain = own == nil ? datasetNode : Self.withoutSizes(datasetNode)
+                for size in own ?? sizes { for fold in folds(plain, armed) { for seedNode in seeds {
+                    runs.append(try plan(kind, armed, presets: empty, dataset: plain, size: size, fold: fold, combo: [], seed: seedNode))
                 } } }
             }
         }
         return runs
+    }
+
+    /// A dataset entry without its `training_sizes`: its id alone when nothing else is left, as a plain entry reads.
+    static func withoutSizes(_ node: ConfigNode) -> ConfigNode {
+        let rest = node.removing(["training_sizes"])
+        if let pairs = rest.mapping, pairs.count == 1, pairs[0].key == "id" { return pairs[0].node }
+        return rest
     }
 
     /// The values of a sweep axis: a list, or a generator (log_space, linear_space, range; generated

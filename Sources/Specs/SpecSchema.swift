@@ -21,8 +21,10 @@ public enum SpecSchema {
         "epochs": .integer, "frozen": .list(.string, nonEmpty: false), "rate_factors": .dictionary(.number),
         "reset_moments": .boolean,
     ], required: ["epochs"])
-    /// An installed dataset with its own evaluation protocol (e.g. Kim's 10-fold CV on MR).
-    static let installedSource = Schema.object(["id": .string, "folds": .integer], required: ["id"])
+    static let trainingSizes = Schema.list(.either([.integer, .choice(["all"])]), nonEmpty: true)
+    /// An installed dataset with its own evaluation protocol (e.g. Kim's 10-fold CV on MR) or its own training-set
+    /// sizes (an arm too costly at some sizes of one dataset).
+    static let installedSource = Schema.object(["id": .string, "folds": .integer, "training_sizes": trainingSizes], required: ["id"])
     static let fileSource = Schema.object([
         "file": .string, "format": .choice(["csv", "tsv", "jsonl", "conll"]), "text": .string, "label": .string,
         "encoding": .string, "name": .string,
@@ -53,7 +55,7 @@ public enum SpecSchema {
         "data": .object([
             "datasets": .list(.either([.string, installedSource, fileSource]), nonEmpty: true),
             "split": .object(["seed": .integer, "valid": .number, "test": .number, "folds": .integer], required: []),
-            "training_sizes": .list(.either([.integer, .choice(["all"])]), nonEmpty: true),
+            "training_sizes": trainingSizes,
             "tokenizer": .object(["lowercase": .boolean, "twitter": .boolean, "pretokenized": .boolean], required: []),
             "max_length": .integer, "min_count": .integer,
         ], required: ["datasets"]),

@@ -50,6 +50,9 @@ extension Tlab {
         @OptionGroup var results: ResultsLocation
         @OptionGroup var selection: RunSelection
         @OptionGroup var deadline: DeadlineOption
+        @Option(help: ArgumentHelp("Also price the planned runs at the ended runs of this experiment in another database (an earlier recipe's, another profile's).",
+                                   discussion: "Each run at its most alike ended run there (same dataset, arm, size and sweep values; else along its sizes; else its dataset), per arm; stage runs are not priced."))
+        var pricedBy: String?
 
         func validate() throws { _ = try selection.filter(); _ = try deadline.deadline() }
 
@@ -107,7 +110,33 @@ extension Tlab {
                           + (deferred.isEmpty ? "" : "; left queued: " + deferred.keys.sorted().map { "\($0) (\(deferred[$0]!.count))" }.joined(separator: ", ")))
                 }
             }
+            if let pricedBy {
+                // The runs not yet ended here (all of them without a database).
+                let ended = FileManager.default.fileExists(atPath: results.path)
+                    ? Set(try results.openReadingOnly().runs(experiment: spec.id).filter(\.status.hasEnded).map(\.hash)) : []
+                try price(records.filter { !$0.isStage && taken.contains($0.hash) && !ended.contains($0.hash) }, spec: spec, at: pricedBy, workers: workers)
+            }
             print("first run: \(runs.first.map { "\($0.arm) \($0.dataset) seed \($0.seed) hash \($0.hash.prefix(12))" } ?? "none")")
+        }
+
+        /// The planned runs priced at the ended runs of the same experiment in another database, per arm.
+        func price(_ records: [RunRecord], spec: LoadedSpec, at path: String, workers: Int) throws {
+            let other = try ResultsStore(readingOnly: path, artifacts: nil)
+            let ended = try other.runs(experiment: spec.id)
+            guard let prices = RunPrices(runs: ended, epochSeconds: try other.epochSeconds(experiment: spec.id)) else {
+                print("priced by \(path): no ended run of experiment '\(spec.id)' there to price by"); return
+            }
+            let byArm = Dictionary(grouping: records, by: \.arm).mapValues { $0.reduce(0) { $0 + prices.seconds(of: $1) } }
+            let arms = byArm.keys.sorted { (byArm[$0]!, $1) > (byArm[$1]!, $0) }
+            let total = byArm.values.reduce(0, +)
+            print(String(format: "the runs not ended, priced by the %d ended runs of '%@' in %@: %.1f CPU-hours (%.1f h with %d workers; stage runs not included)",
+                         ended.filter(\.status.hasResult).count, spec.id, path, total / 3600, total / 3600 / Double(workers), workers))
+            let measured = Set(ended.filter(\.status.hasResult).map(\.arm))
+            for arm in arms {
+                let count = records.filter { $0.arm == arm }.count
+                print(String(format: "  %@: %d runs, %.1f CPU-hours", arm, count, byArm[arm]! / 3600)
+                      + (measured.contains(arm) ? "" : " (no ended run of this arm there: priced at its datasets' mean run)"))
+            }
         }
     }
 }

@@ -15,12 +15,14 @@ final class BertFinetuningMethodTests: XCTestCase {
     let config = BertConfig(vocabularySize: 20, hidden: 8, layers: 6, heads: 2, intermediate: 8, maxPositions: 32,
                             hiddenDropout: 0.1, attentionDropout: 0.1, initializerRange: 0.3)
 
-    /// One run of each arm of the real spec (its first dataset, size and seed).
+    /// One run of each fine-tuning arm of the real spec (its first dataset, size and seed): the encoder's arms, not the
+    /// baseline's or the GloVe CNN's.
     func runsByArm() throws -> [String: BertClassifierRun.Config] {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("experiments/bert-finetuning.yaml").path
         var out: [String: BertClassifierRun.Config] = [:]
-        for run in try Expansion.runs(try SpecLoader.load(path)) where out[run.arm] == nil && run.arm != "tfidf-lr" {
+        for run in try Expansion.runs(try SpecLoader.load(path))
+        where out[run.arm] == nil && run.config.node(at: ["model", "kind"])?.scalar == BertClassifierRun.id {
             out[run.arm] = try ConfigDecoder(subject: "model kind 'bert-classifier'").decode(BertClassifierRun.Config.self, from: run.config)
         }
         return out

@@ -363,6 +363,28 @@ final class SchedulerTests: XCTestCase {
         return (spec, db)
     }
 
+    /// `tlab plan --priced-by OTHER`: the runs of a changed recipe priced at the ended runs of the same experiment in another
+    /// database, per arm; an arm new to the recipe is said to have no run there; the runs ended in `--db` are not priced.
+    func testPlanPricesARecipeByAnotherDatabasesRuns() throws {
+        let (_, measured) = try measuredSlowAndFast("priced", slowMilliseconds: 1500)
+        let spec = try tinySpec("priced", """
+        model: {kind: trivial, delay_ms: 50}
+        arms:
+          slow: {model: {delay_ms: 1500}}
+          fast: {}
+          new: {model: {delay_ms: 10}}
+        sweep: {seed: [1, 2, 3, 4]}
+        """)
+        let (_, plan) = try tlab(["plan", spec, "--db", folder.appendingPathComponent("none.sqlite").path, "--priced-by", measured])
+        XCTAssertTrue(plan.contains("the runs not ended, priced by the 2 ended runs of 'priced' in \(measured): "), plan)
+        XCTAssertTrue(plan.contains("  slow: 4 runs, "), plan)
+        XCTAssertTrue(plan.contains("  new: 4 runs, ") && plan.contains("(no ended run of this arm there: priced at its datasets' mean run)"), plan)
+        XCTAssertFalse(plan.contains("  fast: 4 runs, 0.0 CPU-hours (no ended"), plan)
+        // Against the database that holds seed 1 of slow and fast: those two are not priced again.
+        let (_, again) = try tlab(["plan", spec, "--db", measured, "--priced-by", measured])
+        XCTAssertTrue(again.contains("  slow: 3 runs, ") && again.contains("  fast: 3 runs, ") && again.contains("  new: 4 runs, "), again)
+    }
+
     /// `--until`: the scheduler and its workers start only runs whose longest alike ended run fits the
     /// time left; the others stay queued, untouched, and the scheduler ends saying so.
     func testADeadlineStartsOnlyTheRunsExpectedToEndByIt() throws {

@@ -194,6 +194,33 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(Set(runs.filter { $0.arm == "tuned" }.map { $0.sweep["train.batch_size"]! }), ["10", "20"])
     }
 
+    /// A dataset entry's own `training_sizes` replace the arm's for that dataset (an arm too costly at some sizes of one
+    /// dataset); they are no part of its runs' configurations, so those read as a plain entry's; baselines follow them.
+    func testADatasetsOwnTrainingSizes() throws {
+        let runs = try Expansion.runs(try SpecLoader.load(try write("dataset-sizes.yaml", """
+        experiment: {id: x}
+        data: {datasets: [mr-sentences, bbc-news], training_sizes: [100, 1000]}
+        model: {kind: kim-cnn}
+        arms:
+          cheap: {}
+          costly: {data: {datasets: [mr-sentences, {id: bbc-news, training_sizes: [100]}]}}
+        baselines: {tfidf-lr: {}}
+        sweep: {seed: [1]}
+        """)))
+        func sizes(_ arm: String, _ dataset: String) -> [String] { runs.filter { $0.arm == arm && $0.dataset == dataset }.compactMap(\.trainingSize) }
+        XCTAssertEqual(sizes("cheap", "bbc-news"), ["100", "1000"])
+        XCTAssertEqual(sizes("costly", "mr-sentences"), ["100", "1000"])
+        XCTAssertEqual(sizes("costly", "bbc-news"), ["100"])
+        XCTAssertEqual(sizes("tfidf-lr", "bbc-news"), ["100", "1000"], "baselines run at every size an arm has")
+        let costly = try XCTUnwrap(runs.first { $0.arm == "costly" && $0.dataset == "bbc-news" })
+        XCTAssertEqual(costly.config.node(at: ["data", "datasets"])?.sequence?.first?.scalar, "bbc-news")
+        XCTAssertThrowsError(try SpecLoader.load(try write("bad-sizes.yaml", """
+        experiment: {id: x}
+        data: {datasets: [{id: bbc-news, training_sizes: [some]}]}
+        model: {kind: kim-cnn}
+        """))) { error in XCTAssertTrue("\(error)".contains("data.datasets.0"), "\(error)") }
+    }
+
     /// An arm's `~` removes a default it does not want (an arm of another model kind); without it the default stays.
     func testArmNullRemovesADefault() throws {
         let runs = try Expansion.runs(try SpecLoader.load(try write("arm-null.yaml", """

@@ -9,12 +9,13 @@ struct DataSection: Decodable {
         case installed(id: String, folds: Int?)
         case file(TextFileSource, name: String?)
 
-        enum CodingKeys: String, CodingKey { case id, folds, file, format, text, label, encoding, name }
+        enum CodingKeys: String, CodingKey { case id, folds, file, format, text, label, encoding, name, trainingSizes = "training_sizes" }
 
         init(from decoder: any Decoder) throws {
             if let id = try? decoder.singleValueContainer().decode(String.self) { self = .installed(id: id, folds: nil); return }
             let c = try decoder.container(keyedBy: CodingKeys.self)
             if let id = try c.decodeIfPresent(String.self, forKey: .id) {
+                c.allow(.trainingSizes)  // the expansion's (a dataset's own sizes); a run's entry no longer has them
                 self = .installed(id: id, folds: try c.decodeIfPresent(.folds, "at least 2", { (k: Int) in k >= 2 }))
                 return
             }
