@@ -25,6 +25,8 @@ public struct Phase: Codable, Equatable, Sendable {
 
 public struct ClassifierTrainingConfig: Codable, Equatable, Sendable {
     public var batchSize: Int = 50
+    /// How each epoch's examples are cut into batches.
+    public var batching: Batching = .random
     public var phases: [Phase] = [Phase(epochs: 10)]
     public var clipNorm: Float? = nil
     /// Stop after this many epochs without a better validation accuracy; the best epoch's weights are restored.
@@ -156,11 +158,10 @@ public final class ClassifierTrainer {
                 epoch += 1
                 if epoch <= progress.epoch { continue }
                 let start = Date()
-                var order = Array(train.indices)
-                rng.shuffle(&order)
+                let lengths = train.map { Swift.min($0.ids.count, maxLength ?? .max) }
                 var total = 0.0, steps = 0
-                for batchStart in stride(from: 0, to: order.count, by: config.batchSize) {
-                    let members = order[batchStart..<Swift.min(batchStart + config.batchSize, order.count)].map { train[$0] }
+                for batch in config.batching.batches(lengths: lengths, batchSize: config.batchSize, rng: &rng) {
+                    let members = batch.map { train[$0] }
                     let loss = step(members, auxiliaryWeight: config.auxiliaryWeight(epoch: epoch))
                     steps += 1
                     guard loss.isFinite else { return result(.diverged(epoch: epoch, step: steps)) }

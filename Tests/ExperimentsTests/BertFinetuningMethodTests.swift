@@ -28,6 +28,16 @@ final class BertFinetuningMethodTests: XCTestCase {
         return out
     }
 
+    /// Every encoder arm batches examples of like lengths, and its trainer is told so.
+    func testEncoderArmsBatchByLength() throws {
+        let arms = try runsByArm()
+        for (arm, c) in arms { XCTAssertEqual(c.train.batching, .lengthGrouped, arm) }
+        var rng = RandomGenerator(seed: 1)
+        let model = BertClassifier(encoder: BertEncoder(config, rng: &rng), head: SequenceClassificationHead(config, classes: 2, rng: &rng))
+        let (trainer, _) = try XCTUnwrap(arms["full"]).train.classifierTrainer(model, trainExamples: 10, classes: 2, seed: 3, batchSize: 32)
+        XCTAssertEqual(trainer.config.batching, .lengthGrouped)
+    }
+
     /// `select_by: entity_f1` on a sequence classifier would select on a score it never computes: an error naming the field.
     func testEntityF1SelectionIsATaggerKindsChoice() throws {
         var c = try XCTUnwrap(runsByArm()["full"])

@@ -67,6 +67,7 @@ final class MalformedSpecTests: XCTestCase {
         ("an unknown unfreezing", "epochs: 3", "epochs: 3\n  unfreezing: {kind: gradul, order: [embedding, rest]}", ["train.unfreezing.kind", "did you mean 'gradual'"]),
         ("an unfreezing order naming no group", "epochs: 3", "epochs: 3\n  unfreezing: {kind: gradual, order: [embedding, encoder]}", ["train.unfreezing", "no parameter group 'encoder'"]),
         ("an unknown auxiliary loss", "epochs: 3", "epochs: 3\n  auxiliary: siatll", ["train.auxiliary", "did you mean 'siatl'"]),
+        ("an unknown batching", "epochs: 3", "epochs: 3\n  batching: sorted", ["train.batching", "not one of random, length-grouped"]),
         ("an unknown selection criterion", "epochs: 3", "epochs: 3\n  select_by: los", ["train.select_by", "did you mean 'loss'"]),
         ("an unknown schedule", "epochs: 3", "epochs: 3\n  schedule: {cosine: {}}", ["train.schedule"]),
         ("a schedule word", "epochs: 3", "epochs: 3\n  schedule: linear", ["train.schedule", "constant"]),

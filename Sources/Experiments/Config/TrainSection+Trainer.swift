@@ -2,13 +2,14 @@ import Models
 import Training
 
 extension TrainSection {
-    /// A `ClassifierTrainer` for `model` as this section configures it: batch size, parameter groups with their
+    /// A `ClassifierTrainer` for `model` as this section configures it: batch size and batching, parameter groups with their
     /// schedules sized to the run's steps, phases, patience (and from which phase it counts), clipping, SiATL's auxiliary
     /// loss weights, selection.
     func classifierTrainer(_ model: TextClassifier, trainExamples: Int, classes: Int, seed: UInt64,
                            batchSize defaultBatch: Int, selectBy defaultSelection: SelectBy = .accuracy) throws -> (ClassifierTrainer, [GroupConfig]) {
         var training = ClassifierTrainingConfig()
         training.batchSize = batchSize ?? defaultBatch
+        training.batching = batching == .lengthGrouped ? .lengthGrouped : .random
         let steps = epochCount * ((trainExamples + training.batchSize - 1) / training.batchSize)
         let groups = try groupConfigs(totalSteps: steps)
         let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)

@@ -204,8 +204,11 @@ struct TrainSection: Decodable {
 
     enum Auxiliary: String, ConfigChoice { case none, siatl }
     enum SelectBy: String, ConfigChoice { case accuracy, loss, entityF1 = "entity_f1" }
+    /// `Training.Batching` as a spec word.
+    enum BatchingChoice: String, ConfigChoice { case random, lengthGrouped = "length-grouped" }
 
     var batchSize: Int?
+    var batching: BatchingChoice
     var epochs: Int?
     var optimizer: OptimizerName
     var learningRate: Double
@@ -224,13 +227,14 @@ struct TrainSection: Decodable {
     var patienceFrom: PatienceFrom
 
     enum CodingKeys: String, CodingKey {
-        case batchSize = "batch_size", epochs, optimizer, learningRate = "learning_rate", groups, phases, clipNorm = "clip_norm", patience
+        case batchSize = "batch_size", batching, epochs, optimizer, learningRate = "learning_rate", groups, phases, clipNorm = "clip_norm", patience
         case schedule, discriminative, unfreezing, auxiliary, selectBy = "select_by", scheduleScope = "schedule_scope", patienceFrom = "patience_from"
     }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         batchSize = try c.decodeIfPresent(.batchSize, Valid.positive, Valid.atLeast1)
+        batching = try c.decode(.batching, or: .random)
         epochs = try c.decodeIfPresent(.epochs, Valid.positive, Valid.atLeast1)
         optimizer = try c.decode(.optimizer, or: .adam)
         learningRate = try c.decode(.learningRate, or: 1e-3, Valid.rate, Valid.isRate)
