@@ -16,6 +16,8 @@ public final class Scheduler {
         public var maxAttempts: Int
         /// Start only runs that should end by then (`tlab run --until`); the others stay queued.
         public var deadline: Deadline?
+        /// The spec's `plan.seconds_per_run`: the ETA's price of a run whose arm has no ended run yet.
+        public var unmeasuredArmSeconds: Double?
         public init(workers: Int = max(ProcessInfo.processInfo.activeProcessorCount, 1), timeoutSeconds: Double = 6 * 3600, maxAttempts: Int = 3) {
             self.workers = workers; self.timeoutSeconds = timeoutSeconds; self.maxAttempts = maxAttempts
         }
@@ -146,7 +148,8 @@ public final class Scheduler {
     private func workLeft() throws -> Double? {
         let runs = try selectedRuns()
         return WorkEstimate(runs: runs, epochSeconds: try store.epochSeconds(experiment: experiment),
-                            earlier: try store.earlierResults(experiment: experiment), trained: store.savedTraining(of: runs)).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
+                            earlier: try store.earlierResults(experiment: experiment), trained: store.savedTraining(of: runs),
+                            unmeasuredArm: options.unmeasuredArmSeconds).map { $0.seconds / Double(max(min(options.workers, $0.runsLeft), 1)) }
     }
 
     /// Kills the worker of any run running longer than the timeout and re-queues or fails the run.

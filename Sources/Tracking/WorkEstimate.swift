@@ -10,6 +10,8 @@ public struct WorkEstimate: Sendable, Equatable {
     public var seconds: Double
     /// Per dataset: the mean seconds of its measured runs and how many there are.
     public var measured: [Measured]
+    /// The arms of runs left that no ended run has measured.
+    public var unmeasuredArms: Set<String>
 
     public struct Measured: Sendable, Equatable {
         public var dataset: String
@@ -21,10 +23,13 @@ public struct WorkEstimate: Sendable, Equatable {
     /// are priced (those of a `--only`/`--skip` selection); every ended run informs the prices, and so do
     /// the `earlier` results of runs queued to run again (see `RunPrices`). A run left that resumes from a
     /// saved state costs its price less the seconds of training the state holds (`trained`, by run id).
+    /// `unmeasuredArm` (the spec's `plan.seconds_per_run`) prices the runs of an arm with no ended run (see `RunPrices`).
     public init?(runs: [RunRecord], epochSeconds: [Int64: Double] = [:], earlier: [Int64: [ResultsStore.EarlierResult]] = [:],
-                 trained: [Int64: Double] = [:], pricing: (RunRecord) -> Bool = { _ in true }) {
+                 trained: [Int64: Double] = [:], unmeasuredArm: Double? = nil, pricing: (RunRecord) -> Bool = { _ in true }) {
         let left = runs.filter { !$0.isStage && ($0.status == .queued || $0.status == .running) && pricing($0) }
-        guard !left.isEmpty, let prices = RunPrices(runs: runs, epochSeconds: epochSeconds, earlier: earlier) else { return nil }
+        guard !left.isEmpty, let prices = RunPrices(runs: runs, epochSeconds: epochSeconds, earlier: earlier, unmeasuredArm: unmeasuredArm)
+        else { return nil }
+        unmeasuredArms = Set(left.filter { !prices.hasMeasured(arm: $0.arm) }.map(\.arm))
         runsLeft = left.count
         seconds = left.reduce(0) { $0 + max(prices.seconds(of: $1) - ($1.id.flatMap { trained[$0] } ?? 0), 0) }
         measured = prices.byDataset.map { Measured(dataset: $0.dataset, meanSeconds: $0.seconds, runs: $0.runs) }
@@ -38,7 +43,9 @@ public struct WorkEstimate: Sendable, Equatable {
 /// 3. the same dataset and arm at other sizes: a least-squares line of seconds on training examples
 ///    through the value at each measured size (two sizes at least), read at this run's size — never
 ///    below the smallest measured size's value (`all` is the split's size, as a finished run's result gives it);
-/// 4. the same dataset; 5. any run.
+/// 4. the same dataset — unless the arm has no ended run at all and `unmeasuredArm` is given (the spec's
+///    `plan.seconds_per_run`): another arm's runs may be another model, a BiLSTM's minutes for a transformer's hour;
+/// 5. any run.
 /// Each level summarises its runs by `statistic`: their mean for an estimate of the work left, their
 /// longest for a bound (`Deadline`). Runs are priced among runs, stage runs among stage runs (`kind`).
 public struct RunPrices: Sendable {
@@ -48,6 +55,7 @@ public struct RunPrices: Sendable {
     private let exact: [String: Double], sized: [String: Double], dataset: [String: Double], overall: Double
     private let lines: [String: (intercept: Double, slope: Double, floor: Double)]
     private let whole: [String: Double]
+    private let measuredArms: Set<String>, unmeasuredArm: Double?
     /// Per dataset (sorted): its measured runs' `statistic` and how many there are.
     public let byDataset: [(dataset: String, seconds: Double, runs: Int)]
 
@@ -62,7 +70,7 @@ public struct RunPrices: Sendable {
     /// can be, since T threads speed a run up at most T-fold — so a bound stays a bound (`tlab bench
     /// lstm-lm` measures 1.7× on two threads, so such a price runs ≈15 % high).
     public init?(runs: [RunRecord], epochSeconds: [Int64: Double] = [:], earlier: [Int64: [ResultsStore.EarlierResult]] = [:],
-                 of kind: Kind = .runs, statistic: Statistic = .mean) {
+                 of kind: Kind = .runs, statistic: Statistic = .mean, unmeasuredArm: Double? = nil) {
         // A price is an estimate: a result that does not decode prices its run by its wall-clock time alone.
         func reported(_ r: RunRecord) -> RunOutcome? { (try? r.outcome()) ?? nil }
         /// A run as it ended, with how long it took; nil unless it ended with a result.
@@ -80,6 +88,8 @@ public struct RunPrices: Sendable {
             return [timing(r, trained: r.id.flatMap { epochSeconds[$0] } ?? 0)].compactMap { $0 } + before
         }
         guard !timed.isEmpty else { return nil }
+        measuredArms = Set(timed.map(\.run.arm))
+        self.unmeasuredArm = unmeasuredArm
 
         func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
         let summary: ([Double]) -> Double = statistic == .mean ? mean : { $0.max()! }
@@ -116,8 +126,12 @@ public struct RunPrices: Sendable {
 
     /// The seconds `run` should take on one worker with one BLAS thread, at the most alike level that has measured runs.
     public func seconds(of run: RunRecord) -> Double {
-        exact[Self.sweepKey(run)] ?? sized[Self.sizeKey(run)] ?? alongSizes(run) ?? dataset[run.dataset] ?? overall
+        if let unmeasuredArm, !hasMeasured(arm: run.arm) { return unmeasuredArm }
+        return exact[Self.sweepKey(run)] ?? sized[Self.sizeKey(run)] ?? alongSizes(run) ?? dataset[run.dataset] ?? overall
     }
+
+    /// Whether a run of `arm` (on any dataset) has ended with a result.
+    public func hasMeasured(arm: String) -> Bool { measuredArms.contains(arm) }
 
     private func alongSizes(_ r: RunRecord) -> Double? {
         guard let line = lines[Self.armKey(r)], let size = r.trainingSize,

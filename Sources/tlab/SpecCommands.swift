@@ -74,7 +74,8 @@ extension Tlab {
                       + "), each once per distinct configuration; artifacts already made are reused")
             }
             let workers = max(ProcessInfo.processInfo.activeProcessorCount, 1)
-            if let perRun = spec.tree.node(at: ["plan", "seconds_per_run"])?.scalar.flatMap(Double.init) {
+            let perRun = spec.tree.node(at: ["plan", "seconds_per_run"])?.scalar.flatMap(Double.init)
+            if let perRun {
                 let hours = perRun * Double(runs.count) / Double(workers) / 3600
                 print(String(format: "estimate: %.0f s per run (spec's plan.seconds_per_run) × %d runs / %d workers ≈ %.1f h", perRun, runs.count, workers, hours))
             }
@@ -94,10 +95,13 @@ extension Tlab {
                 let pricedEarlier = mine.reduce(0) { $0 + (earlier[$1.id!]?.count ?? 0) }
                 if pricedEarlier > 0 { print("pricing with \(pricedEarlier) earlier results of runs queued to run again (on their own machines' kernels)") }
                 if let left = WorkEstimate(runs: mine, epochSeconds: try store.epochSeconds(experiment: spec.id), earlier: earlier,
-                                          trained: store.savedTraining(of: mine), pricing: filter.accepts) {
+                                          trained: store.savedTraining(of: mine), unmeasuredArm: perRun, pricing: filter.accepts) {
                     let perDataset = left.measured.map { String(format: "%@ %.0f s (n=%d)", $0.dataset, $0.meanSeconds, $0.runs) }
-                    print(String(format: "measured so far: %@ per run; the %d runs left%@ ≈ %.1f h of work (%.1f h with %d workers; stage runs not included)",
-                                 perDataset.joined(separator: ", "), left.runsLeft, chosen, left.seconds / 3600, left.seconds / 3600 / Double(workers), workers))
+                    let unmeasured = left.unmeasuredArms.isEmpty ? ""
+                        : "; arms with no ended run (" + left.unmeasuredArms.sorted().joined(separator: ", ") + ")"
+                        + (perRun.map { String(format: " priced at the spec's %.0f s", $0) } ?? " priced at their datasets' mean run")
+                    print(String(format: "measured so far: %@ per run%@; the %d runs left%@ ≈ %.1f h of work (%.1f h with %d workers; stage runs not included)",
+                                 perDataset.joined(separator: ", "), unmeasured, left.runsLeft, chosen, left.seconds / 3600, left.seconds / 3600 / Double(workers), workers))
                 } else if !filter.isEmpty {
                     print("no run left\(chosen) to price")
                 }

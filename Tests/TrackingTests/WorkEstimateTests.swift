@@ -74,6 +74,13 @@ final class WorkEstimateTests: XCTestCase {
         XCTAssertEqual(try left(run("mr", "siatl", size: "300")), 60)
         let overall: Double = (200 + 300 + 650 + 1000 + 40 + 60) / 6
         XCTAssertEqual(try left(run("bbc", "siatl", size: "300")), overall)
+        // An arm no run has measured (another model, perhaps) is priced at the spec's plan.seconds_per_run when given;
+        // an arm measured on another dataset keeps the levels above.
+        let bert = run("tweets", "bert", size: "100")
+        XCTAssertEqual(try left(bert), (200 + 300 + 650 + 1000 + 40) / 5, "without the spec's price, the dataset's mean run")
+        let priced = try XCTUnwrap(WorkEstimate(runs: measured + [bert, run("bbc", "siatl", size: "300")], unmeasuredArm: 1500))
+        XCTAssertEqual(priced.seconds, 1500 + overall)
+        XCTAssertEqual(priced.unmeasuredArms, ["bert"])
         // Running runs count; stages and ended runs do not.
         let estimate = try XCTUnwrap(WorkEstimate(runs: measured + [
             run("mr", "siatl", size: "100", status: .running), run("x", "stage:finetune", size: "100", kind: .stage),
