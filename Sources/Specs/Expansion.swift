@@ -149,12 +149,10 @@ public enum Expansion {
             let armed = overlay.map { base.merging($0.removing(["sweep", "models"])) } ?? base
             // `models:` (kind → fields): the fields of the kind a run ends up with, under what it sets itself.
             let presets = [tree["models"], overlay?["models"]].compactMap { $0 }.reduce(ConfigNode(.mapping([]), at: tree.location)) { $0.merging($1) }
-            let sizes: [String?] = armed.node(at: ["data", "training_sizes"])?.sequence.map { list in list.map { $0.scalar ?? "all" } } ?? [nil]
+            let sizes: [String?] = Self.trainingSizes(armed.node(at: ["data", "training_sizes"])) ?? [nil]
             var seen = sizes
             for datasetNode in armed.node(at: ["data", "datasets"])?.sequence ?? [] {
-                // A dataset's own `training_sizes` replace the arm's for it, and are no part of its runs' configurations.
-                let own = datasetNode["training_sizes"]?.sequence.map { list in list.map { $0.scalar ?? "all" } }
-                let plain = own == nil ? datasetNode : Self.withoutSizes(datasetNode)
+                let (plain, own) = Self.ownSizes(datasetNode)
                 for size in own ?? sizes {
                     if !seen.contains(size) { seen.append(size) }
                     for fold in folds(plain, armed) { for combo in combinations { for seedNode in seeds {
@@ -182,8 +180,7 @@ public enum Expansion {
             }
             let empty = ConfigNode(.mapping([]), at: tree.location)
             for datasetNode in armed.node(at: ["data", "datasets"])?.sequence ?? [] {
-                let own = datasetNode["training_sizes"]?.sequence.map { list in list.map { $0.scalar ?? "all" } }
-                let plain = own == nil ? datasetNode : Self.withoutSizes(datasetNode)
+                let (plain, own) = Self.ownSizes(datasetNode)
                 for size in own ?? sizes { for fold in folds(plain, armed) { for seedNode in seeds {
                     runs.append(try plan(kind, armed, presets: empty, dataset: plain, size: size, fold: fold, combo: [], seed: seedNode))
                 } } }
@@ -192,11 +189,16 @@ public enum Expansion {
         return runs
     }
 
-    /// A dataset entry without its `training_sizes`: its id alone when nothing else is left, as a plain entry reads.
-    static func withoutSizes(_ node: ConfigNode) -> ConfigNode {
+    /// A `training_sizes` list as run coordinates (a null entry is `all`).
+    static func trainingSizes(_ node: ConfigNode?) -> [String?]? { node?.sequence.map { list in list.map { $0.scalar ?? "all" } } }
+
+    /// A dataset entry's own `training_sizes` (which replace the arm's for it) and the entry without them, as its runs'
+    /// configurations hold it: its id alone when nothing else is left, as a plain entry reads.
+    static func ownSizes(_ node: ConfigNode) -> (plain: ConfigNode, own: [String?]?) {
+        guard let own = trainingSizes(node["training_sizes"]) else { return (node, nil) }
         let rest = node.removing(["training_sizes"])
-        if let pairs = rest.mapping, pairs.count == 1, pairs[0].key == "id" { return pairs[0].node }
-        return rest
+        if let pairs = rest.mapping, pairs.count == 1, pairs[0].key == "id" { return (pairs[0].node, own) }
+        return (rest, own)
     }
 
     /// The values of a sweep axis: a list, or a generator (log_space, linear_space, range; generated

@@ -135,11 +135,10 @@ extension Tlab {
             let total = byArm.values.reduce(0, +)
             print(String(format: "the runs not ended, priced by the %d ended runs of '%@' in %@: %.1f CPU-hours (%.1f h with %d workers; stage runs not included)",
                          ended.filter(\.status.hasResult).count, spec.id, path, total / 3600, total / 3600 / Double(workers), workers))
-            let measured = Set(ended.filter(\.status.hasResult).map(\.arm))
             for arm in arms {
                 let count = records.filter { $0.arm == arm }.count
                 print(String(format: "  %@: %d runs, %.1f CPU-hours", arm, count, byArm[arm]! / 3600)
-                      + (measured.contains(arm) ? "" : " (no ended run of this arm there: priced at its datasets' mean run)"))
+                      + (prices.hasMeasured(arm: arm) ? "" : " (no ended run of this arm there: priced at its datasets' mean run)"))
             }
         }
     }
