@@ -1,7 +1,7 @@
 import Numerics
 
 /// How an epoch's training examples are cut into mini-batches.
-public enum Batching: String, Codable, Sendable, CaseIterable {
+public enum Batching: String, Codable, Sendable {
     /// Shuffled, then cut in order.
     case random
     /// Shuffled; then each megabatch of up to 50 batches sorted by length, longest first, and cut; the batches shuffled.

@@ -148,6 +148,7 @@ public final class ClassifierTrainer {
         var counting = config.patienceFromPhase == 0
         func patienceRanOut() -> Bool { counting && (config.patience.map { progress.sinceBest >= $0 } ?? false) }
         let stepsPerEpoch = (train.count + config.batchSize - 1) / config.batchSize
+        let lengths = train.map { Swift.min($0.ids.count, maxLength ?? .max) }  // what `config.batching` may group by
         phases: for (phaseIndex, phase) in config.phases.enumerated() {
             if phaseIndex >= config.patienceFromPhase { counting = true }
             if epoch + phase.epochs <= progress.epoch { epoch += phase.epochs; continue }  // done before the saved state
@@ -158,7 +159,6 @@ public final class ClassifierTrainer {
                 epoch += 1
                 if epoch <= progress.epoch { continue }
                 let start = Date()
-                let lengths = train.map { Swift.min($0.ids.count, maxLength ?? .max) }
                 var total = 0.0, steps = 0
                 for batch in config.batching.batches(lengths: lengths, batchSize: config.batchSize, rng: &rng) {
                     let members = batch.map { train[$0] }

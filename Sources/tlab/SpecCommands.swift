@@ -118,16 +118,17 @@ extension Tlab {
                 // The runs not yet ended here (all of them without a database).
                 let ended = FileManager.default.fileExists(atPath: results.path)
                     ? Set(try results.openReadingOnly().runs(experiment: spec.id).filter(\.status.hasEnded).map(\.hash)) : []
-                try price(records.filter { !$0.isStage && taken.contains($0.hash) && !ended.contains($0.hash) }, spec: spec, at: pricedBy, workers: workers)
+                try price(records.filter { !$0.isStage && taken.contains($0.hash) && !ended.contains($0.hash) }, spec: spec, at: pricedBy,
+                          unmeasuredArm: perRun, workers: workers)
             }
             print("first run: \(runs.first.map { "\($0.arm) \($0.dataset) seed \($0.seed) hash \($0.hash.prefix(12))" } ?? "none")")
         }
 
         /// The planned runs priced at the ended runs of the same experiment in another database, per arm.
-        func price(_ records: [RunRecord], spec: LoadedSpec, at path: String, workers: Int) throws {
+        func price(_ records: [RunRecord], spec: LoadedSpec, at path: String, unmeasuredArm: Double?, workers: Int) throws {
             let other = try ResultsStore(readingOnly: path, artifacts: nil)
             let ended = try other.runs(experiment: spec.id)
-            guard let prices = RunPrices(runs: ended, epochSeconds: try other.epochSeconds(experiment: spec.id)) else {
+            guard let prices = RunPrices(runs: ended, epochSeconds: try other.epochSeconds(experiment: spec.id), unmeasuredArm: unmeasuredArm) else {
                 print("priced by \(path): no ended run of experiment '\(spec.id)' there to price by"); return
             }
             let byArm = Dictionary(grouping: records, by: \.arm).mapValues { $0.reduce(0) { $0 + prices.seconds(of: $1) } }
@@ -138,7 +139,8 @@ extension Tlab {
             for arm in arms {
                 let count = records.filter { $0.arm == arm }.count
                 print(String(format: "  %@: %d runs, %.1f CPU-hours", arm, count, byArm[arm]! / 3600)
-                      + (prices.hasMeasured(arm: arm) ? "" : " (no ended run of this arm there: priced at its datasets' mean run)"))
+                      + (prices.hasMeasured(arm: arm) ? "" : " (no ended run of this arm there: priced at "
+                         + (unmeasuredArm.map { String(format: "the spec's %.0f s a run)", $0) } ?? "its datasets' mean run)")))
             }
         }
     }

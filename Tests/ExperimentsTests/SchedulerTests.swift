@@ -383,6 +383,18 @@ final class SchedulerTests: XCTestCase {
         // Against the database that holds seed 1 of slow and fast: those two are not priced again.
         let (_, again) = try tlab(["plan", spec, "--db", measured, "--priced-by", measured])
         XCTAssertTrue(again.contains("  slow: 3 runs, ") && again.contains("  fast: 3 runs, ") && again.contains("  new: 4 runs, "), again)
+        // With the spec's own price of a run, the new arm's runs cost that: 4 × 900 s.
+        let priced = try tinySpec("priced", """
+        model: {kind: trivial, delay_ms: 50}
+        arms:
+          slow: {model: {delay_ms: 1500}}
+          fast: {}
+          new: {model: {delay_ms: 10}}
+        sweep: {seed: [1, 2, 3, 4]}
+        plan: {seconds_per_run: 900}
+        """)
+        let (_, byTheSpec) = try tlab(["plan", priced, "--db", folder.appendingPathComponent("none.sqlite").path, "--priced-by", measured])
+        XCTAssertTrue(byTheSpec.contains("  new: 4 runs, 1.0 CPU-hours (no ended run of this arm there: priced at the spec's 900 s a run)"), byTheSpec)
     }
 
     /// `--until`: the scheduler and its workers start only runs whose longest alike ended run fits the
