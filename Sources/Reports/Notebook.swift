@@ -90,7 +90,7 @@ public struct Notebook {
             // The work left, priced as `tlab plan` prices it (the ended runs most like each run left).
             let epochSeconds = metrics.compactMapValues(\.trainingSeconds)
             let left = WorkEstimate(runs: runs, epochSeconds: epochSeconds, earlier: earlier, trained: context.savedTraining,
-                                    unmeasuredArm: tree.node(at: ["plan", "seconds_per_run"])?.scalar.flatMap(Double.init)).map {
+                                    unmeasuredArm: spec.secondsPerRun).map {
                 String(format: " (≈ %.1f h of work on one worker with one BLAS thread, each priced at the ended runs most like it, less what saved states of stopped runs hold; stage runs not included)", $0.seconds / 3600)
             } ?? ""
             md += "> **Interim report**: \(runs.count - pending) of \(runs.count) recorded runs have ended; \(pending) \(pending == 1 ? "is" : "are") still queued or running\(left). "

@@ -8,6 +8,8 @@ public struct LoadedSpec: Sendable {
     public let overrides: [String]
 
     public var id: String { tree.node(at: ["experiment", "id"])?.scalar ?? "" }
+    /// `plan.seconds_per_run`: the spec's own price of a run, for runs nothing has measured yet.
+    public var secondsPerRun: Double? { tree.node(at: ["plan", "seconds_per_run"])?.scalar.flatMap(Double.init) }
 }
 
 public enum SpecLoader {

@@ -46,7 +46,7 @@ extension Tlab {
             options.timeoutSeconds = timeout
             options.maxAttempts = attempts
             options.deadline = try deadline.deadline()
-            options.unmeasuredArmSeconds = spec.tree.node(at: ["plan", "seconds_per_run"])?.scalar.flatMap(Double.init)
+            options.unmeasuredArmSeconds = spec.secondsPerRun
             if let workers { options.workers = workers }
             let specDirectory = URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path
             if let note = Provenance.mismatchNote(specDirectory: specDirectory) { print(note) }

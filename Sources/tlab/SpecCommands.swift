@@ -74,7 +74,7 @@ extension Tlab {
                       + "), each once per distinct configuration; artifacts already made are reused")
             }
             let workers = max(ProcessInfo.processInfo.activeProcessorCount, 1)
-            let perRun = spec.tree.node(at: ["plan", "seconds_per_run"])?.scalar.flatMap(Double.init)
+            let perRun = spec.secondsPerRun
             if let perRun {
                 let hours = perRun * Double(runs.count) / Double(workers) / 3600
                 print(String(format: "estimate: %.0f s per run (spec's plan.seconds_per_run) × %d runs / %d workers ≈ %.1f h", perRun, runs.count, workers, hours))

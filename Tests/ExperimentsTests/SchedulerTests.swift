@@ -367,14 +367,15 @@ final class SchedulerTests: XCTestCase {
     /// database, per arm; an arm new to the recipe is said to have no run there; the runs ended in `--db` are not priced.
     func testPlanPricesARecipeByAnotherDatabasesRuns() throws {
         let (_, measured) = try measuredSlowAndFast("priced", slowMilliseconds: 1500)
-        let spec = try tinySpec("priced", """
+        let recipe = """
         model: {kind: trivial, delay_ms: 50}
         arms:
           slow: {model: {delay_ms: 1500}}
           fast: {}
           new: {model: {delay_ms: 10}}
         sweep: {seed: [1, 2, 3, 4]}
-        """)
+        """
+        let spec = try tinySpec("priced", recipe)
         let (_, plan) = try tlab(["plan", spec, "--db", folder.appendingPathComponent("none.sqlite").path, "--priced-by", measured])
         XCTAssertTrue(plan.contains("the runs not ended, priced by the 2 ended runs of 'priced' in \(measured): "), plan)
         XCTAssertTrue(plan.contains("  slow: 4 runs, "), plan)
@@ -384,15 +385,7 @@ final class SchedulerTests: XCTestCase {
         let (_, again) = try tlab(["plan", spec, "--db", measured, "--priced-by", measured])
         XCTAssertTrue(again.contains("  slow: 3 runs, ") && again.contains("  fast: 3 runs, ") && again.contains("  new: 4 runs, "), again)
         // With the spec's own price of a run, the new arm's runs cost that: 4 × 900 s.
-        let priced = try tinySpec("priced", """
-        model: {kind: trivial, delay_ms: 50}
-        arms:
-          slow: {model: {delay_ms: 1500}}
-          fast: {}
-          new: {model: {delay_ms: 10}}
-        sweep: {seed: [1, 2, 3, 4]}
-        plan: {seconds_per_run: 900}
-        """)
+        let priced = try tinySpec("priced", recipe + "\nplan: {seconds_per_run: 900}")
         let (_, byTheSpec) = try tlab(["plan", priced, "--db", folder.appendingPathComponent("none.sqlite").path, "--priced-by", measured])
         XCTAssertTrue(byTheSpec.contains("  new: 4 runs, 1.0 CPU-hours (no ended run of this arm there: priced at the spec's 900 s a run)"), byTheSpec)
     }
