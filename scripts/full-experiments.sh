@@ -50,14 +50,19 @@ state=${TLAB_STATE:-/work/tlab-state}
 # Lanes run side by side, the experiments of a lane one after another, the cores shared among the lanes.
 # siatl-vs-ulmfit and its tweet-LM variant each started with a pretraining stage that every one of their runs
 # needs (even no-pretraining, for its vocabulary): in one lane the second core idled for that stage's hour.
-# Every experiment has ended (tweet-LM on 2026-12-05): no lane runs. To run an experiment here, name it in `lanes`
-# and `active`.
-lanes=()
+# One lane, shortest first: the NER experiment (issue 40), then the LM-transfer redo (issue 37: its generic LM, then
+# both experiments' runs). To run an experiment here, name it in `lanes` and `active`.
+lanes=("ner-class-weights siatl-vs-ulmfit@redo siatl-vs-ulmfit-tweet-lm@redo")
 # The experiments still running, whose archives and notebooks `archive` and `save` write; a finished one's are a record
 # (glove-freeze, siatl-vs-ulmfit and its tweet-LM variant are imported for reports; doc2vec-regimes too has finished),
 # written again only by hand.
-active=()
+active=(ner-class-weights siatl-vs-ulmfit@redo siatl-vs-ulmfit-tweet-lm@redo)
 experiments=(glove-freeze siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm "${active[@]}")
+# An experiment is named by its spec (`experiments/<spec>.yaml`), or `<spec>@<profile>` for one of its profiles, which
+# keeps its own database, log and archive (`<spec>-<profile>`: `siatl-vs-ulmfit@redo` → results/siatl-vs-ulmfit-redo.runs.jsonl).
+spec_of() { echo "${1%%@*}"; }
+stem_of() { echo "${1/@/-}"; }
+profile_args() { [[ $1 == *@* ]] && echo "--profile ${1#*@}" || true; }
 lane_count=$(( ${#lanes[@]} > 0 ? ${#lanes[@]} : 1 ))
 workers=${TLAB_WORKERS:-$(( $(nproc) / lane_count > 1 ? $(nproc) / lane_count : 1 ))}
 mkdir -p "$state/bin"
@@ -65,13 +70,13 @@ cd "$state"
 
 tlab() { "$state/bin/tlab-current" "$@"; }
 # The command lines of a lane's schedulers (`tlab-<rev> run …/experiments/<id>.yaml` for each id of the lane).
-lane_pattern() { echo "tlab-[0-9a-f]+ run .*/experiments/(${1// /|})\.yaml"; }
+lane_pattern() { local specs; specs=$(for id in $1; do spec_of "$id"; done | paste -sd'|'); echo "tlab-[0-9a-f]+ run .*/experiments/($specs)\.yaml"; }
 # The command line of a scheduler (`start`) of experiment $1 at $revision with the arguments that follow, logging to
 # <id>.log. A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
 scheduler() {
   local id=$1; shift
-  echo "env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$id.yaml --data-dir data --cache-dir cache" \
-    "--db $id.sqlite --timeout 43200 $* >> $id.log 2>&1; "
+  echo "env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$(spec_of "$id").yaml $(profile_args "$id")" \
+    "--data-dir data --cache-dir cache --db $(stem_of "$id").sqlite --timeout 43200 $* >> $(stem_of "$id").log 2>&1; "
 }
 # Whether a lane is the one a command names by one of its experiments (every lane when none is named).
 chosen() { [ -z "$1" ] || [[ " $2 " == *" $1 "* ]]; }
@@ -102,7 +107,8 @@ start)
   ln -sf "tlab-$revision" bin/tlab-current
   tlab data install --data-dir data --cache-dir cache >/dev/null
   for id in "${experiments[@]}"; do
-    [ -f "$repo/results/$id.runs.jsonl" ] && tlab import "$repo/results/$id.runs.jsonl" --db "$id.sqlite"
+    stem=$(stem_of "$id")
+    [ -f "$repo/results/$stem.runs.jsonl" ] && tlab import "$repo/results/$stem.runs.jsonl" --db "$stem.sqlite"
   done
   for lane in "${lanes[@]}"; do
     chosen "${2:-}" "$lane" || continue
@@ -136,12 +142,13 @@ start)
 archive)
   [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
   for id in "${active[@]}"; do
-    [ -f "$id.sqlite" ] && tlab status --db "$id.sqlite" | grep -q "^$id:" || continue
+    stem=$(stem_of "$id") spec=$(spec_of "$id")
+    [ -f "$stem.sqlite" ] && tlab status --db "$stem.sqlite" | grep -q "^$spec:" || continue
     # With the pretraining stages' artifacts as checked bundles (results/artifact-bundles/<key>/): the next machine uses
     # these very language models instead of spending an hour a stage making other ones on its own kernels.
     # And the state of each run stopped mid-way after 20 minutes or more of training (`stop` first): the next machine's
     # `start` resumes it after its last saved epoch, so a run longer than a session finishes over several.
-    tlab export "$id" --db "$id.sqlite" --format jsonl --output "$repo/results/$id.runs.jsonl" --artifacts pretrain --resume 20
+    tlab export "$spec" --db "$stem.sqlite" --format jsonl --output "$repo/results/$stem.runs.jsonl" --artifacts pretrain --resume 20
   done
   ;;
 autosave)
@@ -166,7 +173,9 @@ stop)
 status)
   [ -x bin/tlab-current ] || { echo "nothing started in $state (scripts/full-experiments.sh start)"; exit 1; }
   for id in "${experiments[@]}"; do
-    [ -f "$id.sqlite" ] && tlab plan "$repo/experiments/$id.yaml" --data-dir data --db "$id.sqlite" | grep -E '^(in|measured) '
+    stem=$(stem_of "$id")
+    [ -f "$stem.sqlite" ] && tlab plan "$repo/experiments/$(spec_of "$id").yaml" $(profile_args "$id") --data-dir data --db "$stem.sqlite" |
+      grep -E '^(in|measured) '
   done
   pgrep -af " run .*experiments/" | sed 's/^/running: /' || echo "no experiment running"
   ;;
@@ -175,8 +184,9 @@ save)
   (cd "$repo" && swift build -c release --product tlab >/dev/null)  # notebooks name the revision that rendered them
   bash "$repo/scripts/full-experiments.sh" archive
   for id in "${active[@]}"; do
-    [ -f "$id.sqlite" ] && tlab status --db "$id.sqlite" | grep -q "^$id:" || continue
-    (cd "$repo" && .build/release/tlab report "experiments/$id.yaml" --db "$state/$id.sqlite" --data-dir "$state/data")
+    stem=$(stem_of "$id") spec=$(spec_of "$id")
+    [ -f "$stem.sqlite" ] && tlab status --db "$stem.sqlite" | grep -q "^$spec:" || continue
+    (cd "$repo" && .build/release/tlab report "experiments/$spec.yaml" $(profile_args "$id") --db "$state/$stem.sqlite" --data-dir "$state/data")
   done
   bash "$repo/scripts/full-experiments.sh" size
   echo "now: git add results notebooks-md && git commit"
