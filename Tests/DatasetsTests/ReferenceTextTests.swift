@@ -10,6 +10,9 @@ final class ReferenceTextTests: XCTestCase {
         XCTAssertEqual(Converter.podText("C<< $a <=> $b >> and E<lt>tagE<gt>, L<the manual|perlfunc/sort>X<sort>"),
                        "$a <=> $b and <tag>, the manual")
         XCTAssertEqual(Converter.podText("an unclosed C<code and B<bold> text"), "an unclosed C<code and bold text")
+        // A link shorter than its code's text, at the end of the line and before another code.
+        XCTAssertEqual(Converter.podText("see L<< the manual|perlfunc/sort >>"), "see the manual")
+        XCTAssertEqual(Converter.podText("L<< a|perlfunc/sort >> and C<< $b >>"), "a and $b")
     }
 
     func testDictionaryMarkupIsStripped() {

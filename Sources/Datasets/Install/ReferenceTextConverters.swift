@@ -111,8 +111,9 @@ extension Converter {
             guard let end = text.range(of: closing, range: start.upperBound..<text.endIndex) else { from = start.upperBound; continue }
             let inner = String(text[start.upperBound..<end.lowerBound]).trimmingCharacters(in: .whitespaces)
             let offset = text.distance(from: text.startIndex, to: start.lowerBound)
-            text.replaceSubrange(start.lowerBound..<end.upperBound, with: plain(text[start].first!, inner))
-            from = text.index(text.startIndex, offsetBy: offset + inner.count)
+            let replacement = plain(text[start].first!, inner)
+            text.replaceSubrange(start.lowerBound..<end.upperBound, with: replacement)
+            from = text.index(text.startIndex, offsetBy: offset + replacement.count, limitedBy: text.endIndex) ?? text.endIndex
         }
         // Single brackets, innermost first, so that nested codes close where they should.
         while let code = text.range(of: #"[A-Z]<[^<>]*>"#, options: .regularExpression) {
