@@ -82,7 +82,7 @@ public enum SpecSchema {
             "infer_epochs": .integer,
         ], required: []),
         "train": .object([
-            "batch_size": .integer, "batching": .choice(["random", "length-grouped"]), "epochs": .integer, "optimizer": optimizer,
+            "batch_size": .integer, "batching": .choice(["random", "length-grouped"]), "epochs": .integer, "min_steps": .integer, "optimizer": optimizer,
             "learning_rate": .number,
             "momentum": .number, "rho": .number, "epsilon": .number, "betas": .list(.number, nonEmpty: true),
             "groups": .dictionary(group), "phases": .list(phase, nonEmpty: true), "clip_norm": .either([.number, .choice(["none"])]),

@@ -27,6 +27,8 @@ public struct ClassifierTrainingConfig: Codable, Equatable, Sendable {
     public var batchSize: Int = 50
     /// How each epoch's examples are cut into batches.
     public var batching: Batching = .random
+    /// Passes over the training examples in one epoch, each in its own batch order; validation ends the epoch.
+    public var passesPerEpoch = 1
     public var phases: [Phase] = [Phase(epochs: 10)]
     public var clipNorm: Float? = nil
     /// Stop after this many epochs without a better validation accuracy; the best epoch's weights are restored.
@@ -147,7 +149,7 @@ public final class ClassifierTrainer {
         var epoch = 0
         var counting = config.patienceFromPhase == 0
         func patienceRanOut() -> Bool { counting && (config.patience.map { progress.sinceBest >= $0 } ?? false) }
-        let stepsPerEpoch = (train.count + config.batchSize - 1) / config.batchSize
+        let stepsPerEpoch = config.passesPerEpoch * ((train.count + config.batchSize - 1) / config.batchSize)
         let lengths = train.map { Swift.min($0.ids.count, maxLength ?? .max) }  // what `config.batching` may group by
         phases: for (phaseIndex, phase) in config.phases.enumerated() {
             if phaseIndex >= config.patienceFromPhase { counting = true }
@@ -160,12 +162,14 @@ public final class ClassifierTrainer {
                 if epoch <= progress.epoch { continue }
                 let start = Date()
                 var total = 0.0, steps = 0
-                for batch in config.batching.batches(lengths: lengths, batchSize: config.batchSize, rng: &rng) {
-                    let members = batch.map { train[$0] }
-                    let loss = step(members, auxiliaryWeight: config.auxiliaryWeight(epoch: epoch))
-                    steps += 1
-                    guard loss.isFinite else { return result(.diverged(epoch: epoch, step: steps)) }
-                    total += Double(loss)
+                for _ in 0..<config.passesPerEpoch {
+                    for batch in config.batching.batches(lengths: lengths, batchSize: config.batchSize, rng: &rng) {
+                        let members = batch.map { train[$0] }
+                        let loss = step(members, auxiliaryWeight: config.auxiliaryWeight(epoch: epoch))
+                        steps += 1
+                        guard loss.isFinite else { return result(.diverged(epoch: epoch, step: steps)) }
+                        total += Double(loss)
+                    }
                 }
                 let metrics = evaluate(valid)
                 let record = EpochRecord(epoch: epoch, phase: phaseIndex, trainLoss: total / Double(Swift.max(steps, 1)),

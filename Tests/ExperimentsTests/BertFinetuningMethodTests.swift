@@ -38,6 +38,34 @@ final class BertFinetuningMethodTests: XCTestCase {
         XCTAssertEqual(trainer.config.batching, .lengthGrouped)
     }
 
+    /// `min_steps` (Mosbach et al. 2021): at 100 examples each epoch passes over them as often as it takes to give the run
+    /// the steps 1,000 examples get; the trainer takes that many steps, and its warm-up and decay span them all.
+    func testMinStepsGivesASmallTrainingSetTheStepsOfALargeOne() throws {
+        let arms = try runsByArm()
+        let full = try XCTUnwrap(arms["full"])
+        XCTAssertEqual(full.train.minSteps, 128)
+        XCTAssertEqual(full.train.passesPerEpoch(stepsPerPass: 4), 8, "100 examples in batches of 32: 4 epochs × 8 passes × 4 steps")
+        XCTAssertEqual(full.train.passesPerEpoch(stepsPerPass: 32), 1, "1,000 examples: 4 epochs × 32 steps")
+        XCTAssertEqual(try XCTUnwrap(arms["lp-ft"]).train.passesPerEpoch(stepsPerPass: 4), 7, "its phases' 5 epochs: ⌈128 / 20⌉ passes")
+
+        var c = full
+        (c.train.epochs, c.train.minSteps) = (2, 10)  // 40 examples, 2 steps a pass: 3 passes an epoch, 12 steps in all
+        var rng = RandomGenerator(seed: 1)
+        let model = BertClassifier(encoder: BertEncoder(config, rng: &rng), head: SequenceClassificationHead(config, classes: 2, rng: &rng))
+        let (trainer, _) = try c.train.classifierTrainer(model, trainExamples: 40, classes: 2, seed: 3, batchSize: 32)
+        XCTAssertEqual(trainer.config.passesPerEpoch, 3)
+        var data = RandomGenerator(seed: 5)
+        let examples = (0..<40).map { _ in EncodedExample(ids: (0..<6).map { _ in Int32(1 + data.int(below: 19)) }, label: Int32(data.int(below: 2))) }
+        var ratesAfterEpochs: [Float] = []
+        let fit = try trainer.fit(train: examples, valid: examples) { _ in ratesAfterEpochs.append(trainer.optimizer.learningRate(of: "head") ?? -1) }
+        XCTAssertEqual(fit.epochs.count, 2)
+        XCTAssertEqual(trainer.optimizer.step, 12)
+        // Warm-up over the first step (10% of 12), then a linear decay that reaches 0 at step 12 (sized to one pass an
+        // epoch, 4 steps, it would be 0 from step 4 on).
+        XCTAssertEqual(ratesAfterEpochs[0], Float(c.train.learningRate) * 6 / 11, accuracy: 1e-10)
+        XCTAssertEqual(ratesAfterEpochs[1], 0)
+    }
+
     /// `select_by: entity_f1` on a sequence classifier would select on a score it never computes: an error naming the field.
     func testEntityF1SelectionIsATaggerKindsChoice() throws {
         var c = try XCTUnwrap(runsByArm()["full"])

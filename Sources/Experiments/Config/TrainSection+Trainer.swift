@@ -10,7 +10,9 @@ extension TrainSection {
         var training = ClassifierTrainingConfig()
         training.batchSize = batchSize ?? defaultBatch
         training.batching = batching == .lengthGrouped ? .lengthGrouped : .random
-        let steps = epochCount * ((trainExamples + training.batchSize - 1) / training.batchSize)
+        let stepsPerPass = (trainExamples + training.batchSize - 1) / training.batchSize
+        training.passesPerEpoch = passesPerEpoch(stepsPerPass: stepsPerPass)
+        let steps = epochCount * training.passesPerEpoch * stepsPerPass
         let groups = try groupConfigs(totalSteps: steps)
         let optimizer = try GroupedOptimizer(parameters: model.parameters, groups: groups)
         training.phases = try phaseList(groups: groups)

@@ -210,6 +210,9 @@ struct TrainSection: Decodable {
     var batchSize: Int?
     var batching: BatchingChoice
     var epochs: Int?
+    /// The fewest optimizer steps a run takes: each epoch passes over a small training set as often as that needs
+    /// (Mosbach et al. 2021: few-sample fine-tuning fails for want of iterations, not of examples).
+    var minSteps: Int?
     var optimizer: OptimizerName
     var learningRate: Double
     var hyper: OptimizerFields
@@ -227,7 +230,7 @@ struct TrainSection: Decodable {
     var patienceFrom: PatienceFrom
 
     enum CodingKeys: String, CodingKey {
-        case batchSize = "batch_size", batching, epochs, optimizer, learningRate = "learning_rate", groups, phases, clipNorm = "clip_norm", patience
+        case batchSize = "batch_size", batching, epochs, minSteps = "min_steps", optimizer, learningRate = "learning_rate", groups, phases, clipNorm = "clip_norm", patience
         case schedule, discriminative, unfreezing, auxiliary, selectBy = "select_by", scheduleScope = "schedule_scope", patienceFrom = "patience_from"
     }
 
@@ -236,6 +239,7 @@ struct TrainSection: Decodable {
         batchSize = try c.decodeIfPresent(.batchSize, Valid.positive, Valid.atLeast1)
         batching = try c.decode(.batching, or: .random)
         epochs = try c.decodeIfPresent(.epochs, Valid.positive, Valid.atLeast1)
+        minSteps = try c.decodeIfPresent(.minSteps, Valid.positive, Valid.atLeast1)
         optimizer = try c.decode(.optimizer, or: .adam)
         learningRate = try c.decode(.learningRate, or: 1e-3, Valid.rate, Valid.isRate)
         hyper = try OptimizerFields(from: decoder)
@@ -268,6 +272,15 @@ struct TrainSection: Decodable {
 
     /// Epochs of training when no phases say otherwise.
     var epochCount: Int { epochs ?? 10 }
+
+    /// Passes over the training set per epoch: 1, or with `min_steps` the fewest that give the run's epochs (its phases'
+    /// or `epochs`) at least that many steps of `stepsPerPass`.
+    func passesPerEpoch(stepsPerPass: Int) -> Int {
+        guard let minSteps else { return 1 }
+        let epochs = phases.map { $0.reduce(0) { $0 + $1.value.epochs } } ?? epochCount
+        let stepsPerEpoch = Swift.max(epochs * stepsPerPass, 1)
+        return Swift.max(1, (minSteps + stepsPerEpoch - 1) / stepsPerEpoch)
+    }
 
     /// Parameter groups in spec order, with schedules sized to `totalSteps` and, with `discriminative`
     /// ({factor, order: groups bottom → top}), each lower group's rate the one above it ÷ factor
