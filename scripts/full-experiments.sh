@@ -50,13 +50,14 @@ state=${TLAB_STATE:-/work/tlab-state}
 # Lanes run side by side, the experiments of a lane one after another, the cores shared among the lanes.
 # siatl-vs-ulmfit and its tweet-LM variant each started with a pretraining stage that every one of their runs
 # needs (even no-pretraining, for its vocabulary): in one lane the second core idled for that stage's hour.
-# One lane, shortest first: the NER experiment (issue 40), then the LM-transfer redo (issue 37: its generic LM, then
-# both experiments' runs). To run an experiment here, name it in `lanes` and `active`.
-lanes=("ner-class-weights siatl-vs-ulmfit@redo siatl-vs-ulmfit-tweet-lm@redo")
+# Two lanes: the encoder experiments (issue 40's NER, then issue 39's budget profile), and the LM-transfer redo (issue
+# 37: its generic LM, a single stage of hours that every run needs, then both experiments' runs). To run an experiment
+# here, name it in `lanes` and `active`.
+lanes=("ner-class-weights bert-finetuning@budget" "siatl-vs-ulmfit@redo siatl-vs-ulmfit-tweet-lm@redo")
 # The experiments still running, whose archives and notebooks `archive` and `save` write; a finished one's are a record
 # (glove-freeze, siatl-vs-ulmfit and its tweet-LM variant are imported for reports; doc2vec-regimes too has finished),
 # written again only by hand.
-active=(ner-class-weights siatl-vs-ulmfit@redo siatl-vs-ulmfit-tweet-lm@redo)
+active=(ner-class-weights bert-finetuning@budget siatl-vs-ulmfit@redo siatl-vs-ulmfit-tweet-lm@redo)
 experiments=(glove-freeze siatl-vs-ulmfit siatl-vs-ulmfit-tweet-lm "${active[@]}")
 # An experiment is named by its spec (`experiments/<spec>.yaml`), or `<spec>@<profile>` for one of its profiles, which
 # keeps its own database, log and archive (`<spec>-<profile>`: `siatl-vs-ulmfit@redo` → results/siatl-vs-ulmfit-redo.runs.jsonl).
