@@ -34,9 +34,11 @@
 #                                        experiments run, so a session cut short keeps them)
 #   scripts/full-experiments.sh save     write each running experiment's ended runs to results/<id>.runs.jsonl and re-render
 #                                        its notebook; then commit results/ and notebooks-md/
-#   scripts/full-experiments.sh size     how much this session submits so far, against the limit of what one session may
-#                                        submit (256 MiB of diffs, binary files counted as `git diff --binary` writes them):
-#                                        a resume bundle costs ≈38 MB to add and as much to remove once its run ends
+#   scripts/full-experiments.sh size     how much this session submits so far, against the limits of what one session may
+#                                        submit (256 MiB of diffs, binary files counted as `git diff --binary` writes them;
+#                                        and 50 MB of binary files added): a resume bundle costs ≈38 MB to add and as much to
+#                                        remove once its run ends; a language model's state mid-training (weights and Adam's
+#                                        moments, 86 MB) cannot be carried at all
 #
 # The state folder ($TLAB_STATE, default /work/tlab-state; outside the repository, so tests never meet it)
 # holds one database per experiment, the artifacts, the data, logs, and one tlab binary per revision
@@ -201,6 +203,20 @@ size)
   echo "since $(git rev-parse --short "$base"): committed $((committed / 1048576)) MiB of diffs, $((pending / 1048576)) MiB more in results/ and notebooks-md/ not committed; one session may submit $((limit / 1048576)) MiB"
   if [ $((committed + pending)) -gt $((limit * 8 / 10)) ]; then
     echo "too close to the limit: leave a resume bundle out (\`tlab export … --resume\` with more minutes), or carry it next session" >&2
+    exit 1
+  fi
+  # Binary files added or changed (bundles' tensors): at most 50 MB in one submission. Committed ones as git counts them
+  # binary; waiting ones as grep -I does.
+  binary=0
+  while IFS=$'\t' read -r added _ path; do
+    [ "$added" = "-" ] && size=$(git cat-file -s "HEAD:$path" 2>/dev/null) && binary=$((binary + size))
+  done < <(git diff --numstat "$base" HEAD)
+  while IFS= read -r -d '' path; do
+    grep -Iq . "$path" || binary=$((binary + $(stat -c %s "$path")))
+  done < <(git diff -z --name-only HEAD -- results; git ls-files -z --others --exclude-standard results)
+  echo "binary files added or changed: $((binary / 1000000)) MB of the 50 MB one submission may add"
+  if [ "$binary" -gt 50000000 ]; then
+    echo "over the limit: leave the bundles out of this submission (git restore/rm them from results/), or carry fewer" >&2
     exit 1
   fi
   ;;
