@@ -9,10 +9,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tlab=${TLAB:-.build/release/tlab}
 ids=("$@")
+# The spec (and profile) of a notebook id: `experiments/<id>.yaml`, or `<spec>-<profile>` for a spec's profile
+# (siatl-vs-ulmfit-redo → experiments/siatl-vs-ulmfit.yaml --profile redo).
+spec_args() {
+  if [ -f "experiments/$1.yaml" ]; then echo "experiments/$1.yaml"; return; fi
+  local spec
+  for spec in experiments/*.yaml; do
+    local stem; stem=$(basename "$spec" .yaml)
+    [[ $1 == "$stem-"* ]] && grep -qE "^  ${1#"$stem-"}:" "$spec" && { echo "$spec --profile ${1#"$stem-"}"; return; }
+  done
+  return 1
+}
 if [ ${#ids[@]} -eq 0 ]; then
   for archive in results/*.runs.jsonl; do
     id=$(basename "$archive" .runs.jsonl)
-    [ -f "notebooks-md/$id.md" ] && [ -f "experiments/$id.yaml" ] && ids+=("$id")
+    [ -f "notebooks-md/$id.md" ] && spec_args "$id" >/dev/null && ids+=("$id")
   done
 fi
 # The notebook without the lines naming where and at which revision it was generated.
@@ -21,7 +32,9 @@ status=0
 for id in "${ids[@]}"; do
   scratch=$(mktemp -d)
   "$tlab" import "results/$id.runs.jsonl" --db "$scratch/runs.sqlite" > "$scratch/import.log"
-  "$tlab" report "experiments/$id.yaml" --db "$scratch/runs.sqlite" --out "$scratch/notebooks" > "$scratch/report.log"
+  args=$(spec_args "$id") || { echo "$id: no spec experiments/$id.yaml, nor a spec with that profile" >&2; status=1; continue; }
+  # shellcheck disable=SC2086  # (the spec and its profile option)
+  "$tlab" report $args --db "$scratch/runs.sqlite" --out "$scratch/notebooks" > "$scratch/report.log"
   same=1
   diff <(without_provenance "notebooks-md/$id.md") <(without_provenance "$scratch/notebooks/$id.md") > "$scratch/notebook.diff" || same=0
   diff -r -x '*.csv' -x '*.json' "notebooks-md/$id" "$scratch/notebooks/$id" > "$scratch/plots.diff" || same=0

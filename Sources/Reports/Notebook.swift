@@ -34,12 +34,18 @@ public struct Notebook {
 
     /// The runs' results by run id.
     let outcomes: [Int64: RunOutcome]
+    /// An earlier recipe set beside this one (`report.compare_with`), with its runs' results.
+    let comparedRecipe: EarlierRecipe?
+    let comparedOutcomes: [Int64: RunOutcome]
 
-    /// Throws when a run's result does not decode, naming the run.
+    /// Throws when a run's result (or an earlier recipe's) does not decode, naming the run.
     public init(spec: LoadedSpec, runs: [RunRecord], metrics: [Int64: [MetricRecord]], context: Context,
-                earlier: [Int64: [ResultsStore.EarlierResult]] = [:], stages: StageHistory = StageHistory()) throws {
+                earlier: [Int64: [ResultsStore.EarlierResult]] = [:], stages: StageHistory = StageHistory(),
+                comparedRecipe: EarlierRecipe? = nil) throws {
         self.spec = spec; self.runs = runs; self.metrics = metrics; self.context = context; self.earlier = earlier
         outcomes = try Reports.outcomes(of: runs)
+        self.comparedRecipe = comparedRecipe
+        comparedOutcomes = try comparedRecipe.map { try Reports.outcomes(of: $0.runs) } ?? [:]
         stageInstances = StageInstances(runs: runs, history: stages, earlier: earlier)
         instancesMet = stageInstances.used()
     }
@@ -56,6 +62,7 @@ public struct Notebook {
         for group in page.table.groups where page.table.cells.contains(where: { $0.group == group && !page.validity.baselines.contains($0.arm) }) {
             md += results(group, page, plots: &plots)
         }
+        md += earlierRecipe(page)
         md += trainingSizes(page, plots: &plots)
         md += cost(page)
         md += reruns(page)

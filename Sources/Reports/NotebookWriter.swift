@@ -18,7 +18,7 @@ public enum NotebookWriter {
     /// notebook's folder and this one does not are removed, so no stale plot outlives its notebook.
     /// A notebook already written is not replaced by one without runs unless `replacingWithoutRuns`.
     public static func write(spec: LoadedSpec, planned: [PlannedRun], store: ResultsStore, folder: URL, command: String, revision: String,
-                             dataLines: [String], replacingWithoutRuns: Bool = false) throws -> Written {
+                             dataLines: [String], replacingWithoutRuns: Bool = false, comparedRecipe: EarlierRecipe? = nil) throws -> Written {
         let wanted = Set(planned.map(\.hash) + planned.flatMap(\.stages).map(\.key))
         let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
         let name = spec.id + (spec.profile.map { "-\($0)" } ?? "")
@@ -31,7 +31,8 @@ public enum NotebookWriter {
         let notebook = try Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
             command: command, gitRevision: revision, database: store.path, dataLines: dataLines,
             exportFiles: [csvName, jsonName], assetFolder: name, savedTraining: store.savedTraining(of: runs)),
-            earlier: try store.earlierResults(experiment: spec.id), stages: try store.stageHistory(experiment: spec.id))
+            earlier: try store.earlierResults(experiment: spec.id), stages: try store.stageHistory(experiment: spec.id),
+            comparedRecipe: comparedRecipe)
         let (markdown, plots) = notebook.render()
 
         let fm = FileManager.default

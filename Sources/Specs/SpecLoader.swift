@@ -91,6 +91,7 @@ public enum SpecLoader {
             for (j, arm) in (table["arms"]?.sequence ?? []).enumerated() { check(arm, "report.tables.\(i).arms.\(j)") }
             check(table["baseline"], "report.tables.\(i).baseline")
         }
+        for (i, arm) in (tree.node(at: ["report", "compare_with", "arms"])?.sequence ?? []).enumerated() { check(arm, "report.compare_with.arms.\(i)") }
         let metrics = [tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"]
             + (tree.node(at: ["report", "extra_metrics"])?.sequence?.compactMap(\.scalar) ?? [])
         func checkMetric(_ node: ConfigNode?, _ path: String) {

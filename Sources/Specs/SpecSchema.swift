@@ -131,7 +131,11 @@ public enum SpecSchema {
                                                     "metric": .string, "margin": .choice(["largest-at-smallest-size"]), "training_size": .string],
                                                    required: ["claim", "arm", "expect"]), nonEmpty: true),
                            // one point per arm (means of its chosen runs) on two metrics, e.g. domain accuracy against generic retention
-                           "scatter": .list(.object(["x": .string, "y": .string], required: ["x", "y"]), nonEmpty: true)], required: []),
+                           "scatter": .list(.object(["x": .string, "y": .string], required: ["x", "y"]), nonEmpty: true),
+                           // an earlier recipe's results beside this one's, per dataset and size: its run archive (relative to the
+                           // spec's folder), the profile that made it (default: the spec's defaults), the arms compared
+                           "compare_with": .object(["archive": .string, "profile": .string, "arms": .list(.string, nonEmpty: true), "title": .string],
+                                                   required: ["archive", "arms"])], required: []),
         "profiles": .dictionary(.any),
         "plan": .object(["seconds_per_run": .number], required: []),
     ], required: ["experiment", "data", "model"])

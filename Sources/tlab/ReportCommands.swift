@@ -27,7 +27,7 @@ extension Tlab {
             let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
             let written = try NotebookWriter.write(spec: spec, planned: planned, store: try results.openReadingOnly(),
                                                    folder: URL(fileURLWithPath: out), command: command, revision: revision, dataLines: dataLines,
-                                                   replacingWithoutRuns: allowEmpty)
+                                                   replacingWithoutRuns: allowEmpty, comparedRecipe: try EarlierRecipe.named(by: spec))
             print("wrote \(written.notebook.path) (\(written.runs) runs, \(written.plots) plots, exports \(written.exports.joined(separator: ", ")))")
         }
     }
