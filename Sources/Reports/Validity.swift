@@ -21,6 +21,9 @@ struct Validity {
     static let chanceMargin = 0.02
     /// A seed this far below the median of the others has collapsed.
     static let collapse = 0.10
+    /// A last epoch best by no more than this (0.5 points of a rate; a loss 0.5% lower) is a plateau, as under a decayed
+    /// schedule, not a run still improving (early stopping's min_delta).
+    static let plateau = 0.005
     /// A generic perplexity that moved by less than this fraction: the pretrained parts did not move.
     static let unmoved = 0.05
 
@@ -33,7 +36,7 @@ struct Validity {
     /// The checks, as the notebook lists them.
     static let described = [
         "an arm below the bag-of-words floor (the baseline best on validation, on the same data): the floor above the arm's mean and its 95% interval",
-        "underfitting: half or more of an arm's chosen runs still improving at their last epoch, or with training loss at or above validation loss at their chosen epoch",
+        "underfitting: half or more of an arm's chosen runs still improving at their last epoch (best there, by more than \(plateau * 100) points of the validation metric over their best earlier epoch, or 0.5% of a loss), or with training loss at or above validation loss at their chosen epoch",
         "runs at chance level (within \(Int(chanceMargin * 100)) points of the majority-class rate of the test split)",
         "a collapsed seed (more than \(Int(collapse * 100)) points below the median of the other seeds, of the same fold under k-fold CV)",
         "pretrained parts that did not move (the generic perplexity changed by less than \(Int(unmoved * 100))%) in an arm that starts from a pretrained model",
@@ -65,9 +68,9 @@ struct Validity {
             }
         }
         let chosen = cell.runIDs.compactMap { id in outcomes[id].map { (id, $0) } }
-        let budgets = chosen.compactMap { _, o -> Bool? in
+        let budgets = chosen.compactMap { id, o -> Bool? in
             guard let best = o.bestEpoch, let trained = o.epochs, best > 0 else { return nil }
-            return best == trained
+            return best == trained && lastEpochGain(id, epoch: trained).map { $0 > Self.plateau } != false
         }
         let stillImproving = budgets.filter { $0 }.count
         if !budgets.isEmpty, stillImproving * 2 >= budgets.count {
@@ -105,6 +108,17 @@ struct Validity {
             }
         }
         return found
+    }
+
+    /// How much a run's last epoch raised the validation metric above its best earlier epoch (a loss or perplexity
+    /// lowered, relative to it); nil without per-epoch validation records (then a best last epoch counts as improving).
+    func lastEpochGain(_ id: Int64, epoch last: Int) -> Double? {
+        let metric = table.metric, lowerIsBetter = metric.hasSuffix("loss") || metric.hasSuffix("perplexity")
+        let valid = (metrics[id] ?? []).filter { $0.split == "valid" && $0.name == metric }
+        guard let final = valid.first(where: { $0.epoch == last })?.value else { return nil }
+        let earlier = valid.filter { $0.epoch < last }.map(\.value)
+        guard let before = lowerIsBetter ? earlier.min() : earlier.max() else { return nil }
+        return lowerIsBetter ? (before - final) / max(abs(before), .leastNonzeroMagnitude) : final - before
     }
 
     /// Whether a run starts from a pretrained model (`model.init` other than `random`, with a stage it starts from).

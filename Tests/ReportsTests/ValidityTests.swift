@@ -35,6 +35,8 @@ final class ValidityTests: XCTestCase {
         var trainLoss = 0.2, validLoss = 0.4
         var forgetting: Double? = 1.3
         var pretrained = true
+        /// Validation accuracy by epoch (1, 2, …), recorded per epoch when given.
+        var validCurve: [Double]? = nil
     }
 
     /// The spec's runs with outcomes and per-epoch losses as `behaviour` says (the baseline: 0.75 on test, majority 0.5).
@@ -57,6 +59,9 @@ final class ValidityTests: XCTestCase {
                                      test: SplitMetrics(["accuracy": b.test[planned.seed - 1]]), extras: b.forgetting.map { ["forgetting_ratio": $0] })
                 metrics[id] = [MetricRecord(runId: id, epoch: b.best, split: "train", name: "loss", value: b.trainLoss),
                                MetricRecord(runId: id, epoch: b.best, split: "valid", name: "loss", value: b.validLoss)]
+                for (e, accuracy) in (b.validCurve ?? []).enumerated() {
+                    metrics[id]!.append(MetricRecord(runId: id, epoch: e + 1, split: "valid", name: "accuracy", value: accuracy))
+                }
             }
             r.resultJSON = outcome.json
             runs.append(r)
@@ -92,6 +97,11 @@ final class ValidityTests: XCTestCase {
         XCTAssertTrue(try problems(chance).new.contains("`new` (50.5) is at chance level (majority class 50.0)"))
         var improving = Behaviour(); improving.best = 6
         XCTAssertEqual(try problems(improving).new, ["`new` underfits: 4 of 4 chosen runs were still improving at their last epoch"])
+        improving.validCurve = [0.60, 0.70, 0.74, 0.76, 0.77, 0.79]
+        XCTAssertEqual(try problems(improving).new, ["`new` underfits: 4 of 4 chosen runs were still improving at their last epoch"],
+                       "2 points gained at the last epoch")
+        var plateau = improving; plateau.validCurve = [0.60, 0.70, 0.74, 0.78, 0.79, 0.793]
+        XCTAssertEqual(try problems(plateau).new, [], "best at the last epoch by 0.3 points: a plateau (early stopping's min_delta), not underfitting")
         var lossy = Behaviour(); lossy.trainLoss = 0.5
         XCTAssertEqual(try problems(lossy).new, ["`new` underfits: 4 of 4 chosen runs had training loss at or above validation loss at their chosen epoch"])
         var collapsed = Behaviour(); collapsed.test = [0.80, 0.81, 0.62, 0.83]
