@@ -66,6 +66,35 @@ final class BertFinetuningMethodTests: XCTestCase {
         XCTAssertEqual(ratesAfterEpochs[1], 0)
     }
 
+    /// A run trains its phases' epochs: its schedule spans them with no `epochs` given, and an `epochs` that says otherwise
+    /// is refused at its line.
+    func testPhasesSetTheEpochsTheScheduleSpans() throws {
+        let folder = try temporaryFolder("tlab-phase-epochs")
+        func runConfig(_ train: String) throws -> BertClassifierRun.Config {
+            let path = folder.appendingPathComponent("p.yaml")
+            try Data("""
+            experiment: {id: p}
+            data: {datasets: [mr-sentences]}
+            model: {kind: bert-classifier}
+            train:
+              \(train)
+            """.utf8).write(to: path)
+            let run = try XCTUnwrap(try Expansion.runs(try SpecLoader.load(path.path)).first)
+            return try ConfigDecoder(subject: "model kind 'bert-classifier'").decode(BertClassifierRun.Config.self, from: run.config)
+        }
+        let c = try runConfig("{schedule: {linear_warmup: {warmup_steps: 0}}, phases: [{epochs: 1}, {epochs: 2}]}")
+        XCTAssertEqual(c.train.epochCount, 3)
+        var rng = RandomGenerator(seed: 1)
+        let model = BertClassifier(encoder: BertEncoder(config, rng: &rng), head: SequenceClassificationHead(config, classes: 2, rng: &rng))
+        let (trainer, groups) = try c.train.classifierTrainer(model, trainExamples: 64, classes: 2, seed: 3, batchSize: 32)
+        XCTAssertEqual(trainer.config.phases.map { $0.epochs }, [1, 2])
+        XCTAssertEqual(groups.first?.schedule, .linearWarmupDecay(warmupSteps: 0, totalSteps: 6, finalFraction: 0), "3 epochs × 2 steps, not the default 10 epochs'")
+        XCTAssertThrowsError(try runConfig("{epochs: 4, phases: [{epochs: 1}, {epochs: 2}]}")) { error in
+            XCTAssertTrue("\(error)".contains("p.yaml:5") && "\(error)".contains("train.epochs") && "\(error)".contains("add up to 3"), "\(error)")
+        }
+        XCTAssertNoThrow(try runConfig("{epochs: 3, phases: [{epochs: 1}, {epochs: 2}]}"))
+    }
+
     /// `select_by: entity_f1` on a sequence classifier would select on a score it never computes: an error naming the field.
     func testEntityF1SelectionIsATaggerKindsChoice() throws {
         var c = try XCTUnwrap(runsByArm()["full"])

@@ -245,6 +245,11 @@ struct TrainSection: Decodable {
         hyper = try OptimizerFields(from: decoder)
         groups = try c.decodeIfPresent(Located<Ordered<Located<GroupFields>>>.self, forKey: .groups)
         phases = try c.decodeIfPresent([Located<PhaseFields>].self, forKey: .phases)
+        // A run trains its phases' epochs; an `epochs` beside them that says otherwise would size its schedules wrongly.
+        if let epochs, let phases, phases.reduce(0, { $0 + $1.value.epochs }) != epochs {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.epochs], debugDescription:
+                "\(epochs) epochs, but the phases add up to \(phases.reduce(0) { $0 + $1.value.epochs }): a run trains its phases' epochs (give them alike, or `epochs: ~`)"))
+        }
         // A number, or `none` (no clipping; an override can turn off a spec's clipping).
         if let clip = try c.decodeIfPresent(String.self, forKey: .clipNorm), clip != "none" {
             guard let value = Float(clip), value.isFinite, value > 0 else {
@@ -270,15 +275,14 @@ struct TrainSection: Decodable {
         return phases.firstIndex { Set($0.frozen).isSubset(of: alwaysFrozen) } ?? phases.count
     }
 
-    /// Epochs of training when no phases say otherwise.
-    var epochCount: Int { epochs ?? 10 }
+    /// Epochs of training: the phases' sum, else `epochs` (default 10).
+    var epochCount: Int { phases.map { $0.reduce(0) { $0 + $1.value.epochs } } ?? epochs ?? 10 }
 
-    /// Passes over the training set per epoch: 1, or with `min_steps` the fewest that give the run's epochs (its phases'
-    /// or `epochs`) at least that many steps of `stepsPerPass`.
+    /// Passes over the training set per epoch: 1, or with `min_steps` the fewest that give the run's epochs at least
+    /// that many steps of `stepsPerPass`.
     func passesPerEpoch(stepsPerPass: Int) -> Int {
         guard let minSteps else { return 1 }
-        let epochs = phases.map { $0.reduce(0) { $0 + $1.value.epochs } } ?? epochCount
-        let stepsPerEpoch = Swift.max(epochs * stepsPerPass, 1)
+        let stepsPerEpoch = Swift.max(epochCount * stepsPerPass, 1)
         return Swift.max(1, (minSteps + stepsPerEpoch - 1) / stepsPerEpoch)
     }
 
