@@ -15,10 +15,13 @@ public struct Notebook {
         public var assetFolder: String?
         /// The seconds of training the saved states of stopped runs hold, by run id (`ResultsStore.savedTraining`).
         public var savedTraining: [Int64: Double]
+        /// How many runs the spec plans (stage runs aside) and how many of them the database does not hold (a run
+        /// archive holds ended runs only, so a notebook regenerated from one learns of the runs left only from the plan).
+        public var planned: (runs: Int, notRecorded: Int)?
         public init(command: String, gitRevision: String, database: String, dataLines: [String], exportFiles: [String], assetFolder: String? = nil,
-                    savedTraining: [Int64: Double] = [:]) {
+                    savedTraining: [Int64: Double] = [:], planned: (runs: Int, notRecorded: Int)? = nil) {
             self.command = command; self.gitRevision = gitRevision; self.database = database; self.dataLines = dataLines; self.exportFiles = exportFiles
-            self.assetFolder = assetFolder; self.savedTraining = savedTraining
+            self.assetFolder = assetFolder; self.savedTraining = savedTraining; self.planned = planned
         }
     }
 
@@ -102,6 +105,9 @@ public struct Notebook {
             } ?? ""
             md += "> **Interim report**: \(runs.count - pending) of \(runs.count) recorded runs have ended; \(pending) \(pending == 1 ? "is" : "are") still queued or running\(left). "
                 + "Every number below will change as they finish.\n\n"
+        } else if let planned = context.planned, planned.notRecorded > 0 {
+            md += "> **Interim report**: \(planned.runs - planned.notRecorded) of the \(planned.runs) runs the spec plans have ended; "
+                + "\(planned.notRecorded) \(planned.notRecorded == 1 ? "has" : "have") not run yet. Every number below will change as they do.\n\n"
         }
         return md
     }

@@ -21,6 +21,7 @@ public enum NotebookWriter {
                              dataLines: [String], replacingWithoutRuns: Bool = false, comparedRecipe: EarlierRecipe? = nil) throws -> Written {
         let wanted = Set(planned.map(\.hash) + planned.flatMap(\.stages).map(\.key))
         let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
+        let recorded = Set(runs.map(\.hash))
         let name = spec.id + (spec.profile.map { "-\($0)" } ?? "")
         if runs.isEmpty && !replacingWithoutRuns && FileManager.default.fileExists(atPath: folder.appendingPathComponent("\(name).md").path) {
             throw Refusal(description: "\(store.path) holds no run of this spec: \(folder.appendingPathComponent("\(name).md").path) is kept (--allow-empty replaces it)")
@@ -30,7 +31,8 @@ public enum NotebookWriter {
         let csvName = "\(name)/\(name)-runs.csv", jsonName = "\(name)/\(name)-runs.json"
         let notebook = try Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
             command: command, gitRevision: revision, database: store.path, dataLines: dataLines,
-            exportFiles: [csvName, jsonName], assetFolder: name, savedTraining: store.savedTraining(of: runs)),
+            exportFiles: [csvName, jsonName], assetFolder: name, savedTraining: store.savedTraining(of: runs),
+            planned: (planned.count, planned.filter { !recorded.contains($0.hash) }.count)),
             earlier: try store.earlierResults(experiment: spec.id), stages: try store.stageHistory(experiment: spec.id),
             comparedRecipe: comparedRecipe)
         let (markdown, plots) = notebook.render()
