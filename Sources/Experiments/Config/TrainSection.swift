@@ -245,11 +245,6 @@ struct TrainSection: Decodable {
         hyper = try OptimizerFields(from: decoder)
         groups = try c.decodeIfPresent(Located<Ordered<Located<GroupFields>>>.self, forKey: .groups)
         phases = try c.decodeIfPresent([Located<PhaseFields>].self, forKey: .phases)
-        // A run trains its phases' epochs; an `epochs` beside them that says otherwise would size its schedules wrongly.
-        if let epochs, let phases, phases.reduce(0, { $0 + $1.value.epochs }) != epochs {
-            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.epochs], debugDescription:
-                "\(epochs) epochs, but the phases add up to \(phases.reduce(0) { $0 + $1.value.epochs }): a run trains its phases' epochs (give them alike, or `epochs: ~`)"))
-        }
         // A number, or `none` (no clipping; an override can turn off a spec's clipping).
         if let clip = try c.decodeIfPresent(String.self, forKey: .clipNorm), clip != "none" {
             guard let value = Float(clip), value.isFinite, value > 0 else {
@@ -265,6 +260,11 @@ struct TrainSection: Decodable {
         selectBy = try c.decodeIfPresent(SelectBy.self, forKey: .selectBy)
         scheduleScope = try c.decode(.scheduleScope, or: .run)
         patienceFrom = try c.decode(.patienceFrom, or: .start)
+        // A run trains its phases' epochs; an `epochs` beside them that says otherwise would size its schedules wrongly.
+        if let epochs, let phases, phases.reduce(0, { $0 + $1.value.epochs }) != epochs {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.epochs], debugDescription:
+                "\(epochs) epochs, but the phases add up to \(phases.reduce(0) { $0 + $1.value.epochs }): a run trains its phases' epochs (give them alike, or `epochs: ~`)"))
+        }
     }
 
     /// The phase from which early stopping counts: 0, or with `patience_from: all-trainable` the first phase that
