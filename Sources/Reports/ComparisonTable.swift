@@ -62,7 +62,7 @@ public struct ComparisonTable: Sendable {
         let chooser = tree.node(at: ["selection", "metric"])?.scalar.map { name in
             ["valid_", "valid."].first(where: name.hasPrefix).map { String(name.dropFirst($0.count)) } ?? name
         } ?? metric
-        let lowerIsBetter = chooser.hasSuffix("loss") || chooser.hasSuffix("perplexity")
+        let lowerIsBetter = MetricDirection.lowerIsBetter(chooser)
         let references = (tree["references"]?.sequence ?? []).compactMap { $0["values"] }
         func paperValue(_ dataset: String, _ arm: String) -> Double? {
             references.lazy.compactMap { $0[dataset]?[arm]?.scalar.flatMap(Double.init) }.first

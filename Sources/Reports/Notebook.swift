@@ -524,7 +524,7 @@ public struct Notebook {
     /// Whether `name` is a metric of the runs' test split (accuracy, macro-F1, entity F1, …), shown in %; a loss
     /// or a perplexity, and every extra result, keep their own scale.
     func isTestMetric(_ name: String) -> Bool {
-        !name.hasSuffix("loss") && !name.hasSuffix("perplexity") && outcomes.values.contains { $0.test?[name] != nil }
+        !MetricDirection.lowerIsBetter(name) && outcomes.values.contains { $0.test?[name] != nil }
     }
 
     /// A test metric's name in prose ("macro-F1").

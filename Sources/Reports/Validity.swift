@@ -113,7 +113,7 @@ struct Validity {
     /// How much a run's last epoch raised the validation metric above its best earlier epoch (a loss or perplexity
     /// lowered, relative to it); nil without per-epoch validation records (then a best last epoch counts as improving).
     func lastEpochGain(_ id: Int64, epoch last: Int) -> Double? {
-        let metric = table.metric, lowerIsBetter = metric.hasSuffix("loss") || metric.hasSuffix("perplexity")
+        let metric = table.metric, lowerIsBetter = MetricDirection.lowerIsBetter(metric)
         let valid = (metrics[id] ?? []).filter { $0.split == "valid" && $0.name == metric }
         guard let final = valid.first(where: { $0.epoch == last })?.value else { return nil }
         let earlier = valid.filter { $0.epoch < last }.map(\.value)

@@ -261,9 +261,9 @@ struct TrainSection: Decodable {
         scheduleScope = try c.decode(.scheduleScope, or: .run)
         patienceFrom = try c.decode(.patienceFrom, or: .start)
         // A run trains its phases' epochs; an `epochs` beside them that says otherwise would size its schedules wrongly.
-        if let epochs, let phases, phases.reduce(0, { $0 + $1.value.epochs }) != epochs {
+        if let epochs, phases != nil, epochCount != epochs {
             throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.epochs], debugDescription:
-                "\(epochs) epochs, but the phases add up to \(phases.reduce(0) { $0 + $1.value.epochs }): a run trains its phases' epochs (give them alike, or `epochs: ~`)"))
+                "\(epochs) epochs, but the phases add up to \(epochCount): a run trains its phases' epochs (give them alike, or `epochs: ~`)"))
         }
     }
 
