@@ -8,7 +8,7 @@ import Tracking
 public struct EarlierRecipe: Sendable {
     /// The spec as the earlier recipe ran it (its profile applied).
     public let spec: LoadedSpec
-    /// The archive's runs of the experiment.
+    /// The archive's runs of the experiment that the earlier recipe plans.
     public let runs: [RunRecord]
     /// The archive as the spec names it.
     public let archive: String
@@ -25,16 +25,19 @@ extension Notebook {
         guard let earlier = comparedRecipe, let config = spec.tree.node(at: ["report", "compare_with"]) else { return "" }
         let arms = config["arms"]?.sequence?.compactMap(\.scalar) ?? []
         let before = Page(spec: earlier.spec, runs: earlier.runs, outcomes: comparedOutcomes, metrics: [:])
-        func cell(_ p: Page, _ dataset: String, _ size: String, _ arm: String) -> Cell? {
+        // Per dataset and training-set size (none in an experiment without a size sweep).
+        struct Key: Hashable { let dataset: String; let size: String? }
+        func group(_ size: String?) -> String { size.map { "size=\($0)" } ?? "" }
+        func cell(_ p: Page, _ dataset: String, _ size: String?, _ arm: String) -> Cell? {
             p.table.cells.first { $0.dataset == dataset && $0.arm == arm && ComparisonTable.trainingSize(of: $0.group) == size && $0.test.n > 0 }
         }
         // The floor is a property of the data, not of the recipe: this recipe's baselines, else the earlier ones'.
-        func floor(_ dataset: String, _ size: String) -> (arm: String, test: Double, majority: Double?)? {
-            page.validity.floor(dataset: dataset, group: "size=\(size)") ?? before.validity.floor(dataset: dataset, group: "size=\(size)")
+        func floor(_ dataset: String, _ size: String?) -> (arm: String, test: Double, majority: Double?)? {
+            page.validity.floor(dataset: dataset, group: group(size)) ?? before.validity.floor(dataset: dataset, group: group(size))
         }
-        let keys = Set((page.table.cells + before.table.cells).filter { arms.contains($0.arm) && $0.test.n > 0 }.compactMap { c in
-            ComparisonTable.trainingSize(of: c.group).map { [c.dataset, $0] }
-        }).sorted { ($0[0], ComparisonTable.sizeOrder("size=\($0[1])")) < ($1[0], ComparisonTable.sizeOrder("size=\($1[1])")) }
+        let keys = Set((page.table.cells + before.table.cells).filter { arms.contains($0.arm) && $0.test.n > 0 }.map { c in
+            Key(dataset: c.dataset, size: ComparisonTable.trainingSize(of: c.group))
+        }).sorted { ($0.dataset, ComparisonTable.sizeOrder(group($0.size))) < ($1.dataset, ComparisonTable.sizeOrder(group($1.size))) }
         guard !keys.isEmpty else { return "" }
 
         let metric = page.metricName
@@ -47,9 +50,9 @@ extension Notebook {
             + String(repeating: "---|", count: arms.count) + "\n"
         var below = (earlier: 0, now: 0, earlierOf: 0, nowOf: 0)
         for key in keys {
-            let (dataset, size) = (key[0], key[1])
+            let (dataset, size) = (key.dataset, key.size)
             let f = floor(dataset, size)
-            md += "| \(dataset) | \(size) | " + (f.map { String(format: "%.1f (%@)", 100 * $0.test, $0.arm) } ?? "–") + " | "
+            md += "| \(dataset) | \(size ?? "–") | " + (f.map { String(format: "%.1f (%@)", 100 * $0.test, $0.arm) } ?? "–") + " | "
             md += arms.map { arm -> String in
                 let old = cell(before, dataset, size, arm), new = cell(page, dataset, size, arm)
                 func shown(_ c: Cell?, _ other: Cell?) -> String {
@@ -74,8 +77,9 @@ extension Notebook {
 }
 
 extension EarlierRecipe {
-    /// The earlier recipe `spec`'s `report.compare_with` names, its archive read into a scratch database; nil without one.
-    /// An archive that cannot be read is an error naming the file and the spec field.
+    /// The earlier recipe `spec`'s `report.compare_with` names, the runs of its archive that recipe plans (an archive may
+    /// hold other recipes' runs too), read into a scratch database; nil without one. An archive that cannot be read is an
+    /// error naming the file and the spec field.
     public static func named(by spec: LoadedSpec) throws -> EarlierRecipe? {
         guard let config = spec.tree.node(at: ["report", "compare_with"]), let archive = config["archive"]?.scalar else { return nil }
         let folder = URL(fileURLWithPath: spec.file).deletingLastPathComponent()
@@ -90,6 +94,8 @@ extension EarlierRecipe {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let store = try ResultsStore(path: scratch.appendingPathComponent("runs.sqlite").path)
         _ = try store.importArchive(data, source: file.path)
-        return EarlierRecipe(spec: earlierSpec, runs: try store.runs(experiment: spec.id), archive: archive)
+        let planned = try Expansion.runs(earlierSpec)
+        let wanted = Set(planned.map(\.hash) + planned.flatMap(\.stages).map(\.key))
+        return EarlierRecipe(spec: earlierSpec, runs: try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }, archive: archive)
     }
 }
