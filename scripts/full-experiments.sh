@@ -152,6 +152,8 @@ archive)
     # And the state of each run stopped mid-way after 20 minutes or more of training (`stop` first): the next machine's
     # `start` resumes it after its last saved epoch, so a run longer than a session finishes over several.
     tlab export "$spec" --db "$stem.sqlite" --format jsonl --output "$repo/results/$stem.runs.jsonl" --artifacts pretrain --resume 20
+    # A header and no run (nothing of it has ended yet) is no archive.
+    [ "$(wc -l < "$repo/results/$stem.runs.jsonl")" -gt 1 ] || rm "$repo/results/$stem.runs.jsonl"
   done
   ;;
 autosave)
