@@ -45,14 +45,17 @@ public struct TokenClassificationTask: Sendable {
     func evaluate(_ examples: [EncodedExample], batchSize: Int, edgePadding: Int,
                   forward: (Tape, [EncodedExample]) -> (Variable, TokenBatch)) -> ClassificationMetrics {
         let classes = labeler.labels.count
-        var predicted: [[Int32]] = [], total = 0.0, labelled = 0
+        // The loss over the whole set as one batch would give it: each batch's weighted mean times its weight Σ w[y].
+        var predicted: [[Int32]] = [], total = 0.0, totalWeight = 0.0
         for start in stride(from: 0, to: examples.count, by: batchSize) {
             let members = Array(examples[start..<min(start + batchSize, examples.count)])
             let tape = Tape(training: false)
             let (logits, batch) = forward(tape, members)
-            let count = batch.tokenTargets!.filter { $0 != TokenLabeler.ignored }.count
-            if count > 0 { total += Double(tape.value(loss(tape, logits, batch)).scalar) * Double(count) }
-            labelled += count
+            let weight = batch.tokenTargets!.reduce(0.0) { sum, target in
+                target == TokenLabeler.ignored ? sum : sum + Double(classWeights?[Int(target)] ?? 1)
+            }
+            if weight > 0 { total += Double(tape.value(loss(tape, logits, batch)).scalar) * weight }
+            totalWeight += weight
             let scores = tape.value(logits)
             for (b, member) in members.enumerated() {
                 let tagging = member.tagging!
@@ -66,7 +69,7 @@ public struct TokenClassificationTask: Sendable {
         }
         let gold = examples.map { $0.tagging!.gold }
         var metrics = ClassificationMetrics(predictions: predicted.flatMap { $0 }, gold: gold.flatMap { $0 }, classes: classes,
-                                            loss: labelled == 0 ? 0 : total / Double(labelled))
+                                            loss: totalWeight == 0 ? 0 : total / totalWeight)
         metrics.scores = scores(gold: gold, predicted: predicted)
         return metrics
     }

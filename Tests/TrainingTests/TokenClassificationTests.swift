@@ -62,6 +62,30 @@ final class TokenClassificationTests: XCTestCase {
         XCTAssertEqual(Double(loss), expected, accuracy: 1e-5)
     }
 
+    /// A weighted validation loss is the whole set's weighted mean, Σ w[y]·CE / Σ w[y], however the set is cut into batches.
+    func testAWeightedLossOverSeveralBatchesIsTheWholeSetsWeightedMean() throws {
+        let task = TokenClassificationTask(labeler: TokenLabeler(labels: labels), classWeights: [2, 2, 2, 0.5])
+        let wordIds: [Int?] = [nil, 0, 0, 1, nil]
+        let first = EncodedExample(ids: [1, 10, 11, 12, 2], tagging: TaggedTokens(targets: [-100, 0, -100, 1, -100], wordIds: wordIds, gold: [0, 1]))
+        let second = EncodedExample(ids: [1, 20, 21, 22, 2], tagging: TaggedTokens(targets: [-100, 3, -100, 2, -100], wordIds: wordIds, gold: [3, 2]))
+        // Right on both of the first sentence's words and on "in"; "Rome" (B-LOC, weight 2) guessed O.
+        let model = Oracle(guess: [10: 0, 12: 1, 20: 3, 22: 3], classes: 4)
+        let trainer = ClassifierTrainer(model: model, optimizer: try GroupedOptimizer(parameters: [Parameter("p", Tensor(zeros: [1]))],
+                                                                                       groups: [GroupConfig(name: "all", patterns: ["*"], learningRate: 0.1)]),
+                                        config: ClassifierTrainingConfig(), classes: 4)
+        trainer.tokenTask = task
+        func loss(batchSize: Int) -> Double {
+            task.evaluate([first, second], batchSize: batchSize, edgePadding: 0) { tape, members in
+                let batch = trainer.makeBatch(members)
+                return (model.logits(tape, batch), batch)
+            }.loss
+        }
+        let right = log(exp(10.0) + 3) - 10, wrong = log(exp(10.0) + 3)
+        let expected = (2 * right + 2 * right + 0.5 * right + 2 * wrong) / 6.5
+        XCTAssertEqual(loss(batchSize: 2), expected, accuracy: 1e-5)
+        XCTAssertEqual(loss(batchSize: 1), expected, accuracy: 1e-5, "one sentence a batch: the same mean, not each batch's mean by its token count")
+    }
+
     /// A BiLSTM tagger learns a rule that needs context (a capitalised-word stand-in followed by a title word is a
     /// person, B then I; alone it is a location) to entity F1 above 0.9 on held-out sentences.
     func testABiLSTMTaggerLearnsEntities() throws {
