@@ -28,6 +28,32 @@ final class GoldenTests: XCTestCase {
         } }
     }
 
+    /// Against pytorch-crf (`make_crf_fixtures.py`): the loss averaged over positions, its four gradients, and Viterbi.
+    func testLinearChainCRFMatchesPytorchCRF() throws {
+        let f = try Fixture("crf")
+        func rows(_ lengths: [Int], time: Int) -> [[Int]] { lengths.enumerated().map { b, n in (0..<n).map { b * time + $0 } } }
+        func paths(_ flat: [Int], _ lengths: [Int], time: Int) -> [[Int32]] {
+            lengths.enumerated().map { b, n in flat[(b * time)..<(b * time + n)].map(Int32.init) }
+        }
+        let lengths = f.ints("lengths"), sequences = rows(lengths, time: 4), tags = paths(f.ints("tags"), lengths, time: 4)
+        let tape = Tape(training: false)
+        let emissions = tape.input(f.tensor("emissions")), transitions = tape.input(f.tensor("transitions"))
+        let start = tape.input(f.tensor("start")), end = tape.input(f.tensor("end"))
+        let loss = tape.crfNegativeLogLikelihood(emissions, transitions: transitions, start: start, end: end, sequences: sequences, tags: tags)
+        XCTAssertEqual(Double(tape.value(loss).scalar), f.number("loss"), accuracy: 1e-5)
+        tape.backward(loss)
+        assertClose(tape.gradient(emissions)!, f.tensor("grad_emissions"), absolute: 1e-6, relative: 1e-4, "emissions")
+        assertClose(tape.gradient(transitions)!, f.tensor("grad_transitions"), absolute: 1e-6, relative: 1e-4, "transitions")
+        assertClose(tape.gradient(start)!, f.tensor("grad_start"), absolute: 1e-6, relative: 1e-4, "start")
+        assertClose(tape.gradient(end)!, f.tensor("grad_end"), absolute: 1e-6, relative: 1e-4, "end")
+        let (t, s, e) = (f.tensor("transitions"), f.tensor("start"), f.tensor("end"))
+        XCTAssertEqual(LinearChainCRF.decode(emissions: f.tensor("emissions"), transitions: t, start: s, end: e, sequences: sequences),
+                       paths(f.ints("decoded"), lengths, time: 4))
+        let long = f.ints("long_lengths")
+        XCTAssertEqual(LinearChainCRF.decode(emissions: f.tensor("long_emissions"), transitions: t, start: s, end: e, sequences: rows(long, time: 9)),
+                       paths(f.ints("long_decoded"), long, time: 9))
+    }
+
     func testCrossEntropyMatchesReference() throws {
         let f = try Fixture("cross_entropy")
         let tape = Tape(training: false)

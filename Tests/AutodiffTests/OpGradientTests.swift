@@ -128,6 +128,15 @@ final class OpGradientTests: XCTestCase {
         }
     }
 
+    /// The CRF's loss reaches emissions, transitions, start and end scores; sequences name their rows in any order, and
+    /// an empty one adds nothing.
+    func testLinearChainCRF() {
+        let sequences = [[0, 2, 3], [5], [], [6, 4, 1]], tags: [[Int32]] = [[1, 0, 3], [2], [], [3, 3, 0]]
+        gradientCheck(inputs: [randomTensor([7, 4], &rng, -2, 2), randomTensor([4, 4], &rng), randomTensor([4], &rng), randomTensor([4], &rng)]) { t, v in
+            t.crfNegativeLogLikelihood(v[0], transitions: v[1], start: v[2], end: v[3], sequences: sequences, tags: tags)
+        }
+    }
+
     func testAttentionWithMasks() {
         let q = randomTensor([2, 3, 4], &rng), k = randomTensor([2, 5, 4], &rng), v = randomTensor([2, 5, 3], &rng)
         gradientCheck(inputs: [q, k, v]) { t, x in t.attention(q: x[0], k: x[1], v: x[2]) }

@@ -15,3 +15,19 @@ extension Tape {
         }
     }
 }
+
+extension Tape {
+    /// Mean negative log-likelihood per position of `tags` under a linear-chain CRF (`LinearChainCRF`) over emissions
+    /// [N, C]; each sequence is the emission rows it names, in order. A scalar; gradients reach all four inputs.
+    public func crfNegativeLogLikelihood(_ emissions: Variable, transitions: Variable, start: Variable, end: Variable,
+                                         sequences: [[Int]], tags: [[Int32]]) -> Variable {
+        let (loss, saved) = LinearChainCRF.forward(emissions: value(emissions), transitions: value(transitions), start: value(start),
+                                                   end: value(end), sequences: sequences, tags: tags)
+        return record(Tensor(scalar: loss), inputs: [emissions, transitions, start, end]) { tape, g in
+            LinearChainCRF.backward(saved: saved, emissions: tape.value(emissions), transitions: tape.value(transitions),
+                                    sequences: sequences, tags: tags, upstream: g.scalar,
+                                    dEmissions: tape.gradientBuffer(emissions), dTransitions: tape.gradientBuffer(transitions),
+                                    dStart: tape.gradientBuffer(start), dEnd: tape.gradientBuffer(end))
+        }
+    }
+}
