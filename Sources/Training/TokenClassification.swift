@@ -11,24 +11,42 @@ public struct TaggedTokens: Sendable {
     public init(targets: [Int32], wordIds: [Int?], gold: [Int32]) { self.targets = targets; self.wordIds = wordIds; self.gold = gold }
 }
 
-/// Token classification for `ClassifierTrainer`: cross-entropy over labelled tokens with per-class weights; evaluation
-/// at each word's first token mapped back to words, scored per word (accuracy, macro-F1 over labels) and per entity
-/// as seqeval scores it (micro and per type precision, recall, F1; macro-F1 over types).
+/// Token classification for `ClassifierTrainer`: cross-entropy over labelled tokens with per-class weights, or a CRF's
+/// likelihood of each sentence's labelled tokens; evaluation at each word's first token (per token, or the CRF's Viterbi
+/// path) mapped back to words, scored per word (accuracy, macro-F1 over labels) and per entity as seqeval scores it
+/// (micro and per type precision, recall, F1; macro-F1 over types).
 public struct TokenClassificationTask: Sendable {
     public let labeler: TokenLabeler
     public let classWeights: [Float]?
     public let scheme: EntityScheme
     /// The O label's id: what a word cut off by truncation is predicted as.
     public let outside: Int32
+    /// The model's CRF output layer, if it has one: it replaces the per-token cross-entropy and argmax (no class weights).
+    public let crf: CRFLayer?
 
-    public init(labeler: TokenLabeler, classWeights: [Float]?, scheme: EntityScheme = .conlleval) {
-        self.labeler = labeler; self.classWeights = classWeights; self.scheme = scheme
+    public init(labeler: TokenLabeler, classWeights: [Float]?, scheme: EntityScheme = .conlleval, crf: CRFLayer? = nil) {
+        precondition(crf == nil || classWeights == nil, "a CRF's loss is over whole sentences: class weights do not apply")
+        self.labeler = labeler; self.classWeights = classWeights; self.scheme = scheme; self.crf = crf
         outside = Int32(labeler.labels.firstIndex(of: "O") ?? 0)
     }
 
     func loss(_ tape: Tape, _ logits: Variable, _ batch: TokenBatch) -> Variable {
-        tape.crossEntropy(logits, targets: batch.tokenTargets!, classWeights: classWeights.map { Tensor(shape: [$0.count], values: $0) },
-                          ignoreIndex: TokenLabeler.ignored)
+        if let crf {
+            let (rows, tags) = Self.chains(batch.tokenTargets!, batch: batch)
+            return crf.loss(tape, logits, sequences: rows, tags: tags)
+        }
+        return tape.crossEntropy(logits, targets: batch.tokenTargets!, classWeights: classWeights.map { Tensor(shape: [$0.count], values: $0) },
+                                 ignoreIndex: TokenLabeler.ignored)
+    }
+
+    /// Each sequence's labelled rows of the batch's [B·T] layout, in order, with their targets: the chains a CRF scores.
+    static func chains(_ targets: [Int32], batch: TokenBatch) -> (rows: [[Int]], tags: [[Int32]]) {
+        var rows: [[Int]] = [], tags: [[Int32]] = []
+        for b in 0..<batch.batch {
+            let labelled = (b * batch.time..<(b + 1) * batch.time).filter { targets[$0] != TokenLabeler.ignored }
+            rows.append(labelled); tags.append(labelled.map { targets[$0] })
+        }
+        return (rows, tags)
     }
 
     /// Each member's targets laid out as `batch` lays out its ids ([B·T], edge padding and truncation included).
@@ -57,11 +75,18 @@ public struct TokenClassificationTask: Sendable {
             if weight > 0 { total += Double(tape.value(loss(tape, logits, batch)).scalar) * weight }
             totalWeight += weight
             let scores = tape.value(logits)
+            let chains = crf.map { crf in (Self.chains(batch.tokenTargets!, batch: batch).rows, crf) }
+            let paths = chains.map { rows, crf in crf.decode(scores, sequences: rows) }
             for (b, member) in members.enumerated() {
                 let tagging = member.tagging!
                 let kept = min(tagging.wordIds.count, batch.lengths[b] - 2 * edgePadding)
-                let tokens: [Int32] = (0..<kept).map { t in
-                    predictedClass(scores.data + (b * batch.time + edgePadding + t) * classes, classes: classes)
+                var tokens: [Int32] = (0..<kept).map { t in
+                    paths == nil ? predictedClass(scores.data + (b * batch.time + edgePadding + t) * classes, classes: classes) : outside
+                }
+                if let chains, let paths {
+                    for (row, tag) in zip(chains.0[b], paths[b]) where row - b * batch.time - edgePadding < kept {
+                        tokens[row - b * batch.time - edgePadding] = tag
+                    }
                 }
                 predicted.append(labeler.wordPredictions(tokenPredictions: tokens, wordIds: Array(tagging.wordIds.prefix(kept)),
                                                          words: tagging.gold.count, fallback: outside))

@@ -37,6 +37,8 @@ final class MalformedSpecTests: XCTestCase {
         ("one fold", "split: {seed: 1, valid: 0.1, test: 0.1}", "split: {seed: 1, valid: 0.1, test: 0.1, folds: 1}", ["data.split.folds", "at least 2"]),
         ("training size 0", "test: 0.1}", "test: 0.1}\n  training_sizes: [0]", ["training_size", "at least 1"]),
         ("negative training size", "test: 0.1}", "test: 0.1}\n  training_sizes: [-5]", ["training_size", "at least 1"]),
+        ("a CRF tagger with class weights", "model: {kind: kim-cnn, windows: [3, 4, 5], maps: 100, dropout: 0.5}",
+         "model: {kind: bilstm-tagger, output: crf, class_weights: inverse}", ["s.yaml:5:", "model.class_weights", "`output: crf` scores whole sentences"]),
         ("unknown kind", "kind: kim-cnn", "kind: kim-cn", ["s.yaml:5:", "model.kind", "did you mean 'kim-cnn'"]),
         ("field of another kind", "maps: 100", "maps: 100, hidden: 3", ["model.hidden", "a field of bilstm-max"]),
         ("misspelt train field", "epochs: 3", "epoch: 3", ["s.yaml:8:", "train.epoch", "did you mean 'epochs'"]),

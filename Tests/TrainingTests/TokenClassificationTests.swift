@@ -88,7 +88,35 @@ final class TokenClassificationTests: XCTestCase {
 
     /// A BiLSTM tagger learns a rule that needs context (a capitalised-word stand-in followed by a title word is a
     /// person, B then I; alone it is a location) to entity F1 above 0.9 on held-out sentences.
-    func testABiLSTMTaggerLearnsEntities() throws {
+    func testABiLSTMTaggerLearnsEntities() throws { try taggerLearnsEntities(crf: false) }
+
+    /// So does a BiLSTM-CRF, its CRF's scores trained with the rest.
+    func testABiLSTMCRFTaggerLearnsEntities() throws { try taggerLearnsEntities(crf: true) }
+
+    /// With a CRF, a sentence's words are tagged by its Viterbi path over the first sub-tokens, not token by token: a
+    /// transition O → I-PER scored −100 turns the per-token guess "O I-PER" into "O B-PER".
+    func testACRFTagsTheSentenceByItsBestPath() throws {
+        var rng = RandomGenerator(seed: 1)
+        let crf = CRFLayer(tags: 4, rng: &rng)
+        for p in crf.parameters { for i in 0..<p.value.count { p.value.data[i] = 0 } }
+        crf.transitions.value.data[3 * 4 + 1] = -100
+        crf.transitions.value.data[3 * 4 + 0] = 1
+        // "in Ann" in WordPiece layout ([CLS] w0 w0' w1 [SEP]), gold O B-PER; the second piece of "in" guessed B-LOC, unread.
+        let example = EncodedExample(ids: [1, 10, 11, 12, 2], tagging: TaggedTokens(targets: [-100, 3, -100, 0, -100], wordIds: [nil, 0, 0, 1, nil], gold: [3, 0]))
+        let model = Oracle(guess: [10: 3, 11: 2, 12: 1], classes: 4)
+        func accuracy(_ crf: CRFLayer?) throws -> Double {
+            let task = TokenClassificationTask(labeler: TokenLabeler(labels: labels), classWeights: nil, crf: crf)
+            let trainer = ClassifierTrainer(model: model, optimizer: try GroupedOptimizer(parameters: [Parameter("p", Tensor(zeros: [1]))],
+                                                                                           groups: [GroupConfig(name: "all", patterns: ["*"], learningRate: 0.1)]),
+                                            config: ClassifierTrainingConfig(), classes: 4)
+            trainer.tokenTask = task
+            return trainer.evaluate([example]).accuracy
+        }
+        XCTAssertEqual(try accuracy(nil), 0.5, "token by token: O, I-PER")
+        XCTAssertEqual(try accuracy(crf), 1, "the best path: O, B-PER")
+    }
+
+    func taggerLearnsEntities(crf: Bool) throws {
         var rng = RandomGenerator(seed: 7)
         // ids: 2...6 ordinary words (O), 7...9 names, 10 a title word that makes the preceding name a person.
         func sentence() -> EncodedExample {
@@ -105,7 +133,8 @@ final class TokenClassificationTests: XCTestCase {
         let table = Tensor(zeros: [11, 8])
         rng.fillUniform(table, -0.5, 0.5)
         var modelRng = RandomGenerator(seed: 3)
-        let model = BiLSTMTagger(table: table, hidden: 16, dropout: 0, classes: 4, rng: &modelRng)
+        let model = BiLSTMTagger(table: table, hidden: 16, dropout: 0, classes: 4, crf: crf, rng: &modelRng)
+        let initial = model.crf?.transitions.value.array
         var config = ClassifierTrainingConfig()
         config.batchSize = 16
         config.phases = [Phase(epochs: 15)]
@@ -113,8 +142,9 @@ final class TokenClassificationTests: XCTestCase {
         let trainer = ClassifierTrainer(model: model, optimizer: try GroupedOptimizer(parameters: model.parameters,
                                                                                        groups: [GroupConfig(name: "all", patterns: ["*"], learningRate: 0.01)]),
                                         config: config, classes: 4)
-        trainer.tokenTask = TokenClassificationTask(labeler: TokenLabeler(labels: labels), classWeights: nil)
+        trainer.tokenTask = TokenClassificationTask(labeler: TokenLabeler(labels: labels), classWeights: nil, crf: model.crf)
         let fit = try trainer.fit(train: train, valid: valid)
+        if crf { XCTAssertNotEqual(model.crf!.transitions.value.array, initial, "the CRF's scores train") }
         let best = try XCTUnwrap(fit.epochs.first { $0.epoch == fit.bestEpoch })
         XCTAssertGreaterThan(best.valid.scores?["entity_f1"] ?? 0, 0.9, "\(fit.epochs.map { $0.valid.scores?["entity_f1"] ?? -1 })")
         XCTAssertEqual(best.valid.scores?["entity_f1"], fit.epochs.compactMap { $0.valid.scores?["entity_f1"] }.max(), "the best epoch is chosen on entity F1")

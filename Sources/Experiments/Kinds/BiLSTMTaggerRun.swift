@@ -8,16 +8,18 @@ import Training
 
 /// A bidirectional LSTM tagger over word vectors (`model.kind: bilstm-tagger`; GloVe 50-d unless `embeddings:` says
 /// otherwise): the pre-transformer comparison for token classification, one label per word, the loss weighted per
-/// class as the spec says.
+/// class as the spec says, or with `output: crf` a CRF over each sentence (Lample et al. 2016).
 public enum BiLSTMTaggerRun: RunKind {
     public static let id = "bilstm-tagger"
 
     public struct Model: ModelSection {
+        enum Output: String, ConfigChoice { case softmax, crf }
         var hidden: Int
         var dropout: Double
+        var output: Output
         var objective: TaggerObjective
         public enum CodingKeys: String, CodingKey, CaseIterable {
-            case kind, hidden, dropout, classWeights = "class_weights", effectiveBeta = "effective_beta", outsideWeight = "outside_weight", scheme
+            case kind, hidden, dropout, output, classWeights = "class_weights", effectiveBeta = "effective_beta", outsideWeight = "outside_weight", scheme
         }
 
         public init(from decoder: any Decoder) throws {
@@ -25,7 +27,12 @@ public enum BiLSTMTaggerRun: RunKind {
             _ = try c.decode(String.self, forKey: .kind)
             hidden = try c.decode(.hidden, or: 100, Valid.positive, Valid.atLeast1)
             dropout = try c.decode(.dropout, or: 0.5, Valid.fraction, Valid.isFraction)
+            output = try c.decode(.output, or: .softmax)
             objective = try TaggerObjective(c, weighting: .classWeights, beta: .effectiveBeta, outsideWeight: .outsideWeight, scheme: .scheme)
+            if output == .crf && objective.weighting != .none {
+                throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.classWeights], debugDescription:
+                    "class weights weight a per-token cross-entropy; `output: crf` scores whole sentences (give `class_weights: none`)"))
+            }
         }
     }
 
@@ -52,8 +59,9 @@ public enum BiLSTMTaggerRun: RunKind {
         }
         let examples = (encode(data.split.train), encode(data.split.valid), encode(data.split.test))
         var modelRng = rng.derived("model")
-        let model = BiLSTMTagger(table: table, hidden: c.model.hidden, dropout: Float(c.model.dropout), classes: data.labels.count, rng: &modelRng)
-        return try TaggingPipeline.execute(model: model, task: c.model.objective.task(labels: data.labels, train: examples.0), data: data,
+        let model = BiLSTMTagger(table: table, hidden: c.model.hidden, dropout: Float(c.model.dropout), classes: data.labels.count,
+                                 crf: c.model.output == .crf, rng: &modelRng)
+        return try TaggingPipeline.execute(model: model, task: c.model.objective.task(labels: data.labels, train: examples.0, crf: model.crf), data: data,
                                            examples: examples, train: c.train, run: c.run, vocabulary: vocabulary.count,
                                            maxLength: nil, context: context, start: start)
     }

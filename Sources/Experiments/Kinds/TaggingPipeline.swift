@@ -63,13 +63,13 @@ struct TaggerObjective {
         }
     }
 
-    /// The task over `labels`, its weights from the targets of `train` (as the loss will see them).
-    func task(labels: [String], train: [EncodedExample]) -> TokenClassificationTask {
+    /// The task over `labels`, its weights from the targets of `train` (as the loss will see them), read by `crf` if given.
+    func task(labels: [String], train: [EncodedExample], crf: CRFLayer? = nil) -> TokenClassificationTask {
         var counts = [Int](repeating: 0, count: labels.count)
         for example in train { for t in example.tagging!.targets where t != TokenLabeler.ignored { counts[Int(t)] += 1 } }
         let weights = weighting == .none ? nil : classWeighting.weights(counts: counts, outside: labels.firstIndex(of: "O"))
         return TokenClassificationTask(labeler: TokenLabeler(labels: labels), classWeights: weights,
-                                       scheme: scheme == .strictIOB2 ? .strictIOB2 : .conlleval)
+                                       scheme: scheme == .strictIOB2 ? .strictIOB2 : .conlleval, crf: crf)
     }
 }
 
