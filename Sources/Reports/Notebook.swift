@@ -247,7 +247,8 @@ public struct Notebook {
             let name = "\(assets)/curves-\(slug).svg"
             plots[name] = SVGChart(title: "\(dataset): validation \(metricName) by epoch (mean over chosen runs)", xLabel: "epoch", yLabel: "validation \(metricName)", series: curves).render()
             md += "\n![learning curves, \(dataset)](\(name))\n"
-            let chosen = cells.filter { $0.dataset == dataset }.flatMap(\.runIDs)
+            // Of the chosen runs that train by epochs (a baseline's fit has none to draw).
+            let chosen = cells.filter { $0.dataset == dataset }.flatMap(\.runIDs).filter { outcomes[$0]?.epochs != nil }
             let drawn = chosen.filter { metrics[$0]?.contains { $0.split == "valid" } ?? false }.count
             if drawn < chosen.count {  // e.g. runs imported from an archive made before archives kept metrics
                 md += "\n(The curves average \(drawn) of the \(chosen.count) chosen runs: the others' per-epoch metrics were not kept.)\n"

@@ -81,6 +81,14 @@ final class NotebookSnapshotTests: XCTestCase {
             command: "tlab report toy.yaml", gitRevision: "abc123", database: "results/test.sqlite",
             dataLines: ["`mr`: toy data"], exportFiles: ["toy/toy-runs.csv"])).render()
         XCTAssertTrue(partial.contains("(The curves average 5 of the 6 chosen runs: the others' per-epoch metrics were not kept.)"), partial)
+
+        // A chosen run that trains by no epochs (a baseline's fit) has no curve to be missing.
+        var fitted = runs
+        fitted[4].resultJSON = fitted[4].resultJSON!.replacingOccurrences(of: "\"epochs\":5,", with: "")
+        let (noEpochs, _) = try Notebook(spec: spec, runs: fitted, metrics: withoutOne, context: Notebook.Context(
+            command: "tlab report toy.yaml", gitRevision: "abc123", database: "results/test.sqlite",
+            dataLines: ["`mr`: toy data"], exportFiles: ["toy/toy-runs.csv"])).render()
+        XCTAssertFalse(noEpochs.contains("The curves average"), noEpochs)
     }
 
     /// `report.tables` splits the arms into titled tables, each against its own baseline; a table
