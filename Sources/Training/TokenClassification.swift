@@ -21,12 +21,14 @@ public struct TokenClassificationTask: Sendable {
     public let scheme: EntityScheme
     /// The O label's id: what a word cut off by truncation is predicted as.
     public let outside: Int32
-    /// The model's CRF output layer, if it has one: it replaces the per-token cross-entropy and argmax (no class weights).
+    /// γ of a focal loss (Lin et al. 2017) in place of the cross-entropy, weighted alike; nil: the cross-entropy.
+    public let focalGamma: Double?
+    /// The model's CRF output layer, if it has one: it replaces the per-token loss and argmax (no class weights, no focus).
     public let crf: CRFLayer?
 
-    public init(labeler: TokenLabeler, classWeights: [Float]?, scheme: EntityScheme = .conlleval, crf: CRFLayer? = nil) {
-        precondition(crf == nil || classWeights == nil, "a CRF's loss is over whole sentences: class weights do not apply")
-        self.labeler = labeler; self.classWeights = classWeights; self.scheme = scheme; self.crf = crf
+    public init(labeler: TokenLabeler, classWeights: [Float]?, scheme: EntityScheme = .conlleval, focalGamma: Double? = nil, crf: CRFLayer? = nil) {
+        precondition(crf == nil || (classWeights == nil && focalGamma == nil), "a CRF's loss is over whole sentences: no per-token weights or focus")
+        self.labeler = labeler; self.classWeights = classWeights; self.scheme = scheme; self.focalGamma = focalGamma; self.crf = crf
         outside = Int32(labeler.labels.firstIndex(of: "O") ?? 0)
     }
 
@@ -35,8 +37,11 @@ public struct TokenClassificationTask: Sendable {
             let (rows, tags) = Self.chains(batch.tokenTargets!, batch: batch)
             return crf.loss(tape, logits, sequences: rows, tags: tags)
         }
-        return tape.crossEntropy(logits, targets: batch.tokenTargets!, classWeights: classWeights.map { Tensor(shape: [$0.count], values: $0) },
-                                 ignoreIndex: TokenLabeler.ignored)
+        let weights = classWeights.map { Tensor(shape: [$0.count], values: $0) }
+        if let focalGamma {
+            return tape.focalLoss(logits, targets: batch.tokenTargets!, gamma: focalGamma, classWeights: weights, ignoreIndex: TokenLabeler.ignored)
+        }
+        return tape.crossEntropy(logits, targets: batch.tokenTargets!, classWeights: weights, ignoreIndex: TokenLabeler.ignored)
     }
 
     /// Each sequence's labelled rows of the batch's [B·T] layout, in order, with their targets: the chains a CRF scores.

@@ -54,6 +54,21 @@ final class GoldenTests: XCTestCase {
                        paths(f.ints("long_decoded"), long, time: 9))
     }
 
+    /// Against the formula written out in torch (`make_focal_fixtures.py`) at γ 0, 0.5 and 2, class-weighted, one row
+    /// ignored and one nearly certain.
+    func testFocalLossMatchesReference() throws {
+        let f = try Fixture("focal")
+        let targets = f.ints("targets").map(Int32.init)
+        for gamma in f.doubles("gammas") {
+            let tape = Tape(training: false)
+            let logits = tape.input(f.tensor("logits"))
+            let loss = tape.focalLoss(logits, targets: targets, gamma: gamma, classWeights: f.tensor("weights"), ignoreIndex: -100)
+            XCTAssertEqual(Double(tape.value(loss).scalar), f.number("loss_\(gamma)"), accuracy: 1e-6, "γ \(gamma)")
+            tape.backward(loss)
+            assertClose(tape.gradient(logits)!, f.tensor("grad_\(gamma)"), absolute: 1e-6, relative: 1e-4, "γ \(gamma)")
+        }
+    }
+
     func testCrossEntropyMatchesReference() throws {
         let f = try Fixture("cross_entropy")
         let tape = Tape(training: false)

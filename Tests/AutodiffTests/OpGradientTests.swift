@@ -128,6 +128,15 @@ final class OpGradientTests: XCTestCase {
         }
     }
 
+    func testFocalLossWithClassWeightsAndIgnoreIndex() {
+        let weights = Tensor(shape: [4], values: [1, 2, 0.5, 3])
+        for gamma in [0.5, 2.0] {
+            gradientCheck(inputs: [randomTensor([5, 4], &rng, -2, 2)]) { t, v in
+                t.focalLoss(v[0], targets: [0, 3, -100, 2, 1], gamma: gamma, classWeights: weights, ignoreIndex: -100)
+            }
+        }
+    }
+
     /// The CRF's loss reaches emissions, transitions, start and end scores; sequences name their rows in any order, and
     /// an empty one adds nothing.
     func testLinearChainCRF() {

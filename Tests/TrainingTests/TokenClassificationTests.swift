@@ -62,6 +62,19 @@ final class TokenClassificationTests: XCTestCase {
         XCTAssertEqual(Double(loss), expected, accuracy: 1e-5)
     }
 
+    /// A focal loss replaces the cross-entropy: each labelled token's term scaled by (1 − p_y)^γ, weighted alike.
+    func testAFocalLossReplacesTheCrossEntropy() {
+        let task = TokenClassificationTask(labeler: TokenLabeler(labels: labels), classWeights: [2, 2, 2, 0.5], focalGamma: 2)
+        let tape = Tape(training: false)
+        let logits = tape.input(Tensor(shape: [3, 4], values: [1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]))
+        var batch = TokenBatch(sequences: [[1, 2, 3]], labels: [0])
+        batch.tokenTargets = [0, 3, -100]
+        let loss = tape.value(task.loss(tape, logits, batch)).scalar
+        let p = exp(1.0) / (exp(1.0) + 3)  // both labelled tokens put their largest score on their target
+        let expected = (2 * pow(1 - p, 2) * -log(p) + 0.5 * pow(1 - p, 2) * -log(p)) / 2.5
+        XCTAssertEqual(Double(loss), expected, accuracy: 1e-6)
+    }
+
     /// A weighted validation loss is the whole set's weighted mean, Σ w[y]·CE / Σ w[y], however the set is cut into batches.
     func testAWeightedLossOverSeveralBatchesIsTheWholeSetsWeightedMean() throws {
         let task = TokenClassificationTask(labeler: TokenLabeler(labels: labels), classWeights: [2, 2, 2, 0.5])

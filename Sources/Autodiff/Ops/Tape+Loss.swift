@@ -31,3 +31,19 @@ extension Tape {
         }
     }
 }
+
+extension Tape {
+    /// Mean softmax focal loss (`FocalLoss`, Lin et al. 2017) of logits [N, C] against `targets`, optionally weighted
+    /// per class and ignoring rows whose target is `ignoreIndex`. A scalar; γ = 0 is `crossEntropy`.
+    public func focalLoss(_ logits: Variable, targets: [Int32], gamma: Double, classWeights: Tensor? = nil,
+                          ignoreIndex: Int32? = nil) -> Variable {
+        let (loss, saved) = FocalLoss.forward(logits: value(logits), targets: targets, gamma: gamma,
+                                              classWeights: classWeights, ignoreIndex: ignoreIndex)
+        return record(Tensor(scalar: loss), inputs: [logits]) { tape, g in
+            if let d = tape.gradientBuffer(logits) {
+                FocalLoss.backward(saved: saved, targets: targets, gamma: gamma, classWeights: classWeights,
+                                   ignoreIndex: ignoreIndex, upstream: g.scalar, dLogits: d)
+            }
+        }
+    }
+}

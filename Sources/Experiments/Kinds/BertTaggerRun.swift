@@ -20,7 +20,7 @@ public enum BertTaggerRun: RunKind {
         enum Alignment: String, ConfigChoice { case first, all }
         public enum CodingKeys: String, CodingKey, CaseIterable {
             case kind, checkpoint, dropout, alignment, classWeights = "class_weights", effectiveBeta = "effective_beta"
-            case outsideWeight = "outside_weight", scheme
+            case outsideWeight = "outside_weight", scheme, focalGamma = "focal_gamma"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -29,7 +29,8 @@ public enum BertTaggerRun: RunKind {
             checkpoint = try c.decodeIfPresent(Located<String>.self, forKey: .checkpoint) ?? Located("minilm-l6", at: .commandLine("default"), path: "model.checkpoint")
             dropout = try c.decodeIfPresent(.dropout, Valid.fraction, Valid.isFraction)
             alignment = try c.decode(.alignment, or: Alignment.first) == .all ? .all : .first
-            objective = try TaggerObjective(c, weighting: .classWeights, beta: .effectiveBeta, outsideWeight: .outsideWeight, scheme: .scheme)
+            objective = try TaggerObjective(c, weighting: .classWeights, beta: .effectiveBeta, outsideWeight: .outsideWeight, scheme: .scheme,
+                                            focalGamma: .focalGamma)
         }
     }
 

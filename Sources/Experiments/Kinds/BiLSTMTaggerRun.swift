@@ -20,6 +20,7 @@ public enum BiLSTMTaggerRun: RunKind {
         var objective: TaggerObjective
         public enum CodingKeys: String, CodingKey, CaseIterable {
             case kind, hidden, dropout, output, classWeights = "class_weights", effectiveBeta = "effective_beta", outsideWeight = "outside_weight", scheme
+            case focalGamma = "focal_gamma"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -28,10 +29,15 @@ public enum BiLSTMTaggerRun: RunKind {
             hidden = try c.decode(.hidden, or: 100, Valid.positive, Valid.atLeast1)
             dropout = try c.decode(.dropout, or: 0.5, Valid.fraction, Valid.isFraction)
             output = try c.decode(.output, or: .softmax)
-            objective = try TaggerObjective(c, weighting: .classWeights, beta: .effectiveBeta, outsideWeight: .outsideWeight, scheme: .scheme)
+            objective = try TaggerObjective(c, weighting: .classWeights, beta: .effectiveBeta, outsideWeight: .outsideWeight, scheme: .scheme,
+                                            focalGamma: .focalGamma)
             if output == .crf && objective.weighting != .none {
                 throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.classWeights], debugDescription:
                     "class weights weight a per-token cross-entropy; `output: crf` scores whole sentences (give `class_weights: none`)"))
+            }
+            if output == .crf && objective.focalGamma != nil {
+                throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.focalGamma], debugDescription:
+                    "a focal loss replaces a per-token cross-entropy; `output: crf` scores whole sentences"))
             }
         }
     }

@@ -45,12 +45,15 @@ struct TaggerObjective {
     var beta: Double
     var outsideWeight: Double
     var scheme: Scheme
+    /// γ of a focal loss (Lin et al. 2017) in place of the cross-entropy; nil: the cross-entropy.
+    var focalGamma: Double?
 
-    init<Key: CodingKey>(_ c: KeyedDecodingContainer<Key>, weighting: Key, beta: Key, outsideWeight: Key, scheme: Key) throws {
+    init<Key: CodingKey>(_ c: KeyedDecodingContainer<Key>, weighting: Key, beta: Key, outsideWeight: Key, scheme: Key, focalGamma: Key) throws {
         self.weighting = try c.decode(weighting, or: .none)
         self.beta = try c.decode(beta, or: 0.999, "a number in (0, 1)") { (b: Double) in b > 0 && b < 1 }
         self.outsideWeight = try c.decode(outsideWeight, or: 0.3, Valid.rate, Valid.isRate)
         self.scheme = try c.decode(scheme, or: .conlleval)
+        self.focalGamma = try c.decodeIfPresent(focalGamma, "a number, 0 or more") { (g: Double) in g >= 0 }
     }
 
     var classWeighting: ClassWeighting {
@@ -69,7 +72,7 @@ struct TaggerObjective {
         for example in train { for t in example.tagging!.targets where t != TokenLabeler.ignored { counts[Int(t)] += 1 } }
         let weights = weighting == .none ? nil : classWeighting.weights(counts: counts, outside: labels.firstIndex(of: "O"))
         return TokenClassificationTask(labeler: TokenLabeler(labels: labels), classWeights: weights,
-                                       scheme: scheme == .strictIOB2 ? .strictIOB2 : .conlleval, crf: crf)
+                                       scheme: scheme == .strictIOB2 ? .strictIOB2 : .conlleval, focalGamma: focalGamma, crf: crf)
     }
 }
 
