@@ -80,18 +80,20 @@ public struct TokenClassificationTask: Sendable {
             if weight > 0 { total += Double(tape.value(loss(tape, logits, batch)).scalar) * weight }
             totalWeight += weight
             let scores = tape.value(logits)
-            let chains = crf.map { crf in (Self.chains(batch.tokenTargets!, batch: batch).rows, crf) }
-            let paths = chains.map { rows, crf in crf.decode(scores, sequences: rows) }
+            // With a CRF, each sequence's labelled rows and the tags of its best path over them.
+            let paths = crf.map { crf -> (rows: [[Int]], tags: [[Int32]]) in
+                let rows = Self.chains(batch.tokenTargets!, batch: batch).rows
+                return (rows, crf.decode(scores, sequences: rows))
+            }
             for (b, member) in members.enumerated() {
                 let tagging = member.tagging!
                 let kept = min(tagging.wordIds.count, batch.lengths[b] - 2 * edgePadding)
                 var tokens: [Int32] = (0..<kept).map { t in
                     paths == nil ? predictedClass(scores.data + (b * batch.time + edgePadding + t) * classes, classes: classes) : outside
                 }
-                if let chains, let paths {
-                    for (row, tag) in zip(chains.0[b], paths[b]) where row - b * batch.time - edgePadding < kept {
-                        tokens[row - b * batch.time - edgePadding] = tag
-                    }
+                for (row, tag) in zip(paths?.rows[b] ?? [], paths?.tags[b] ?? []) {
+                    let t = row - b * batch.time - edgePadding
+                    if t < kept { tokens[t] = tag }
                 }
                 predicted.append(labeler.wordPredictions(tokenPredictions: tokens, wordIds: Array(tagging.wordIds.prefix(kept)),
                                                          words: tagging.gold.count, fallback: outside))
