@@ -30,8 +30,9 @@
 #                                        epoch at the next `start`, which is how a lane moves to a new build of the repository
 #   scripts/full-experiments.sh archive  write each running experiment's ended runs to results/<id>.runs.jsonl, its pretraining
 #                                        stages' artifacts to results/artifact-bundles/<key>/ and the state of its runs stopped
-#                                        mid-way to results/resume-bundles/<hash>/ (`start` does it every 20 minutes while
-#                                        experiments run, so a session cut short keeps them)
+#                                        mid-way to results/resume-bundles/<hash>/, up to 45 MB each (a fine-tuned encoder's,
+#                                        ~345 MB, stays in the state folder and resumes only there) (`start` does it every
+#                                        20 minutes while experiments run, so a session cut short keeps them)
 #   scripts/full-experiments.sh save     write each running experiment's ended runs to results/<id>.runs.jsonl and re-render
 #                                        its notebook; then commit results/ and notebooks-md/
 #   scripts/full-experiments.sh size     how much this session submits so far, against the limits of what one session may

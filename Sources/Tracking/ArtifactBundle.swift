@@ -46,6 +46,15 @@ public enum ArtifactBundle {
         return out
     }
 
+    /// The bytes of a folder's files, all of them.
+    public static func size(of folder: URL) -> Int {
+        let walk = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey])
+        return (walk?.allObjects as? [URL] ?? []).reduce(0) { total, file in
+            let values = try? file.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey])
+            return total + (values?.isRegularFile == true ? values?.fileSize ?? 0 : 0)
+        }
+    }
+
     /// One SHA-256 for the whole folder: of its files' `digests`, a line "path digest" each, in order of path.
     /// Equal folders, equal digests: what tells whether a stage made again made the same artifact.
     public static func digest(of folder: URL) throws -> String {

@@ -98,21 +98,22 @@ extension ResultsStore {
     }
 
     /// Writes the state of each queued run of `experiment` that an attempt stopped mid-way left here, and
-    /// that holds at least `minimumSeconds` of training (the `elapsed` its progress records), as a bundle
-    /// `<folder>/<hash>/`; removes the bundles of runs that have ended here. Bundles of other runs (carried from
-    /// another machine and not resumed yet here, or being resumed) are kept. Returns the hashes written and removed.
+    /// that holds at least `minimumSeconds` of training (the `elapsed` its progress records) and at most `maximumBytes`,
+    /// as a bundle `<folder>/<hash>/`; removes the bundles of runs that have ended here. Bundles of other runs (carried from
+    /// another machine and not resumed yet here, or being resumed) are kept. Returns the hashes written and removed, and
+    /// the states left out as too large, with their sizes.
     ///
     /// With `stages` (e.g. `["pretrain"]`, the stages whose artifacts travel as `ArtifactBundle`s), only runs whose
     /// needed artifacts are all made by those stages: another machine makes the others again, as other instances,
     /// and would not take their states.
-    public func writeResumeBundles(experiment: String, to folder: URL, minimumSeconds: Double = 0,
-                                   stages: [String]? = nil) throws -> (written: [String], removed: [String]) {
+    public func writeResumeBundles(experiment: String, to folder: URL, minimumSeconds: Double = 0, maximumBytes: Int = .max,
+                                   stages: [String]? = nil) throws -> (written: [String], removed: [String], tooLarge: [(key: String, bytes: Int)]) {
         let all = try runs(experiment: experiment)
         let trained = all.filter { !$0.isStage }
         let stageOf = Dictionary(all.filter(\.isStage).map { ($0.hash, $0.arm) }, uniquingKeysWith: { a, _ in a })
         let travelling = stages.map { Set($0.map { "stage:\($0)" }) }
         let fm = FileManager.default
-        var written: [String] = [], removed: [String] = []
+        var written: [String] = [], removed: [String] = [], tooLarge: [(key: String, bytes: Int)] = []
         // Old hashes (`RunIdentity`) by the hash now: a bundle written before under one still carries its run's state.
         let aliases = try pool.read { db in try RunIdentity.Alias.filter(RunIdentity.Alias.Columns.experimentId == experiment).fetchAll(db) }
         let renamed = Dictionary(aliases.map { ($0.oldHash, $0.newHash) }) { a, _ in a }
@@ -122,6 +123,8 @@ extension ResultsStore {
             let state = resumeState(of: run.hash)
             guard fm.fileExists(atPath: state.path) else { continue }
             if let elapsed = ResumeBundle.trainedSeconds(of: state), elapsed < minimumSeconds { continue }
+            let bytes = ArtifactBundle.size(of: state)
+            if bytes > maximumBytes { tooLarge.append((run.hash, bytes)); continue }
             let saved = (try? fm.attributesOfItem(atPath: state.path)[.modificationDate] as? Date) ?? Date()
             let here = ResumeBundle.Attempt(host: run.host, blasCore: run.blasCore, gitRevision: run.gitRevision, threads: run.threads,
                                             savedAt: RunArchive.dates.string(from: saved))
@@ -145,7 +148,7 @@ extension ResultsStore {
             try fm.removeItem(at: folder.appendingPathComponent(key))
             removed.append(key)
         }
-        return (written, removed)
+        return (written, removed, tooLarge)
     }
 
     /// Places the state of each bundle in `folder` (`writeResumeBundles`) of an experiment this database holds where its run resumes from it here,

@@ -51,11 +51,14 @@ extension Tlab {
         @Option(help: ArgumentHelp("With --format jsonl --output FILE: also write the per-epoch state of each run stopped mid-way with at least this many minutes of training as a checked bundle in resume-bundles/ beside FILE, from which the run resumes where `tlab import FILE` is run (and remove the bundles of runs that have ended); with --artifacts, only runs that need no other stages' artifacts than those.",
                                    valueName: "minutes"))
         var resume: Double?
+        @Option(help: ArgumentHelp("With --resume: leave out a run's state larger than this many MB (a submission adds at most 50 MB of binary files; a fine-tuned encoder's weights, moments and best weights are hundreds), which then resumes only where its state folder is.", valueName: "MB"))
+        var resumeMaxMb: Double = 45
 
         func validate() throws {
             if !artifacts.isEmpty && (format != .jsonl || output == nil) { throw ValidationError("--artifacts goes with --format jsonl and --output FILE") }
             if resume != nil && (format != .jsonl || output == nil) { throw ValidationError("--resume goes with --format jsonl and --output FILE") }
             if let resume, !(resume >= 0) { throw ValidationError("--resume is a number of minutes (0 or more), not \(resume)") }
+            if !(resumeMaxMb > 0) { throw ValidationError("--resume-max-mb is a number of MB above 0, not \(resumeMaxMb)") }
         }
 
         func run() throws {
@@ -76,11 +79,14 @@ extension Tlab {
             }
             if let resume {
                 let folder = beside.appendingPathComponent(ResumeBundle.folderName)
-                let (written, removed) = try store.writeResumeBundles(experiment: experiment, to: folder, minimumSeconds: resume * 60,
-                                                                   stages: artifacts.isEmpty ? nil : artifacts)
+                let (written, removed, tooLarge) = try store.writeResumeBundles(experiment: experiment, to: folder, minimumSeconds: resume * 60,
+                                                                             maximumBytes: Int(resumeMaxMb * 1_000_000),
+                                                                             stages: artifacts.isEmpty ? nil : artifacts)
                 let names = { (keys: [String]) in keys.map { String($0.prefix(12)) }.joined(separator: ", ") }
                 print("resume bundles in \(folder.path): " + (written.isEmpty ? "none new" : names(written) + " written")
-                      + (removed.isEmpty ? "" : "; " + names(removed) + " removed (their runs have ended)"))
+                      + (removed.isEmpty ? "" : "; " + names(removed) + " removed (their runs have ended)")
+                      + (tooLarge.isEmpty ? "" : "; " + tooLarge.map { String(format: "%@ (%.0f MB)", String($0.key.prefix(12)), Double($0.bytes) / 1e6) }
+                         .joined(separator: ", ") + " left out, larger than --resume-max-mb: they resume only from this machine's state"))
             }
         }
     }

@@ -42,7 +42,7 @@ final class ResumeBundleTests: XCTestCase {
     func carry(_ a: ResultsStore, minimumMinutes: Double = 0) throws -> (archive: Data, written: [String]) {
         let results = folder.appendingPathComponent("results")
         try a.writeArtifactBundles(experiment: "e", stages: ["pretrain"], to: results.appendingPathComponent(ArtifactBundle.folderName))
-        let (written, _) = try a.writeResumeBundles(experiment: "e", to: results.appendingPathComponent(ResumeBundle.folderName),
+        let (written, _, _) = try a.writeResumeBundles(experiment: "e", to: results.appendingPathComponent(ResumeBundle.folderName),
                                                     minimumSeconds: minimumMinutes * 60)
         return (try a.archive(experiment: "e"), written)
     }
@@ -66,6 +66,12 @@ final class ResumeBundleTests: XCTestCase {
         XCTAssertEqual(try carry(a, minimumMinutes: 30).written, [], "25 minutes of training: not worth carrying at 30")
         XCTAssertEqual(try a.writeResumeBundles(experiment: "e", to: resumeBundles, stages: ["finetune"]).written, [],
                        "its stage s (pretrain) does not travel with the archive: the next machine makes another instance")
+        // A state larger than a submission may carry is left out, and said to be.
+        let small = try a.writeResumeBundles(experiment: "e", to: resumeBundles, maximumBytes: 20)
+        XCTAssertEqual(small.written, [])
+        XCTAssertEqual(small.tooLarge.map(\.key), ["h"])
+        XCTAssertEqual(small.tooLarge.first?.bytes, ArtifactBundle.size(of: state))
+        XCTAssertEqual(ArtifactBundle.size(of: state), 15 + Data(#"{"epoch":4,"elapsed":1500.0}"#.utf8).count)
         let (archive, written) = try carry(a, minimumMinutes: 20)
         XCTAssertEqual(written, ["h"])
         XCTAssertEqual(try carry(a).written, [], "an unchanged state is not written again")
