@@ -37,9 +37,11 @@ slurm_run=("$tlab" run $spec --profile quick --db "$work/slurm/results.sqlite" -
 coordinator=$!
 finished() { sql "$work/slurm/results.sqlite" "SELECT COUNT(*) FROM runs WHERE status = 'finished'" 2>/dev/null || echo 0; }
 running_task() { squeue -h -t RUNNING -o '%A_%K %j' 2>/dev/null | awk '$2 ~ /^tlab-/ {print $1; exit}'; }
-# A running task once a few runs have finished: cancel it.
-for _ in $(seq 1 600); do [ "$(finished)" -ge 4 ] && [ -n "$(running_task)" ] && break; sleep 0.5; done
+# A running task once a few runs have finished: cancel it. (Up to 20 minutes: on a machine busy with other work the
+# first runs take a while.)
+for _ in $(seq 1 2400); do [ "$(finished)" -ge 4 ] && [ -n "$(running_task)" ] && break; sleep 0.5; done
 cancelled=$(running_task)
+[ -n "$cancelled" ] || { echo "FAIL: no Slurm task running once 4 runs had finished, within 20 minutes ($(finished) finished)"; exit 1; }
 echo "cancelling the running task $cancelled"
 scancel "$cancelled"
 # The coordinator sees the task end without a shard and says it queued its run again.
