@@ -26,7 +26,14 @@ check() {  # check DESCRIPTION COMMAND…: runs the command, reports PASS or FAI
 sql() { python3 -c 'import sqlite3, sys; print("\n".join("|".join(map(str, r)) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$@"; }
 
 bash scripts/slurm-test-cluster.sh start
-trap 'bash scripts/slurm-test-cluster.sh stop >/dev/null 2>&1 || true' EXIT
+# The cluster's own logs are kept beside the test's (stopping the cluster removes its state folder), and shown on failure.
+keep_logs() {
+    local status=$?
+    cp -r "${TLAB_SLURM_STATE:-/tmp/tlab-slurm}/log" "$work/cluster-logs" 2>/dev/null || true
+    [ "$status" = 0 ] || tail -n 20 "$work"/cluster-logs/*.log 2>/dev/null || true
+    bash scripts/slurm-test-cluster.sh stop >/dev/null 2>&1 || true
+}
+trap keep_logs EXIT
 
 echo "==> local executor: $spec --profile quick $seeds ${only[*]}"
 "$tlab" run $spec --profile quick --db "$work/local/results.sqlite" --workers 2 "${only[@]}" "$seeds" | tail -n 1
