@@ -45,21 +45,11 @@ public enum CrossEntropy {
     /// Returns the mean loss and what the backward pass needs.
     public static func forward(logits: Tensor, targets: [Int32], classWeights: Tensor? = nil,
                                ignoreIndex: Int32? = nil) -> (loss: Float, saved: Saved) {
-        let rows = logits.rows, classes = logits.columns
-        precondition(targets.count == rows, "\(targets.count) targets for logits \(logits.shape)")
-        precondition(classWeights.map { $0.count == classes } ?? true, "class weights must have \(classes) entries")
         let probabilities = Tensor(zeros: logits.shape)
         var total: Double = 0, totalWeight: Double = 0
-        for r in 0..<rows {
-            let x = logits.data + r * classes
-            let (peak, sum) = Softmax.row(x, probabilities.data + r * classes, columns: classes)
-            let target = targets[r]
-            if target == ignoreIndex { continue }
-            precondition(target >= 0 && Int(target) < classes, "target \(target) outside 0..<\(classes) at row \(r)")
-            let weight = Double(classWeights?.data[Int(target)] ?? 1)
-            // −log p[y] = log Σ exp(x − peak) + peak − x[y], exact even where p[y] underflows.
-            total += weight * (Double(log(sum)) + Double(peak) - Double(x[Int(target)]))
-            totalWeight += weight
+        for row in counted(logits: logits, targets: targets, classWeights: classWeights, ignoreIndex: ignoreIndex, probabilities: probabilities) {
+            total += row.weight * row.nll
+            totalWeight += row.weight
         }
         let loss = totalWeight > 0 ? Float(total / totalWeight) : 0
         return (loss, Saved(probabilities: probabilities, totalWeight: Float(totalWeight)))
@@ -69,15 +59,41 @@ public enum CrossEntropy {
     public static func backward(saved: Saved, targets: [Int32], classWeights: Tensor? = nil, ignoreIndex: Int32? = nil,
                                 upstream: Float, dLogits: Tensor) {
         guard saved.totalWeight > 0 else { return }
-        let classes = saved.probabilities.columns
-        let p = saved.probabilities.data, d = dLogits.data
-        for r in 0..<targets.count {
+        addGradient(probabilities: saved.probabilities, targets: targets, ignoreIndex: ignoreIndex, dLogits: dLogits) { row in
+            upstream * (classWeights?.data[Int(targets[row])] ?? 1) / saved.totalWeight
+        }
+    }
+
+    /// Writes each row's softmax into `probabilities` and returns, for every row whose target is not `ignoreIndex`, its
+    /// index, its target's weight and −log p[target] — exact even where p[target] underflows in float32.
+    static func counted(logits: Tensor, targets: [Int32], classWeights: Tensor?, ignoreIndex: Int32?,
+                        probabilities: Tensor) -> [(row: Int, weight: Double, nll: Double)] {
+        let rows = logits.rows, classes = logits.columns
+        precondition(targets.count == rows, "\(targets.count) targets for logits \(logits.shape)")
+        precondition(classWeights.map { $0.count == classes } ?? true, "class weights must have \(classes) entries")
+        var out: [(row: Int, weight: Double, nll: Double)] = []
+        out.reserveCapacity(rows)
+        for r in 0..<rows {
+            let x = logits.data + r * classes
+            let (peak, sum) = Softmax.row(x, probabilities.data + r * classes, columns: classes)
             let target = targets[r]
             if target == ignoreIndex { continue }
-            let scale = upstream * (classWeights?.data[Int(target)] ?? 1) / saved.totalWeight
+            precondition(target >= 0 && Int(target) < classes, "target \(target) outside 0..<\(classes) at row \(r)")
+            // −log p[y] = log Σ exp(x − peak) + peak − x[y].
+            out.append((r, Double(classWeights?.data[Int(target)] ?? 1), Double(log(sum)) + Double(peak) - Double(x[Int(target)])))
+        }
+        return out
+    }
+
+    /// dlogits[r] += scale(r) · (p[r] − onehot(y[r])) for every row whose target is not `ignoreIndex`.
+    static func addGradient(probabilities: Tensor, targets: [Int32], ignoreIndex: Int32?, dLogits: Tensor, scale: (Int) -> Float) {
+        let classes = probabilities.columns
+        let p = probabilities.data, d = dLogits.data
+        for r in 0..<targets.count where targets[r] != ignoreIndex {
+            let factor = scale(r)
             let pr = p + r * classes, dr = d + r * classes
-            for j in 0..<classes { dr[j] += scale * pr[j] }
-            dr[Int(target)] -= scale
+            for j in 0..<classes { dr[j] += factor * pr[j] }
+            dr[Int(targets[r])] -= factor
         }
     }
 }
