@@ -57,6 +57,18 @@ extension Planning {
     /// whole split — the same data as the `all` run of the same coordinates (e.g. 3,000 of MR's
     /// 2,800). Such runs are left out when that `all` run is planned; returns the kept runs and, per
     /// dataset, the sizes left out with the split's size.
+    /// The planned runs to register now under the spec's `selection.tune_seeds` (`SeedStaging`), given what `store`
+    /// holds of them; every run without it.
+    public static func staged(_ planned: [PlannedRun], spec: LoadedSpec, store: ResultsStore?) throws -> StagedPlan {
+        let selection = SweepSelection(spec.tree)
+        guard selection.tuneSeeds != nil, let store else { return SeedStaging.staged(planned, selection: selection) { _ in .pending } }
+        let recorded = Dictionary(try store.runs(experiment: spec.id).map { ($0.hash, $0) }) { a, _ in a }
+        return SeedStaging.staged(planned, selection: selection) { run in
+            guard let record = recorded[run.hash], record.status.hasEnded else { return .pending }
+            return .ended(valid: record.status == .finished ? (try? record.outcome())??.valid?[selection.metric] : nil)
+        }
+    }
+
     public static func withoutRedundantSizes(_ runs: [PlannedRun], data: DataStore) -> (runs: [PlannedRun], skipped: [String]) {
         func coordinates(_ r: PlannedRun) -> String {
             "\(r.arm)|\(r.dataset)|\(r.seed)|\(r.fold ?? -1)|" + r.sweep.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")

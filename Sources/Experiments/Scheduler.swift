@@ -55,7 +55,10 @@ public final class Scheduler {
     let options: Options
     /// The hashes the current spec plans; finished runs of earlier versions of the spec are left
     /// out of the progress counts (nil: count every run of the experiment).
-    let planned: Set<String>?
+    private(set) var planned: Set<String>?
+    /// Registers the runs the plan holds now and returns its hashes, when a worker exits: a cell's later seeds
+    /// once its tuning runs have ended (`selection.tune_seeds`).
+    let replan: (() throws -> Set<String>)?
     /// The runs this scheduler's workers take (its workers get the same filter on their command line).
     let filter: RunFilter
     let executor: Executor
@@ -63,9 +66,10 @@ public final class Scheduler {
     private var unplanned: [RunStatus: Int] = [:]
 
     public init(store: ResultsStore, experiment: String, workerCommand: [String], environment: [String: String], options: Options,
-                planned: Set<String>? = nil, filter: RunFilter = RunFilter(), executor: Executor = LocalProcessExecutor()) {
+                planned: Set<String>? = nil, filter: RunFilter = RunFilter(), executor: Executor = LocalProcessExecutor(),
+                replan: (() throws -> Set<String>)? = nil) {
         self.store = store; self.experiment = experiment; self.workerCommand = workerCommand; self.executor = executor
-        self.environment = environment; self.options = options; self.planned = planned; self.filter = filter
+        self.environment = environment; self.options = options; self.planned = planned; self.filter = filter; self.replan = replan
     }
 
     /// Runs until no run is queued or running; returns the final counts. Ctrl-C stops cleanly.
@@ -76,9 +80,7 @@ public final class Scheduler {
         // Left by an earlier scheduler that died with its workers (kill -9, a session's end): the
         // runs go back to the queue without using up an attempt, and resume where they saved.
         _ = try store.requeueOrphans(experiment: experiment, isAlive: executor.isAlive, maxAttempts: options.maxAttempts, chargeAttempt: false)
-        if let planned {
-            unplanned = Dictionary(grouping: try store.runs(experiment: experiment).filter { !planned.contains($0.hash) }, by: \.status).mapValues(\.count)
-        }
+        try countUnplanned()
         var lastRead = Date.distantPast
         var eta: (at: Date, seconds: Double?) = (.distantPast, nil)
         var startable: (at: Date, count: Int) = (.distantPast, 0)
@@ -104,6 +106,10 @@ public final class Scheduler {
                 _ = try store.requeueOrphans(experiment: experiment, isAlive: { worker in
                     !exited.contains { $0.pid == worker.pid && $0.host == worker.host } && executor.isAlive(worker)
                 }, maxAttempts: options.maxAttempts)
+                if let replan {
+                    planned = try replan()
+                    try countUnplanned()
+                }
             }
             var current = try counts()
             // Under a deadline, as many workers as runs it lets start (what each worker computes before a claim):
@@ -131,6 +137,12 @@ public final class Scheduler {
             progress(current)
             Thread.sleep(forTimeInterval: 0.1)
         }
+    }
+
+    /// The experiment's runs the plan does not hold, by status (left out of the counts).
+    private func countUnplanned() throws {
+        guard let planned else { return }
+        unplanned = Dictionary(grouping: try store.runs(experiment: experiment).filter { !planned.contains($0.hash) }, by: \.status).mapValues(\.count)
     }
 
     private func counts() throws -> Progress {

@@ -56,13 +56,8 @@ public struct ComparisonTable: Sendable {
         let tree = spec.tree
         let metric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
         let baseline = tree.node(at: ["report", "baseline"])?.scalar
-        let selected = tree.node(at: ["selection", "over"])?.sequence?.compactMap(\.scalar) ?? []
-        // What chooses the selected axes: `selection.metric` on validation (`valid_loss`, `valid.entity_f1`), by
-        // default the report metric; lower is better for a loss or a perplexity.
-        let chooser = tree.node(at: ["selection", "metric"])?.scalar.map { name in
-            ["valid_", "valid."].first(where: name.hasPrefix).map { String(name.dropFirst($0.count)) } ?? name
-        } ?? metric
-        let lowerIsBetter = MetricDirection.lowerIsBetter(chooser)
+        let selection = SweepSelection(tree)
+        let selected = selection.axes, chooser = selection.metric
         let references = (tree["references"]?.sequence ?? []).compactMap { $0["values"] }
         func paperValue(_ dataset: String, _ arm: String) -> Double? {
             references.lazy.compactMap { $0[dataset]?[arm]?.scalar.flatMap(Double.init) }.first
@@ -73,12 +68,9 @@ public struct ComparisonTable: Sendable {
             return Entry(run: run, sweep: sweep, result: run.id.flatMap { outcomes[$0] })
         }
         func value(_ m: SplitMetrics?, _ name: String = metric) -> Double? { m?[name] }
-        func describe(_ sweep: [String: String], _ keep: (String) -> Bool) -> String {
-            sweep.filter { keep($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-        }
         // Cells are per training-set size too (a learning curve's points), never pooled across sizes.
         func groupKey(_ e: Entry) -> String {
-            let rest = describe(e.sweep) { !selected.contains($0) }
+            let rest = selection.settingPart(of: e.sweep)
             guard let size = e.run.trainingSize else { return rest }
             return rest.isEmpty ? "size=\(size)" : "size=\(size), \(rest)"
         }
@@ -86,15 +78,18 @@ public struct ComparisonTable: Sendable {
         var built: [Cell] = []
         for (key, members) in grouped {
             let finished = members.filter { $0.run.status == .finished && $0.result?.test != nil }
-            let bySelection = Dictionary(grouping: finished) { describe($0.sweep) { selected.contains($0) } }
-            // The selected value with the best mean validation metric (never the test metric).
-            let best = bySelection.max { a, b in
-                var ma = Statistics.summary(a.value.compactMap { value($0.result?.valid, chooser) }).mean
-                var mb = Statistics.summary(b.value.compactMap { value($0.result?.valid, chooser) }).mean
-                if lowerIsBetter { (ma, mb) = (-ma, -mb) }
-                return ma < mb || (ma == mb && a.key > b.key)
+            let bySelection = Dictionary(grouping: finished) { selection.chosenPart(of: $0.sweep) }
+            // The selected value with the best mean validation metric (never the test metric), on the tuning seeds
+            // (`selection.tune_seeds`; all seeds without it, or when none of the tuning runs finished).
+            let tuning = selection.tuningSeeds(among: members.map(\.run.seed))
+            func candidates(_ seeds: Set<Int>?) -> [String: [Double]] {
+                bySelection.mapValues { runs in runs.filter { seeds?.contains($0.run.seed) ?? true }.compactMap { value($0.result?.valid, chooser) } }
+                    .filter { !$0.value.isEmpty }
             }
-            let chosenRuns = best?.value ?? []
+            let onTuning = candidates(tuning), pool = onTuning.isEmpty ? candidates(nil) : onTuning
+            // (runs that record no validation metric, as some baselines: their one value)
+            let best = pool.isEmpty ? bySelection.keys.min() : selection.best(pool)
+            let chosenRuns = best.flatMap { bySelection[$0] } ?? []
             var byUnit: [PairKey: Double] = [:]
             for e in chosenRuns { byUnit[Self.unit(of: e.run)] = value(e.result?.test) }
             let ratios = chosenRuns.compactMap { e -> Double? in
@@ -106,7 +101,7 @@ public struct ComparisonTable: Sendable {
             if let perFold = Self.foldMeans(byUnit), let ratio {
                 test = Statistics.Summary(n: test.n, mean: test.mean, std: test.std, ci95: Statistics.correctedResampledCI95(perFold, testTrainRatio: ratio))
             }
-            built.append(Cell(dataset: key[0], arm: key[1], group: key[2], chosen: best?.key ?? "",
+            built.append(Cell(dataset: key[0], arm: key[1], group: key[2], chosen: best ?? "",
                               validMean: Statistics.summary(chosenRuns.compactMap { value($0.result?.valid) }).mean,
                               test: test, paper: paperValue(key[0], key[1]),
                               diverged: members.filter { $0.run.status == .diverged }.count,

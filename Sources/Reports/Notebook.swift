@@ -175,6 +175,10 @@ public struct Notebook {
             + (folded.isEmpty ? "" : "; under k-fold CV (\(folded)) over the folds' seed means, widened for the folds' overlapping training sets as Nadeau & Bengio 2003 do") + "). "
         if !table.selectedAxes.isEmpty {
             md += "For each arm and dataset the value of \(table.selectedAxes.map { "`\($0)`" }.joined(separator: ", ")) with the best mean *validation* \(page.metricName) is chosen; the test set is never used for selection. "
+            if let n = SweepSelection(tree).tuneSeeds {
+                md += "It is chosen on each cell's \(n) lowest seed\(n == 1 ? "" : "s") alone (`selection.tune_seeds`); the other seeds ran at the chosen value only, "
+                    + "and the table's figures are over every seed at that value. "
+            }
         }
         if let b = table.baseline {
             md += "Significance: two-sided paired t-test of each arm against `\(b)` over runs with the same seed (and training-set size)"

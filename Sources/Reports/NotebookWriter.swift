@@ -14,10 +14,11 @@ public enum NotebookWriter {
         public let exports: [String]
     }
 
-    /// Only the runs `planned` names (and the stage runs they used) go in. Plots a previous report wrote in the
+    /// Only the runs `planned` names (and the stage runs they used) go in; `waiting` more are not planned yet
+    /// (`selection.tune_seeds`' later seeds). Plots a previous report wrote in the
     /// notebook's folder and this one does not are removed, so no stale plot outlives its notebook.
     /// A notebook already written is not replaced by one without runs unless `replacingWithoutRuns`.
-    public static func write(spec: LoadedSpec, planned: [PlannedRun], store: ResultsStore, folder: URL, command: String, revision: String,
+    public static func write(spec: LoadedSpec, planned: [PlannedRun], waiting: Int = 0, store: ResultsStore, folder: URL, command: String, revision: String,
                              dataLines: [String], replacingWithoutRuns: Bool = false, comparedRecipe: EarlierRecipe? = nil) throws -> Written {
         let wanted = Set(planned.map(\.hash) + planned.flatMap(\.stages).map(\.key))
         let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
@@ -32,7 +33,7 @@ public enum NotebookWriter {
         let notebook = try Notebook(spec: spec, runs: runs, metrics: metrics, context: Notebook.Context(
             command: command, gitRevision: revision, database: store.path, dataLines: dataLines,
             exportFiles: [csvName, jsonName], assetFolder: name, savedTraining: store.savedTraining(of: runs),
-            planned: (planned.count, planned.filter { !recorded.contains($0.hash) }.count)),
+            planned: (planned.count + waiting, planned.filter { !recorded.contains($0.hash) }.count + waiting)),
             earlier: try store.earlierResults(experiment: spec.id), stages: try store.stageHistory(experiment: spec.id),
             comparedRecipe: comparedRecipe)
         let (markdown, plots) = notebook.render()

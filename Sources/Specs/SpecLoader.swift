@@ -52,6 +52,7 @@ public enum SpecLoader {
         }
         var final = SpecSchema.spec.validate(tree, requireFields: true)
         final += reportReferences(in: tree)
+        final += selectionProblems(in: tree)
         final += unsafeNames(in: tree, profile: profile)
         guard final.isEmpty else { throw SpecErrors(errors: final) }
         return LoadedSpec(file: path, tree: tree.removing(["profiles"]), profile: profile, overrides: overrides)
@@ -117,6 +118,18 @@ public enum SpecLoader {
             checkMetric(plot["y"], "report.scatter.\(i).y")
         }
         return errors
+    }
+
+    /// `selection.tune_seeds` is a count of seeds, 1 or more, and needs axes to choose (`selection.over`).
+    static func selectionProblems(in tree: ConfigNode) -> [SpecError] {
+        guard let node = tree.node(at: ["selection", "tune_seeds"]) else { return [] }
+        guard let n = node.scalar.flatMap(Int.init), n >= 1 else {
+            return [SpecError(location: node.location, path: "selection.tune_seeds", message: "expected a number of seeds, 1 or more, not '\(node.scalar ?? "")'")]
+        }
+        guard tree.node(at: ["selection", "over"]) != nil else {
+            return [SpecError(location: node.location, path: "selection.tune_seeds", message: "tuning seeds choose the axes of `selection.over`, which the spec does not name")]
+        }
+        return []
     }
 
     /// `path`, with what it extends merged under it; `from` is the `extends` key that named it (errors point there).

@@ -111,7 +111,8 @@ public enum SpecSchema {
         "sweep": .dictionary(.either([.list(.any, nonEmpty: true), generator])),
         // `metric`: what chooses the selected axes, on validation (`valid_accuracy`, `valid.loss`, `valid.entity_f1`);
         // by default the report metric.
-        "selection": .object(["metric": .string,
+        // `tune_seeds: n`: the axes chosen on each cell's n lowest seeds; its other seeds run at the chosen values only.
+        "selection": .object(["metric": .string, "tune_seeds": .integer,
                               "over": .list(.string, nonEmpty: true)], required: []),
         // `metric`: the runs' split metric tabulated (test) and plotted (validation), by name: accuracy, macro_f1, entity_f1, …
         "report": .object(["baseline": .string, "metric": .string, "title": .string,

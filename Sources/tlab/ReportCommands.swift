@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Experiments
 import Foundation
 import Reports
 import Specs
@@ -16,7 +17,9 @@ extension Tlab {
 
         func run() throws {
             // A spec `validate` refuses writes nothing.
-            let (spec, planned) = try arguments.plan()
+            let (spec, expanded) = try arguments.plan()
+            let store = try results.openReadingOnly()
+            let staged = try Planning.staged(expanded, spec: spec, store: store)
             // Before this command rewrites its own (tracked) outputs.
             let revision = Provenance.revision(specDirectory: URL(fileURLWithPath: arguments.spec).deletingLastPathComponent().path)
             let data = arguments.location.store
@@ -25,7 +28,7 @@ extension Tlab {
                 return data.summaryLine(of: id)
             }
             let command = (["tlab", "report", arguments.spec] + arguments.overrides + (arguments.profile.map { ["--profile", $0] } ?? [])).joined(separator: " ")
-            let written = try NotebookWriter.write(spec: spec, planned: planned, store: try results.openReadingOnly(),
+            let written = try NotebookWriter.write(spec: spec, planned: staged.runs, waiting: staged.waiting, store: store,
                                                    folder: URL(fileURLWithPath: out), command: command, revision: revision, dataLines: dataLines,
                                                    replacingWithoutRuns: allowEmpty, comparedRecipe: try EarlierRecipe.named(by: spec))
             print("wrote \(written.notebook.path) (\(written.runs) runs, \(written.plots) plots, exports \(written.exports.joined(separator: ", ")))")

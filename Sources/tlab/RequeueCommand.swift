@@ -35,8 +35,9 @@ extension Tlab {
         }
 
         func run() throws {
-            let (spec, planned) = try arguments.plan()
+            let (spec, expanded) = try arguments.plan()
             let store = try results.open()
+            let planned = try Planning.staged(expanded, spec: spec, store: store).runs
             let wanted = Set(planned.map(\.hash) + planned.flatMap(\.stages).map(\.key))
             let runs = try store.runs(experiment: spec.id).filter { wanted.contains($0.hash) }
             let filter = try selection.filter()

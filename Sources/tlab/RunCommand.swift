@@ -33,15 +33,29 @@ extension Tlab {
         }
 
         func run() throws {
-            let (spec, planned) = try arguments.plan()
+            let (spec, expanded) = try arguments.plan()
             let store = try results.open()
-            let registration = try Planning.register(planned, of: spec, store: store)
+            let staged = try Planning.staged(expanded, spec: spec, store: store)
+            let registration = try Planning.register(staged.runs, of: spec, store: store)
             let records = registration.records
             if retryFailed {
                 print("experiment \(spec.id): \(try store.requeueFailed(experiment: spec.id, planned: registration.plannedHashes)) failed runs queued to run again")
             }
             if registration.withdrawn > 0 { print("experiment \(spec.id): withdrew \(registration.withdrawn) queued runs the spec no longer plans") }
             print("experiment \(spec.id): \(records.count) runs planned, \(registration.added) new, \(records.count - registration.added) already recorded or reusing an artifact in \(results.path)")
+            if staged.waiting > 0 {
+                print("experiment \(spec.id): \(staged.waiting) runs of later seeds wait for their cells' tuning runs (selection.tune_seeds) in \(staged.tuningCells.count) cells; "
+                      + "they are planned at the chosen values as those end")
+            }
+            // Under `selection.tune_seeds`, a worker's exit registers the later seeds of the cells whose tuning runs have ended.
+            var replan: (() throws -> Set<String>)?
+            if SweepSelection(spec.tree).tuneSeeds != nil {
+                replan = {
+                    let now = try Planning.register(try Planning.staged(expanded, spec: spec, store: store).runs, of: spec, store: store)
+                    if now.added > 0 { print("experiment \(spec.id): \(now.added) runs of later seeds planned at the values their cells' tuning seeds chose") }
+                    return now.plannedHashes
+                }
+            }
             var options = Scheduler.Options()
             options.timeoutSeconds = timeout
             options.maxAttempts = attempts
@@ -69,14 +83,14 @@ extension Tlab {
             case .local:
                 print("up to \(options.workers) workers × \(threads) BLAS thread(s), OpenBLAS core \(BLAS.coreName) (\(BLAS.coreSetting))")
                 execute = Scheduler(store: store, experiment: spec.id, workerCommand: command, environment: environment,
-                                    options: options, planned: plannedHashes, filter: filter).run
+                                    options: options, planned: plannedHashes, filter: filter, replan: replan).run
             case .slurm:
                 let folders = cluster.folders(database: results.path, experiment: spec.id)
                 let slurm = cluster.slurmOptions(threads: threads, attempts: attempts)
                 print("Slurm: up to \(slurm.maxParallel) array tasks × \(threads) BLAS thread(s); shards in \(folders.root.path), artifacts in \(store.artifactsFolder.path)")
                 let task = [executable, "cluster-task", "--threads", "\(threads)", "--artifacts-dir", Self.absolute(store.artifactsFolder.path)] + locations
                 execute = SlurmCoordinator(store: store, experiment: spec.id, taskCommand: task, environment: environment, options: slurm,
-                                           folders: folders, planned: plannedHashes, filter: filter).run
+                                           folders: folders, planned: plannedHashes, filter: filter, replan: replan).run
             }
             let interactive = isatty(1) != 0
             let start = Date()

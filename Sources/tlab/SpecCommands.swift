@@ -40,7 +40,10 @@ extension Tlab {
 
         func run() throws {
             let (spec, runs) = try arguments.plan()
-            print("\(arguments.spec): valid (experiment '\(spec.id)', \(runs.count) runs\(spec.profile.map { ", profile \($0)" } ?? ""))")
+            let staged = try Planning.staged(runs, spec: spec, store: nil)
+            let tuned = staged.runs.count + staged.waiting == runs.count ? ""
+                : "; \(staged.runs.count + staged.waiting) of them run, the later seeds at the values their cells' tuning seeds choose (selection.tune_seeds)"
+            print("\(arguments.spec): valid (experiment '\(spec.id)', \(runs.count) runs\(tuned)\(spec.profile.map { ", profile \($0)" } ?? ""))")
         }
     }
 
@@ -57,14 +60,18 @@ extension Tlab {
         func validate() throws { _ = try selection.filter(); _ = try deadline.deadline() }
 
         func run() throws {
-            let (spec, planned) = try arguments.plan()
+            let (spec, expanded) = try arguments.plan()
             let filter = try selection.filter()
+            let staged = try Planning.staged(expanded, spec: spec, store: FileManager.default.fileExists(atPath: results.path) ? try results.openReadingOnly() : nil)
+            let planned = staged.runs, waiting = filter.isEmpty ? staged.waiting : 0
             let records = Planning.records(planned, experiment: spec.id)
             // With --only/--skip, the cells, stages, estimate and first run are the selection's.
             let taken = Set(filter.selection(of: records).map(\.hash))
             let runs = planned.filter { taken.contains($0.hash) }
             print("experiment \(spec.id)\(spec.profile.map { " (profile \($0))" } ?? ""): \(planned.count) runs"
-                  + (filter.isEmpty ? "" : ", \(runs.count) of them selected (\(filter.arguments.joined(separator: " ")))"))
+                  + (filter.isEmpty ? "" : ", \(runs.count) of them selected (\(filter.arguments.joined(separator: " ")))")
+                  + (waiting == 0 ? "" : ", and \(waiting) of later seeds once their cells' tuning runs have ended, at the values those choose "
+                     + "(selection.tune_seeds; \(staged.tuningCells.count) cells tuning)"))
             let byCell = Dictionary(grouping: runs) { "\($0.dataset) × \($0.arm)" }
             for cell in byCell.keys.sorted() { print("  \(cell): \(byCell[cell]!.count)") }
             let stages = Dictionary(grouping: runs.flatMap(\.stages), by: \.key).values.map { $0[0] }
@@ -76,8 +83,8 @@ extension Tlab {
             let workers = max(ProcessInfo.processInfo.activeProcessorCount, 1)
             let perRun = spec.secondsPerRun
             if let perRun {
-                let hours = perRun * Double(runs.count) / Double(workers) / 3600
-                print(String(format: "estimate: %.0f s per run (spec's plan.seconds_per_run) × %d runs / %d workers ≈ %.1f h", perRun, runs.count, workers, hours))
+                let hours = perRun * Double(runs.count + waiting) / Double(workers) / 3600
+                print(String(format: "estimate: %.0f s per run (spec's plan.seconds_per_run) × %d runs / %d workers ≈ %.1f h", perRun, runs.count + waiting, workers, hours))
             }
             if FileManager.default.fileExists(atPath: results.path) {
                 // Against an existing database: what `tlab run` would find already done, and withdraw.
@@ -102,6 +109,11 @@ extension Tlab {
                         + (perRun.map { String(format: " priced at the spec's %.0f s", $0) } ?? " priced at their datasets' mean run")
                     print(String(format: "measured so far: %@ per run%@; the %d runs left%@ ≈ %.1f h of work (%.1f h with %d workers; stage runs not included)",
                                  perDataset.joined(separator: ", "), unmeasured, left.runsLeft, chosen, left.seconds / 3600, left.seconds / 3600 / Double(workers), workers))
+                    if waiting > 0 && left.runsLeft > 0 {
+                        let more = left.seconds / Double(left.runsLeft) * Double(waiting)
+                        print(String(format: "and the %d runs of later seeds not yet planned, at the mean of those: ≈ %.1f h more (%.1f h with %d workers)",
+                                     waiting, more / 3600, more / 3600 / Double(workers), workers))
+                    }
                 } else if !filter.isEmpty {
                     print("no run left\(chosen) to price")
                 }

@@ -392,6 +392,32 @@ final class SchedulerTests: XCTestCase {
 
     /// `--until`: the scheduler and its workers start only runs whose longest alike ended run fits the
     /// time left; the others stay queued, untouched, and the scheduler ends saying so.
+    /// `selection.tune_seeds`: within one `tlab run`, the later seeds wait for their cell's tuning runs, then run at the
+    /// value those chose on validation, and no other; a rerun runs nothing again.
+    func testLaterSeedsRunAtTheValueTheTuningSeedsChose() throws {
+        let spec = try tinySpec("tuned", """
+        model: {kind: trivial}
+        sweep: {seed: [1, 2, 3, 4], model.score: [0.6, 0.8, 0.7]}
+        selection: {over: [model.score], tune_seeds: 2}
+        """)
+        let db = folder.appendingPathComponent("tuned.sqlite").path
+        let (_, plan) = try tlab(["plan", spec, "--db", db])
+        XCTAssertTrue(plan.contains("6 runs, and 2 of later seeds once their cells' tuning runs have ended"), plan)
+        let (scheduler, output) = try tlab(["run", spec, "--db", db, "--workers", "2"])
+        XCTAssertEqual(scheduler.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("2 runs of later seeds wait for their cells' tuning runs"), output)
+        XCTAssertTrue(output.contains("2 runs of later seeds planned at the values their cells' tuning seeds chose"), output)
+        func finished() throws -> [String] {
+            try ResultsStore(path: db).runs(experiment: "tuned").filter { $0.status == .finished }
+                .map { "\($0.seed)@" + ((try JSONSerialization.jsonObject(with: Data($0.sweepJSON.utf8)) as? [String: String])?["model.score"] ?? "") }.sorted()
+        }
+        XCTAssertEqual(try finished(), ["1@0.6", "1@0.7", "1@0.8", "2@0.6", "2@0.7", "2@0.8", "3@0.8", "4@0.8"])
+        let (again, rerun) = try tlab(["run", spec, "--db", db, "--workers", "2"])
+        XCTAssertEqual(again.terminationStatus, 0, rerun)
+        XCTAssertTrue(rerun.contains("8 runs planned, 0 new"), rerun)
+        XCTAssertEqual(try ResultsStore(path: db).runs(experiment: "tuned").map(\.attempts).max(), 1, "nothing ran twice")
+    }
+
     func testADeadlineStartsOnlyTheRunsExpectedToEndByIt() throws {
         let (spec, db) = try measuredSlowAndFast("until", slowMilliseconds: 8000)
         // Six seconds: the fast runs fit, the slow ones (8 s each at least) do not; `tlab plan` says so first.

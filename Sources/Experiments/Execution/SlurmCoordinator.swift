@@ -33,7 +33,9 @@ public final class SlurmCoordinator {
     let taskCommand: [String]
     let environment: [String: String]
     let options: Options
-    let planned: Set<String>?
+    private(set) var planned: Set<String>?
+    /// Registers the runs the plan holds now and returns its hashes, when no run is ready (`Scheduler.replan`).
+    let replan: (() throws -> Set<String>)?
     let filter: RunFilter
     let folders: ClusterFolders
     let slurm: SlurmCommands
@@ -42,9 +44,10 @@ public final class SlurmCoordinator {
     private let stop = StopFlag()
 
     public init(store: ResultsStore, experiment: String, taskCommand: [String], environment: [String: String], options: Options,
-                folders: ClusterFolders, planned: Set<String>? = nil, filter: RunFilter = RunFilter(), slurm: SlurmCommands = SlurmCommands()) {
+                folders: ClusterFolders, planned: Set<String>? = nil, filter: RunFilter = RunFilter(), slurm: SlurmCommands = SlurmCommands(),
+                replan: (() throws -> Set<String>)? = nil) {
         self.store = store; self.experiment = experiment; self.taskCommand = taskCommand; self.environment = environment
-        self.options = options; self.folders = folders; self.planned = planned; self.filter = filter; self.slurm = slurm
+        self.options = options; self.folders = folders; self.planned = planned; self.filter = filter; self.slurm = slurm; self.replan = replan
     }
 
     /// Runs until no run is queued or held by a task; returns the final counts. Ctrl-C cancels the jobs.
@@ -62,7 +65,11 @@ public final class SlurmCoordinator {
             guard Date().timeIntervalSince(lastLook) >= options.poll else { Thread.sleep(forTimeInterval: 0.2); continue }
             lastLook = Date()
             var held = try watch()
-            let ready = try store.readyRuns(experiment: experiment, filter: filter, planned: planned)
+            var ready = try store.readyRuns(experiment: experiment, filter: filter, planned: planned)
+            if ready.isEmpty, let replan {
+                planned = try replan()
+                ready = try store.readyRuns(experiment: experiment, filter: filter, planned: planned)
+            }
             let free = options.maxParallel - held
             if free > 0 && !ready.isEmpty { held += try submit(Array(ready.prefix(free))) }
             let current = try counts()
