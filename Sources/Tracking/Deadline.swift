@@ -3,7 +3,8 @@ import Foundation
 /// A time by which a scheduler's runs should have ended (`tlab run --until`): a working session's end,
 /// after which its processes die and whatever ran unsaved is lost. A run starts only when the longest
 /// of the most alike ended runs (`RunPrices` with `.longest`), less what a state it resumes from holds,
-/// says it ends in time — with the stage runs it waits for, priced alike among stage runs. Prices are
+/// says it ends in time — with the stage runs it waits for, priced alike among ended stages of their name (none ended:
+/// nothing says it will not end in time). Prices are
 /// one-thread seconds (see `RunPrices`), a bound whatever threads the workers have. Runs left
 /// out stay queued for the next scheduler; a run already running is never stopped.
 ///
@@ -58,6 +59,9 @@ public struct Deadline: Sendable, Equatable {
         let left = date.timeIntervalSince(now)
         let stages = Dictionary(open.filter(\.isStage).map { ($0.hash, $0) }) { a, _ in a }
         func price(_ r: RunRecord) -> Double {
+            // A stage is priced by ended stages of its own name alone: a language model's pretraining says nothing
+            // of how long its fine-tuning takes.
+            if r.isStage && stagePrices?.hasMeasured(arm: r.arm) != true { return 0 }
             guard let p = (r.isStage ? stagePrices : runs)?.seconds(of: r) else { return 0 }
             let done = r.id.flatMap { trained[$0] } ?? 0
             guard r.status == .running, let started = r.startedAt else { return max(p - done, 0) }

@@ -43,10 +43,11 @@ final class BertFinetuningMethodTests: XCTestCase {
     func testMinStepsGivesASmallTrainingSetTheStepsOfALargeOne() throws {
         let arms = try runsByArm()
         let full = try XCTUnwrap(arms["full"])
-        XCTAssertEqual(full.train.minSteps, 128)
-        XCTAssertEqual(full.train.passesPerEpoch(stepsPerPass: 4), 8, "100 examples in batches of 32: 4 epochs × 8 passes × 4 steps")
-        XCTAssertEqual(full.train.passesPerEpoch(stepsPerPass: 32), 1, "1,000 examples: 4 epochs × 32 steps")
-        XCTAssertEqual(try XCTUnwrap(arms["lp-ft"]).train.passesPerEpoch(stepsPerPass: 4), 7, "its phases' 5 epochs: ⌈128 / 20⌉ passes")
+        XCTAssertEqual(full.train.minSteps, 320)
+        XCTAssertEqual(full.train.passesPerEpoch(stepsPerPass: 4), 8, "100 examples in batches of 32: 10 epochs × 8 passes × 4 steps")
+        XCTAssertEqual(full.train.passesPerEpoch(stepsPerPass: 32), 1, "1,000 examples: 10 epochs × 32 steps")
+        XCTAssertEqual(try XCTUnwrap(arms["lp-ft"]).train.passesPerEpoch(stepsPerPass: 4), 7, "its phases' 12 epochs: ⌈320 / 48⌉ passes")
+        XCTAssertEqual(try XCTUnwrap(arms["prompt-tuning"]).train.passesPerEpoch(stepsPerPass: 4), 8, "20 epochs and 640 steps: 8 passes of 4 steps")
 
         var c = full
         (c.train.epochs, c.train.minSteps) = (2, 10)  // 40 examples, 2 steps a pass: 3 passes an epoch, 12 steps in all
@@ -154,7 +155,7 @@ final class BertFinetuningMethodTests: XCTestCase {
             let trainedNames = Set(zip(groups, members).filter { trained.contains($0.0.name) }.flatMap { $0.1.map(\.name) })
             XCTAssertEqual(Set(movedAtSomeEpoch.map { model.parameters[$0].name }), trainedNames, "\(arm): every trained parameter moved, and no other")
             if arm == "lp-ft" {
-                XCTAssertEqual(fit.epochs.map(\.phase), [0, 0, 1, 1, 1], "a linear probe for 2 epochs, then everything for 3")
+                XCTAssertEqual(fit.epochs.map(\.phase), [0, 0] + Array(repeating: 1, count: 10), "a linear probe for 2 epochs, then everything for 10")
             }
         }
     }

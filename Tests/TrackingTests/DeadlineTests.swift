@@ -79,6 +79,22 @@ final class DeadlineTests: XCTestCase {
         XCTAssertEqual(admitted(secondsLeft: 1000, [stage]), [])
     }
 
+    /// A stage is priced by ended stages of its own name: a 10-hour pretraining does not keep the first fine-tuning
+    /// stage, and every run waiting for one, from ever starting under a deadline.
+    func testAStageIsPricedByStagesOfItsNameAlone() {
+        let measured = [run("siatl", seconds: 100), run("stage:pretrain", seconds: 36_000, kind: .stage)]
+        let finetune = run("stage:finetune", kind: .stage, hash: "ft")
+        let waiting = run("ulmfit", needs: ["ft"])
+        func admitted(secondsLeft seconds: Double, _ all: [RunRecord]) -> Set<Int64> {
+            Deadline(now.addingTimeInterval(seconds)).admitted([finetune, waiting], all: all + [finetune, waiting], epochSeconds: [:], earlier: [:], now: now)
+        }
+        XCTAssertEqual(admitted(secondsLeft: 100, measured), [finetune.id!, waiting.id!], "no fine-tuning stage has ended: it costs nothing")
+        XCTAssertEqual(admitted(secondsLeft: 99, measured), [])
+        let oneEnded = measured + [run("stage:finetune", seconds: 500, kind: .stage)]
+        XCTAssertEqual(admitted(secondsLeft: 599, oneEnded), [])
+        XCTAssertEqual(admitted(secondsLeft: 600, oneEnded), [finetune.id!, waiting.id!], "its own kind's 500 s and the run's 100")
+    }
+
     /// Before anything of a kind has ended, nothing says its runs will not end in time.
     func testWithNothingMeasuredEveryRunMayStart() {
         let stage = run("stage:pretrain", kind: .stage, hash: "lm")
