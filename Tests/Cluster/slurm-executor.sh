@@ -7,6 +7,7 @@
 #     exactly one task (the tasks' logs), so nothing finished was submitted again after the restart; no shard is left.
 #  3. The results are bit-identical to the local executor's (Tests/Cluster/compare_archives.py), and the quick
 #     profile's notebook from the Slurm runs equals the local one, provenance aside (Tests/Cluster/compare_notebooks.py).
+#  4. Under selection.tune_seeds, a trivial spec's later seeds run at the value its tuning seeds chose, and no other.
 # The arms that train Doc2Vec inside each run (combined, oversampled-*) and the baselines are left out for time; the
 # whole quick profile at three seeds passes the same checks (docs/cluster.md).
 # Usage: bash Tests/Cluster/slurm-executor.sh   (after the release build: bash setup.sh --no-run)
@@ -86,6 +87,28 @@ check "results bit-identical to the local executor's" python3 Tests/Cluster/comp
 "$tlab" report $spec --profile quick --db "$work/slurm/results.sqlite" --out "$work/slurm-notebook" >/dev/null
 check "the quick profile's notebook equals the local one, provenance aside" \
     python3 Tests/Cluster/compare_notebooks.py "$work/local-notebook/doc2vec-regimes-quick.md" "$work/slurm-notebook/doc2vec-regimes-quick.md" "$work"
+
+# 4. selection.tune_seeds through the coordinator: a cell's later seeds are submitted once its tuning runs have ended,
+#    at the value those chose on validation, and no other.
+mkdir -p "$work/tuned"
+printf 'text,label\nfine,pos\n' > "$work/tuned/tiny.csv"
+cat > "$work/tuned/tuned.yaml" <<'EOF'
+experiment: {id: tuned}
+data: {datasets: [{file: tiny.csv}]}
+model: {kind: trivial}
+sweep: {seed: [1, 2, 3, 4], model.score: [0.6, 0.8, 0.7]}
+selection: {over: [model.score], tune_seeds: 2}
+EOF
+echo "==> Slurm executor, selection.tune_seeds"
+"$tlab" run "$work/tuned/tuned.yaml" --db "$work/tuned/results.sqlite" --executor slurm --max-parallel 2 --poll 1 > "$work/tuned.log" 2>&1 || true
+tail -n 1 "$work/tuned.log"
+tuned_runs() {
+    python3 -c 'import json, sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute("SELECT seed, sweepJSON FROM runs WHERE status = ?", ("finished",))
+print(" ".join(sorted(str(s) + "@" + json.loads(j)["model.score"] for s, j in rows)))' "$work/tuned/results.sqlite"
+}
+check "the later seeds ran at the value seeds 1–2 chose, and no other ($(tuned_runs))" \
+    test "$(tuned_runs)" = "1@0.6 1@0.7 1@0.8 2@0.6 2@0.7 2@0.8 3@0.8 4@0.8"
 
 if [ $failures -gt 0 ]; then echo "slurm executor tests: $failures failed (work folder $work)"; exit 1; fi
 rm -rf "$work"
