@@ -62,7 +62,8 @@ extension Tlab {
         func run() throws {
             let (spec, expanded) = try arguments.plan()
             let filter = try selection.filter()
-            let staged = try Planning.staged(expanded, spec: spec, store: FileManager.default.fileExists(atPath: results.path) ? try results.openReadingOnly() : nil)
+            let existing = FileManager.default.fileExists(atPath: results.path) ? try results.openReadingOnly() : nil
+            let staged = try Planning.staged(expanded, spec: spec, store: existing)
             let planned = staged.runs, waiting = filter.isEmpty ? staged.waiting : 0
             let records = Planning.records(planned, experiment: spec.id)
             // With --only/--skip, the cells, stages, estimate and first run are the selection's.
@@ -86,10 +87,9 @@ extension Tlab {
                 let hours = perRun * Double(runs.count + waiting) / Double(workers) / 3600
                 print(String(format: "estimate: %.0f s per run (spec's plan.seconds_per_run) × %d runs / %d workers ≈ %.1f h", perRun, runs.count + waiting, workers, hours))
             }
-            if FileManager.default.fileExists(atPath: results.path) {
+            if let store = existing {
                 // Against an existing database: what `tlab run` would find already done, and withdraw.
                 let plannedHashes = Set(records.map(\.hash))
-                let store = try results.openReadingOnly()
                 let recorded = try store.runs(experiment: spec.id)
                 let mine = recorded.filter { plannedHashes.contains($0.hash) }
                 let counts = Dictionary(grouping: mine, by: \.status).mapValues(\.count)
@@ -128,8 +128,7 @@ extension Tlab {
             }
             if let pricedBy {
                 // The runs not yet ended here (all of them without a database).
-                let ended = FileManager.default.fileExists(atPath: results.path)
-                    ? Set(try results.openReadingOnly().runs(experiment: spec.id).filter(\.status.hasEnded).map(\.hash)) : []
+                let ended = Set(try existing?.runs(experiment: spec.id).filter(\.status.hasEnded).map(\.hash) ?? [])
                 try price(records.filter { !$0.isStage && taken.contains($0.hash) && !ended.contains($0.hash) }, spec: spec, at: pricedBy,
                           unmeasuredArm: perRun, workers: workers)
             }
