@@ -25,6 +25,8 @@ public struct Cell: Sendable {
     public let arm: String
     public let group: String            // e.g. "model.kind=kim-cnn"; "" when nothing else was swept
     public let chosen: String           // e.g. "train.learning_rate=1.0"; "" when nothing was selected
+    /// The selected axes' values the choice was made among (those with ended runs on the tuning seeds).
+    public let candidates: [String]
     public let validMean: Double
     /// Mean ± std over the chosen runs; under k-fold CV the 95% interval is over the folds' seed means,
     /// with Nadeau & Bengio's correction (`Statistics.correctedResampledCI95`).
@@ -101,7 +103,7 @@ public struct ComparisonTable: Sendable {
             if let perFold = Self.foldMeans(byUnit), let ratio {
                 test = Statistics.Summary(n: test.n, mean: test.mean, std: test.std, ci95: Statistics.correctedResampledCI95(perFold, testTrainRatio: ratio))
             }
-            built.append(Cell(dataset: key[0], arm: key[1], group: key[2], chosen: best ?? "",
+            built.append(Cell(dataset: key[0], arm: key[1], group: key[2], chosen: best ?? "", candidates: pool.keys.sorted(),
                               validMean: Statistics.summary(chosenRuns.compactMap { value($0.result?.valid) }).mean,
                               test: test, paper: paperValue(key[0], key[1]),
                               diverged: members.filter { $0.run.status == .diverged }.count,
@@ -171,5 +173,23 @@ public struct ComparisonTable: Sendable {
     /// The training-set size of a group ("size=300, …" → "300"), if it has one.
     public static func trainingSize(of group: String) -> String? {
         group.hasPrefix("size=") ? String(group.dropFirst(5).prefix { $0 != "," }) : nil
+    }
+}
+
+extension Cell {
+    /// Where a cell's chosen value lies among the values it was chosen from.
+    public enum SweepPosition: Sendable { case smallest, inside, largest }
+
+    /// The chosen value's place in its sweep, for one numeric selected axis with two or more values tried; nil otherwise.
+    /// A value at the grid's edge was best there, so a better one may lie beyond it.
+    public var sweepPosition: SweepPosition? {
+        func number(_ part: String) -> Double? {
+            guard !part.contains(", "), let equals = part.firstIndex(of: "=") else { return nil }
+            return Double(part[part.index(after: equals)...])
+        }
+        guard candidates.count >= 2, let value = number(chosen) else { return nil }
+        let values = candidates.compactMap(number)
+        guard values.count == candidates.count, let low = values.min(), let high = values.max() else { return nil }
+        return value == low ? .smallest : value == high ? .largest : .inside
     }
 }

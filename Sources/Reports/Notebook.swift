@@ -225,6 +225,7 @@ public struct Notebook {
         }
         md += "\n### Verdict\(group.isEmpty ? "" : " (\(group))")\n" + (verdicts.hasPrefix("\n") ? "" : "\n") + verdicts
         md += trainingBudget(cells, page)
+        md += sweepEdges(cells, page)
         for dataset in datasets { md += plotsOf(dataset, group: group, cells: cells, page, plots: &plots) }
         return md + "\n"
     }
@@ -318,6 +319,31 @@ public struct Notebook {
         return "\nTraining budget of the chosen runs (a run whose best epoch was its last was still improving when its epochs ran out; "
             + "⚠: half or more of an arm's runs):\n\n| arm | runs | epochs trained | mean best epoch | best at the last epoch |\n|---|---|---|---|---|\n" + rows
     }
+
+    /// Where each arm's chosen values lie in their sweeps: a value at the grid's edge was best there, and a better one
+    /// may lie beyond it (with two values tried, every choice is at an edge).
+    func sweepEdges(_ cells: [Cell], _ page: Page) -> String {
+        var rows = ""
+        for arm in page.arms {
+            let placed = cells.filter { $0.arm == arm }.compactMap { cell in cell.sweepPosition.map { (cell, $0) } }
+            guard !placed.isEmpty else { continue }
+            let values = Set(placed.flatMap(\.0.candidates)).sorted { Self.sweptValue($0) < Self.sweptValue($1) }
+            let axes = Set(values.compactMap { $0.split(separator: "=").first.map(String.init) }).sorted()
+            func count(_ position: Cell.SweepPosition) -> String {
+                let n = placed.filter { $0.1 == position }.count
+                return "\(n)\(position != .inside && n > 0 && n * 2 >= placed.count ? " ⚠" : "")"
+            }
+            rows += "| \(arm) | \(axes.joined(separator: ", ")): \(values.map { String($0.split(separator: "=").last ?? "") }.joined(separator: ", ")) | "
+                + "\(placed.count) | \(count(.smallest)) | \(count(.inside)) | \(count(.largest)) |\n"
+        }
+        guard !rows.isEmpty else { return "" }
+        return "\nWhere the chosen values lie in their sweeps, per arm (a value at the grid's edge was best there, so a better one may lie beyond it; "
+            + "with two values tried every choice is at an edge; ⚠: half or more of the arm's cells at one edge):\n\n"
+            + "| arm | values tried | cells | at the smallest | inside | at the largest |\n|---|---|---|---|---|---|\n" + rows
+    }
+
+    /// A selected value's number ("train.learning_rate=0.01" → 0.01), for ordering; infinity when it has none.
+    static func sweptValue(_ part: String) -> Double { part.split(separator: "=").last.flatMap { Double($0) } ?? .infinity }
 
     /// Learning curve over training-set sizes: the chosen runs' mean test metric per size and arm, with
     /// error bars of one standard deviation over their seeds (and folds).
