@@ -331,14 +331,14 @@ public struct Notebook {
             let axes = Set(values.compactMap { $0.split(separator: "=").first.map(String.init) }).sorted()
             func count(_ position: Cell.SweepPosition) -> String {
                 let n = placed.filter { $0.1 == position }.count
-                return "\(n)\(position != .inside && n > 0 && n * 2 >= placed.count ? " ⚠" : "")"
+                return "\(n)\(position != .inside && n >= 2 && n == placed.count ? " ⚠" : "")"
             }
             rows += "| \(arm) | \(axes.joined(separator: ", ")): \(values.map { String($0.split(separator: "=").last ?? "") }.joined(separator: ", ")) | "
                 + "\(placed.count) | \(count(.smallest)) | \(count(.inside)) | \(count(.largest)) |\n"
         }
         guard !rows.isEmpty else { return "" }
         return "\nWhere the chosen values lie in their sweeps, per arm (a value at the grid's edge was best there, so a better one may lie beyond it; "
-            + "with two values tried every choice is at an edge; ⚠: half or more of the arm's cells at one edge):\n\n"
+            + "with two values tried every choice is at an edge; ⚠: all of the arm's cells, two or more, at the same edge):\n\n"
             + "| arm | values tried | cells | at the smallest | inside | at the largest |\n|---|---|---|---|---|---|\n" + rows
     }
 

@@ -46,7 +46,7 @@ final class SweepEdgesTests: XCTestCase {
         let markdown = try Notebook(spec: spec, runs: runs, metrics: [:], context: Notebook.Context(
             command: "tlab report", gitRevision: "abc", database: "t.sqlite", dataLines: [], exportFiles: [])).render().markdown
         XCTAssertTrue(markdown.contains("| arm | values tried | cells | at the smallest | inside | at the largest |"), markdown)
-        XCTAssertTrue(markdown.contains("| high | train.learning_rate: 0.1, 0.3, 1.0 | 2 | 0 | 1 | 1 ⚠ |"), markdown)
+        XCTAssertTrue(markdown.contains("| high | train.learning_rate: 0.1, 0.3, 1.0 | 2 | 0 | 1 | 1 |"), markdown)
         XCTAssertTrue(markdown.contains("| middle | train.learning_rate: 0.1, 0.3, 1.0 | 2 | 0 | 2 | 0 |"), markdown)
         XCTAssertTrue(markdown.contains("| low | train.learning_rate: 0.1, 0.3, 1.0 | 2 | 2 ⚠ | 0 | 0 |"), markdown)
         let edges = try XCTUnwrap(markdown.range(of: "| arm | values tried |")).lowerBound
