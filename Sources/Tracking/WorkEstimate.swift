@@ -47,7 +47,9 @@ public struct WorkEstimate: Sendable, Equatable {
 ///    `plan.seconds_per_run`): another arm's runs may be another model, a BiLSTM's minutes for a transformer's hour;
 /// 5. any run.
 /// Each level summarises its runs by `statistic`: their mean for an estimate of the work left, their
-/// longest for a bound (`Deadline`). Runs are priced among runs, stage runs among stage runs (`kind`).
+/// longest for a bound (`Deadline`). Runs are priced among runs, stage runs among stage runs (`kind`) of their own
+/// name: for a stage, levels 4 and 5 are the same name on the dataset, then on any dataset (a language model's
+/// pretraining says nothing of how long its fine-tuning takes).
 public struct RunPrices: Sendable {
     public enum Statistic: Sendable { case mean, longest }
     public enum Kind: Sendable { case runs, stages }
@@ -55,6 +57,7 @@ public struct RunPrices: Sendable {
     private let exact: [String: Double], sized: [String: Double], dataset: [String: Double], overall: Double
     private let lines: [String: (intercept: Double, slope: Double, floor: Double)]
     private let whole: [String: Double]
+    private let kind: Kind, armOnDataset: [String: Double], arm: [String: Double]
     private let measuredArms: Set<String>, unmeasuredArm: Double?
     /// Per dataset (sorted): its measured runs' `statistic` and how many there are.
     public let byDataset: [(dataset: String, seconds: Double, runs: Int)]
@@ -90,6 +93,7 @@ public struct RunPrices: Sendable {
         guard !timed.isEmpty else { return nil }
         measuredArms = Set(timed.map(\.run.arm))
         self.unmeasuredArm = unmeasuredArm
+        self.kind = kind
 
         func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
         let summary: ([Double]) -> Double = statistic == .mean ? mean : { $0.max()! }
@@ -101,6 +105,8 @@ public struct RunPrices: Sendable {
         let dataset = summaries(\.dataset)
         self.dataset = dataset
         overall = summary(timed.map(\.seconds))
+        armOnDataset = summaries(Self.armKey)
+        arm = summaries(\.arm)
         byDataset = dataset.keys.sorted().map { d in (d, dataset[d]!, timed.filter { $0.run.dataset == d }.count) }
 
         // Seconds on training examples (as the results give them) per dataset and arm, where two sizes are measured.
@@ -127,7 +133,9 @@ public struct RunPrices: Sendable {
     /// The seconds `run` should take on one worker with one BLAS thread, at the most alike level that has measured runs.
     public func seconds(of run: RunRecord) -> Double {
         if let unmeasuredArm, !hasMeasured(arm: run.arm) { return unmeasuredArm }
-        return exact[Self.sweepKey(run)] ?? sized[Self.sizeKey(run)] ?? alongSizes(run) ?? dataset[run.dataset] ?? overall
+        let alike = exact[Self.sweepKey(run)] ?? sized[Self.sizeKey(run)] ?? alongSizes(run)
+        if kind == .stages { return alike ?? armOnDataset[Self.armKey(run)] ?? arm[run.arm] ?? overall }
+        return alike ?? dataset[run.dataset] ?? overall
     }
 
     /// Whether a run of `arm` (on any dataset) has ended with a result.

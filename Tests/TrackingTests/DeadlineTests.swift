@@ -7,8 +7,8 @@ final class DeadlineTests: XCTestCase {
     var nextId: Int64 = 0
 
     func run(_ arm: String, seconds: Double? = nil, status: RunStatus? = nil, needs: [String] = [], kind: RunRecord.Kind = .run,
-             hash: String = UUID().uuidString) -> RunRecord {
-        var r = RunRecord(experimentId: "e", hash: hash, arm: arm, dataset: "tweets", seed: 1, fold: nil, trainingSize: "1000",
+             hash: String = UUID().uuidString, dataset: String = "tweets") -> RunRecord {
+        var r = RunRecord(experimentId: "e", hash: hash, arm: arm, dataset: dataset, seed: 1, fold: nil, trainingSize: "1000",
                           sweepJSON: "{}", configJSON: "{}", kind: kind, needs: needs)
         nextId += 1
         r.id = nextId
@@ -93,6 +93,16 @@ final class DeadlineTests: XCTestCase {
         let oneEnded = measured + [run("stage:finetune", seconds: 500, kind: .stage)]
         XCTAssertEqual(admitted(secondsLeft: 599, oneEnded), [])
         XCTAssertEqual(admitted(secondsLeft: 600, oneEnded), [finetune.id!, waiting.id!], "its own kind's 500 s and the run's 100")
+
+        // Fine-tuning has ended on another dataset only: it prices this one's, not the pretraining (any stage of any name).
+        let elsewhere = [run("siatl", seconds: 100, dataset: "mr"), run("stage:pretrain", seconds: 36_000, kind: .stage),
+                         run("stage:finetune", seconds: 500, kind: .stage, dataset: "mr")]
+        let otherFinetune = run("stage:finetune", kind: .stage, hash: "ft-bbc", dataset: "bbc")
+        let otherWaiting = run("ulmfit", needs: ["ft-bbc"], dataset: "bbc")
+        let open = [otherFinetune, otherWaiting]
+        XCTAssertEqual(Deadline(now.addingTimeInterval(600)).admitted(open, all: elsewhere + open, epochSeconds: [:], earlier: [:], now: now),
+                       [otherFinetune.id!, otherWaiting.id!], "the other dataset's fine-tuning (500 s) and any run (100 s)")
+        XCTAssertEqual(Deadline(now.addingTimeInterval(599)).admitted(open, all: elsewhere + open, epochSeconds: [:], earlier: [:], now: now), [])
     }
 
     /// Before anything of a kind has ended, nothing says its runs will not end in time.
