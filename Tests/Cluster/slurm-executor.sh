@@ -44,22 +44,31 @@ slurm_run=("$tlab" run $spec --profile quick --db "$work/slurm/results.sqlite" -
 "${slurm_run[@]}" > "$work/coordinator-1.log" 2>&1 &
 coordinator=$!
 finished() { sql "$work/slurm/results.sqlite" "SELECT COUNT(*) FROM runs WHERE status = 'finished'" 2>/dev/null || echo 0; }
-running_task() { squeue -h -t RUNNING -o '%A_%K %j' 2>/dev/null | awk '$2 ~ /^tlab-/ {print $1; exit}'; }
+# A running task as "JOB_INDEX MANIFEST_INDEX" (the Slurm task, and how its own log names it)
+running_task() { squeue -h -t RUNNING -o '%A_%K %j %K' 2>/dev/null | awk '$2 ~ /^tlab-/ {print $1, substr($2, 6) "_" $3; exit}'; }
 # A running task once a few runs have finished: cancel it. (Up to 20 minutes: on a machine busy with other work the
-# first runs take a while.)
-for _ in $(seq 1 2400); do [ "$(finished)" -ge 4 ] && [ -n "$(running_task)" ] && break; sleep 0.5; done
-cancelled=$(running_task)
-[ -n "$cancelled" ] || { echo "FAIL: no Slurm task running once 4 runs had finished, within 20 minutes ($(finished) finished)"; exit 1; }
-echo "cancelling the running task $cancelled"
-scancel "$cancelled"
-# The coordinator sees the task end without a shard and says it queued its run again.
-for _ in $(seq 1 120); do
-    requeued=$(grep -o "^run [0-9]* .* queued again: Slurm task ${cancelled} ended CANCELLED" "$work/coordinator-1.log" | awk '{print $2}' || true)
-    [ -n "$requeued" ] && break; sleep 1
+# first runs take a while.) A task can end between squeue listing it and scancel reaching it: then it wrote its shard
+# ("task M_I: … shard written" in its log) and its run finished, so another running task is cancelled, up to 5 tries.
+requeued=
+for try in 1 2 3 4 5; do
+    for _ in $(seq 1 2400); do [ "$(finished)" -ge 4 ] && [ -n "$(running_task)" ] && break; sleep 0.5; done
+    read -r cancelled logged <<< "$(running_task)"
+    [ -n "$cancelled" ] || { echo "FAIL: no Slurm task running once 4 runs had finished, within 20 minutes ($(finished) finished)"; exit 1; }
+    echo "cancelling the running task $cancelled"
+    scancel "$cancelled"
+    # The coordinator sees the task end without a shard and says it queued its run again.
+    for _ in $(seq 1 120); do
+        requeued=$(grep -o "^run [0-9]* .* queued again: Slurm task ${cancelled} ended CANCELLED" "$work/coordinator-1.log" | awk '{print $2}' || true)
+        [ -n "$requeued" ] && break
+        cat "$work"/slurm/cluster/*/logs/*.out 2>/dev/null | grep -q "^task ${logged}: .*shard written" && break
+        sleep 1
+    done
+    [ -n "$requeued" ] && break
+    echo "task $cancelled wrote its shard before the cancellation reached it (try $try); cancelling another"
 done
 check "the run of the cancelled task $cancelled is queued again (run ${requeued:-none})" test -n "$requeued"
 for _ in $(seq 1 600); do [ "$(finished)" -ge 12 ] && break; sleep 1; done
-kill -9 $coordinator; wait $coordinator 2>/dev/null || true
+kill -9 $coordinator 2>/dev/null || true; wait $coordinator 2>/dev/null || true  # (it may have ended: every run done)
 before=$(finished)
 echo "coordinator killed with SIGKILL after $before finished runs; its Slurm tasks go on; starting it again"
 "${slurm_run[@]}" > "$work/coordinator-2.log" 2>&1
