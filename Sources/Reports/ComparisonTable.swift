@@ -183,13 +183,15 @@ extension Cell {
     /// The chosen value's place in its sweep, for one numeric selected axis with two or more values tried; nil otherwise.
     /// A value at the grid's edge was best there, so a better one may lie beyond it.
     public var sweepPosition: SweepPosition? {
-        func number(_ part: String) -> Double? {
-            guard !part.contains(", "), let equals = part.firstIndex(of: "=") else { return nil }
-            return Double(part[part.index(after: equals)...])
-        }
-        guard candidates.count >= 2, let value = number(chosen) else { return nil }
-        let values = candidates.compactMap(number)
+        guard candidates.count >= 2, let value = Self.sweptNumber(chosen) else { return nil }
+        let values = candidates.compactMap(Self.sweptNumber)
         guard values.count == candidates.count, let low = values.min(), let high = values.max() else { return nil }
         return value == low ? .smallest : value == high ? .largest : .inside
+    }
+
+    /// The number a one-axis selection sets ("train.learning_rate=0.01" → 0.01); nil for several axes or a non-number.
+    public static func sweptNumber(_ selection: String) -> Double? {
+        guard !selection.contains(", "), let equals = selection.firstIndex(of: "=") else { return nil }
+        return Double(selection[selection.index(after: equals)...])
     }
 }

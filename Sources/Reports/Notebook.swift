@@ -327,7 +327,7 @@ public struct Notebook {
         for arm in page.arms {
             let placed = cells.filter { $0.arm == arm }.compactMap { cell in cell.sweepPosition.map { (cell, $0) } }
             guard !placed.isEmpty else { continue }
-            let values = Set(placed.flatMap(\.0.candidates)).sorted { Self.sweptValue($0) < Self.sweptValue($1) }
+            let values = Set(placed.flatMap(\.0.candidates)).sorted { (Cell.sweptNumber($0) ?? .infinity, $0) < (Cell.sweptNumber($1) ?? .infinity, $1) }
             let axes = Set(values.compactMap { $0.split(separator: "=").first.map(String.init) }).sorted()
             func count(_ position: Cell.SweepPosition) -> String {
                 let n = placed.filter { $0.1 == position }.count
@@ -341,9 +341,6 @@ public struct Notebook {
             + "with two values tried every choice is at an edge; ⚠: all of the arm's cells, two or more, at the same edge):\n\n"
             + "| arm | values tried | cells | at the smallest | inside | at the largest |\n|---|---|---|---|---|---|\n" + rows
     }
-
-    /// A selected value's number ("train.learning_rate=0.01" → 0.01), for ordering; infinity when it has none.
-    static func sweptValue(_ part: String) -> Double { part.split(separator: "=").last.flatMap { Double($0) } ?? .infinity }
 
     /// Learning curve over training-set sizes: the chosen runs' mean test metric per size and arm, with
     /// error bars of one standard deviation over their seeds (and folds).
