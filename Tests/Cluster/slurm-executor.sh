@@ -60,7 +60,7 @@ for try in 1 2 3 4 5; do
     for _ in $(seq 1 120); do
         requeued=$(grep -o "^run [0-9]* .* queued again: Slurm task ${cancelled} ended CANCELLED" "$work/coordinator-1.log" | awk '{print $2}' || true)
         [ -n "$requeued" ] && break
-        cat "$work"/slurm/cluster/*/logs/*.out 2>/dev/null | grep -q "^task ${logged}: .*shard written" && break
+        grep -qs "^task ${logged}: .*shard written" "$work"/slurm/cluster/*/logs/*.out && break
         sleep 1
     done
     [ -n "$requeued" ] && break
