@@ -57,20 +57,20 @@ struct ClaimCheck {
     /// The paired test of a cell against its baseline's on a metric (nil: the report metric), and the
     /// pairs it left out (`Notebook.pairedTest`).
     let test: (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int, differences: [Double])
-    /// Whether a metric is a test metric (in points) rather than an extra result on its own scale.
-    let isTestMetric: (String) -> Bool
+    /// Whether a metric is a rate of a split (in points) rather than an extra result on its own scale.
+    let isRate: (String) -> Bool
     let validity: Validity
 
     init(tree: ConfigNode, table: ComparisonTable, metricName: String,
          test: @escaping (Cell, Cell, String?) -> (test: Statistics.PairedTest?, leftOut: Int, differences: [Double]),
-         isTestMetric: @escaping (String) -> Bool, validity: Validity) {
+         isRate: @escaping (String) -> Bool, validity: Validity) {
         let reportMetric = tree.node(at: ["report", "metric"])?.scalar ?? "accuracy"
         claims = (tree.node(at: ["report", "claims"])?.sequence ?? []).map { node in
             let metric = node["metric"]?.scalar
             let extra = metric == reportMetric ? nil : metric
             let expectation: Expectation = switch node["expect"]?.scalar {
             case "higher": .higher
-            case "within": .within((node["tolerance"]?.scalar.flatMap(Double.init) ?? 0) / (extra.map(isTestMetric) ?? true ? 100 : 1))
+            case "within": .within((node["tolerance"]?.scalar.flatMap(Double.init) ?? 0) / (extra.map(isRate) ?? true ? 100 : 1))
             case "some-seeds-fail": .someSeedsFail
             default: .lower
             }
@@ -81,7 +81,7 @@ struct ClaimCheck {
         self.table = table
         self.metricName = metricName
         self.test = test
-        self.isTestMetric = isTestMetric
+        self.isRate = isRate
         self.validity = validity
     }
 
@@ -115,7 +115,7 @@ struct ClaimCheck {
     /// A signed difference in the claim's unit: points of a test metric (the report's or another), or
     /// the extra metric's own scale.
     func signed(_ x: Double, _ claim: Claim) -> String {
-        if let extra = claim.extra, !isTestMetric(extra) { return (x >= 0 ? "+" : "") + Notebook.formatExtra(x) }
+        if let extra = claim.extra, !isRate(extra) { return (x >= 0 ? "+" : "") + Notebook.formatExtra(x) }
         return String(format: "%+.1f", 100 * x)
     }
 
@@ -181,7 +181,7 @@ struct ClaimCheck {
         }
         for (i, claim) in claims.enumerated() {
             if claim.expectation == .someSeedsFail { md += failedSeeds(claim, number: i + 1); continue }
-            let metric = claim.extra.map { isTestMetric($0) ? "test \(Notebook.displayName($0))" : "`\($0)`" } ?? "test \(metricName)"
+            let metric = claim.extra.map { isRate($0) ? Notebook.splitLabel($0) : "`\($0)`" } ?? "test \(metricName)"
             let all = settings(of: claim)
             let tested = all.compactMap { s in s.test.map { (s, Self.outcome($0, claim.expectation)) } }
             let fair = tested.filter { $0.0.unfair.isEmpty }

@@ -59,7 +59,7 @@ public struct Notebook {
         var plots: [String: String] = [:]
         var md = header() + provenance() + compared(page)
         if !context.dataLines.isEmpty { md += "## Data\n\n" + context.dataLines.map { "- \($0)" }.joined(separator: "\n") + "\n\n" }
-        md += ClaimCheck(tree: spec.tree, table: page.table, metricName: page.metricName, test: pairedTest, isTestMetric: isTestMetric,
+        md += ClaimCheck(tree: spec.tree, table: page.table, metricName: page.metricName, test: pairedTest, isRate: isRate,
                          validity: page.validity).render()
         // A setting only baselines have (no sweep of theirs) is shown as the floor of the others'.
         for group in page.table.groups where page.table.cells.contains(where: { $0.group == group && !page.validity.baselines.contains($0.arm) }) {
@@ -267,7 +267,7 @@ public struct Notebook {
                 return SVGChart.Series(name: arm, points: [(px, py)], color: arms.firstIndex(of: arm))
             }
             guard points.count > 1 else { continue }
-            let label = { (m: String) in self.isTestMetric(m) ? "test \(Self.displayName(m)) (%)" : m }
+            let label = { (m: String) in self.isRate(m) ? "\(Self.splitLabel(m)) (%)" : m }
             let name = "\(assets)/scatter-\(slug)-\(y)-vs-\(x).svg"
             plots[name] = SVGChart(title: "\(dataset): \(label(y)) vs \(label(x)), per arm",
                                    xLabel: label(x), yLabel: label(y), series: points).render()
@@ -462,19 +462,25 @@ public struct Notebook {
             }
         }
         for extra in spec.tree.node(at: ["report", "extra_metrics"])?.sequence?.compactMap(\.scalar) ?? [] {
-            let percent = isTestMetric(extra)
-            md += percent ? "\nTest \(Self.displayName(extra)) (%) of the same chosen runs (mean ± standard deviation, n):\n\n"
+            let percent = isRate(extra)
+            func summary(_ values: [Double]) -> String {
+                guard !values.isEmpty else { return "–" }
+                let s = Statistics.summary(values)
+                return (percent ? String(format: "%.1f ± %.1f", 100 * s.mean, 100 * s.std) : Self.formatExtra(s.mean, spread: s.std)) + " (n=\(s.n))"
+            }
+            // The floor's own runs where they have the metric (macro-F1, per-type F1, validation accuracy; not an LM's perplexity).
+            let floorCells = validity.baselines.isEmpty ? [] : datasets.map { validity.floorCell(dataset: $0, group: group) }
+            let floorValues = floorCells.map { $0.map { extraValues(extra, of: $0) } ?? [] }
+            let withFloor = floorValues.contains { !$0.isEmpty }
+            let label = Self.splitLabel(extra)
+            md += percent ? "\n\(label.prefix(1).uppercased() + label.dropFirst()) (%) of the same chosen runs (mean ± standard deviation, n):\n\n"
                           : "\n`\(extra)` of the same chosen runs (mean ± standard deviation, n):\n\n"
-            md += "| dataset | " + columns.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: columns.count) + "\n"
-            for dataset in datasets {
-                md += "| \(dataset) | " + columns.map { arm -> String in
-                    guard let c = cell(dataset, arm) else { return "–" }
-                    let values = extraValues(extra, of: c)
-                    guard !values.isEmpty else { return "–" }
-                    let summary = Statistics.summary(values)
-                    return (percent ? String(format: "%.1f ± %.1f", 100 * summary.mean, 100 * summary.std) : Self.formatExtra(summary.mean, spread: summary.std))
-                        + " (n=\(summary.n))"
-                }.joined(separator: " | ") + " |\n"
+            md += "| dataset | " + columns.joined(separator: " | ") + (withFloor ? " | bag-of-words floor" : "") + " |\n|---|"
+                + String(repeating: "---|", count: columns.count + (withFloor ? 1 : 0)) + "\n"
+            for (d, dataset) in datasets.enumerated() {
+                md += "| \(dataset) | " + columns.map { arm in cell(dataset, arm).map { summary(extraValues(extra, of: $0)) } ?? "–" }.joined(separator: " | ")
+                md += withFloor ? " | " + (floorValues[d].isEmpty ? "–" : summary(floorValues[d]) + " (\(floorCells[d]!.arm))") : ""
+                md += " |\n"
             }
         }
         return md
@@ -536,23 +542,33 @@ public struct Notebook {
     func cellMean(_ cell: Cell, metric: String, reportMetric: String) -> Double? {
         if metric == reportMetric { return cell.test.n > 0 ? 100 * cell.test.mean : nil }
         let values = extraValues(metric, of: cell)
-        return values.isEmpty ? nil : Statistics.summary(values).mean * (isTestMetric(metric) ? 100 : 1)
+        return values.isEmpty ? nil : Statistics.summary(values).mean * (isRate(metric) ? 100 : 1)
     }
 
     /// A named extra result of a cell's chosen runs (those that have it).
     func extraValues(_ name: String, of cell: Cell) -> [Double] { cell.runIDs.compactMap { extraValue(name, run: $0) } }
 
-    /// A named extra result of a finished run, from its stored result: one of its `extras`, or a test
-    /// metric other than the report's, e.g. macro-F1 beside accuracy.
+    /// A named extra result of a finished run, from its stored result: one of its `extras`, a test metric other than
+    /// the report's (macro-F1 beside accuracy), or a validation metric named `valid.<metric>`.
     func extraValue(_ name: String, run id: Int64) -> Double? {
         guard let result = outcomes[id] else { return nil }
+        if let metric = Self.validationMetric(name) { return result.valid?[metric] }
         return result.test?[name] ?? result.extras?[name]
     }
 
-    /// Whether `name` is a metric of the runs' test split (accuracy, macro-F1, entity F1, …), shown in %; a loss
-    /// or a perplexity, and every extra result, keep their own scale.
-    func isTestMetric(_ name: String) -> Bool {
-        !MetricDirection.lowerIsBetter(name) && outcomes.values.contains { $0.test?[name] != nil }
+    /// The metric a `valid.<metric>` name reads from the validation split; nil for any other name.
+    static func validationMetric(_ name: String) -> String? { name.hasPrefix("valid.") ? String(name.dropFirst(6)) : nil }
+
+    /// Whether `name` is a rate of the runs' test or validation split (accuracy, macro-F1, entity F1, …), shown in %;
+    /// a loss or a perplexity, and every extra result, keep their own scale.
+    func isRate(_ name: String) -> Bool {
+        let metric = Self.validationMetric(name) ?? name
+        return !MetricDirection.lowerIsBetter(metric) && outcomes.values.contains { $0.test?[metric] != nil }
+    }
+
+    /// A split metric in prose with its split ("test macro-F1", "validation accuracy").
+    static func splitLabel(_ name: String) -> String {
+        validationMetric(name).map { "validation \(displayName($0))" } ?? "test \(displayName(name))"
     }
 
     /// A test metric's name in prose ("macro-F1").

@@ -43,11 +43,16 @@ struct Validity {
         "fewer than \(minimumPairs) pairs for the paired test",
     ]
 
-    /// The best baseline on validation at a cell's dataset and training-set size, with its test mean and the test split's majority rate.
-    func floor(dataset: String, group: String) -> (arm: String, test: Double, majority: Double?)? {
+    /// The best baseline on validation at a dataset and training-set size: its chosen runs.
+    func floorCell(dataset: String, group: String) -> Cell? {
         let size = ComparisonTable.trainingSize(of: group)
         let candidates = table.cells.filter { baselines.contains($0.arm) && $0.dataset == dataset && ComparisonTable.trainingSize(of: $0.group) == size && $0.test.n > 0 }
-        guard let best = candidates.max(by: { ($0.validMean, $1.arm) < ($1.validMean, $0.arm) }) else { return nil }
+        return candidates.max(by: { ($0.validMean, $1.arm) < ($1.validMean, $0.arm) })
+    }
+
+    /// The best baseline on validation at a cell's dataset and training-set size, with its test mean and the test split's majority rate.
+    func floor(dataset: String, group: String) -> (arm: String, test: Double, majority: Double?)? {
+        guard let best = floorCell(dataset: dataset, group: group) else { return nil }
         let majority = best.runIDs.compactMap { outcomes[$0]?.extras?["majority"] }.first
         return (best.arm, best.test.mean, majority)
     }
