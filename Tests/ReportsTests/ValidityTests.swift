@@ -10,6 +10,8 @@ import XCTest
 /// whose setting fails one is "not a fair test" with the numbers, not held or contradicted.
 final class ValidityTests: XCTestCase {
     var folder: URL!
+    /// Further `report:` lines of the spec.
+    var reportLines = ""
     override func setUpWithError() throws { folder = try temporaryFolder("tlab-validity") }
 
     func spec() throws -> LoadedSpec {
@@ -24,6 +26,7 @@ final class ValidityTests: XCTestCase {
         report:
           baseline: old
           claims: [{claim: New beats old, arm: new, baseline: old, expect: higher}]
+        \(reportLines)
         """.utf8).write(to: path)
         return try SpecLoader.load(path.path)
     }
@@ -52,11 +55,11 @@ final class ValidityTests: XCTestCase {
             r.status = .finished
             var outcome: RunOutcome
             if planned.arm == "tfidf-lr" {
-                outcome = RunOutcome(status: .finished, valid: SplitMetrics(["accuracy": 0.74]), test: SplitMetrics(["accuracy": 0.75]), extras: ["majority": 0.5])
+                outcome = RunOutcome(status: .finished, valid: SplitMetrics(["accuracy": 0.74]), test: SplitMetrics(["accuracy": 0.75, "macroF1": 0.73]), extras: ["majority": 0.5])
             } else {
                 let b = behaviour[planned.arm]!
                 outcome = RunOutcome(status: .finished, bestEpoch: b.best, epochs: b.epochs, valid: SplitMetrics(["accuracy": 0.8]),
-                                     test: SplitMetrics(["accuracy": b.test[planned.seed - 1]]), extras: b.forgetting.map { ["forgetting_ratio": $0] })
+                                     test: SplitMetrics(["accuracy": b.test[planned.seed - 1], "macroF1": b.test[planned.seed - 1] - 0.05]), extras: b.forgetting.map { ["forgetting_ratio": $0] })
                 metrics[id] = [MetricRecord(runId: id, epoch: b.best, split: "train", name: "loss", value: b.trainLoss),
                                MetricRecord(runId: id, epoch: b.best, split: "valid", name: "loss", value: b.validLoss)]
                 for (e, accuracy) in (b.validCurve ?? []).enumerated() {
@@ -111,6 +114,35 @@ final class ValidityTests: XCTestCase {
         XCTAssertEqual(try problems(unmoved).new, ["`new`'s pretrained parts did not move (generic perplexity changed by 2.0% on average)"])
         var scratch = Behaviour(); scratch.forgetting = 1.0; scratch.pretrained = false
         XCTAssertEqual(try problems(scratch).new, [], "a model trained from scratch has no pretrained parts to move")
+    }
+
+    /// Extra-metric tables show the floor's own runs where they have the metric (a split's rate), not where they do not
+    /// (an LM's forgetting); a validation metric is read from the validation split.
+    func testExtraMetricTablesShowTheFloorWhereItHasTheMetric() throws {
+        reportLines = "  extra_metrics: [macro_f1, valid.accuracy, forgetting_ratio]"
+        var better = Behaviour(); better.test = [0.84, 0.86, 0.85, 0.87]
+        let markdown = try problems(better).markdown
+        XCTAssertTrue(markdown.contains("""
+            Test macro-F1 (%) of the same chosen runs (mean ± standard deviation, n):
+
+            | dataset | new | old | bag-of-words floor |
+            |---|---|---|---|
+            | mr | 80.5 ± 1.3 (n=4) | 76.5 ± 1.3 (n=4) | 73.0 ± 0.0 (n=1) (tfidf-lr) |
+            """), markdown)
+        XCTAssertTrue(markdown.contains("""
+            Validation accuracy (%) of the same chosen runs (mean ± standard deviation, n):
+
+            | dataset | new | old | bag-of-words floor |
+            |---|---|---|---|
+            | mr | 80.0 ± 0.0 (n=4) | 80.0 ± 0.0 (n=4) | 74.0 ± 0.0 (n=1) (tfidf-lr) |
+            """), markdown)
+        XCTAssertTrue(markdown.contains("""
+            `forgetting_ratio` of the same chosen runs (mean ± standard deviation, n):
+
+            | dataset | new | old |
+            |---|---|---|
+            | mr | 1.30 ± 0.00 (n=4) | 1.30 ± 0.00 (n=4) |
+            """), markdown)
     }
 
     /// A claim on a setting that fails a check is not a fair test: neither held nor contradicted, with its reason.
