@@ -90,14 +90,16 @@ public enum Expansion {
         if let experiment = base["experiment"] { base = base.setting(["experiment"], to: experiment.removing(SpecSchema.experimentProseKeys)) }
         var runs: [PlannedRun] = []
         /// The run of `arm` on one dataset, training-set size, fold, sweep combination and seed.
-        func plan(_ arm: String, _ armed: ConfigNode, presets: ConfigNode, dataset datasetNode: ConfigNode, size: String?, fold: Int?,
-                  combo: [(path: [String], value: ConfigNode)], seed seedNode: ConfigNode) throws -> PlannedRun {
+        func plan(_ arm: String, _ armed: ConfigNode, presets: ConfigNode, atSize: [ConfigNode] = [], dataset datasetNode: ConfigNode, size: String?,
+                  fold: Int?, combo: [(path: [String], value: ConfigNode)], seed seedNode: ConfigNode) throws -> PlannedRun {
             let dataset = datasetNode.scalar ?? datasetNode["id"]?.scalar ?? datasetNode["name"]?.scalar
                 ?? datasetNode["file"]?.scalar.map(SafeName.derived(fromFile:)) ?? "file"
             // The run's data section names its own dataset; its size is `run.training_size`, so the
             // list of sizes is not part of its configuration (nor of its stages' keys).
             var config = armed.setting(["data", "datasets"], to: ConfigNode(.sequence([datasetNode]), at: datasetNode.location))
             if let data = config["data"] { config = config.setting(["data"], to: data.removing(["training_sizes"])) }
+            // The fields of its size (`at_training_size`, the spec's then the arm's), under the values its sweep sets.
+            for overlays in atSize { if let fields = overlays[size ?? "all"], fields.mapping != nil { config = config.merging(fields) } }
             for (path, value) in combo { config = config.setting(path, to: value) }
             if let model = config["model"], let kind = model["kind"]?.scalar, let preset = presets[kind] {
                 config = config.setting(["model"], to: ConfigNode(preset.value, at: model.location).merging(model))
@@ -146,7 +148,8 @@ public enum Expansion {
             }
             // An arm may also narrow the data: its own datasets or training sizes (e.g. ablations at
             // one training size).
-            let armed = overlay.map { base.merging($0.removing(["sweep", "models"])) } ?? base
+            let armed = overlay.map { base.merging($0.removing(["sweep", "models", "at_training_size"])) } ?? base
+            let atSize = [tree["at_training_size"], overlay?["at_training_size"]].compactMap { $0 }
             // `models:` (kind → fields): the fields of the kind a run ends up with, under what it sets itself.
             let presets = [tree["models"], overlay?["models"]].compactMap { $0 }.reduce(ConfigNode(.mapping([]), at: tree.location)) { $0.merging($1) }
             let sizes: [String?] = Self.trainingSizes(armed.node(at: ["data", "training_sizes"])) ?? [nil]
@@ -156,7 +159,7 @@ public enum Expansion {
                 for size in own ?? sizes {
                     if !seen.contains(size) { seen.append(size) }
                     for fold in folds(plain, armed) { for combo in combinations { for seedNode in seeds {
-                        runs.append(try plan(arm, armed, presets: presets, dataset: plain, size: size, fold: fold, combo: combo, seed: seedNode))
+                        runs.append(try plan(arm, armed, presets: presets, atSize: atSize, dataset: plain, size: size, fold: fold, combo: combo, seed: seedNode))
                     } } }
                 }
             }

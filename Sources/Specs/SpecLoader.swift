@@ -53,6 +53,7 @@ public enum SpecLoader {
         var final = SpecSchema.spec.validate(tree, requireFields: true)
         final += reportReferences(in: tree)
         final += selectionProblems(in: tree)
+        final += sizeOverlayProblems(in: tree)
         final += unsafeNames(in: tree, profile: profile)
         guard final.isEmpty else { throw SpecErrors(errors: final) }
         return LoadedSpec(file: path, tree: tree.removing(["profiles"]), profile: profile, overrides: overrides)
@@ -116,6 +117,43 @@ public enum SpecLoader {
         for (i, plot) in (tree.node(at: ["report", "scatter"])?.sequence ?? []).enumerated() {
             checkMetric(plot["x"], "report.scatter.\(i).x")
             checkMetric(plot["y"], "report.scatter.\(i).y")
+        }
+        return errors
+    }
+
+    /// `at_training_size` (the spec's and each arm's) names training sizes the spec runs, and holds fields of a run's
+    /// configuration, checked as the spec's own: nothing that plans runs (arms, sweeps, sizes) or names the experiment.
+    static func sizeOverlayProblems(in tree: ConfigNode) -> [SpecError] {
+        var sizes: Set<String> = []
+        func collect(_ data: ConfigNode?) {
+            for size in Expansion.trainingSizes(data?["training_sizes"]) ?? [] { sizes.insert(size ?? "all") }
+            for entry in data?["datasets"]?.sequence ?? [] {
+                for size in Expansion.trainingSizes(entry["training_sizes"]) ?? [] { sizes.insert(size ?? "all") }
+            }
+        }
+        collect(tree["data"])
+        let arms = tree["arms"]?.mapping ?? []
+        for (_, arm) in arms { collect(arm["data"]) }
+        var errors: [SpecError] = []
+        let owners = [([String](), tree["at_training_size"])] + arms.map { (["arms", $0.key], $0.node["at_training_size"]) }
+        for (owner, overlays) in owners {
+            for (size, overlay) in overlays?.mapping ?? [] {
+                let path = owner + ["at_training_size", size]
+                if !sizes.contains(size) {
+                    let known = sizes.sorted { (Int($0) ?? .max, $0) < (Int($1) ?? .max, $1) }
+                    errors.append(SpecError(location: overlay.location, path: path.joined(separator: "."),
+                                            message: "no run is at training size '\(size)' (the spec's sizes: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"))
+                }
+                for (key, node) in overlay.mapping ?? [] where SpecSchema.experimentLevelKeys.contains(key) || key == "experiment" {
+                    errors.append(SpecError(location: node.location, path: (path + [key]).joined(separator: "."),
+                                            message: "plans runs or names the experiment: not a field a run at one size can change"))
+                }
+                if let node = overlay.node(at: ["data", "training_sizes"]) {
+                    errors.append(SpecError(location: node.location, path: (path + ["data", "training_sizes"]).joined(separator: "."),
+                                            message: "a run at one size cannot change the sizes"))
+                }
+                errors += SpecSchema.spec.validate(overlay, path: path, requireFields: false)
+            }
         }
         return errors
     }

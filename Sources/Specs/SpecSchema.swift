@@ -108,6 +108,9 @@ public enum SpecSchema {
         ], required: []),
         "stages": .dictionary(stage),
         "arms": .dictionary(.any),
+        // Training-set size → fields that the runs at that size alone take, under their arm's (`SpecLoader` checks them
+        // as the spec's own); runs at other sizes are planned as without it.
+        "at_training_size": .dictionary(.any),
         "sweep": .dictionary(.either([.list(.any, nonEmpty: true), generator])),
         // `metric`: what chooses the selected axes, on validation (`valid_accuracy`, `valid.loss`, `valid.entity_f1`);
         // by default the report metric.
@@ -142,7 +145,8 @@ public enum SpecSchema {
     ], required: ["experiment", "data", "model"])
 
     /// Keys that describe the experiment rather than one run; they are not part of a run's resolved config.
-    public static let experimentLevelKeys: Set<String> = ["extends", "arms", "sweep", "profiles", "references", "report", "selection", "plan", "models", "baselines"]
+    public static let experimentLevelKeys: Set<String> = ["extends", "arms", "sweep", "profiles", "references", "report", "selection", "plan", "models", "baselines",
+                                                          "at_training_size"]
     /// The prose of `experiment:`: what a reader is told, not what a run trains with. It is not part of a run's
     /// resolved config either, so that rewording it re-plans nothing (`Tracking.RunIdentity` brings runs recorded
     /// while it was to the same identity).

@@ -263,4 +263,56 @@ final class SpecTests: XCTestCase {
         XCTAssertTrue(runs.allSatisfy { $0.config.node(at: ["data", "training_sizes"]) == nil })
         XCTAssertEqual(runs.first { $0.arm == "main" && $0.trainingSize == "300" }?.config.node(at: ["run", "training_size"])?.scalar, "300")
     }
+
+    /// `at_training_size` gives the runs at one size fields of their own (more steps for small sets), the spec's under
+    /// the arm's and both under the sweep's values; runs at other sizes are planned, and hash, as without it.
+    func testFieldsAtOneTrainingSize() throws {
+        func spec(main: String = "{}") -> String {
+            """
+            experiment: {id: x}
+            data: {datasets: [mr-sentences], training_sizes: [100, 1000]}
+            model: {kind: kim-cnn}
+            train: {epochs: 10, batch_size: 32}
+            arms:
+              main: \(main)
+              other: {train: {batch_size: 16}}
+            sweep: {seed: [1], train.learning_rate: [0.1, 1.0]}
+            """
+        }
+        let plain = spec()
+        let before = try Expansion.runs(try SpecLoader.load(try write("plain.yaml", plain)))
+        let runs = try Expansion.runs(try SpecLoader.load(try write("at-size.yaml", spec(main: "{at_training_size: {100: {train: {epochs: 20}}}}") + """
+
+        at_training_size: {100: {train: {min_steps: 320, learning_rate: 5.0, batch_size: 8}}}
+        """)))
+        XCTAssertEqual(runs.count, before.count)
+        func run(_ arm: String, _ size: String, _ lr: String, in list: [PlannedRun]) throws -> PlannedRun {
+            try XCTUnwrap(list.first { $0.arm == arm && $0.trainingSize == size && $0.sweep["train.learning_rate"] == lr })
+        }
+        for arm in ["main", "other"] { for lr in ["0.1", "1.0"] {
+            XCTAssertEqual(try run(arm, "1000", lr, in: runs).hash, try run(arm, "1000", lr, in: before).hash, "a run at another size is unchanged")
+            XCTAssertNotEqual(try run(arm, "100", lr, in: runs).hash, try run(arm, "100", lr, in: before).hash)
+        } }
+        let main = try run("main", "100", "0.1", in: runs).config["train"]
+        XCTAssertEqual(main?["min_steps"]?.scalar, "320")
+        XCTAssertEqual(main?["epochs"]?.scalar, "20", "the arm's fields at the size over the spec's")
+        XCTAssertEqual(main?["learning_rate"]?.scalar, "0.1", "the sweep's value over the size's")
+        XCTAssertEqual(main?["batch_size"]?.scalar, "8")
+        let other = try run("other", "100", "1.0", in: runs).config["train"]
+        XCTAssertEqual(other?["epochs"]?.scalar, "10")
+        XCTAssertEqual(other?["batch_size"]?.scalar, "8", "the size's fields over the arm's own")
+        XCTAssertNil(runs.first { $0.config["at_training_size"] != nil }, "no run carries the table itself")
+
+        for (yaml, path, message) in [
+            ("at_training_size: {300: {train: {epochs: 2}}}", "at_training_size.300", "no run is at training size '300' (the spec's sizes: 100, 1000)"),
+            ("at_training_size: {100: {train: {epoks: 2}}}", "at_training_size.100.train.epoks", "did you mean 'epochs'"),
+            ("at_training_size: {100: {sweep: {seed: [2]}}}", "at_training_size.100.sweep", "plans runs"),
+            ("at_training_size: {100: {data: {training_sizes: [50]}}}", "at_training_size.100.data.training_sizes", "cannot change the sizes"),
+        ] {
+            XCTAssertThrowsError(try SpecLoader.load(try write("bad-at-size.yaml", plain + "\n" + yaml)), yaml) { error in
+                XCTAssertTrue("\(error)".contains(path) && "\(error)".contains(message), "\(error)")
+                XCTAssertTrue("\(error)".contains("bad-at-size.yaml:"), "names the file and line: \(error)")
+            }
+        }
+    }
 }
