@@ -202,8 +202,10 @@ public struct Notebook {
         var verdicts = ""
         for layout in tableLayouts(arms: page.arms, baseline: table.baseline) {
             let columns = layout.arms.filter(present.contains)
-            // A table of several arms with only one of them here (its baseline) compares nothing.
-            guard !columns.isEmpty, columns.count > 1 || layout.arms.count == 1 else { continue }
+            // A table of several arms with one of them here compares it with the floor alone, and nothing when there is
+            // no floor or that arm is the table's baseline (whose own table shows it).
+            let againstFloor = !page.validity.baselines.isEmpty && columns != [layout.baseline]
+            guard !columns.isEmpty, columns.count > 1 || layout.arms.count == 1 || againstFloor else { continue }
             if let title = layout.title { md += (md.hasSuffix("\n\n") ? "" : "\n") + "### \(title)\n\n" }
             let baseline = layout.baseline.flatMap { columns.contains($0) ? $0 : nil }
             md += renderTables(columns: columns, baseline: baseline, cells: cells, datasets: datasets, comparison: table, metricName: page.metricName,

@@ -57,7 +57,7 @@ final class ValidityTests: XCTestCase {
             if planned.arm == "tfidf-lr" {
                 outcome = RunOutcome(status: .finished, valid: SplitMetrics(["accuracy": 0.74]), test: SplitMetrics(["accuracy": 0.75, "macroF1": 0.73]), extras: ["majority": 0.5])
             } else {
-                let b = behaviour[planned.arm]!
+                guard let b = behaviour[planned.arm] else { continue }  // an arm with no runs (yet)
                 outcome = RunOutcome(status: .finished, bestEpoch: b.best, epochs: b.epochs, valid: SplitMetrics(["accuracy": 0.8]),
                                      test: SplitMetrics(["accuracy": b.test[planned.seed - 1], "macroF1": b.test[planned.seed - 1] - 0.05]), extras: b.forgetting.map { ["forgetting_ratio": $0] })
                 metrics[id] = [MetricRecord(runId: id, epoch: b.best, split: "train", name: "loss", value: b.trainLoss),
@@ -143,6 +143,16 @@ final class ValidityTests: XCTestCase {
             |---|---|---|
             | mr | 1.30 ± 0.00 (n=4) | 1.30 ± 0.00 (n=4) |
             """), markdown)
+    }
+
+    /// A setting where one compared arm has runs yet shows it against the floor, but not the table's baseline alone.
+    func testAnArmAloneInItsSettingIsShownAgainstTheFloor() throws {
+        var alone = Behaviour(); alone.test = [0.70, 0.71, 0.72, 0.73]
+        let (_, _, markdown) = try notebook(["new": alone])
+        XCTAssertTrue(markdown.contains("| dataset | new | bag-of-words floor |\n|---|---|---|\n| mr | **71.5 ± 1.3 (n=4, CI ±2.1)** | 75.0 (tfidf-lr) |"), markdown)
+        XCTAssertTrue(markdown.contains("is below the bag-of-words floor (tfidf-lr, 75.0)"), markdown)
+        let (_, _, baselineAlone) = try notebook(["old": Behaviour()])
+        XCTAssertFalse(baselineAlone.contains("| dataset | old |"), baselineAlone)
     }
 
     /// A claim on a setting that fails a check is not a fair test: neither held nor contradicted, with its reason.
