@@ -25,9 +25,10 @@
 #                                        already past is tomorrow's): the lane starts only runs expected to end by then
 #                                        (`tlab run --until`), e.g. a working session's end
 #   scripts/full-experiments.sh status   progress of each experiment
-#   scripts/full-experiments.sh stop [ID] stop the experiments (or those of the lane holding ID, in whichever lane's shell
-#                                        runs them) cleanly: their runs go back to the queue and resume from their last saved
-#                                        epoch at the next `start`, which is how a lane moves to a new build of the repository
+#   scripts/full-experiments.sh stop [ID] stop the experiments (or the lane holding ID, and its experiments in whichever
+#                                        lane's shell runs them; the other lanes go on with theirs) cleanly: their runs go back
+#                                        to the queue and resume from their last saved epoch at the next `start`, which is how
+#                                        a lane moves to a new build of the repository
 #   scripts/full-experiments.sh archive  write each running experiment's ended runs to results/<id>.runs.jsonl, its pretraining
 #                                        stages' artifacts to results/artifact-bundles/<key>/ and the state of its runs stopped
 #                                        mid-way to results/resume-bundles/<hash>/, up to 45 MB each (a fine-tuned encoder's,
@@ -54,9 +55,10 @@ state=${TLAB_STATE:-/work/tlab-state}
 # siatl-vs-ulmfit and its tweet-LM variant each started with a pretraining stage that every one of their runs
 # needs (even no-pretraining, for its vocabulary): in one lane the second core idled for that stage's hour.
 # Two lanes: the encoder experiments (issue 40's NER, then issue 39's budget profile), and the LM-transfer redo (issue
-# 37: its generic LM, a single stage of hours that every run needs, then both experiments' runs). To run an experiment
+# 37: its generic LM, a single stage of hours that every run needs, then both experiments' runs). NER, nearly done, is
+# first in both, so that both cores finish it; an experiment in two lanes is stopped with either. To run an experiment
 # here, name it in `lanes` and `active`.
-lanes=("ner-class-weights bert-finetuning@budget" "siatl-vs-ulmfit@redo siatl-vs-ulmfit-tweet-lm@redo")
+lanes=("ner-class-weights bert-finetuning@budget" "ner-class-weights siatl-vs-ulmfit@redo siatl-vs-ulmfit-tweet-lm@redo")
 # The experiments still running, whose archives and notebooks `archive` and `save` write; a finished one's are a record
 # (glove-freeze, siatl-vs-ulmfit and its tweet-LM variant are imported for reports; doc2vec-regimes too has finished),
 # written again only by hand.
@@ -76,12 +78,17 @@ tlab() { "$state/bin/tlab-current" "$@"; }
 # The command lines of a lane's schedulers (`tlab-<rev> run …/experiments/<id>.yaml` for each id of the lane).
 lane_pattern() { local specs; specs=$(for id in $1; do spec_of "$id"; done | paste -sd'|'); echo "tlab-[0-9a-f]+ run .*/experiments/($specs)\.yaml"; }
 # The command line of a scheduler (`start`) of experiment $1 at $revision with the arguments that follow, logging to
-# <id>.log. A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
+# <id>.log; skipped while `stop` has left a stopped-<id> mark (so no lane lends its cores to an experiment stopped).
+# A user's OPENBLAS_CORETYPE would pin slower kernels (../shared/PERF.md); each run records the core it used.
 scheduler() {
   local id=$1; shift
-  echo "env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run $repo/experiments/$(spec_of "$id").yaml $(profile_args "$id")" \
+  echo "[ -e stopped-$(stem_of "$id") ] || env -u OPENBLAS_CORETYPE $state/bin/tlab-$revision run" \
+    "$repo/experiments/$(spec_of "$id").yaml $(profile_args "$id")" \
     "--data-dir data --cache-dir cache --db $(stem_of "$id").sqlite --timeout 43200 $* >> $(stem_of "$id").log 2>&1; "
 }
+# A lane's shell is `bash -c ": lane N; …"`, N its index in `lanes`: what `stop` names it by (the other lanes' shells
+# name its experiments too, to lend their cores to them).
+lane_shell() { echo "^bash -c : lane $1;"; }
 # Whether a lane is the one a command names by one of its experiments (every lane when none is named).
 chosen() { [ -z "$1" ] || [[ " $2 " == *" $1 "* ]]; }
 
@@ -114,12 +121,14 @@ start)
     stem=$(stem_of "$id")
     [ -f "$repo/results/$stem.runs.jsonl" ] && tlab import "$repo/results/$stem.runs.jsonl" --db "$stem.sqlite"
   done
-  for lane in "${lanes[@]}"; do
+  for i in "${!lanes[@]}"; do
+    lane=${lanes[$i]}
     chosen "${2:-}" "$lane" || continue
-    if pgrep -f "^$state/bin/$(lane_pattern "$lane")" >/dev/null; then  # a scheduler of the lane, not a shell naming it
+    if pgrep -f "$(lane_shell "$i")" >/dev/null; then
       echo "already running: $lane (left as it is)"; continue
     fi
-    commands=""
+    for id in $lane; do rm -f "stopped-$(stem_of "$id")"; done
+    commands=": lane $i; "
     if [ -n "${TLAB_FIRST:-}" ]; then
       # One cell first with every core (e.g. a run longer than a session on one thread), then the lane as usual;
       # not under --until, whose prices are one-thread durations (the user chose the selection to fit).
@@ -164,12 +173,17 @@ autosave)
   done
   ;;
 stop)
-  for lane in "${lanes[@]}"; do
+  # Every shell of schedulers, when no experiment is named (lanes of an older script, `TLAB_BESIDE`'s, one by hand).
+  [ -n "${2:-}" ] || pkill -f "^bash -c .*$state/bin/tlab-[0-9a-f]+ run " || true
+  for i in "${!lanes[@]}"; do
+    lane=${lanes[$i]}
     chosen "${2:-}" "$lane" || continue
     pattern=$(lane_pattern "$lane")
-    # The lane's shell first, so it does not go on to the lane's next experiment; then Ctrl-C to the
-    # scheduler, which stops its workers and puts their runs back in the queue.
-    pkill -f "^bash -c .*$pattern" || true
+    # The lane's shell first, so it does not go on to its next experiment, and a mark on each of its experiments, so
+    # that no other lane's shell starts them; then Ctrl-C to their schedulers, in whichever shell runs them, which stop
+    # their workers and put their runs back in the queue.
+    pkill -f "$(lane_shell "$i")" || true
+    for id in $lane; do touch "stopped-$(stem_of "$id")"; done
     pkill -INT -f "^$state/bin/$pattern" || continue
     while pgrep -f "^$state/bin/$pattern" >/dev/null; do sleep 1; done
     echo "stopped: $lane"
