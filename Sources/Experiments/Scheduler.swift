@@ -98,18 +98,18 @@ public final class Scheduler {
             }
             lastRead = Date()
             try enforceTimeouts()
-            if !exited.isEmpty {
-                // A worker exited: whatever it left `running` goes back to the queue (or fails), as do runs
-                // of any other dead process (a worker of a scheduler killed just before this one began).
-                // Runs of live workers — another scheduler's, under another filter — are theirs.
+            if !exited.isEmpty || executor.running == 0 {
+                // A worker exited: whatever it left `running` goes back to the queue (or fails), as do runs of any
+                // other dead process — a worker of a scheduler killed before or while this one waits with no worker of
+                // its own, which then takes the run over. Runs of live workers — another scheduler's — are theirs.
                 let executor = executor
                 _ = try store.requeueOrphans(experiment: experiment, isAlive: { worker in
                     !exited.contains { $0.pid == worker.pid && $0.host == worker.host } && executor.isAlive(worker)
                 }, maxAttempts: options.maxAttempts)
-                if let replan {
-                    planned = try replan()
-                    try countUnplanned()
-                }
+            }
+            if !exited.isEmpty, let replan {
+                planned = try replan()
+                try countUnplanned()
             }
             var current = try counts()
             // Under a deadline, as many workers as runs it lets start (what each worker computes before a claim):
@@ -124,11 +124,11 @@ public final class Scheduler {
             let needed = min(options.workers, startable.count) - executor.running
             if needed > 0 { for _ in 0..<needed { try executor.start(workerCommand, environment: environment) } }
             // Done when nothing is left to start and no worker of ours runs. Another scheduler's running runs keep it
-            // waiting (to take over a run whose worker dies), but not under a deadline while runs are queued: none of them
-            // may start, waiting only shortens the time left, and whatever follows the scheduler (a lane's next
-            // experiment) would wait behind another scheduler's run of several hours.
+            // waiting (to take over a run whose worker dies), but not under a deadline: there waiting only idles a core,
+            // and whatever follows the scheduler (a lane's next experiment) would wait behind another scheduler's run of
+            // several hours; a run that scheduler leaves behind goes back to the queue when a scheduler next starts.
             let nothingToStart = current.queued == 0 || startable.count == 0
-            let waitForOthers = current.running > 0 && (options.deadline == nil || current.queued == 0)
+            let waitForOthers = current.running > 0 && options.deadline == nil
             if executor.running == 0 && nothingToStart && !waitForOthers { progress(current); return current }
             if Date().timeIntervalSince(eta.at) >= 30 { eta = (Date(), try workLeft()) }  // it reads every run: not each second
             current.etaSeconds = eta.seconds

@@ -458,6 +458,63 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(after.map(\.attempts).max(), 1, "no run started twice")
     }
 
+    /// Under `--until`, a scheduler with nothing left queued ends once its own workers have, while another scheduler's
+    /// run still runs (it used to wait for that run, its core idle, and the lane's next experiment behind it).
+    func testADeadlineSchedulerWithNothingQueuedEndsBesideAnotherSchedulersRun() throws {
+        let spec = try tinySpec("tail", """
+        model: {kind: trivial, delay_ms: 50}
+        arms:
+          slow: {model: {delay_ms: 8000}, sweep: {seed: [1]}}
+          fast: {}
+        sweep: {seed: [1, 2, 3]}
+        """)
+        let db = folder.appendingPathComponent("r.sqlite").path
+        let (beside, _) = try tlab(["run", spec, "--db", db, "--workers", "1", "--only", "arm=slow"], wait: false)
+        let wait = Date().addingTimeInterval(60)
+        repeat { Thread.sleep(forTimeInterval: 0.1) } while try !tlab(["status", "--db", db]).1.contains("running 1") && Date() < wait
+        let (scheduler, output) = try tlab(["run", spec, "--db", db, "--workers", "1", "--until", "+10"])
+        XCTAssertEqual(scheduler.terminationStatus, 0, output)
+        let runs = try ResultsStore(readingOnly: db).runs(experiment: "tail")
+        XCTAssertEqual(runs.filter { $0.status == .running }.map { "\($0.arm) \($0.seed)" }, ["slow 1"], "ended before the other's run")
+        XCTAssertEqual(runs.filter { $0.status == .finished }.map { "\($0.arm) \($0.seed)" }.sorted(), ["fast 1", "fast 2", "fast 3"])
+        XCTAssertTrue(beside.isRunning)
+        beside.waitUntilExit()
+        let after = try ResultsStore(readingOnly: db).runs(experiment: "tail")
+        XCTAssertEqual(after.map(\.status), Array(repeating: .finished, count: 4))
+        XCTAssertEqual(after.map(\.attempts).max(), 1, "no run started twice")
+    }
+
+    /// Without a deadline, a scheduler with no worker of its own left waits for another scheduler's run, and takes it
+    /// over when that scheduler dies with its worker (SIGKILL): the run ends finished, on a second attempt.
+    func testAWaitingSchedulerTakesOverTheRunOfAKilledScheduler() throws {
+        let spec = try tinySpec("takeover", """
+        model: {kind: trivial, delay_ms: 50}
+        arms:
+          slow: {model: {delay_ms: 8000}, sweep: {seed: [1]}}
+          fast: {}
+        sweep: {seed: [1, 2, 3]}
+        """)
+        let db = folder.appendingPathComponent("r.sqlite").path
+        func runs() throws -> [RunRecord] { try ResultsStore(readingOnly: db).runs(experiment: "takeover") }
+        let (other, _) = try tlab(["run", spec, "--db", db, "--workers", "1", "--only", "arm=slow"], wait: false)
+        var wait = Date().addingTimeInterval(60)
+        repeat { Thread.sleep(forTimeInterval: 0.1) } while try !tlab(["status", "--db", db]).1.contains("running 1") && Date() < wait
+        let (waiting, _) = try tlab(["run", spec, "--db", db, "--workers", "1"], wait: false)
+        wait = Date().addingTimeInterval(60)
+        repeat { Thread.sleep(forTimeInterval: 0.1) } while try runs().filter { $0.status == .finished }.count < 3 && Date() < wait
+        XCTAssertEqual(try runs().filter { $0.status == .running }.map(\.arm), ["slow"], "the other's run still runs")
+        XCTAssertTrue(waiting.isRunning, "it waits for the other's run")
+        kill(other.processIdentifier, SIGKILL)
+        other.waitUntilExit()
+        wait = Date().addingTimeInterval(60)
+        while waiting.isRunning && Date() < wait { Thread.sleep(forTimeInterval: 0.1) }
+        if waiting.isRunning { waiting.terminate(); waiting.waitUntilExit(); XCTFail("it never took the orphaned run over") }
+        let after = try runs()
+        XCTAssertEqual(after.map(\.status), Array(repeating: .finished, count: 4), "\(after.map(\.arm))")
+        XCTAssertEqual(after.filter { $0.arm == "slow" }.map(\.attempts), [2], "taken over: one attempt more")
+        XCTAssertEqual(after.filter { $0.arm == "fast" }.map(\.attempts), [1, 1, 1])
+    }
+
     /// The scheduler killed with SIGKILL and restarted at once, ten times during a sweep: every run ends finished, once,
     /// with no attempt charged for the scheduler's deaths (its workers die with it, and its zombies are not taken for
     /// live workers), and with the results of an uninterrupted sweep.
