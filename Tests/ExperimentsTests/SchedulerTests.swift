@@ -458,10 +458,10 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(after.map(\.attempts).max(), 1, "no run started twice")
     }
 
-    /// Under `--until`, a scheduler with nothing left queued ends once its own workers have, while another scheduler's
-    /// run still runs (it used to wait for that run, its core idle, and the lane's next experiment behind it).
-    func testADeadlineSchedulerWithNothingQueuedEndsBesideAnotherSchedulersRun() throws {
-        let spec = try tinySpec("tail", """
+    /// A spec of one 8-second run (arm `slow`) and three of 50 ms (`fast`, seeds 1–3), with a scheduler of its own
+    /// (`--only arm=slow`, one worker) already running the slow run; returns the spec's path, its database and that scheduler.
+    func slowRunBesideFastRuns(_ id: String) throws -> (spec: String, db: String, beside: Process) {
+        let spec = try tinySpec(id, """
         model: {kind: trivial, delay_ms: 50}
         arms:
           slow: {model: {delay_ms: 8000}, sweep: {seed: [1]}}
@@ -472,6 +472,13 @@ final class SchedulerTests: XCTestCase {
         let (beside, _) = try tlab(["run", spec, "--db", db, "--workers", "1", "--only", "arm=slow"], wait: false)
         let wait = Date().addingTimeInterval(60)
         repeat { Thread.sleep(forTimeInterval: 0.1) } while try !tlab(["status", "--db", db]).1.contains("running 1") && Date() < wait
+        return (spec, db, beside)
+    }
+
+    /// Under `--until`, a scheduler with nothing left queued ends once its own workers have, while another scheduler's
+    /// run still runs (it used to wait for that run, its core idle, and the lane's next experiment behind it).
+    func testADeadlineSchedulerWithNothingQueuedEndsBesideAnotherSchedulersRun() throws {
+        let (spec, db, beside) = try slowRunBesideFastRuns("tail")
         let (scheduler, output) = try tlab(["run", spec, "--db", db, "--workers", "1", "--until", "+10"])
         XCTAssertEqual(scheduler.terminationStatus, 0, output)
         let runs = try ResultsStore(readingOnly: db).runs(experiment: "tail")
@@ -487,20 +494,10 @@ final class SchedulerTests: XCTestCase {
     /// Without a deadline, a scheduler with no worker of its own left waits for another scheduler's run, and takes it
     /// over when that scheduler dies with its worker (SIGKILL): the run ends finished, on a second attempt.
     func testAWaitingSchedulerTakesOverTheRunOfAKilledScheduler() throws {
-        let spec = try tinySpec("takeover", """
-        model: {kind: trivial, delay_ms: 50}
-        arms:
-          slow: {model: {delay_ms: 8000}, sweep: {seed: [1]}}
-          fast: {}
-        sweep: {seed: [1, 2, 3]}
-        """)
-        let db = folder.appendingPathComponent("r.sqlite").path
+        let (spec, db, other) = try slowRunBesideFastRuns("takeover")
         func runs() throws -> [RunRecord] { try ResultsStore(readingOnly: db).runs(experiment: "takeover") }
-        let (other, _) = try tlab(["run", spec, "--db", db, "--workers", "1", "--only", "arm=slow"], wait: false)
-        var wait = Date().addingTimeInterval(60)
-        repeat { Thread.sleep(forTimeInterval: 0.1) } while try !tlab(["status", "--db", db]).1.contains("running 1") && Date() < wait
         let (waiting, _) = try tlab(["run", spec, "--db", db, "--workers", "1"], wait: false)
-        wait = Date().addingTimeInterval(60)
+        var wait = Date().addingTimeInterval(60)
         repeat { Thread.sleep(forTimeInterval: 0.1) } while try runs().filter { $0.status == .finished }.count < 3 && Date() < wait
         XCTAssertEqual(try runs().filter { $0.status == .running }.map(\.arm), ["slow"], "the other's run still runs")
         XCTAssertTrue(waiting.isRunning, "it waits for the other's run")
