@@ -87,7 +87,8 @@ public struct RunKinds: Sendable {
         runs: [RegisteredRunKind(KimCNNRun.self), RegisteredRunKind(BiLSTMMaxRun.self), RegisteredRunKind(Doc2VecRun.self),
                RegisteredRunKind(ULMFiTRun.self), RegisteredRunKind(SiATLRun.self), RegisteredRunKind(LMProbeRun.self), RegisteredRunKind(TfidfLogisticRun.self),
                RegisteredRunKind(NBSVMRun.self), RegisteredRunKind(BertClassifierRun.self), RegisteredRunKind(BertTaggerRun.self),
-               RegisteredRunKind(BiLSTMTaggerRun.self), RegisteredRunKind(TagBaselineRun.self), RegisteredRunKind(TrivialRun.self)],
+               RegisteredRunKind(BiLSTMTaggerRun.self), RegisteredRunKind(TagBaselineRun.self), RegisteredRunKind(EncoderProbeRun.self),
+               RegisteredRunKind(TrivialRun.self)],
         stages: [RegisteredStageKind(GloVeStage.self), RegisteredStageKind(Doc2VecGenericStage.self), RegisteredStageKind(LMPretrainStage.self),
                  RegisteredStageKind(LMFinetuneStage.self), RegisteredStageKind(TrivialStage.self)])
 

@@ -6,7 +6,17 @@ import Numerics
 
 /// How a sequence becomes one vector: the pooler on [CLS] (or [CLS] itself where the encoder has no pooler),
 /// or the mean over its tokens (sentence-transformers' pooling).
-public enum SequencePooling: String, Codable, Sendable { case cls, mean }
+public enum SequencePooling: String, Codable, Sendable {
+    case cls, mean
+
+    /// One vector [B, H] per sequence of the encoder's output.
+    public func pool(_ tape: Tape, _ output: BertEncoder.Output) -> Variable {
+        switch self {
+        case .cls: output.pooled ?? tape.firstStep(output.hidden)
+        case .mean: tape.meanOverTime(output.hidden, lengths: output.lengths)
+        }
+    }
+}
 
 /// Sequence classification: pooled vector → dropout → `classifier` (`BertForSequenceClassification`).
 public struct SequenceClassificationHead: ParameterContainer {
@@ -23,11 +33,7 @@ public struct SequenceClassificationHead: ParameterContainer {
 
     /// Logits [B, classes].
     public func callAsFunction(_ tape: Tape, _ output: BertEncoder.Output) -> Variable {
-        let pooled = switch pooling {
-        case .cls: output.pooled ?? tape.firstStep(output.hidden)
-        case .mean: tape.meanOverTime(output.hidden, lengths: output.lengths)
-        }
-        return classifier(tape, tape.dropout(pooled, p: dropout))
+        classifier(tape, tape.dropout(pooling.pool(tape, output), p: dropout))
     }
 }
 

@@ -1,0 +1,70 @@
+import Datasets
+import Foundation
+import Models
+import Outcomes
+import Specs
+import Training
+
+/// `encoder-probe`: what a pretrained encoder already knows about the task, nothing of it trained — L2 logistic
+/// regression on its pooled final states (the pooler on [CLS], or the token mean its sentence-transformers training
+/// used), the strength chosen on validation, on exactly the split and size of the other arms; the converged form
+/// of a head on a frozen encoder, read beside the bag-of-words floor.
+public enum EncoderProbeRun: RunKind {
+    public static let id = "encoder-probe"
+
+    public struct Model: ModelSection {
+        var checkpoint: Located<String>
+        var pooling: SequencePooling
+        var l2: [Float] = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]
+        public enum CodingKeys: String, CodingKey, CaseIterable { case kind, checkpoint, pooling, l2 }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            _ = try c.decode(String.self, forKey: .kind)
+            checkpoint = try c.decodeIfPresent(Located<String>.self, forKey: .checkpoint) ?? Located("minilm-l6", at: .commandLine("default"), path: "model.checkpoint")
+            pooling = try c.decode(.pooling, or: SequencePooling.cls)
+            l2 = try c.decode(.l2, or: l2, "positive strengths") { (list: [Float]) in !list.isEmpty && list.allSatisfy { $0 > 0 && $0.isFinite } }
+        }
+    }
+
+    public struct Config: Decodable, OpenConfig {
+        var run: RunSection
+        var data: DataSection
+        var model: Model
+    }
+
+    public static func check(_ c: Config, node: ConfigNode, data: DataStore) -> [String] {
+        c.data.problems(data) + installedProblems(c.model.checkpoint.value, at: c.model.checkpoint.location, field: "model.checkpoint", data: data)
+    }
+
+    public static func execute(_ c: Config, context: RunContext) throws -> RunOutcome {
+        let start = Date()
+        let pretrained = try PretrainedEncoder(c.model.checkpoint.value, store: context.data, pooler: c.model.pooling == .cls)
+        let examples = try c.data.examples(context.data)
+        let labelNames = Array(Set(examples.map(\.label))).sorted()
+        let labelIDs = Dictionary(uniqueKeysWithValues: labelNames.enumerated().map { ($1, Int32($0)) })
+        let split = c.data.split(labels: examples.map(\.label), run: c.run)
+        let maxLength = min(c.data.maxLength ?? 128, pretrained.encoder.config.maxPositions)
+        let width = pretrained.encoder.config.hidden
+
+        func features(_ indices: [Int]) -> [Float] {
+            pretrained.encoder.pooledFeatures(indices.map { pretrained.tokenizer.encode(examples[$0].text, maxLength: maxLength).ids },
+                                              pooling: c.model.pooling, padding: pretrained.tokenizer.padding)
+        }
+        func labels(_ indices: [Int]) -> [Int32] { indices.map { labelIDs[examples[$0].label]! } }
+        let (train, valid, test) = (features(split.train), features(split.valid), features(split.test))
+        let observer = context.observer
+        let pooled = c.model.pooling == .cls ? (pretrained.encoder.pooler != nil ? "pooler on [CLS]" : "[CLS]") : "token mean"
+        observer?.note("train \(split.train.count), valid \(split.valid.count), test \(split.test.count); \(width) features (\(pooled)) of \(c.model.checkpoint.value)")
+        guard let chosen = ChosenProbe.fit(train: train, trainLabels: labels(split.train), valid: valid, validLabels: labels(split.valid),
+                                           dimension: width, classes: labelNames.count, strengths: c.model.l2) else {
+            throw c.model.checkpoint.error("model.l2: no L2 strength to try")
+        }
+        let scored = chosen.probe.evaluate(test, labels: labels(split.test))
+        observer?.note(String(format: "probe: L2 %g chosen on validation (accuracy %.3f); test accuracy %.3f", chosen.l2, chosen.valid.accuracy, scored.accuracy))
+        return RunOutcome(status: .finished, valid: SplitMetrics(chosen.valid), test: SplitMetrics(scored), trainExamples: split.train.count,
+                          vocabulary: pretrained.tokenizer.count, seconds: Date().timeIntervalSince(start),
+                          extras: ["probe_l2": Double(chosen.l2), "trainable_parameters": Double(width * labelNames.count + labelNames.count),
+                                   "majority": BagOfWordsPipeline.majority(labels(split.test))])
+    }
+}
