@@ -270,7 +270,7 @@ extension ResultsStore {
     public func release(workers: [WorkerIdentity]) throws {
         try pool.write { db in
             for var run in try RunRecord.filter(RunRecord.Columns.status == RunStatus.running.rawValue).fetchAll(db)
-            where run.worker.map { held in workers.contains { $0.pid == held.pid && $0.host == held.host } } ?? false {
+            where run.worker.map({ held in workers.contains { $0.pid == held.pid && $0.host == held.host } }) ?? false {
                 try Self.dropRecords(of: run.id!, db)
                 run.status = .queued
                 run.attempts = max(run.attempts - 1, 0)

@@ -40,31 +40,14 @@ public enum EncoderProbeRun: RunKind {
     public static func execute(_ c: Config, context: RunContext) throws -> RunOutcome {
         let start = Date()
         let pretrained = try PretrainedEncoder(c.model.checkpoint.value, store: context.data, pooler: c.model.pooling == .cls)
-        let examples = try c.data.examples(context.data)
-        let labelNames = Array(Set(examples.map(\.label))).sorted()
-        let labelIDs = Dictionary(uniqueKeysWithValues: labelNames.enumerated().map { ($1, Int32($0)) })
-        let split = c.data.split(labels: examples.map(\.label), run: c.run)
         let maxLength = min(c.data.maxLength ?? 128, pretrained.encoder.config.maxPositions)
         let width = pretrained.encoder.config.hidden
-
-        func features(_ indices: [Int]) -> [Float] {
+        let pooled = c.model.pooling == .cls ? (pretrained.encoder.pooler != nil ? "pooler on [CLS]" : "[CLS]") : "token mean"
+        return try ProbePipeline.run(c.data, run: c.run, context: context, started: start, width: width, strengths: c.model.l2,
+                                     field: c.model.checkpoint, describing: "features (\(pooled)) of \(c.model.checkpoint.value)",
+                                     vocabulary: pretrained.tokenizer.count, recordsSize: true) { examples, indices in
             pretrained.encoder.pooledFeatures(indices.map { pretrained.tokenizer.encode(examples[$0].text, maxLength: maxLength).ids },
                                               pooling: c.model.pooling, padding: pretrained.tokenizer.padding)
         }
-        func labels(_ indices: [Int]) -> [Int32] { indices.map { labelIDs[examples[$0].label]! } }
-        let (train, valid, test) = (features(split.train), features(split.valid), features(split.test))
-        let observer = context.observer
-        let pooled = c.model.pooling == .cls ? (pretrained.encoder.pooler != nil ? "pooler on [CLS]" : "[CLS]") : "token mean"
-        observer?.note("train \(split.train.count), valid \(split.valid.count), test \(split.test.count); \(width) features (\(pooled)) of \(c.model.checkpoint.value)")
-        guard let chosen = ChosenProbe.fit(train: train, trainLabels: labels(split.train), valid: valid, validLabels: labels(split.valid),
-                                           dimension: width, classes: labelNames.count, strengths: c.model.l2) else {
-            throw c.model.checkpoint.error("model.l2: no L2 strength to try")
-        }
-        let scored = chosen.probe.evaluate(test, labels: labels(split.test))
-        observer?.note(String(format: "probe: L2 %g chosen on validation (accuracy %.3f); test accuracy %.3f", chosen.l2, chosen.valid.accuracy, scored.accuracy))
-        return RunOutcome(status: .finished, valid: SplitMetrics(chosen.valid), test: SplitMetrics(scored), trainExamples: split.train.count,
-                          vocabulary: pretrained.tokenizer.count, seconds: Date().timeIntervalSince(start),
-                          extras: ["probe_l2": Double(chosen.l2), "trainable_parameters": Double(width * labelNames.count + labelNames.count),
-                                   "majority": BagOfWordsPipeline.majority(labels(split.test))])
     }
 }

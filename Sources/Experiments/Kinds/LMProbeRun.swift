@@ -37,33 +37,16 @@ public enum LMProbeRun: RunKind {
         let start = Date()
         let artifact = try LanguageModelArtifact.load(try context.artifact(c.model.from, of: "language-model"))
         let lm = try artifact.model(seed: UInt64(c.run.seed))
-        let examples = try c.data.examples(context.data)
-        let labelNames = Array(Set(examples.map(\.label))).sorted()
-        let labelIDs = Dictionary(uniqueKeysWithValues: labelNames.enumerated().map { ($1, Int32($0)) })
-        let split = c.data.split(labels: examples.map(\.label), run: c.run)
         let tokenizer = c.data.tokenizer, maxLength = c.data.maxLength ?? 200
-        let width = 3 * lm.encoder.outputSize
-
-        func features(_ indices: [Int]) -> [Float] {
+        return try ProbePipeline.run(c.data, run: c.run, context: context, started: start, width: 3 * lm.encoder.outputSize, strengths: c.model.l2,
+                                     field: c.model.from, describing: "pooled features of the LM from \(c.model.from.value)",
+                                     vocabulary: artifact.vocabulary.count) { examples, indices in
             // An empty text is one unknown token, so every sequence has a last state.
             pooledFeatures(lm, indices.map { index -> [Int32] in
                 let ids = Array(artifact.vocabulary.encode(tokenizer.tokenize(examples[index].text)).prefix(maxLength))
                 return ids.isEmpty ? [artifact.vocabulary.unknownID ?? 0] : ids
             })
         }
-        func labels(_ indices: [Int]) -> [Int32] { indices.map { labelIDs[examples[$0].label]! } }
-        let (train, valid, test) = (features(split.train), features(split.valid), features(split.test))
-        let observer = context.observer
-        observer?.note("train \(split.train.count), valid \(split.valid.count), test \(split.test.count); \(width) pooled features of the LM from \(c.model.from.value)")
-        guard let chosen = ChosenProbe.fit(train: train, trainLabels: labels(split.train), valid: valid, validLabels: labels(split.valid),
-                                           dimension: width, classes: labelNames.count, strengths: c.model.l2) else {
-            throw c.model.from.error("model.l2: no L2 strength to try")
-        }
-        let scored = chosen.probe.evaluate(test, labels: labels(split.test))
-        observer?.note(String(format: "probe: L2 %g chosen on validation (accuracy %.3f); test accuracy %.3f", chosen.l2, chosen.valid.accuracy, scored.accuracy))
-        return RunOutcome(status: .finished, valid: SplitMetrics(chosen.valid), test: SplitMetrics(scored), trainExamples: split.train.count,
-                          vocabulary: artifact.vocabulary.count, seconds: Date().timeIntervalSince(start),
-                          extras: ["probe_l2": Double(chosen.l2), "majority": BagOfWordsPipeline.majority(labels(split.test))])
     }
 
     /// The concat-pooled states [n, 3H] of non-empty `sequences`, in their order; computed shortest first, 64 at a
