@@ -384,7 +384,7 @@ public struct Notebook {
         let baselines = page.validity.baselines.sorted()
         let stages = Array(Set(ended.filter(\.isStage).map(\.arm))).sorted()
         var rows = "", total = 0.0, counted = 0
-        for arm in page.arms + baselines.filter { !page.arms.contains($0) } + stages {
+        for arm in page.arms + baselines.filter({ !page.arms.contains($0) }) + stages {
             let spent = ended.filter { $0.arm == arm }.compactMap { r in outcomes[r.id!]?.seconds.map { $0 * Double(r.threads ?? 1) } }
             guard !spent.isEmpty else { continue }
             let hours = spent.reduce(0, +) / 3600

@@ -8,8 +8,8 @@ import Specs
 /// A kind of run (`model.kind` in a spec): its typed configuration, the checks `validate` makes before
 /// anything runs, and how it runs. Adding a kind is one file with a type conforming to this and one
 /// line in `RunKinds.standard`.
-public protocol RunKind {
-    associatedtype Config: Decodable
+public protocol RunKind: SendableMetatype {
+    associatedtype Config: Decodable & SendableMetatype
     /// The kind's `model:` fields.
     associatedtype Model: ModelSection
     /// The `model.kind` that selects it.

@@ -4,8 +4,8 @@ import Specs
 
 /// A kind of stage (`stages.NAME.kind`): a step whose product, an artifact folder, runs share by key.
 /// Adding a kind is one file with a type conforming to this and one line in `RunKinds.standard`.
-public protocol StageKind {
-    associatedtype Config: Decodable
+public protocol StageKind: SendableMetatype {
+    associatedtype Config: Decodable & SendableMetatype
     static var id: String { get }
     /// Problems found without running (corpora not installed), each with the spec location.
     static func check(_ config: Config, node: ConfigNode, data: DataStore) -> [String]
