@@ -121,8 +121,19 @@ struct ClaimCheck {
 
     /// A paired difference with its test: value, p and n (for an equivalence claim, the p of the two one-sided tests).
     func difference(_ t: Statistics.PairedTest, _ claim: Claim) -> String {
-        let p = if case let .within(margin) = claim.expectation { t.equivalenceP(margin: margin) } else { t.p }
-        return "\(signed(t.meanDifference, claim)) (\(Notebook.formatP(p)), \(t.sampleSize))"
+        if case let .within(margin) = claim.expectation {
+            return "\(signed(t.meanDifference, claim)) (equivalence \(Notebook.formatP(t.equivalenceP(margin: margin))), \(t.sampleSize))"
+        }
+        return "\(signed(t.meanDifference, claim)) (\(Notebook.formatP(t.p)), \(t.sampleSize))"
+    }
+
+    /// A setting's outcome as the claim's table reads it; an equivalence claim's middle ground names the tolerance.
+    static func label(_ outcome: Outcome, equivalence: Bool) -> String {
+        switch (outcome, equivalence) {
+        case (.sameDirection, true): "inside the tolerance, equivalence not shown"
+        case (.opposite, true): "outside the tolerance, not significant"
+        default: outcome.rawValue
+        }
     }
 
     /// "higher than `full`", "within ±1.0 of `full`".
@@ -136,7 +147,8 @@ struct ClaimCheck {
     }
 
     /// One sentence of the outcomes over settings.
-    static func summary(_ outcomes: [Outcome], untestable: Int, unfair: Int = 0) -> String {
+    /// `equivalence`: the claim is of equivalence within a tolerance, whose middle ground is neither shown nor ruled out.
+    static func summary(_ outcomes: [Outcome], untestable: Int, unfair: Int = 0, equivalence: Bool = false) -> String {
         let m = outcomes.count
         let count = { (o: Outcome) in outcomes.filter { $0 == o }.count }
         let (held, contradicted) = (count(.holds), count(.contradicted))
@@ -152,11 +164,13 @@ struct ClaimCheck {
         }
         if held == m { return "**held** in \(every)\(pending)" }
         if contradicted == m { return "**contradicted** in \(every)\(pending)" }
+        let split = equivalence ? "the mean difference inside the tolerance in \(count(.sameDirection)), outside it in \(count(.opposite))"
+            : "the claimed direction in \(count(.sameDirection)), the opposite in \(count(.opposite))"
         if held == 0 && contradicted == 0 {
-            return "**inconclusive**: no significant difference in any of \(m) settings (the claimed direction in "
-                + "\(count(.sameDirection)), the opposite in \(count(.opposite)))\(pending)"
+            return "**inconclusive**: " + (equivalence ? "equivalence neither shown nor ruled out" : "no significant difference")
+                + (m == 1 ? " in the one setting" : " in any of \(m) settings") + " (\(split))\(pending)"
         }
-        let rest = "not significant in \(m - held - contradicted) (the claimed direction in \(count(.sameDirection)), the opposite in \(count(.opposite)))"
+        let rest = (equivalence ? "neither shown nor ruled out" : "not significant") + " in \(m - held - contradicted) (\(split))"
         if contradicted == 0 { return "**held where significant**: held in \(held) of \(m) settings, contradicted in none, \(rest)\(pending)" }
         if held == 0 { return "**contradicted where significant**: contradicted in \(contradicted) of \(m) settings, held in none, \(rest)\(pending)" }
         return "**mixed**: held in \(held), contradicted in \(contradicted), \(rest) of \(m) settings\(pending)"
@@ -185,13 +199,14 @@ struct ClaimCheck {
             let all = settings(of: claim)
             let tested = all.compactMap { s in s.test.map { (s, Self.outcome($0, claim.expectation)) } }
             let fair = tested.filter { $0.0.unfair.isEmpty }
+            let equivalence = if case .within = claim.expectation { true } else { false }
             md += "\n**\(i + 1). \(claim.text)**" + (claim.source.map { " (\($0))" } ?? "") + ": `\(claim.arm)` "
                 + expected(claim) + " on \(metric) — "
-                + Self.summary(fair.map(\.1), untestable: all.count - tested.count, unfair: tested.count - fair.count) + ".\n\n"
+                + Self.summary(fair.map(\.1), untestable: all.count - tested.count, unfair: tested.count - fair.count, equivalence: equivalence) + ".\n\n"
             if !tested.isEmpty {
                 md += "| dataset | setting | \(claim.arm) − \(claim.baseline) | outcome |\n|---|---|---|---|\n"
                 for (s, outcome) in tested {
-                    let verdict = s.unfair.isEmpty ? outcome.rawValue : "**not a fair test**: " + s.unfair.joined(separator: "; ")
+                    let verdict = s.unfair.isEmpty ? Self.label(outcome, equivalence: equivalence) : "**not a fair test**: " + s.unfair.joined(separator: "; ")
                     md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(difference(s.test!, claim))\(s.mixedPairs > 0 ? " †" : "") | \(verdict) |\n"
                 }
             }
@@ -204,7 +219,7 @@ struct ClaimCheck {
                 for s in single {
                     let d = s.differences[0]
                     let direction = switch claim.expectation {
-                    case let .within(margin): abs(d) < margin ? "as claimed" : "opposite"
+                    case let .within(margin): abs(d) < margin ? "inside the tolerance" : "outside the tolerance"
                     case .higher, .lower, .someSeedsFail: d == 0 ? "none" : (d > 0) == (claim.expectation == .higher) ? "as claimed" : "opposite"
                     }
                     md += "| \(s.dataset) | \(s.group.isEmpty ? "–" : s.group) | \(signed(d, claim))\(s.mixedPairs > 0 ? " †" : "") | \(direction) |\n"

@@ -202,7 +202,7 @@ final class ClaimsTests: XCTestCase {
         func row(_ dataset: String, _ size: String) -> String { rows.first { $0.hasPrefix("| \(dataset) | size=\(size) |") } ?? "" }
         XCTAssertTrue(row("tw", "100").hasSuffix("| holds |"), row("tw", "100"))
         XCTAssertTrue(row("mr", "100").hasSuffix("| contradicted (significant) |"), row("mr", "100"))
-        XCTAssertTrue(row("mr", "all").hasPrefix("| mr | size=all | +1.5 (") && row("mr", "all").hasSuffix("| as claimed, not significant |"), row("mr", "all"))
+        XCTAssertTrue(row("mr", "all").hasPrefix("| mr | size=all | +1.5 (equivalence p = ") && row("mr", "all").hasSuffix("| inside the tolerance, equivalence not shown |"), row("mr", "all"))
         let d = [0.0347, 0.0301, 0.0395]
         let t = try XCTUnwrap(Statistics.pairedTTest(d, [0, 0, 0]))
         XCTAssertEqual(t.standardError, Statistics.summary(d).std / 3.0.squareRoot(), accuracy: 1e-12)
@@ -271,6 +271,12 @@ final class ClaimsTests: XCTestCase {
                        "**mixed**: held in 1, contradicted in 1, not significant in 1 (the claimed direction in 0, the opposite in 1) of 3 settings")
         XCTAssertEqual(ClaimCheck.summary([.sameDirection, .opposite, .sameDirection], untestable: 0),
                        "**inconclusive**: no significant difference in any of 3 settings (the claimed direction in 2, the opposite in 1)")
+        XCTAssertEqual(ClaimCheck.summary([.sameDirection, .opposite, .sameDirection], untestable: 0, equivalence: true),
+                       "**inconclusive**: equivalence neither shown nor ruled out in any of 3 settings (the mean difference inside the tolerance in 2, outside it in 1)")
+        XCTAssertEqual(ClaimCheck.summary([.opposite], untestable: 0, equivalence: true),
+                       "**inconclusive**: equivalence neither shown nor ruled out in the one setting (the mean difference inside the tolerance in 0, outside it in 1)")
+        XCTAssertEqual(ClaimCheck.summary([.holds, .sameDirection], untestable: 0, equivalence: true),
+                       "**held where significant**: held in 1 of 2 settings, contradicted in none, neither shown nor ruled out in 1 (the mean difference inside the tolerance in 1, outside it in 0)")
     }
 
     func testClaimsNameArmsAndMetricsThatExist() throws {
