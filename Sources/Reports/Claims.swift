@@ -156,7 +156,7 @@ struct ClaimCheck {
         if m == 0 && unfair > 0 {
             return "**not a fair test** " + (unfair == 1 ? "in the one setting tested" : "in any of the \(unfair) settings tested") + " (why, below)" + untested
         }
-        let pending = (unfair > 0 ? " — among the \(m) fair tests of \(m + unfair) settings tested; \(unfair) \(unfair == 1 ? "is" : "are") not a fair test (why, below)" : "") + untested
+        let pending = (unfair > 0 ? (m == 1 ? " — the only fair test" : " — among the \(m) fair tests") + " of \(m + unfair) settings tested; \(unfair) \(unfair == 1 ? "is" : "are") not a fair test (why, below)" : "") + untested
         let every = m == 1 ? "the one setting" : m == 2 ? "both settings" : "all \(m) settings"
         if m == 0 {
             return untestable == 0 ? "not testable yet: no dataset has runs of both arms"

@@ -273,6 +273,8 @@ final class ClaimsTests: XCTestCase {
                        "**inconclusive**: no significant difference in any of 3 settings (the claimed direction in 2, the opposite in 1)")
         XCTAssertEqual(ClaimCheck.summary([.sameDirection, .opposite, .sameDirection], untestable: 0, equivalence: true),
                        "**inconclusive**: equivalence neither shown nor ruled out in any of 3 settings (the mean difference inside the tolerance in 2, outside it in 1)")
+        XCTAssertEqual(ClaimCheck.summary([.sameDirection], untestable: 0, unfair: 3),
+                       "**inconclusive**: no significant difference in the one setting (the claimed direction in 1, the opposite in 0) — the only fair test of 4 settings tested; 3 are not a fair test (why, below)")
         XCTAssertEqual(ClaimCheck.summary([.opposite], untestable: 0, equivalence: true),
                        "**inconclusive**: equivalence neither shown nor ruled out in the one setting (the mean difference inside the tolerance in 0, outside it in 1)")
         XCTAssertEqual(ClaimCheck.summary([.holds, .sameDirection], untestable: 0, equivalence: true),
