@@ -15,7 +15,7 @@ public enum EncoderProbeRun: RunKind {
     public struct Model: ModelSection {
         var checkpoint: Located<String>
         var pooling: SequencePooling
-        var l2: [Float] = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]
+        let l2: [Float]
         public enum CodingKeys: String, CodingKey, CaseIterable { case kind, checkpoint, pooling, l2 }
 
         public init(from decoder: any Decoder) throws {
@@ -23,7 +23,7 @@ public enum EncoderProbeRun: RunKind {
             _ = try c.decode(String.self, forKey: .kind)
             checkpoint = try c.decodeIfPresent(Located<String>.self, forKey: .checkpoint) ?? Located("minilm-l6", at: .commandLine("default"), path: "model.checkpoint")
             pooling = try c.decode(.pooling, or: SequencePooling.cls)
-            l2 = try c.decode(.l2, or: l2, "positive strengths") { (list: [Float]) in !list.isEmpty && list.allSatisfy { $0 > 0 && $0.isFinite } }
+            l2 = try c.decodeStrengths(.l2)
         }
     }
 

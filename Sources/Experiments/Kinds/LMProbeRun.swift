@@ -1,4 +1,3 @@
-import Autodiff
 import Datasets
 import Foundation
 import Models
@@ -14,14 +13,14 @@ public enum LMProbeRun: RunKind {
 
     public struct Model: ModelSection {
         let from: Located<String>
-        var l2: [Float] = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1]
+        let l2: [Float]
         public enum CodingKeys: String, CodingKey, CaseIterable { case kind, from, l2 }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             _ = try c.decode(String.self, forKey: .kind)
             from = try c.decode(Located<String>.self, forKey: .from)
-            l2 = try c.decode(.l2, or: l2, "positive strengths") { (list: [Float]) in !list.isEmpty && list.allSatisfy { $0 > 0 && $0.isFinite } }
+            l2 = try c.decodeStrengths(.l2)
         }
     }
 
@@ -42,28 +41,11 @@ public enum LMProbeRun: RunKind {
                                      field: c.model.from, describing: "pooled features of the LM from \(c.model.from.value)",
                                      vocabulary: artifact.vocabulary.count) { examples, indices in
             // An empty text is one unknown token, so every sequence has a last state.
-            pooledFeatures(lm, indices.map { index -> [Int32] in
+            lm.pooledFeatures(indices.map { index -> [Int32] in
                 let ids = Array(artifact.vocabulary.encode(tokenizer.tokenize(examples[index].text)).prefix(maxLength))
                 return ids.isEmpty ? [artifact.vocabulary.unknownID ?? 0] : ids
             })
         }
     }
 
-    /// The concat-pooled states [n, 3H] of non-empty `sequences`, in their order; computed shortest first, 64 at a
-    /// time, so batches pad little (the encoder runs left to right, so padding never reaches a sequence's states).
-    static func pooledFeatures(_ lm: LSTMLanguageModel, _ sequences: [[Int32]]) -> [Float] {
-        let width = 3 * lm.encoder.outputSize
-        let order = sequences.indices.sorted { (sequences[$0].count, $0) < (sequences[$1].count, $1) }
-        var out = [Float](repeating: 0, count: sequences.count * width)
-        for start in stride(from: 0, to: order.count, by: 64) {
-            let chosen = order[start..<min(start + 64, order.count)]
-            let batch = TokenBatch(sequences: chosen.map { sequences[$0] }, labels: chosen.map { _ in 0 })
-            let tape = Tape(training: false)
-            let pooled = tape.value(lm.concatPooled(tape, batch))
-            for (r, row) in chosen.enumerated() {
-                for k in 0..<width { out[row * width + k] = pooled.data[r * width + k] }
-            }
-        }
-        return out
-    }
 }

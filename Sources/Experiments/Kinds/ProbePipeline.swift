@@ -32,3 +32,10 @@ enum ProbePipeline {
                           vocabulary: vocabulary, seconds: Date().timeIntervalSince(start), extras: extras)
     }
 }
+
+extension KeyedDecodingContainer {
+    /// A probe's `model.l2`: the positive, finite strengths tried, by default 1e-5 to 1 by decades.
+    func decodeStrengths(_ key: Key) throws -> [Float] {
+        try decode(key, or: [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1], "positive strengths") { (list: [Float]) in !list.isEmpty && list.allSatisfy { $0 > 0 && $0.isFinite } }
+    }
+}
