@@ -3,7 +3,7 @@ import Numerics
 
 extension LSTMLanguageModel {
     /// The concat-pooled states [n, 3H] of non-empty token sequences, in their order (ULMFiT's head input, Howard &
-    /// Ruder 2018 §3.3); computed shortest first, 64 at a time, and padding never reaches a state the encoder reads left to right.
+    /// Ruder 2018 §3.3); computed shortest first, `batchSize` at a time, and padding never reaches a state the encoder reads left to right.
     public func pooledFeatures(_ sequences: [[Int32]], batchSize: Int = 64) -> [Float] {
         lengthSortedRows(of: sequences, width: 3 * encoder.outputSize, batchSize: batchSize) { chosen in
             let tape = Tape(training: false)
