@@ -92,8 +92,7 @@ public enum Expansion {
         /// The run of `arm` on one dataset, training-set size, fold, sweep combination and seed.
         func plan(_ arm: String, _ armed: ConfigNode, presets: ConfigNode, atSize: [ConfigNode] = [], dataset datasetNode: ConfigNode, size: String?,
                   fold: Int?, combo: [(path: [String], value: ConfigNode)], seed seedNode: ConfigNode) throws -> PlannedRun {
-            let dataset = datasetNode.scalar ?? datasetNode["id"]?.scalar ?? datasetNode["name"]?.scalar
-                ?? datasetNode["file"]?.scalar.map(SafeName.derived(fromFile:)) ?? "file"
+            let dataset = datasetName(datasetNode)
             // The run's data section names its own dataset; its size is `run.training_size`, so the
             // list of sizes is not part of its configuration (nor of its stages' keys).
             var config = armed.setting(["data", "datasets"], to: ConfigNode(.sequence([datasetNode]), at: datasetNode.location))
@@ -148,6 +147,7 @@ public enum Expansion {
             }
             // An arm may also narrow the data: its own datasets or training sizes (e.g. ablations at
             // one training size).
+            try checkNarrows(arm, overlay?["data"], base: base["data"])
             let armed = overlay.map { base.merging($0.removing(["sweep", "models", "at_training_size"])) } ?? base
             let atSize = [tree["at_training_size"], overlay?["at_training_size"]].compactMap { $0 }
             // `models:` (kind → fields): the fields of the kind a run ends up with, under what it sets itself.
@@ -190,6 +190,40 @@ public enum Expansion {
             }
         }
         return runs
+    }
+
+    /// The name a dataset entry's runs carry: its id, or a user file's derived name.
+    static func datasetName(_ node: ConfigNode) -> String {
+        node.scalar ?? node["id"]?.scalar ?? node["name"]?.scalar ?? node["file"]?.scalar.map(SafeName.derived(fromFile:)) ?? "file"
+    }
+
+    /// Refuses an arm's `data` that names a dataset or training-set size the experiment's `data` lacks: an arm narrows
+    /// the data, never widens it (an arm inherited through `extends` keeps its parent's datasets; a profile narrows it
+    /// again or removes it with `arm: ~`).
+    static func checkNarrows(_ arm: String, _ data: ConfigNode?, base: ConfigNode?) throws {
+        guard let data else { return }
+        let datasets = (base?["datasets"]?.sequence ?? []).map { ownSizes($0) }
+        let names = datasets.map { datasetName($0.plain) }
+        let sizes = trainingSizes(base?["training_sizes"])
+        func refuse(_ node: ConfigNode, _ field: String, _ extra: [String], _ known: [String]) -> SpecError {
+            SpecError(location: node.location, path: "arms.\(arm).data.\(field)",
+                      message: "names \(extra.joined(separator: ", ")), which the experiment's data.\(field) (\(known.joined(separator: ", "))) "
+                        + "does not have: an arm's data may only narrow the experiment's (a profile removes an inherited arm with `\(arm): ~`)")
+        }
+        if let list = data["datasets"], let entries = list.sequence {
+            let extra = entries.map { datasetName(ownSizes($0).plain) }.filter { !names.contains($0) }
+            guard extra.isEmpty else { throw refuse(list, "datasets", extra, names) }
+            for entry in entries {
+                let (plain, own) = ownSizes(entry)
+                let allowed = datasets.first { datasetName($0.plain) == datasetName(plain) }?.own ?? sizes
+                if let own, let allowed, case let extra = own.filter({ !allowed.contains($0) }), !extra.isEmpty {
+                    throw refuse(entry, "datasets.\(datasetName(plain)).training_sizes", extra.map { $0 ?? "all" }, allowed.map { $0 ?? "all" })
+                }
+            }
+        }
+        if let list = data["training_sizes"], let own = trainingSizes(list), let sizes, case let extra = own.filter({ !sizes.contains($0) }), !extra.isEmpty {
+            throw refuse(list, "training_sizes", extra.map { $0 ?? "all" }, sizes.map { $0 ?? "all" })
+        }
     }
 
     /// A `training_sizes` list as run coordinates (a null entry is `all`).

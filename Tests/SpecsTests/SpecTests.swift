@@ -264,6 +264,61 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(runs.first { $0.arm == "main" && $0.trainingSize == "300" }?.config.node(at: ["run", "training_size"])?.scalar, "300")
     }
 
+    /// An arm's data narrows the experiment's and never widens it: a dataset or size the experiment lacks is refused at
+    /// the arm's line, an inherited arm too, until the extending spec removes it (`arm: ~`) or narrows it again.
+    func testAnArmCannotWidenTheData() throws {
+        func refused(_ arm: String, _ path: String, _ line: Int, file: StaticString = #filePath, lineNumber: UInt = #line) throws {
+            let url = try write("widen.yaml", """
+            experiment: {id: x}
+            data: {datasets: [bbc-news, mr-sentences], training_sizes: [100, all]}
+            model: {kind: kim-cnn}
+            arms:
+              main: {}
+              wide: \(arm)
+            """)
+            XCTAssertThrowsError(try Expansion.runs(try SpecLoader.load(url)), file: file, line: lineNumber) { error in
+                XCTAssertTrue("\(error)".contains("widen.yaml:\(line):"), "\(error)", file: file, line: lineNumber)
+                XCTAssertTrue("\(error)".contains("arms.wide.data.\(path): names"), "\(error)", file: file, line: lineNumber)
+            }
+        }
+        try refused("{data: {datasets: [bbc-news, tweets-sentiment]}}", "datasets", 6)
+        try refused("{data: {training_sizes: [100, 300]}}", "training_sizes", 6)
+        try refused("{data: {datasets: [{id: bbc-news, training_sizes: [1000]}]}}", "datasets.bbc-news.training_sizes", 6)
+
+        _ = try write("parent.yaml", """
+        experiment: {id: parent}
+        data: {datasets: [bbc-news, mr-sentences], training_sizes: [100, all]}
+        model: {kind: kim-cnn}
+        arms:
+          main: {}
+          ablation: {data: {datasets: [bbc-news], training_sizes: [all]}}
+        """)
+        let child = try write("child.yaml", """
+        extends: parent.yaml
+        experiment: {id: child}
+        data: {datasets: [mr-sentences]}
+        """)
+        XCTAssertThrowsError(try Expansion.runs(try SpecLoader.load(child))) { error in
+            XCTAssertTrue("\(error)".contains("parent.yaml:6:"), "the inherited arm's own line: \(error)")
+            XCTAssertTrue("\(error)".contains("names bbc-news"), "\(error)")
+        }
+        let removed = try Expansion.runs(try SpecLoader.load(try write("child-removes.yaml", """
+        extends: parent.yaml
+        experiment: {id: child}
+        data: {datasets: [mr-sentences]}
+        arms: {ablation: ~}
+        """)))
+        XCTAssertEqual(Set(removed.map(\.arm)), ["main"])
+        XCTAssertEqual(Set(removed.map(\.dataset)), ["mr-sentences"])
+        let narrowed = try Expansion.runs(try SpecLoader.load(try write("child-narrows.yaml", """
+        extends: parent.yaml
+        experiment: {id: child}
+        data: {datasets: [mr-sentences]}
+        arms: {ablation: {data: {datasets: [mr-sentences]}}}
+        """)))
+        XCTAssertEqual(narrowed.filter { $0.arm == "ablation" }.map { "\($0.dataset) \($0.trainingSize ?? "-")" }, ["mr-sentences all"])
+    }
+
     /// `at_training_size` gives the runs at one size fields of their own (more steps for small sets), the spec's under
     /// the arm's and both under the sweep's values; runs at other sizes are planned, and hash, as without it.
     func testFieldsAtOneTrainingSize() throws {
