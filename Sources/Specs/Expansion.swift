@@ -211,13 +211,13 @@ public enum Expansion {
                         + "does not have: an arm's data may only narrow the experiment's (a profile removes an inherited arm with `\(arm): ~`)")
         }
         if let list = data["datasets"], let entries = list.sequence {
-            let extra = entries.map { datasetName(ownSizes($0).plain) }.filter { !names.contains($0) }
+            let armed = entries.map { (entry: $0, name: datasetName(ownSizes($0).plain), own: ownSizes($0).own) }
+            let extra = armed.map(\.name).filter { !names.contains($0) }
             guard extra.isEmpty else { throw refuse(list, "datasets", extra, names) }
-            for entry in entries {
-                let (plain, own) = ownSizes(entry)
-                let allowed = datasets.first { datasetName($0.plain) == datasetName(plain) }?.own ?? sizes
+            for (entry, name, own) in armed {
+                let allowed = names.firstIndex(of: name).flatMap { datasets[$0].own } ?? sizes
                 if let own, let allowed, case let extra = own.filter({ !allowed.contains($0) }), !extra.isEmpty {
-                    throw refuse(entry, "datasets.\(datasetName(plain)).training_sizes", extra.map { $0 ?? "all" }, allowed.map { $0 ?? "all" })
+                    throw refuse(entry, "datasets.\(name).training_sizes", extra.map { $0 ?? "all" }, allowed.map { $0 ?? "all" })
                 }
             }
         }
